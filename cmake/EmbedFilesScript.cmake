@@ -1,0 +1,17 @@
+# Writes OUT_HPP/OUT_CPP embedding FILES (names relative to BASE_DIR) in NAMESPACE.
+# Raw string literals carry the text; a delimiter that cannot occur in SQL/YAML/HTML is used.
+file(WRITE ${OUT_HPP} "#pragma once\n#include <span>\n#include <string_view>\n\nnamespace ${NAMESPACE} {\n\nstruct EmbeddedFile {\n  std::string_view name;\n  std::string_view contents;\n};\n\nstd::span<const EmbeddedFile> Files();\n\n}  // namespace ${NAMESPACE}\n")
+string(REPLACE "|" ";" FILES "${FILES}")
+get_filename_component(hpp_name ${OUT_HPP} NAME)
+set(body "#include \"${hpp_name}\"\n\nnamespace ${NAMESPACE} {\nnamespace {\n")
+set(table "")
+set(index 0)
+foreach(f IN LISTS FILES)
+  file(READ ${f} contents)
+  file(RELATIVE_PATH rel ${BASE_DIR} ${f})
+  string(APPEND body "constexpr std::string_view kFile${index} = R\"clinic_embed(${contents})clinic_embed\";\n")
+  string(APPEND table "    {\"${rel}\", kFile${index}},\n")
+  math(EXPR index "${index} + 1")
+endforeach()
+string(APPEND body "constexpr EmbeddedFile kFiles[] = {\n${table}};\n}  // namespace\n\nstd::span<const EmbeddedFile> Files() { return kFiles; }\n\n}  // namespace ${NAMESPACE}\n")
+file(WRITE ${OUT_CPP} "${body}")

@@ -1,0 +1,93 @@
+#include "clinic/app/clinicctl.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <string>
+
+#include "clinic/app/stores.hpp"
+#include "clinic/cli/commands.hpp"
+#include "clinic/common/crypto.hpp"
+#include "clinic/service/admin_accounts.hpp"
+
+namespace clinic::app {
+namespace {
+
+// Exit codes: 0 done, 1 the operation failed, 2 the command line or configuration is wrong.
+constexpr int kFailed = 1;
+constexpr int kBadUsage = 2;
+
+int Report(const Error& error) {
+  std::cerr << "clinicctl: " << error.message << "\n";
+  for (const auto& field : error.fields) std::cerr << "  " << field.field << ": " << field.message << "\n";
+  return error.code == ErrorCode::kInvalidArgument ? kBadUsage : kFailed;
+}
+
+}  // namespace
+
+int ClinicctlMain(int argc, char** argv) {
+  InitCrypto();
+  spdlog::set_level(spdlog::level::warn);
+  CLI::App cli{"clinicctl: operate a Clinic database"};
+  cli.require_subcommand(1);
+  StorageConfig storage;
+  AddStorageOptions(cli, storage);
+  bool fast_hashing = false;
+  cli.add_flag("--insecure-fast-password-hashing", fast_hashing,
+               "cheap argon2id parameters; for automated tests only")
+      ->envname("CLINIC_INSECURE_FAST_PASSWORD_HASHING");
+
+  auto* migrate = cli.add_subcommand("migrate", "apply the schema migrations this version knows");
+  auto* create_admin =
+      cli.add_subcommand("create-admin", "create an administrator; the password is read from stdin");
+  service::NewAdmin admin;
+  create_admin->add_option("--username", admin.username, "login name")->required();
+  create_admin->add_option("--email", admin.email, "email address")->required();
+  auto* seed_demo = cli.add_subcommand(
+      "seed-demo", "fill an empty database with a demo clinic group (does nothing otherwise)");
+  auto* version = cli.add_subcommand("version", "print the version");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  if (version->parsed()) {
+    std::cout << cli::VersionText() << "\n";
+    return 0;
+  }
+  if (auto valid = ValidateStorageConfig(storage); !valid) return Report(valid.error());
+  const service::PasswordHasher hasher(fast_hashing ? service::PasswordHasher::Cost::kFastForTests
+                                                    : service::PasswordHasher::Cost::kProduction);
+
+  if (migrate->parsed()) {
+    auto report = MigrateDatabase(storage);
+    if (!report) return Report(report.error());
+    if (report->applied.empty()) {
+      std::cout << fmt::format("schema is up to date (version {})\n", report->from_version);
+    }
+    for (const auto& name : report->applied) std::cout << "applied " << name << "\n";
+    return 0;
+  }
+  auto store = OpenStore(storage, 1);
+  if (!store) return Report(store.error());
+  if (create_admin->parsed()) {
+    std::getline(std::cin, admin.password);
+    if (!admin.password.empty() && admin.password.back() == '\r') admin.password.pop_back();
+    auto created = service::CreateAdmin(**store, hasher, admin);
+    if (!created) return Report(created.error());
+    std::cout << fmt::format("created admin {} (id {})\n", created->username, created->id);
+    return 0;
+  }
+  if (seed_demo->parsed()) {
+    const SystemClock clock;
+    auto summary = service::SeedDemoData(**store, hasher, clock);
+    if (!summary) return Report(summary.error());
+    cli::PrintDemoSummary(*summary, std::cout);
+    return 0;
+  }
+  return kBadUsage;
+}
+
+}  // namespace clinic::app

@@ -1,0 +1,139 @@
+#include "clinic/app/config.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <thread>
+
+#include "clinic/storage/mysql/mysql_connection.hpp"
+#include "clinic/storage/sqlite/sqlite_connection.hpp"
+
+#ifndef CLINIC_DEFAULT_WEB_DIR
+#define CLINIC_DEFAULT_WEB_DIR "web"
+#endif
+
+namespace clinic::app {
+namespace {
+
+Status Invalid(std::string_view option, std::string_view why) {
+  return Fail(Error::InvalidArgument(fmt::format("{}: {}", option, why)));
+}
+
+}  // namespace
+
+void AddStorageOptions(CLI::App& cli, StorageConfig& config) {
+  cli.add_option("--db", config.db_uri,
+                 "relational database: sqlite:///abs/path.db, sqlite://rel.db or "
+                 "mysql://user:pass@host:port/db[?socket=/path]")
+      ->envname("CLINIC_DB")
+      ->capture_default_str();
+  cli.add_option("--docs", config.docs_uri,
+                 "message document store: sqlite://… or mongodb://… (default: the --db SQLite file)")
+      ->envname("CLINIC_DOCS");
+}
+
+void AddServerOptions(CLI::App& cli, ServerConfig& config) {
+  AddStorageOptions(cli, config.storage);
+  cli.add_option("--listen", config.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->envname("CLINIC_LISTEN")
+      ->capture_default_str();
+  cli.add_option("--files", config.files_dir, "folder for message attachments")
+      ->envname("CLINIC_FILES")
+      ->capture_default_str();
+  cli.add_option("--web", config.web_dir, "folder of the browser UI served at /")
+      ->envname("CLINIC_WEB");
+  cli.add_option("--threads", config.threads, "I/O threads (0: one per core)")
+      ->envname("CLINIC_THREADS");
+  cli.add_option("--workers", config.workers,
+                 "request worker threads and database connections (0: four per core)")
+      ->envname("CLINIC_WORKERS");
+  cli.add_option("--max-body", config.max_body_bytes, "largest JSON request body in bytes")
+      ->envname("CLINIC_MAX_BODY")
+      ->capture_default_str();
+  cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
+      ->envname("CLINIC_LOG_LEVEL")
+      ->capture_default_str();
+  cli.add_flag("--insecure-fast-password-hashing", config.fast_password_hashing,
+               "cheap argon2id parameters; for automated tests only, never in production")
+      ->envname("CLINIC_INSECURE_FAST_PASSWORD_HASHING");
+}
+
+Status ValidateStorageConfig(StorageConfig& config) {
+  if (config.db_uri.starts_with("sqlite:")) {
+    if (auto path = storage::sqlite::ParseSqliteUri(config.db_uri); !path) {
+      return Invalid("--db", path.error().message);
+    }
+  } else if (config.db_uri.starts_with("mysql:")) {
+    if (auto options = storage::mysql::ParseMysqlUri(config.db_uri); !options) {
+      return Invalid("--db", options.error().message);
+    } else if (options->database.empty()) {
+      return Invalid("--db", "the mysql URI must name a database: mysql://user:pass@host:port/db");
+    }
+  } else {
+    return Invalid("--db", "expected a sqlite:// or mysql:// URI");
+  }
+  if (config.docs_uri.empty()) {
+    if (!config.db_uri.starts_with("sqlite:")) {
+      return Invalid("--docs", "required when --db is not SQLite (sqlite://… or mongodb://…)");
+    }
+    config.docs_uri = config.db_uri;
+  } else if (config.docs_uri.starts_with("sqlite:")) {
+    if (auto path = storage::sqlite::ParseSqliteUri(config.docs_uri); !path) {
+      return Invalid("--docs", path.error().message);
+    }
+  } else if (!config.docs_uri.starts_with("mongodb://") &&
+             !config.docs_uri.starts_with("mongodb+srv://")) {
+    return Invalid("--docs", "expected a sqlite:// or mongodb:// URI");
+  }
+  return Ok();
+}
+
+Result<ListenAddress> ParseListenAddress(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Fail(Error::InvalidArgument("--listen: expected HOST:PORT, e.g. 127.0.0.1:8080"));
+  }
+  ListenAddress address;
+  address.host = text.substr(0, colon);
+  if (address.host.size() > 2 && address.host.front() == '[' && address.host.back() == ']') {
+    address.host = address.host.substr(1, address.host.size() - 2);
+  }
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(address.host, ec);
+  if (ec && address.host != "localhost") {
+    return Fail(Error::InvalidArgument(
+        fmt::format("--listen: '{}' is not an IP address (or localhost)", address.host)));
+  }
+  if (address.host == "localhost") address.host = "127.0.0.1";
+  const std::string port = text.substr(colon + 1);
+  unsigned value = 0;
+  const auto [end, err] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (err != std::errc{} || end != port.data() + port.size() || value > 65535 || port.empty()) {
+    return Fail(Error::InvalidArgument(fmt::format("--listen: '{}' is not a port number", port)));
+  }
+  address.port = static_cast<std::uint16_t>(value);
+  return address;
+}
+
+Status ValidateServerConfig(ServerConfig& config) {
+  CLINIC_TRY_STATUS(ValidateStorageConfig(config.storage));
+  CLINIC_TRY_STATUS(ParseListenAddress(config.listen));
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  if (config.threads == 0) config.threads = cores;
+  if (config.workers == 0) config.workers = 4 * cores;
+  if (config.threads > 256) return Invalid("--threads", "must be between 1 and 256");
+  if (config.workers > 1024) return Invalid("--workers", "must be between 1 and 1024");
+  if (config.max_body_bytes < 1024 || config.max_body_bytes > 64ull * 1024 * 1024) {
+    return Invalid("--max-body", "must be between 1 KiB and 64 MiB");
+  }
+  if (config.web_dir.empty()) config.web_dir = CLINIC_DEFAULT_WEB_DIR;
+  if (config.files_dir.empty()) return Invalid("--files", "must name a folder");
+  static constexpr std::array kLevels{"trace", "debug", "info", "warn", "error", "off"};
+  if (std::find(kLevels.begin(), kLevels.end(), config.log_level) == kLevels.end()) {
+    return Invalid("--log-level", "must be trace, debug, info, warn, error or off");
+  }
+  return Ok();
+}
+
+}  // namespace clinic::app

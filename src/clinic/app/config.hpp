@@ -1,0 +1,46 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "clinic/common/result.hpp"
+
+namespace clinic::app {
+
+// Where the data lives. Both binaries take these as --db / --docs or CLINIC_DB / CLINIC_DOCS.
+struct StorageConfig {
+  std::string db_uri = "sqlite://clinic.db";  // sqlite://… or mysql://…
+  std::string docs_uri;                       // sqlite://… or mongodb://…; empty: the --db file
+};
+
+// Everything clinicd is told at start-up.
+struct ServerConfig {
+  StorageConfig storage;
+  std::string listen = "127.0.0.1:8080";
+  std::string files_dir = "clinic-files";
+  std::string web_dir;  // the browser UI; default: the source tree's web/
+  unsigned threads = 0;  // I/O threads; 0: one per core
+  unsigned workers = 0;  // request workers (and database connections); 0: 4 per core
+  std::uint64_t max_body_bytes = 1024 * 1024;
+  std::string log_level = "info";
+  bool fast_password_hashing = false;  // tests only: cheap argon2id parameters
+};
+
+// Registers --db and --docs (each also read from its environment variable).
+void AddStorageOptions(CLI::App& cli, StorageConfig& config);
+void AddServerOptions(CLI::App& cli, ServerConfig& config);
+
+// Checks the values CLI11 cannot: URI schemes, the listen address, ranges. The message names the
+// option and what is wrong, for the one line clinicd prints before exiting with code 2.
+Status ValidateStorageConfig(StorageConfig& config);
+Status ValidateServerConfig(ServerConfig& config);
+
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+Result<ListenAddress> ParseListenAddress(const std::string& text);
+
+}  // namespace clinic::app

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "clinic/app/config.hpp"
+#include "clinic/storage/sql/migrator.hpp"
+#include "clinic/storage/store.hpp"
+
+namespace clinic::app {
+
+// Brings the relational database named by `config.db_uri` to the newest schema this binary knows.
+Result<storage::sql::MigrationReport> MigrateDatabase(const StorageConfig& config);
+
+// Migrates, then opens the relational store with a pool of `pool_size` connections. The only place
+// that chooses a storage adapter.
+Result<std::unique_ptr<storage::Store>> OpenStore(const StorageConfig& config,
+                                                  std::size_t pool_size);
+
+}  // namespace clinic::app

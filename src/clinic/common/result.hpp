@@ -1,0 +1,40 @@
+#pragma once
+
+#include <tl/expected.hpp>
+
+#include "clinic/common/error.hpp"
+
+namespace clinic {
+
+// The outcome of an operation that can fail: a value or an Error. Errors are values throughout
+// the code base; exceptions are reserved for bugs and for third-party code that throws.
+template <typename T>
+using Result = tl::expected<T, Error>;
+
+// An operation with no value to return.
+using Status = Result<void>;
+
+inline tl::unexpected<Error> Fail(Error error) { return tl::unexpected<Error>(std::move(error)); }
+
+inline Status Ok() { return {}; }
+
+}  // namespace clinic
+
+// Propagates the error of a Result-returning expression; otherwise continues. Kept as a macro
+// because C++ has no `?` operator; the name says what it does at the call site.
+#define CLINIC_TRY_STATUS(expr)                                \
+  do {                                                         \
+    if (auto clinic_try_result_ = (expr); !clinic_try_result_) \
+      return ::clinic::Fail(std::move(clinic_try_result_).error()); \
+  } while (false)
+
+#define CLINIC_CONCAT_INNER_(a, b) a##b
+#define CLINIC_CONCAT_(a, b) CLINIC_CONCAT_INNER_(a, b)
+
+// `CLINIC_ASSIGN_OR_RETURN(auto x, Compute());` binds the value or returns the error.
+#define CLINIC_ASSIGN_OR_RETURN(decl, expr) \
+  CLINIC_ASSIGN_OR_RETURN_IMPL_(CLINIC_CONCAT_(clinic_result_, __LINE__), decl, expr)
+#define CLINIC_ASSIGN_OR_RETURN_IMPL_(tmp, decl, expr)        \
+  auto tmp = (expr);                                          \
+  if (!tmp) return ::clinic::Fail(std::move(tmp).error());    \
+  decl = std::move(*tmp)

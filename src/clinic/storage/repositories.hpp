@@ -1,0 +1,139 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clinic/common/result.hpp"
+#include "clinic/domain/entities.hpp"
+
+namespace clinic::storage {
+
+// Keyset pagination: rows ordered by id, starting after `after_id`.
+struct PageRequest {
+  int limit = 50;
+  std::optional<Id> after_id;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::optional<Id> next_after_id;  // set when more rows follow
+};
+
+// The repository ports. Each works inside the transaction it came from (storage/store.hpp).
+// Conventions: Create inserts and returns the stored row (id and timestamps filled); Get answers
+// kNotFound for a missing id (soft-deleted rows are still returned — callers decide who may see
+// them); Update writes every mutable column of the given record; unique keys answer
+// kAlreadyExists and broken references kFailedPrecondition.
+
+class LocationRepository {
+ public:
+  virtual ~LocationRepository() = default;
+  virtual Result<domain::Location> Create(const domain::Location& location) = 0;
+  virtual Result<domain::Location> Get(Id id) = 0;
+  virtual Result<Page<domain::Location>> List(const PageRequest& page) = 0;
+  virtual Result<domain::Location> Update(const domain::Location& location) = 0;
+};
+
+struct PersonFilter {
+  std::optional<std::string> q;  // substring of first name, last name or email
+  bool include_deleted = false;
+};
+
+class PatientRepository {
+ public:
+  virtual ~PatientRepository() = default;
+  virtual Result<domain::Patient> Create(const domain::Patient& patient) = 0;
+  virtual Result<domain::Patient> Get(Id id) = 0;
+  // Case-insensitive; includes soft-deleted rows, because emails stay unique across them.
+  virtual Result<std::optional<domain::Patient>> FindByEmail(const std::string& email) = 0;
+  virtual Result<Page<domain::Patient>> List(const PersonFilter& filter,
+                                             const PageRequest& page) = 0;
+  virtual Result<domain::Patient> Update(const domain::Patient& patient) = 0;
+  // Soft delete (an instant) or restore (nullopt).
+  virtual Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) = 0;
+};
+
+struct DoctorFilter {
+  std::optional<std::string> specialization;
+  std::optional<Id> location_id;
+  std::optional<std::string> q;
+  bool include_inactive = false;
+  bool include_deleted = false;
+};
+
+class DoctorRepository {
+ public:
+  virtual ~DoctorRepository() = default;
+  virtual Result<domain::Doctor> Create(const domain::Doctor& doctor) = 0;
+  virtual Result<domain::Doctor> Get(Id id) = 0;
+  virtual Result<std::optional<domain::Doctor>> FindByEmail(const std::string& email) = 0;
+  virtual Result<Page<domain::Doctor>> List(const DoctorFilter& filter,
+                                            const PageRequest& page) = 0;
+  virtual Result<domain::Doctor> Update(const domain::Doctor& doctor) = 0;
+  virtual Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) = 0;
+  // Locks the doctor's row until the transaction ends, so writers of that doctor's slots queue
+  // (MySQL SELECT ... FOR UPDATE; SQLite's write transaction already excludes other writers).
+  virtual Result<domain::Doctor> GetForUpdate(Id id) = 0;
+};
+
+class AdminRepository {
+ public:
+  virtual ~AdminRepository() = default;
+  virtual Result<domain::Admin> Create(const domain::Admin& admin) = 0;
+  virtual Result<domain::Admin> Get(Id id) = 0;
+  // Matches the username or the email, case-insensitively.
+  virtual Result<std::optional<domain::Admin>> FindByLogin(const std::string& login) = 0;
+  virtual Result<Page<domain::Admin>> List(const PersonFilter& filter,
+                                           const PageRequest& page) = 0;
+  virtual Result<domain::Admin> Update(const domain::Admin& admin) = 0;
+  virtual Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) = 0;
+  virtual Status RecordLogin(Id id, Instant at) = 0;
+};
+
+class SlotRepository {
+ public:
+  virtual ~SlotRepository() = default;
+  virtual Result<domain::Slot> Create(const domain::Slot& slot) = 0;
+  virtual Result<domain::Slot> Get(Id id) = 0;
+  // The doctor's slots that start in [from, to), by start time.
+  virtual Result<std::vector<domain::Slot>> ListForDoctor(Id doctor_id, Instant from,
+                                                          Instant to) = 0;
+  // Whether any slot of the doctor overlaps [start, end) (touching ends do not overlap).
+  virtual Result<bool> Overlaps(Id doctor_id, Instant start, Instant end) = 0;
+  virtual Status SetAvailable(Id id, bool is_available) = 0;
+  // Fails with kFailedPrecondition when an appointment (of any status) references the slot.
+  virtual Status Delete(Id id) = 0;
+};
+
+class AppointmentRepository {
+ public:
+  virtual ~AppointmentRepository() = default;
+  // kAlreadyExists when the slot already has an active (not cancelled) appointment.
+  virtual Result<domain::Appointment> Create(const domain::Appointment& appointment) = 0;
+  virtual Result<domain::Appointment> Get(Id id) = 0;
+  virtual Result<std::optional<domain::Appointment>> FindActiveBySlot(Id slot_id) = 0;
+  virtual Result<Page<domain::Appointment>> ListForPatient(Id patient_id,
+                                                           const PageRequest& page) = 0;
+  virtual Status SetStatus(Id id, domain::AppointmentStatus status) = 0;
+};
+
+class PaymentRepository {
+ public:
+  virtual ~PaymentRepository() = default;
+  virtual Result<domain::Payment> Create(const domain::Payment& payment) = 0;
+  virtual Result<domain::Payment> Get(Id id) = 0;
+  virtual Result<std::optional<domain::Payment>> FindByTransactionRef(const std::string& ref) = 0;
+  virtual Result<std::vector<domain::Payment>> ListForAppointment(Id appointment_id) = 0;
+};
+
+class PrescriptionRepository {
+ public:
+  virtual ~PrescriptionRepository() = default;
+  virtual Result<domain::Prescription> Create(const domain::Prescription& prescription) = 0;
+  virtual Result<domain::Prescription> Get(Id id) = 0;
+  virtual Result<std::vector<domain::Prescription>> ListForPatient(Id patient_id) = 0;
+};
+
+}  // namespace clinic::storage

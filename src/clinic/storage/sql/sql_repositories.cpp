@@ -1,0 +1,557 @@
+#include "clinic/storage/sql/sql_repositories.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "clinic/storage/sql/sql_values.hpp"
+
+namespace clinic::storage::sql {
+
+std::string ContainsPattern(const std::string& text) {
+  std::string pattern = "%";
+  for (const char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '!') pattern.push_back('!');
+    pattern.push_back(ch);
+  }
+  pattern.push_back('%');
+  return pattern;
+}
+
+namespace {
+
+using domain::Admin;
+using domain::Appointment;
+using domain::Doctor;
+using domain::Location;
+using domain::Patient;
+using domain::Payment;
+using domain::Prescription;
+using domain::Slot;
+
+// Per-entity table name, column list and row mapping; the generic helpers below use them so each
+// SELECT shape is written once.
+struct LocationTable {
+  using Record = Location;
+  static constexpr std::string_view kTable = "clinic_locations";
+  static constexpr std::string_view kNoun = "location";
+  static constexpr std::string_view kColumns =
+      "id, name, address_line1, address_line2, city, state_region, postal_code, country, phone, "
+      "timezone, created_at, updated_at";
+  static Location FromRow(const Row& r) {
+    return Location{r.Int(0),        r.Text(1),        r.Text(2),        r.OptText(3),
+                    r.Text(4),       r.OptText(5),     r.OptText(6),     r.Text(7),
+                    r.OptText(8),    r.Text(9),        InstantAt(r, 10), InstantAt(r, 11)};
+  }
+};
+
+struct PatientTable {
+  using Record = Patient;
+  static constexpr std::string_view kTable = "patients";
+  static constexpr std::string_view kNoun = "patient";
+  static constexpr std::string_view kColumns =
+      "id, first_name, last_name, email, phone, date_of_birth, gender, notes, password_hash, "
+      "created_at, updated_at, deleted_at";
+  static Patient FromRow(const Row& r) {
+    Patient p;
+    p.id = r.Int(0);
+    p.first_name = r.Text(1);
+    p.last_name = r.Text(2);
+    p.email = r.Text(3);
+    p.phone = r.OptText(4);
+    if (auto dob = r.OptText(5)) p.date_of_birth = ParseDate(*dob);
+    if (auto gender = r.OptText(6)) p.gender = domain::ParseGender(*gender);
+    p.notes = r.OptText(7);
+    p.password_hash = r.OptText(8);
+    p.created_at = InstantAt(r, 9);
+    p.updated_at = InstantAt(r, 10);
+    p.deleted_at = OptInstantAt(r, 11);
+    return p;
+  }
+};
+
+struct DoctorTable {
+  using Record = Doctor;
+  static constexpr std::string_view kTable = "doctors";
+  static constexpr std::string_view kNoun = "doctor";
+  static constexpr std::string_view kColumns =
+      "id, first_name, last_name, email, phone, specialization, bio, location_id, password_hash, "
+      "is_active, created_at, updated_at, deleted_at";
+  static Doctor FromRow(const Row& r) {
+    return Doctor{r.Int(0),        r.Text(1),        r.Text(2),          r.Text(3),
+                  r.OptText(4),    r.Text(5),        r.OptText(6),       r.OptInt(7),
+                  r.Text(8),       r.Bool(9),        InstantAt(r, 10),   InstantAt(r, 11),
+                  OptInstantAt(r, 12)};
+  }
+};
+
+struct AdminTable {
+  using Record = Admin;
+  static constexpr std::string_view kTable = "admins";
+  static constexpr std::string_view kNoun = "admin";
+  static constexpr std::string_view kColumns =
+      "id, username, email, password_hash, last_login_at, created_at, updated_at, deleted_at";
+  static Admin FromRow(const Row& r) {
+    return Admin{r.Int(0),         r.Text(1),       r.Text(2),       r.Text(3),
+                 OptInstantAt(r, 4), InstantAt(r, 5), InstantAt(r, 6), OptInstantAt(r, 7)};
+  }
+};
+
+struct SlotTable {
+  using Record = Slot;
+  static constexpr std::string_view kTable = "doctor_time_slots";
+  static constexpr std::string_view kNoun = "slot";
+  static constexpr std::string_view kColumns =
+      "id, doctor_id, location_id, start_time_utc, end_time_utc, is_available, created_at, "
+      "updated_at";
+  static Slot FromRow(const Row& r) {
+    return Slot{r.Int(0),        r.Int(1),        r.OptInt(2),     InstantAt(r, 3),
+                InstantAt(r, 4), r.Bool(5),       InstantAt(r, 6), InstantAt(r, 7)};
+  }
+};
+
+struct AppointmentTable {
+  using Record = Appointment;
+  static constexpr std::string_view kTable = "appointments";
+  static constexpr std::string_view kNoun = "appointment";
+  static constexpr std::string_view kColumns =
+      "id, slot_id, doctor_id, patient_id, location_id, status, reason, notes, created_at, "
+      "updated_at";
+  static Appointment FromRow(const Row& r) {
+    return Appointment{r.Int(0),
+                       r.Int(1),
+                       r.Int(2),
+                       r.Int(3),
+                       r.OptInt(4),
+                       domain::ParseAppointmentStatus(r.Text(5))
+                           .value_or(domain::AppointmentStatus::kScheduled),
+                       r.OptText(6),
+                       r.OptText(7),
+                       InstantAt(r, 8),
+                       InstantAt(r, 9)};
+  }
+};
+
+struct PaymentTable {
+  using Record = Payment;
+  static constexpr std::string_view kTable = "payments";
+  static constexpr std::string_view kNoun = "payment";
+  static constexpr std::string_view kColumns =
+      "id, appointment_id, amount_cents, currency, method, status, transaction_ref, paid_at, "
+      "created_at, updated_at";
+  static Payment FromRow(const Row& r) {
+    return Payment{r.Int(0),
+                   r.Int(1),
+                   r.Int(2),
+                   r.Text(3),
+                   domain::ParsePaymentMethod(r.Text(4)).value_or(domain::PaymentMethod::kOther),
+                   domain::ParsePaymentStatus(r.Text(5)).value_or(domain::PaymentStatus::kPending),
+                   r.OptText(6),
+                   OptInstantAt(r, 7),
+                   InstantAt(r, 8),
+                   InstantAt(r, 9)};
+  }
+};
+
+struct PrescriptionTable {
+  using Record = Prescription;
+  static constexpr std::string_view kTable = "prescriptions";
+  static constexpr std::string_view kNoun = "prescription";
+  static constexpr std::string_view kColumns =
+      "id, appointment_id, doctor_id, patient_id, instructions, issued_at, created_at, updated_at";
+  static Prescription FromRow(const Row& r) {
+    return Prescription{r.Int(0),       r.Int(1),        r.Int(2),        r.Int(3),
+                        r.Text(4),      InstantAt(r, 5), InstantAt(r, 6), InstantAt(r, 7)};
+  }
+};
+
+template <typename Table>
+std::string Select(std::string_view where) {
+  return fmt::format("SELECT {} FROM {} {}", Table::kColumns, Table::kTable, where);
+}
+
+template <typename Table>
+Result<std::vector<typename Table::Record>> QueryAll(Connection& c, const std::string& sql,
+                                                     std::span<const Value> params) {
+  CLINIC_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+  std::vector<typename Table::Record> records;
+  records.reserve(rows.size());
+  for (const auto& row : rows) records.push_back(Table::FromRow(row));
+  return records;
+}
+
+template <typename Table>
+Result<std::optional<typename Table::Record>> QueryOne(Connection& c, const std::string& sql,
+                                                       std::initializer_list<Value> params) {
+  CLINIC_ASSIGN_OR_RETURN(auto records,
+                          QueryAll<Table>(c, sql, std::span(params.begin(), params.size())));
+  if (records.empty()) return std::optional<typename Table::Record>{};
+  return std::optional<typename Table::Record>{std::move(records.front())};
+}
+
+template <typename Table>
+Result<typename Table::Record> GetById(Connection& c, Id id, std::string_view suffix = "") {
+  CLINIC_ASSIGN_OR_RETURN(auto found,
+                          QueryOne<Table>(c, Select<Table>(fmt::format("WHERE id = ?{}", suffix)),
+                                          {Value{id}}));
+  if (!found) return Fail(Error::NotFound(fmt::format("{} {} not found", Table::kNoun, id)));
+  return std::move(*found);
+}
+
+// Runs `where` (which must start with "WHERE") plus keyset pagination on id.
+template <typename Table>
+Result<Page<typename Table::Record>> QueryPage(Connection& c, std::string where,
+                                               std::vector<Value> params,
+                                               const PageRequest& page) {
+  const int limit = page.limit < 1 ? 1 : page.limit;
+  where += " AND id > ? ORDER BY id LIMIT ?";
+  params.emplace_back(page.after_id.value_or(0));
+  params.emplace_back(static_cast<std::int64_t>(limit) + 1);
+  CLINIC_ASSIGN_OR_RETURN(auto records, QueryAll<Table>(c, Select<Table>(where), params));
+  Page<typename Table::Record> out;
+  if (records.size() > static_cast<std::size_t>(limit)) {
+    records.resize(static_cast<std::size_t>(limit));
+    out.next_after_id = records.back().id;
+  }
+  out.items = std::move(records);
+  return out;
+}
+
+template <typename Table>
+Status SetDeleted(Connection& c, Id id, std::optional<Instant> deleted_at) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result, c.Execute(fmt::format("UPDATE {} SET deleted_at = ? WHERE id = ?", Table::kTable),
+                             {ToValue(deleted_at), Value{id}}));
+  if (result.affected_rows == 0) CLINIC_TRY_STATUS(GetById<Table>(c, id));
+  return Ok();
+}
+
+// Appends the soft-delete filter and the substring search shared by the people tables.
+void AddPersonFilter(const PersonFilter& filter,
+                     std::initializer_list<std::string_view> search_columns, std::string& where,
+                     std::vector<Value>& params) {
+  if (!filter.include_deleted) where += " AND deleted_at IS NULL";
+  if (!filter.q || filter.q->empty()) return;
+  const std::string pattern = ContainsPattern(*filter.q);
+  std::vector<std::string> terms;
+  for (const auto column : search_columns) {
+    terms.push_back(fmt::format("{} LIKE ? ESCAPE '!'", column));
+    params.emplace_back(pattern);
+  }
+  where += fmt::format(" AND ({})", fmt::join(terms, " OR "));
+}
+
+std::optional<std::string> DateText(const std::optional<std::chrono::year_month_day>& d) {
+  if (!d) return std::nullopt;
+  return FormatDate(*d);
+}
+
+std::optional<std::string> GenderText(const std::optional<domain::Gender>& g) {
+  if (!g) return std::nullopt;
+  return std::string(domain::Name(*g));
+}
+
+}  // namespace
+
+// --- locations ---
+
+Result<Location> SqlLocationRepository::Create(const Location& l) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result,
+      c_.Execute("INSERT INTO clinic_locations (name, address_line1, address_line2, city, "
+                 "state_region, postal_code, country, phone, timezone) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 {Value{l.name}, Value{l.address_line1}, ToValue(l.address_line2), Value{l.city},
+                  ToValue(l.state_region), ToValue(l.postal_code), Value{l.country},
+                  ToValue(l.phone), Value{l.timezone}}));
+  return Get(result.last_insert_id);
+}
+
+Result<Location> SqlLocationRepository::Get(Id id) { return GetById<LocationTable>(c_, id); }
+
+Result<Page<Location>> SqlLocationRepository::List(const PageRequest& page) {
+  return QueryPage<LocationTable>(c_, "WHERE 1 = 1", {}, page);
+}
+
+Result<Location> SqlLocationRepository::Update(const Location& l) {
+  CLINIC_TRY_STATUS(
+      c_.Execute("UPDATE clinic_locations SET name = ?, address_line1 = ?, address_line2 = ?, "
+                 "city = ?, state_region = ?, postal_code = ?, country = ?, phone = ?, "
+                 "timezone = ? WHERE id = ?",
+                 {Value{l.name}, Value{l.address_line1}, ToValue(l.address_line2), Value{l.city},
+                  ToValue(l.state_region), ToValue(l.postal_code), Value{l.country},
+                  ToValue(l.phone), Value{l.timezone}, Value{l.id}}));
+  return Get(l.id);
+}
+
+// --- patients ---
+
+Result<Patient> SqlPatientRepository::Create(const Patient& p) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result,
+      c_.Execute("INSERT INTO patients (first_name, last_name, email, phone, date_of_birth, "
+                 "gender, notes, password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 {Value{p.first_name}, Value{p.last_name}, Value{p.email}, ToValue(p.phone),
+                  ToValue(DateText(p.date_of_birth)), ToValue(GenderText(p.gender)),
+                  ToValue(p.notes), ToValue(p.password_hash)}));
+  return Get(result.last_insert_id);
+}
+
+Result<Patient> SqlPatientRepository::Get(Id id) { return GetById<PatientTable>(c_, id); }
+
+Result<std::optional<Patient>> SqlPatientRepository::FindByEmail(const std::string& email) {
+  return QueryOne<PatientTable>(c_, Select<PatientTable>("WHERE email = ?"), {Value{email}});
+}
+
+Result<Page<Patient>> SqlPatientRepository::List(const PersonFilter& filter,
+                                                  const PageRequest& page) {
+  std::string where = "WHERE 1 = 1";
+  std::vector<Value> params;
+  AddPersonFilter(filter, {"first_name", "last_name", "email"}, where, params);
+  return QueryPage<PatientTable>(c_, std::move(where), std::move(params), page);
+}
+
+Result<Patient> SqlPatientRepository::Update(const Patient& p) {
+  CLINIC_TRY_STATUS(
+      c_.Execute("UPDATE patients SET first_name = ?, last_name = ?, email = ?, phone = ?, "
+                 "date_of_birth = ?, gender = ?, notes = ?, password_hash = ? WHERE id = ?",
+                 {Value{p.first_name}, Value{p.last_name}, Value{p.email}, ToValue(p.phone),
+                  ToValue(DateText(p.date_of_birth)), ToValue(GenderText(p.gender)),
+                  ToValue(p.notes), ToValue(p.password_hash), Value{p.id}}));
+  return Get(p.id);
+}
+
+Status SqlPatientRepository::SetDeletedAt(Id id, std::optional<Instant> deleted_at) {
+  return SetDeleted<PatientTable>(c_, id, deleted_at);
+}
+
+// --- doctors ---
+
+Result<Doctor> SqlDoctorRepository::Create(const Doctor& d) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result,
+      c_.Execute("INSERT INTO doctors (first_name, last_name, email, phone, specialization, bio, "
+                 "location_id, password_hash, is_active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 {Value{d.first_name}, Value{d.last_name}, Value{d.email}, ToValue(d.phone),
+                  Value{d.specialization}, ToValue(d.bio), ToValue(d.location_id),
+                  Value{d.password_hash}, ToValue(d.is_active)}));
+  return Get(result.last_insert_id);
+}
+
+Result<Doctor> SqlDoctorRepository::Get(Id id) { return GetById<DoctorTable>(c_, id); }
+
+Result<Doctor> SqlDoctorRepository::GetForUpdate(Id id) {
+  return GetById<DoctorTable>(c_, id, c_.dialect() == Dialect::kMysql ? " FOR UPDATE" : "");
+}
+
+Result<std::optional<Doctor>> SqlDoctorRepository::FindByEmail(const std::string& email) {
+  return QueryOne<DoctorTable>(c_, Select<DoctorTable>("WHERE email = ?"), {Value{email}});
+}
+
+Result<Page<Doctor>> SqlDoctorRepository::List(const DoctorFilter& filter,
+                                                const PageRequest& page) {
+  std::string where = "WHERE 1 = 1";
+  std::vector<Value> params;
+  AddPersonFilter(PersonFilter{filter.q, filter.include_deleted},
+                  {"first_name", "last_name", "email", "specialization"}, where, params);
+  if (!filter.include_inactive) where += " AND is_active = 1";
+  if (filter.specialization) {
+    where += " AND specialization = ?";
+    params.emplace_back(*filter.specialization);
+  }
+  if (filter.location_id) {
+    where += " AND location_id = ?";
+    params.emplace_back(*filter.location_id);
+  }
+  return QueryPage<DoctorTable>(c_, std::move(where), std::move(params), page);
+}
+
+Result<Doctor> SqlDoctorRepository::Update(const Doctor& d) {
+  CLINIC_TRY_STATUS(
+      c_.Execute("UPDATE doctors SET first_name = ?, last_name = ?, email = ?, phone = ?, "
+                 "specialization = ?, bio = ?, location_id = ?, password_hash = ?, is_active = ? "
+                 "WHERE id = ?",
+                 {Value{d.first_name}, Value{d.last_name}, Value{d.email}, ToValue(d.phone),
+                  Value{d.specialization}, ToValue(d.bio), ToValue(d.location_id),
+                  Value{d.password_hash}, ToValue(d.is_active), Value{d.id}}));
+  return Get(d.id);
+}
+
+Status SqlDoctorRepository::SetDeletedAt(Id id, std::optional<Instant> deleted_at) {
+  return SetDeleted<DoctorTable>(c_, id, deleted_at);
+}
+
+// --- admins ---
+
+Result<Admin> SqlAdminRepository::Create(const Admin& a) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result, c_.Execute("INSERT INTO admins (username, email, password_hash) VALUES (?, ?, ?)",
+                              {Value{a.username}, Value{a.email}, Value{a.password_hash}}));
+  return Get(result.last_insert_id);
+}
+
+Result<Admin> SqlAdminRepository::Get(Id id) { return GetById<AdminTable>(c_, id); }
+
+Result<std::optional<Admin>> SqlAdminRepository::FindByLogin(const std::string& login) {
+  return QueryOne<AdminTable>(c_, Select<AdminTable>("WHERE username = ? OR email = ?"),
+                              {Value{login}, Value{login}});
+}
+
+Result<Page<Admin>> SqlAdminRepository::List(const PersonFilter& filter, const PageRequest& page) {
+  std::string where = "WHERE 1 = 1";
+  std::vector<Value> params;
+  AddPersonFilter(filter, {"username", "email"}, where, params);
+  return QueryPage<AdminTable>(c_, std::move(where), std::move(params), page);
+}
+
+Result<Admin> SqlAdminRepository::Update(const Admin& a) {
+  CLINIC_TRY_STATUS(
+      c_.Execute("UPDATE admins SET username = ?, email = ?, password_hash = ? WHERE id = ?",
+                 {Value{a.username}, Value{a.email}, Value{a.password_hash}, Value{a.id}}));
+  return Get(a.id);
+}
+
+Status SqlAdminRepository::SetDeletedAt(Id id, std::optional<Instant> deleted_at) {
+  return SetDeleted<AdminTable>(c_, id, deleted_at);
+}
+
+Status SqlAdminRepository::RecordLogin(Id id, Instant at) {
+  CLINIC_TRY_STATUS(c_.Execute("UPDATE admins SET last_login_at = ? WHERE id = ?",
+                               {ToValue(at), Value{id}}));
+  return Ok();
+}
+
+// --- slots ---
+
+Result<Slot> SqlSlotRepository::Create(const Slot& s) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result,
+      c_.Execute("INSERT INTO doctor_time_slots (doctor_id, location_id, start_time_utc, "
+                 "end_time_utc, is_available) VALUES (?, ?, ?, ?, ?)",
+                 {Value{s.doctor_id}, ToValue(s.location_id), ToValue(s.start_time_utc),
+                  ToValue(s.end_time_utc), ToValue(s.is_available)}));
+  return Get(result.last_insert_id);
+}
+
+Result<Slot> SqlSlotRepository::Get(Id id) { return GetById<SlotTable>(c_, id); }
+
+Result<std::vector<Slot>> SqlSlotRepository::ListForDoctor(Id doctor_id, Instant from,
+                                                          Instant to) {
+  const std::vector<Value> params{Value{doctor_id}, ToValue(from), ToValue(to)};
+  return QueryAll<SlotTable>(
+      c_,
+      Select<SlotTable>("WHERE doctor_id = ? AND start_time_utc >= ? AND start_time_utc < ? "
+                        "ORDER BY start_time_utc"),
+      params);
+}
+
+Result<bool> SqlSlotRepository::Overlaps(Id doctor_id, Instant start, Instant end) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows, c_.Query("SELECT 1 FROM doctor_time_slots WHERE doctor_id = ? AND "
+                          "start_time_utc < ? AND end_time_utc > ? LIMIT 1",
+                          {Value{doctor_id}, ToValue(end), ToValue(start)}));
+  return !rows.empty();
+}
+
+Status SqlSlotRepository::SetAvailable(Id id, bool is_available) {
+  CLINIC_ASSIGN_OR_RETURN(auto result,
+                          c_.Execute("UPDATE doctor_time_slots SET is_available = ? WHERE id = ?",
+                                     {ToValue(is_available), Value{id}}));
+  if (result.affected_rows == 0) CLINIC_TRY_STATUS(Get(id));
+  return Ok();
+}
+
+Status SqlSlotRepository::Delete(Id id) {
+  CLINIC_ASSIGN_OR_RETURN(auto result,
+                          c_.Execute("DELETE FROM doctor_time_slots WHERE id = ?", {Value{id}}));
+  if (result.affected_rows == 0) {
+    return Fail(Error::NotFound(fmt::format("slot {} not found", id)));
+  }
+  return Ok();
+}
+
+// --- appointments ---
+
+Result<Appointment> SqlAppointmentRepository::Create(const Appointment& a) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result,
+      c_.Execute("INSERT INTO appointments (slot_id, doctor_id, patient_id, location_id, status, "
+                 "reason, notes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 {Value{a.slot_id}, Value{a.doctor_id}, Value{a.patient_id},
+                  ToValue(a.location_id), Value{std::string(domain::Name(a.status))},
+                  ToValue(a.reason), ToValue(a.notes)}));
+  return Get(result.last_insert_id);
+}
+
+Result<Appointment> SqlAppointmentRepository::Get(Id id) {
+  return GetById<AppointmentTable>(c_, id);
+}
+
+Result<std::optional<Appointment>> SqlAppointmentRepository::FindActiveBySlot(Id slot_id) {
+  return QueryOne<AppointmentTable>(
+      c_, Select<AppointmentTable>("WHERE slot_id = ? AND status <> 'cancelled'"),
+      {Value{slot_id}});
+}
+
+Result<Page<Appointment>> SqlAppointmentRepository::ListForPatient(Id patient_id,
+                                                                   const PageRequest& page) {
+  return QueryPage<AppointmentTable>(c_, "WHERE patient_id = ?", {Value{patient_id}}, page);
+}
+
+Status SqlAppointmentRepository::SetStatus(Id id, domain::AppointmentStatus status) {
+  CLINIC_ASSIGN_OR_RETURN(auto result,
+                          c_.Execute("UPDATE appointments SET status = ? WHERE id = ?",
+                                     {Value{std::string(domain::Name(status))}, Value{id}}));
+  if (result.affected_rows == 0) CLINIC_TRY_STATUS(Get(id));
+  return Ok();
+}
+
+// --- payments ---
+
+Result<Payment> SqlPaymentRepository::Create(const Payment& p) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result,
+      c_.Execute("INSERT INTO payments (appointment_id, amount_cents, currency, method, status, "
+                 "transaction_ref, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 {Value{p.appointment_id}, Value{p.amount_cents}, Value{p.currency},
+                  Value{std::string(domain::Name(p.method))},
+                  Value{std::string(domain::Name(p.status))}, ToValue(p.transaction_ref),
+                  ToValue(p.paid_at)}));
+  return Get(result.last_insert_id);
+}
+
+Result<Payment> SqlPaymentRepository::Get(Id id) { return GetById<PaymentTable>(c_, id); }
+
+Result<std::optional<Payment>> SqlPaymentRepository::FindByTransactionRef(const std::string& ref) {
+  return QueryOne<PaymentTable>(c_, Select<PaymentTable>("WHERE transaction_ref = ?"),
+                                {Value{ref}});
+}
+
+Result<std::vector<Payment>> SqlPaymentRepository::ListForAppointment(Id appointment_id) {
+  const std::vector<Value> params{Value{appointment_id}};
+  return QueryAll<PaymentTable>(c_, Select<PaymentTable>("WHERE appointment_id = ? ORDER BY id"),
+                                params);
+}
+
+// --- prescriptions ---
+
+Result<Prescription> SqlPrescriptionRepository::Create(const Prescription& p) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result,
+      c_.Execute("INSERT INTO prescriptions (appointment_id, doctor_id, patient_id, instructions, "
+                 "issued_at) VALUES (?, ?, ?, ?, ?)",
+                 {Value{p.appointment_id}, Value{p.doctor_id}, Value{p.patient_id},
+                  Value{p.instructions}, ToValue(p.issued_at)}));
+  return Get(result.last_insert_id);
+}
+
+Result<Prescription> SqlPrescriptionRepository::Get(Id id) {
+  return GetById<PrescriptionTable>(c_, id);
+}
+
+Result<std::vector<Prescription>> SqlPrescriptionRepository::ListForPatient(Id patient_id) {
+  const std::vector<Value> params{Value{patient_id}};
+  return QueryAll<PrescriptionTable>(
+      c_, Select<PrescriptionTable>("WHERE patient_id = ? ORDER BY issued_at, id"), params);
+}
+
+}  // namespace clinic::storage::sql

@@ -1,0 +1,118 @@
+#pragma once
+
+#include "clinic/storage/repositories.hpp"
+#include "clinic/storage/sql/connection.hpp"
+
+namespace clinic::storage::sql {
+
+// The repository ports over one SQL connection that is inside an open transaction. Statements are
+// portable between SQLite and MySQL except where a method says otherwise.
+
+class SqlLocationRepository final : public LocationRepository {
+ public:
+  explicit SqlLocationRepository(Connection& c) : c_(c) {}
+  Result<domain::Location> Create(const domain::Location& location) override;
+  Result<domain::Location> Get(Id id) override;
+  Result<Page<domain::Location>> List(const PageRequest& page) override;
+  Result<domain::Location> Update(const domain::Location& location) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqlPatientRepository final : public PatientRepository {
+ public:
+  explicit SqlPatientRepository(Connection& c) : c_(c) {}
+  Result<domain::Patient> Create(const domain::Patient& patient) override;
+  Result<domain::Patient> Get(Id id) override;
+  Result<std::optional<domain::Patient>> FindByEmail(const std::string& email) override;
+  Result<Page<domain::Patient>> List(const PersonFilter& filter, const PageRequest& page) override;
+  Result<domain::Patient> Update(const domain::Patient& patient) override;
+  Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqlDoctorRepository final : public DoctorRepository {
+ public:
+  explicit SqlDoctorRepository(Connection& c) : c_(c) {}
+  Result<domain::Doctor> Create(const domain::Doctor& doctor) override;
+  Result<domain::Doctor> Get(Id id) override;
+  Result<std::optional<domain::Doctor>> FindByEmail(const std::string& email) override;
+  Result<Page<domain::Doctor>> List(const DoctorFilter& filter, const PageRequest& page) override;
+  Result<domain::Doctor> Update(const domain::Doctor& doctor) override;
+  Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) override;
+  Result<domain::Doctor> GetForUpdate(Id id) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqlAdminRepository final : public AdminRepository {
+ public:
+  explicit SqlAdminRepository(Connection& c) : c_(c) {}
+  Result<domain::Admin> Create(const domain::Admin& admin) override;
+  Result<domain::Admin> Get(Id id) override;
+  Result<std::optional<domain::Admin>> FindByLogin(const std::string& login) override;
+  Result<Page<domain::Admin>> List(const PersonFilter& filter, const PageRequest& page) override;
+  Result<domain::Admin> Update(const domain::Admin& admin) override;
+  Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) override;
+  Status RecordLogin(Id id, Instant at) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqlSlotRepository final : public SlotRepository {
+ public:
+  explicit SqlSlotRepository(Connection& c) : c_(c) {}
+  Result<domain::Slot> Create(const domain::Slot& slot) override;
+  Result<domain::Slot> Get(Id id) override;
+  Result<std::vector<domain::Slot>> ListForDoctor(Id doctor_id, Instant from, Instant to) override;
+  Result<bool> Overlaps(Id doctor_id, Instant start, Instant end) override;
+  Status SetAvailable(Id id, bool is_available) override;
+  Status Delete(Id id) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqlAppointmentRepository final : public AppointmentRepository {
+ public:
+  explicit SqlAppointmentRepository(Connection& c) : c_(c) {}
+  Result<domain::Appointment> Create(const domain::Appointment& appointment) override;
+  Result<domain::Appointment> Get(Id id) override;
+  Result<std::optional<domain::Appointment>> FindActiveBySlot(Id slot_id) override;
+  Result<Page<domain::Appointment>> ListForPatient(Id patient_id,
+                                                   const PageRequest& page) override;
+  Status SetStatus(Id id, domain::AppointmentStatus status) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqlPaymentRepository final : public PaymentRepository {
+ public:
+  explicit SqlPaymentRepository(Connection& c) : c_(c) {}
+  Result<domain::Payment> Create(const domain::Payment& payment) override;
+  Result<domain::Payment> Get(Id id) override;
+  Result<std::optional<domain::Payment>> FindByTransactionRef(const std::string& ref) override;
+  Result<std::vector<domain::Payment>> ListForAppointment(Id appointment_id) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqlPrescriptionRepository final : public PrescriptionRepository {
+ public:
+  explicit SqlPrescriptionRepository(Connection& c) : c_(c) {}
+  Result<domain::Prescription> Create(const domain::Prescription& prescription) override;
+  Result<domain::Prescription> Get(Id id) override;
+  Result<std::vector<domain::Prescription>> ListForPatient(Id patient_id) override;
+
+ private:
+  Connection& c_;
+};
+
+}  // namespace clinic::storage::sql

@@ -1,0 +1,102 @@
+#include "clinic/storage/sql/sql_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "clinic/storage/sql/connection_pool.hpp"
+#include "clinic/storage/sql/sql_repositories.hpp"
+
+namespace clinic::storage::sql {
+namespace {
+
+// How often a write transaction that lost a race (deadlock, busy) is run again before the
+// caller sees kAborted.
+constexpr int kMaxAttempts = 5;
+
+class SqlTransaction final : public Transaction {
+ public:
+  explicit SqlTransaction(Connection& c)
+      : locations_(c),
+        patients_(c),
+        doctors_(c),
+        admins_(c),
+        slots_(c),
+        appointments_(c),
+        payments_(c),
+        prescriptions_(c) {}
+
+  LocationRepository& locations() override { return locations_; }
+  PatientRepository& patients() override { return patients_; }
+  DoctorRepository& doctors() override { return doctors_; }
+  AdminRepository& admins() override { return admins_; }
+  SlotRepository& slots() override { return slots_; }
+  AppointmentRepository& appointments() override { return appointments_; }
+  PaymentRepository& payments() override { return payments_; }
+  PrescriptionRepository& prescriptions() override { return prescriptions_; }
+
+ private:
+  SqlLocationRepository locations_;
+  SqlPatientRepository patients_;
+  SqlDoctorRepository doctors_;
+  SqlAdminRepository admins_;
+  SqlSlotRepository slots_;
+  SqlAppointmentRepository appointments_;
+  SqlPaymentRepository payments_;
+  SqlPrescriptionRepository prescriptions_;
+};
+
+class SqlStore final : public Store {
+ public:
+  SqlStore(std::unique_ptr<ConnectionFactory> factory, std::size_t pool_size)
+      : pool_(std::move(factory), pool_size) {}
+
+  std::string_view backend() const override {
+    return pool_.dialect() == Dialect::kSqlite ? "sqlite" : "mysql";
+  }
+
+  Status Run(TxMode mode, const std::function<Status(Transaction&)>& body) override {
+    for (int attempt = 1;; ++attempt) {
+      auto outcome = RunOnce(mode, body);
+      if (outcome || outcome.error().code != ErrorCode::kAborted || attempt == kMaxAttempts) {
+        return outcome;
+      }
+      // Back off a little, more each time, so the racers do not collide again in lock step.
+      std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt * attempt));
+    }
+  }
+
+  Status Ping() override {
+    CLINIC_ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+    CLINIC_TRY_STATUS(lease->Query("SELECT 1"));
+    return Ok();
+  }
+
+ private:
+  Status RunOnce(TxMode mode, const std::function<Status(Transaction&)>& body) {
+    CLINIC_ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+    Connection& connection = *lease;
+    CLINIC_TRY_STATUS(connection.Begin(mode));
+    SqlTransaction tx(connection);
+    auto outcome = body(tx);
+    if (!outcome) {
+      if (auto rolled_back = connection.Rollback(); !rolled_back) {
+        spdlog::warn("rollback failed: {}", rolled_back.error().message);
+      }
+      return outcome;
+    }
+    return connection.Commit();
+  }
+
+  ConnectionPool pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> MakeSqlStore(std::unique_ptr<ConnectionFactory> factory,
+                                    std::size_t pool_size) {
+  return std::make_unique<SqlStore>(std::move(factory), pool_size);
+}
+
+}  // namespace clinic::storage::sql

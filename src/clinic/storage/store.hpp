@@ -1,0 +1,66 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "clinic/common/result.hpp"
+#include "clinic/storage/repositories.hpp"
+
+namespace clinic::storage {
+
+enum class TxMode {
+  kRead,   // a consistent read
+  kWrite,  // takes the backend's write lock up front where it has one (SQLite BEGIN IMMEDIATE)
+};
+
+// The repositories of one open transaction. Valid only inside the Store::Run body it was handed
+// to; everything done through it commits or rolls back together.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  virtual LocationRepository& locations() = 0;
+  virtual PatientRepository& patients() = 0;
+  virtual DoctorRepository& doctors() = 0;
+  virtual AdminRepository& admins() = 0;
+  virtual SlotRepository& slots() = 0;
+  virtual AppointmentRepository& appointments() = 0;
+  virtual PaymentRepository& payments() = 0;
+  virtual PrescriptionRepository& prescriptions() = 0;
+};
+
+// The relational store (SQLite or MySQL behind it; services cannot tell which). Thread-safe.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // "sqlite" or "mysql", for health reports and logs.
+  virtual std::string_view backend() const = 0;
+
+  // Runs `body` in one transaction: commits when it succeeds, rolls back when it fails. A write
+  // transaction that loses to a concurrent one (deadlock, busy) is retried from the start a few
+  // times, so `body` must have no effects outside the transaction.
+  virtual Status Run(TxMode mode, const std::function<Status(Transaction&)>& body) = 0;
+
+  // Cheap reachability check for /health.
+  virtual Status Ping() = 0;
+};
+
+// Runs `body(Transaction&) -> Result<T>` in one transaction and returns its result.
+template <typename Body>
+auto InTransaction(Store& store, TxMode mode, Body&& body)
+    -> std::invoke_result_t<Body&, Transaction&> {
+  using R = std::invoke_result_t<Body&, Transaction&>;
+  std::optional<R> outcome;
+  auto status = store.Run(mode, [&](Transaction& tx) -> Status {
+    outcome.emplace(body(tx));
+    if (!*outcome) return Fail(outcome->error());
+    return Ok();
+  });
+  if (!status) return Fail(std::move(status).error());
+  return std::move(*outcome);
+}
+
+}  // namespace clinic::storage
