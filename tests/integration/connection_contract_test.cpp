@@ -180,9 +180,11 @@ TEST_P(ConnectionContractTest, RoundTripsBoundParametersOfEveryKind) {
 }
 
 TEST_P(ConnectionContractTest, StoresLongAndHostileTextVerbatim) {
+  constexpr std::size_t kLongTextBytes = std::size_t{100} * 1024;
   std::string long_text;
-  while (long_text.size() < 100 * 1024)
+  while (long_text.size() < kLongTextBytes) {
     long_text += "Zoë 東京 line " + std::to_string(long_text.size()) + "\n";
+  }
   const std::string injection = "Robert'); DROP TABLE items; -- \\' OR '1'='1\" `x`";
 
   ASSERT_TRUE(connection_->Execute(kInsertItem, {nullptr, "long", std::int64_t{0}, long_text}));
@@ -356,8 +358,10 @@ TEST_P(ConnectionContractTest, PoolNeverOpensMoreThanMaxSize) {
   std::atomic<int> most_in_use = 0;
   std::atomic<int> failures = 0;
 
+  constexpr int kWorkers = 4;
   std::vector<std::thread> workers;
-  for (int w = 0; w < 4; ++w) {
+  workers.reserve(kWorkers);
+  for (int w = 0; w < kWorkers; ++w) {
     workers.emplace_back([&] {
       for (int i = 0; i < 10; ++i) {
         auto lease = pool.Acquire();
@@ -471,6 +475,18 @@ TEST_F(MysqlConnectionTest, FirstReadAfterKillReconnectsAndSucceeds) {
 
   EXPECT_EQ(CountItems(*victim), 0);
   EXPECT_TRUE(victim->IsHealthy());
+}
+
+TEST_F(MysqlConnectionTest, BeginAfterKillReconnectsAndTheTransactionWorks) {
+  auto victim = OpenConnection(database_->factory());
+  ASSERT_NE(victim, nullptr);
+  Kill(*victim);
+
+  const Status begun = victim->Begin(TxMode::kWrite);
+  ASSERT_TRUE(begun) << Describe(begun);
+  ASSERT_TRUE(victim->Execute(kInsertItem, {nullptr, "after kill", std::int64_t{1}, nullptr}));
+  ASSERT_TRUE(victim->Commit());
+  EXPECT_EQ(CountItems(*admin_), 1);
 }
 
 TEST_F(MysqlConnectionTest, WriteInsideTransactionAfterKillIsUnavailable) {

@@ -18,8 +18,9 @@ using storage::sql::Dialect;
 
 constexpr std::string_view kMysqlUriVariable = "CLINIC_TEST_MYSQL_URI";
 
+// Tests never change their environment, so reading it cannot race with a setenv().
 std::string Environment(std::string_view name) {
-  const char* value = std::getenv(std::string(name).c_str());
+  const char* value = std::getenv(std::string(name).c_str());  // NOLINT(concurrency-mt-unsafe)
   return value == nullptr ? std::string() : std::string(value);
 }
 
@@ -159,3 +160,11 @@ std::string DialectTestName(const ::testing::TestParamInfo<Dialect>& info) {
 }
 
 }  // namespace clinic::testing
+
+namespace clinic::storage::sql {
+
+void PrintTo(Dialect dialect, std::ostream* out) {
+  *out << ::clinic::testing::DialectName(dialect);
+}
+
+}  // namespace clinic::storage::sql

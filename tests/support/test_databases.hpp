@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <tl/expected.hpp>
 
@@ -78,6 +79,11 @@ std::string DialectName(storage::sql::Dialect dialect);
 std::string DialectTestName(const ::testing::TestParamInfo<storage::sql::Dialect>& info);
 
 }  // namespace clinic::testing
+
+namespace clinic::storage::sql {
+// Lets GoogleTest print a Dialect in failure messages ("GetParam() = Mysql").
+void PrintTo(Dialect dialect, std::ostream* out);
+}  // namespace clinic::storage::sql
 
 // Stores a new test database for `dialect` in `target` (a std::optional<TestDatabase>), or skips
 // or fails the current test. For SetUp() or a test body: it returns from the enclosing function.

@@ -113,7 +113,6 @@ Status Seed(storage::Transaction& tx, const PasswordHasher& hasher, const Clock&
   admin.email = "admin@clinic.example";
   admin.password_hash = admin_hash;
   CLINIC_TRY_STATUS(tx.admins().Create(admin));
-  summary.logins.push_back({"admin", "admin", kAdminPassword});
 
   std::vector<domain::Location> locations;
   for (const auto& l : kLocations) {
@@ -147,7 +146,6 @@ Status Seed(storage::Transaction& tx, const PasswordHasher& hasher, const Clock&
     CLINIC_ASSIGN_OR_RETURN(auto stored, tx.patients().Create(patient));
     patients.push_back(std::move(stored));
   }
-  summary.logins.push_back({"patient", patients.front().email, kPatientPassword});
 
   const Instant now = clock.Now();
   std::size_t next_patient = 0;
@@ -165,7 +163,6 @@ Status Seed(storage::Transaction& tx, const PasswordHasher& hasher, const Clock&
     doctor.location_id = location.id;
     doctor.password_hash = doctor_hash;
     CLINIC_ASSIGN_OR_RETURN(doctor, tx.doctors().Create(doctor));
-    if (d == 0) summary.logins.push_back({"doctor", doctor.email, kDoctorPassword});
 
     const auto* zone = domain::FindTimeZone(location.timezone);
     if (zone == nullptr) return Fail(Error::Internal("demo time zone missing from tz database"));
@@ -240,6 +237,12 @@ Result<DemoSummary> SeedDemoData(storage::Store& store, const PasswordHasher& ha
   return storage::InTransaction(
       store, storage::TxMode::kWrite, [&](storage::Transaction& tx) -> Result<DemoSummary> {
         DemoSummary summary;
+        summary.logins = {
+            {"admin", "admin", kAdminPassword},
+            {"doctor", EmailOf(kDoctors[0].first, kDoctors[0].last, "clinic.example"),
+             kDoctorPassword},
+            {"patient", EmailOf(kPatients[0][0], kPatients[0][1], "example.com"),
+             kPatientPassword}};
         CLINIC_ASSIGN_OR_RETURN(auto existing, tx.locations().List({.limit = 1, .after_id = std::nullopt}));
         if (!existing.items.empty()) return summary;
         CLINIC_TRY_STATUS(Seed(tx, hasher, clock, summary));

@@ -26,7 +26,7 @@ struct DemoSummary {
   int appointments = 0;
   int payments = 0;
   int prescriptions = 0;
-  std::vector<DemoLogin> logins;
+  std::vector<DemoLogin> logins;  // the demo accounts (also when seeded is false)
 };
 
 // Fills an empty database with a small, realistic clinic group: two locations in different time

@@ -269,17 +269,26 @@ struct ColumnBuffer {
   my_bool truncated = 0;
 };
 
+// A sql::Connection over one MySQL C API session. Lost connections are survived only where
+// that cannot run a statement twice or lose transaction state: a read outside a transaction, a
+// statement whose preparation failed outside a transaction, and Begin. Everything else reports
+// kUnavailable and leaves the connection unhealthy until it reconnects outside a transaction.
 class MysqlConnection final : public sql::Connection {
  public:
   using sql::Connection::Execute;
   using sql::Connection::Query;
 
   explicit MysqlConnection(MysqlOptions options) : options_(std::move(options)) {}
+  // The pool may destroy a connection on any thread; closing it calls into the library.
+  ~MysqlConnection() override { EnsureClientLibraryReady(); }
+  MysqlConnection(const MysqlConnection&) = delete;
+  MysqlConnection& operator=(const MysqlConnection&) = delete;
 
   // Connects and prepares the session; kUnavailable when the server cannot be reached or refuses.
   Status Connect() {
-    if (auto connected = OpenSession(); !connected)
+    if (auto connected = OpenSession(); !connected) {
       return Fail(ReportConnectFailure(connected.error()));
+    }
     return Ok();
   }
 
@@ -412,8 +421,9 @@ class MysqlConnection final : public sql::Connection {
   }
 
   Status Reconnect() {
-    if (auto reopened = OpenSession(); !reopened)
+    if (auto reopened = OpenSession(); !reopened) {
       return Fail(ReportConnectFailure(reopened.error()));
+    }
     return Ok();
   }
 
@@ -559,7 +569,7 @@ class MysqlConnection final : public sql::Connection {
       if (column.is_integer) {
         bind.buffer_type = MYSQL_TYPE_LONGLONG;
         bind.buffer = &column.integer;
-        bind.is_unsigned = column.is_unsigned;
+        bind.is_unsigned = static_cast<my_bool>(column.is_unsigned);
       } else {
         column.text.resize(
             std::clamp<unsigned long>(fields[i].length + 1, 64, kMaxInitialTextBuffer));

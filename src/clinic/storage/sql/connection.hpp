@@ -39,7 +39,7 @@ class Row {
 };
 
 struct ExecResult {
-  std::int64_t affected_rows = 0;
+  std::int64_t affected_rows = 0;  // rows matched, also when an UPDATE left them unchanged
   std::int64_t last_insert_id = 0;
 };
 
@@ -67,6 +67,7 @@ class Connection {
 
   virtual Status Begin(TxMode mode) = 0;
   virtual Status Commit() = 0;
+  // Ok when no transaction is open, so every error path may call it.
   virtual Status Rollback() = 0;
 
   // False once the connection is known to be broken; the pool then discards it.

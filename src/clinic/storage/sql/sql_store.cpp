@@ -80,13 +80,14 @@ class SqlStore final : public Store {
     CLINIC_TRY_STATUS(connection.Begin(mode));
     SqlTransaction tx(connection);
     auto outcome = body(tx);
+    if (outcome) outcome = connection.Commit();
     if (!outcome) {
+      // Also after a failed COMMIT, so the connection goes back to the pool with no transaction.
       if (auto rolled_back = connection.Rollback(); !rolled_back) {
         spdlog::warn("rollback failed: {}", rolled_back.error().message);
       }
-      return outcome;
     }
-    return connection.Commit();
+    return outcome;
   }
 
   ConnectionPool pool_;

@@ -116,7 +116,11 @@ class SqliteConnection final : public sql::Connection {
     return Simple(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
   }
   Status Commit() override { return Simple("COMMIT"); }
-  Status Rollback() override { return Simple("ROLLBACK"); }
+  // Harmless without an open transaction, so every error path may call it.
+  Status Rollback() override {
+    if (sqlite3_get_autocommit(db_) != 0) return Ok();
+    return Simple("ROLLBACK");
+  }
 
  private:
   Status Simple(std::string_view sql) {

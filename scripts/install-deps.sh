@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Clinic needs, and only those missing (so a second run is quick).
+# Usage: scripts/install-deps.sh build|test   (test = build + the test servers and tools)
+# Runs as root (no sudo on a fresh machine); apt-get update runs only when something is missing.
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build ccache pkg-config git ca-certificates tzdata
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libsqlite3-dev libmariadb-dev libmongoc-dev libbson-dev libhowardhinnant-date-dev
+  libsodium-dev libexpected-dev libcmark-dev libspdlog-dev libfmt-dev libcli11-dev
+  libyaml-cpp-dev
+)
+test_packages=(
+  libgtest-dev libgmock-dev libbenchmark-dev mariadb-server mariadb-client sqlite3 curl
+)
+
+wanted=("${build_packages[@]}")
+if [[ "${1:-build}" == "test" ]]; then
+  wanted+=("${test_packages[@]}")
+  # The Mongo peer runs on Node.js; a machine that already has node (>= 20) keeps its own.
+  command -v node >/dev/null 2>&1 || wanted+=(nodejs npm)
+fi
+
+missing=()
+for package in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The run command: install what is missing, build the release binaries, migrate and load demo data
+# into an embedded SQLite database (.run/clinic.db), then serve http://127.0.0.1:8080 until Ctrl-C.
+# Environment: CLINIC_LISTEN (default 127.0.0.1:8080), CLINIC_DB (default sqlite://.run/clinic.db).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh build
+cmake --preset release >/dev/null
+cmake --build --preset release -- -j"$(nproc)"
+
+mkdir -p .run
+export CLINIC_DB="${CLINIC_DB:-sqlite://$PWD/.run/clinic.db}"
+export CLINIC_LISTEN="${CLINIC_LISTEN:-127.0.0.1:8080}"
+export CLINIC_FILES="${CLINIC_FILES:-$PWD/.run/files}"
+build/release/bin/clinicctl seed-demo
+echo "open http://${CLINIC_LISTEN} (API: http://${CLINIC_LISTEN}/api/openapi.json); Ctrl-C stops"
+exec build/release/bin/clinicd

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The test command: install what is missing, build the `dev` preset (ASan + UBSan), start a private
+# MariaDB and (when ../shared/mongo-peer exists) the MongoDB wire-protocol peer, run every suite,
+# and stop what it started, also on failure. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+state="$root/.test-run"
+
+bash scripts/install-deps.sh test
+cmake --preset dev >/dev/null
+cmake --build --preset dev -- -j"$(nproc)"
+
+rm -rf "$state"
+mkdir -p "$state"
+mariadb_dir="$state/mariadb"
+mongo_dir="$root/.mongo-peer"
+mongo_started=""
+
+cleanup() {
+  if [[ -S "$mariadb_dir/mysqld.sock" ]]; then
+    mariadb-admin --no-defaults --socket="$mariadb_dir/mysqld.sock" -uroot shutdown 2>/dev/null || true
+  fi
+  if [[ -n "$mongo_started" ]]; then bash ../shared/mongo-peer/stop.sh "$mongo_dir" || true; fi
+}
+trap cleanup EXIT
+
+# A free TCP port on 127.0.0.1, from $1 upwards.
+free_port() {
+  local port=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+
+# Private MariaDB: its own datadir, socket and port; no systemd, nothing of /etc/mysql.
+mysql_port=$(free_port 33306)
+mariadb-install-db --no-defaults --user=root --datadir="$mariadb_dir/data" \
+  --auth-root-authentication-method=normal --skip-test-db >"$state/mariadb-install.log" 2>&1
+mariadbd --no-defaults --user=root --datadir="$mariadb_dir/data" --bind-address=127.0.0.1 \
+  --port="$mysql_port" --socket="$mariadb_dir/mysqld.sock" --pid-file="$mariadb_dir/mysqld.pid" \
+  --log-error="$mariadb_dir/error.log" --skip-name-resolve --character-set-server=utf8mb4 \
+  --collation-server=utf8mb4_unicode_520_ci --default-time-zone=+00:00 --max-connections=500 &
+for _ in $(seq 1 100); do
+  mariadb-admin --no-defaults --socket="$mariadb_dir/mysqld.sock" -uroot ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+mariadb-admin --no-defaults --socket="$mariadb_dir/mysqld.sock" -uroot ping >/dev/null
+export CLINIC_TEST_MYSQL_URI="mysql://root@127.0.0.1:$mysql_port/"
+echo "MariaDB $(mariadbd --version | awk '{print $3}') on 127.0.0.1:$mysql_port"
+
+# The MongoDB wire-protocol peer for the document-store suites.
+if [[ -d ../shared/mongo-peer ]]; then
+  [[ -f "$mongo_dir/server.mjs" ]] || bash ../shared/mongo-peer/install.sh "$mongo_dir"
+  mongo_port=$(free_port 27117)
+  PORT="$mongo_port" bash ../shared/mongo-peer/start.sh "$mongo_dir"
+  mongo_started=1
+  export CLINIC_TEST_MONGO_URI="mongodb://127.0.0.1:$mongo_port/?directConnection=true"
+else
+  echo "../shared/mongo-peer not found: document-store tests against MongoDB will be skipped"
+fi
+
+ctest --preset dev --timeout 1800

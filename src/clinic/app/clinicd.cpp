@@ -1,0 +1,87 @@
+#include "clinic/app/clinicd.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "clinic/app/config.hpp"
+#include "clinic/app/stores.hpp"
+#include "clinic/common/crypto.hpp"
+#include "clinic/http/metrics.hpp"
+#include "clinic/http/operations_routes.hpp"
+#include "clinic/http/router.hpp"
+#include "clinic/http/server.hpp"
+#include "clinic/http/static_files.hpp"
+
+namespace clinic::app {
+namespace {
+
+constexpr int kCannotStart = 1;
+constexpr int kBadConfiguration = 2;
+
+int BadConfiguration(const Error& error) {
+  std::cerr << "clinicd: " << error.message << "\n";
+  return kBadConfiguration;
+}
+
+}  // namespace
+
+int ClinicdMain(int argc, char** argv) {
+  InitCrypto();
+  CLI::App cli{"clinicd: the Clinic scheduling and records server"};
+  ServerConfig config;
+  AddServerOptions(cli, config);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return cli.exit(e);
+    std::cerr << "clinicd: " << e.what() << "\n";
+    return kBadConfiguration;
+  }
+  if (auto valid = ValidateServerConfig(config); !valid) return BadConfiguration(valid.error());
+  const auto listen = ParseListenAddress(config.listen).value();
+
+  // Logs go to stderr; stdout carries only the one "listening on" line that scripts wait for.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("clinicd"));
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+
+  auto store = OpenStore(config.storage, config.workers);
+  if (!store) {
+    std::cerr << "clinicd: cannot open the database: " << store.error().message << "\n";
+    return kCannotStart;
+  }
+
+  auto metrics = std::make_shared<http::Metrics>();
+  http::Router router;
+  http::AddOperationsRoutes(
+      router, {.health_probe =
+                   [&store = **store] {
+                     return std::vector<http::HealthCheck>{{"database", store.Ping()}};
+                   },
+               .metrics = metrics});
+  auto web = http::StaticFiles::Open({.root = config.web_dir});
+  if (!web) return BadConfiguration(Error::InvalidArgument("--web: " + web.error().message));
+  http::AddStaticFiles(router, *web);
+
+  http::Server server({.host = listen.host,
+                       .port = listen.port,
+                       .io_threads = config.threads,
+                       .worker_threads = config.workers,
+                       .max_body_bytes = config.max_body_bytes,
+                       .metrics = metrics},
+                      std::move(router));
+  if (auto started = server.Start(); !started) {
+    std::cerr << "clinicd: cannot listen on " << config.listen << ": " << started.error().message
+              << "\n";
+    return kCannotStart;
+  }
+  std::cout << "listening on http://" << listen.host << ":" << server.port() << std::endl;
+  spdlog::info("clinicd started: database {}, {} I/O threads, {} workers", (*store)->backend(),
+               config.threads, config.workers);
+  server.Wait();
+  spdlog::info("clinicd stopped");
+  return 0;
+}
+
+}  // namespace clinic::app

@@ -1,0 +1,348 @@
+#include "clinic/http/json_body.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/beast/core/string.hpp>
+#include <boost/json/stream_parser.hpp>
+#include <utility>
+
+#include "clinic/common/time.hpp"
+#include "clinic/http/response.hpp"
+
+namespace clinic::http {
+namespace {
+
+std::string_view Trim(std::string_view text) {
+  constexpr std::string_view kSpace = " \t";
+  auto first = text.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  auto last = text.find_last_not_of(kSpace);
+  return text.substr(first, last - first + 1);
+}
+
+// application/json, optionally with a charset parameter that must be utf-8 (RFC 8259 allows
+// nothing else). Media type and parameter names are case-insensitive (RFC 9110 §8.3.1).
+bool IsJsonMediaType(std::string_view content_type) {
+  auto semicolon = content_type.find(';');
+  if (!boost::beast::iequals(Trim(content_type.substr(0, semicolon)), kJsonContentType)) {
+    return false;
+  }
+  while (semicolon != std::string_view::npos) {
+    content_type.remove_prefix(semicolon + 1);
+    semicolon = content_type.find(';');
+    std::string_view parameter = Trim(content_type.substr(0, semicolon));
+    if (parameter.empty()) continue;
+    auto equals = parameter.find('=');
+    if (equals == std::string_view::npos) return false;
+    std::string_view name = Trim(parameter.substr(0, equals));
+    std::string_view value = Trim(parameter.substr(equals + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    if (!boost::beast::iequals(name, "charset") || !boost::beast::iequals(value, "utf-8")) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Error MalformedJson(std::string_view body, std::size_t offset, const boost::system::error_code& ec) {
+  offset = std::min(offset, body.size());
+  std::string_view before = body.substr(0, offset);
+  auto line = 1 + std::count(before.begin(), before.end(), '\n');
+  auto last_newline = before.rfind('\n');
+  auto column = last_newline == std::string_view::npos ? offset + 1 : offset - last_newline;
+  if (ec == boost::json::error::too_deep) {
+    return Error::InvalidArgument(fmt::format(
+        "the request body is nested deeper than {} levels (line {}, column {})", kMaxJsonDepth,
+        line, column));
+  }
+  return Error::InvalidArgument(fmt::format("the request body is not valid JSON: {} (line {}, column {})",
+                                            ec.message(), line, column));
+}
+
+Result<boost::json::object> ParseObject(std::string_view body) {
+  if (body.empty()) {
+    return Fail(Error::InvalidArgument("the request body is empty; a JSON object is expected"));
+  }
+  boost::json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  boost::json::stream_parser parser({}, options);
+  boost::system::error_code ec;
+  std::size_t consumed = parser.write_some(body.data(), body.size(), ec);
+  if (!ec && consumed < body.size()) ec = boost::json::error::extra_data;
+  if (!ec) parser.finish(ec);
+  if (ec) return Fail(MalformedJson(body, consumed, ec));
+  boost::json::value value = parser.release();
+  if (!value.is_object()) {
+    return Fail(Error::InvalidArgument("the request body must be a JSON object"));
+  }
+  return std::move(value.as_object());
+}
+
+}  // namespace
+
+Result<boost::json::object> ParseJsonObject(const Request& request) {
+  auto content_type = request.headers[boost::beast::http::field::content_type];
+  if (!IsJsonMediaType(content_type)) {
+    return Fail(Error{ErrorCode::kUnsupportedMediaType,
+                      "the request body must be sent with Content-Type: application/json",
+                      {}});
+  }
+  return ParseObject(request.body);
+}
+
+Result<boost::json::object> ParseOptionalJsonObject(const Request& request) {
+  if (request.body.empty()) return boost::json::object();
+  return ParseJsonObject(request);
+}
+
+JsonFields::JsonFields(const boost::json::object& object) : JsonFields(object, "", nullptr) {}
+
+JsonFields::JsonFields(const boost::json::object& object, std::string path_prefix,
+                       std::vector<FieldError>* errors)
+    : object_(object),
+      path_prefix_(std::move(path_prefix)),
+      errors_(errors != nullptr ? errors : &own_errors_) {}
+
+std::string JsonFields::PathOf(std::string_view name) const {
+  return path_prefix_ + std::string(name);
+}
+
+void JsonFields::AddError(std::string_view name, std::string message) {
+  errors_->push_back({PathOf(name), std::move(message)});
+}
+
+const boost::json::value* JsonFields::Find(std::string_view name, bool required) {
+  read_names_.emplace_back(name);
+  auto it = object_.find(name);
+  if (it == object_.end()) {
+    if (required) AddError(name, "is required");
+    return nullptr;
+  }
+  if (it->value().is_null()) {
+    if (required) AddError(name, "must not be null");
+    return nullptr;
+  }
+  return &it->value();
+}
+
+bool JsonFields::IsNull(std::string_view name) {
+  read_names_.emplace_back(name);
+  auto it = object_.find(name);
+  return it != object_.end() && it->value().is_null();
+}
+
+bool JsonFields::Has(std::string_view name) const { return object_.contains(name); }
+
+std::optional<std::string> JsonFields::ReadString(std::string_view name, bool required,
+                                                  const TextRule& rule) {
+  const boost::json::value* value = Find(name, required);
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_string()) {
+    AddError(name, "must be a string");
+    return std::nullopt;
+  }
+  std::string_view text = value->get_string();
+  if (auto problem = CheckText(text, rule)) {
+    AddError(name, std::move(*problem));
+    return std::nullopt;
+  }
+  return std::string(text);
+}
+
+std::optional<std::int64_t> JsonFields::ReadInt(std::string_view name, bool required,
+                                                const IntRule& rule) {
+  const boost::json::value* value = Find(name, required);
+  if (value == nullptr) return std::nullopt;
+  if (value->is_uint64()) {
+    AddError(name, fmt::format("must be at most {}", rule.max));
+    return std::nullopt;
+  }
+  if (!value->is_int64()) {
+    AddError(name, "must be an integer");
+    return std::nullopt;
+  }
+  if (auto problem = CheckInt(value->get_int64(), rule)) {
+    AddError(name, std::move(*problem));
+    return std::nullopt;
+  }
+  return value->get_int64();
+}
+
+std::optional<bool> JsonFields::ReadBool(std::string_view name, bool required) {
+  const boost::json::value* value = Find(name, required);
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_bool()) {
+    AddError(name, "must be true or false");
+    return std::nullopt;
+  }
+  return value->get_bool();
+}
+
+std::optional<Instant> JsonFields::ReadInstant(std::string_view name, bool required) {
+  auto text = ReadString(name, required, TextRule{.max_length = 64});
+  if (!text) return std::nullopt;
+  auto instant = ParseRfc3339(*text);
+  if (!instant) AddError(name, std::string(kInstantFormatMessage));
+  return instant;
+}
+
+std::optional<std::chrono::year_month_day> JsonFields::ReadDate(std::string_view name,
+                                                                bool required) {
+  auto text = ReadString(name, required, TextRule{.max_length = 32});
+  if (!text) return std::nullopt;
+  auto date = ParseDate(*text);
+  if (!date) AddError(name, std::string(kDateFormatMessage));
+  return date;
+}
+
+std::optional<std::string> JsonFields::ReadEnum(std::string_view name, bool required,
+                                                const std::vector<std::string_view>& allowed) {
+  auto text = ReadString(name, required, TextRule{});
+  if (!text) return std::nullopt;
+  if (auto problem = CheckOneOf(*text, allowed)) {
+    AddError(name, std::move(*problem));
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::string JsonFields::RequiredString(std::string_view name, const TextRule& rule) {
+  return ReadString(name, true, rule).value_or(std::string());
+}
+
+std::optional<std::string> JsonFields::OptionalString(std::string_view name,
+                                                      const TextRule& rule) {
+  return ReadString(name, false, rule);
+}
+
+std::int64_t JsonFields::RequiredInt(std::string_view name, const IntRule& rule) {
+  return ReadInt(name, true, rule).value_or(0);
+}
+
+std::optional<std::int64_t> JsonFields::OptionalInt(std::string_view name, const IntRule& rule) {
+  return ReadInt(name, false, rule);
+}
+
+bool JsonFields::RequiredBool(std::string_view name) { return ReadBool(name, true).value_or(false); }
+
+std::optional<bool> JsonFields::OptionalBool(std::string_view name) {
+  return ReadBool(name, false);
+}
+
+Instant JsonFields::RequiredInstant(std::string_view name) {
+  return ReadInstant(name, true).value_or(Instant{});
+}
+
+std::optional<Instant> JsonFields::OptionalInstant(std::string_view name) {
+  return ReadInstant(name, false);
+}
+
+std::chrono::year_month_day JsonFields::RequiredDate(std::string_view name) {
+  return ReadDate(name, true).value_or(std::chrono::year_month_day{});
+}
+
+std::optional<std::chrono::year_month_day> JsonFields::OptionalDate(std::string_view name) {
+  return ReadDate(name, false);
+}
+
+std::string JsonFields::RequiredEnum(std::string_view name,
+                                     const std::vector<std::string_view>& allowed) {
+  return ReadEnum(name, true, allowed).value_or(std::string());
+}
+
+std::optional<std::string> JsonFields::OptionalEnum(std::string_view name,
+                                                    const std::vector<std::string_view>& allowed) {
+  return ReadEnum(name, false, allowed);
+}
+
+std::optional<std::vector<std::string>> JsonFields::StringArray(std::string_view name,
+                                                                const ArrayRule& array_rule,
+                                                                const TextRule& item_rule) {
+  const boost::json::value* value = Find(name, array_rule.required);
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_array()) {
+    AddError(name, "must be an array");
+    return std::nullopt;
+  }
+  const boost::json::array& items = value->get_array();
+  if (items.size() < array_rule.min_items) {
+    AddError(name, fmt::format("must have at least {} item(s)", array_rule.min_items));
+  } else if (items.size() > array_rule.max_items) {
+    AddError(name, fmt::format("must have at most {} item(s)", array_rule.max_items));
+    return std::nullopt;
+  }
+  std::vector<std::string> strings;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    std::string item_name = fmt::format("{}[{}]", name, i);
+    if (!items[i].is_string()) {
+      AddError(item_name, "must be a string");
+      continue;
+    }
+    std::string_view text = items[i].get_string();
+    if (auto problem = CheckText(text, item_rule)) {
+      AddError(item_name, std::move(*problem));
+      continue;
+    }
+    strings.emplace_back(text);
+  }
+  return strings;
+}
+
+void JsonFields::ObjectArray(std::string_view name, const ArrayRule& rule,
+                             const std::function<void(JsonFields& item)>& read_item) {
+  const boost::json::value* value = Find(name, rule.required);
+  if (value == nullptr) return;
+  if (!value->is_array()) {
+    AddError(name, "must be an array");
+    return;
+  }
+  const boost::json::array& items = value->get_array();
+  if (items.size() < rule.min_items) {
+    AddError(name, fmt::format("must have at least {} item(s)", rule.min_items));
+  } else if (items.size() > rule.max_items) {
+    AddError(name, fmt::format("must have at most {} item(s)", rule.max_items));
+    return;
+  }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    std::string item_name = fmt::format("{}[{}]", name, i);
+    if (!items[i].is_object()) {
+      AddError(item_name, "must be an object");
+      continue;
+    }
+    JsonFields item(items[i].get_object(), PathOf(item_name) + ".", errors_);
+    read_item(item);
+    item.ReportUnknownFields();
+  }
+}
+
+void JsonFields::Object(std::string_view name, bool required,
+                        const std::function<void(JsonFields& object)>& read) {
+  const boost::json::value* value = Find(name, required);
+  if (value == nullptr) return;
+  if (!value->is_object()) {
+    AddError(name, "must be an object");
+    return;
+  }
+  JsonFields nested(value->get_object(), PathOf(name) + ".", errors_);
+  read(nested);
+  nested.ReportUnknownFields();
+}
+
+void JsonFields::ReportUnknownFields() {
+  for (const auto& field : object_) {
+    if (std::find(read_names_.begin(), read_names_.end(), field.key()) == read_names_.end()) {
+      AddError(field.key(), "is not a known field");
+    }
+  }
+}
+
+Status JsonFields::Finish() {
+  ReportUnknownFields();
+  if (errors_->empty()) return Ok();
+  return Fail(InvalidFields(*errors_));
+}
+
+}  // namespace clinic::http

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "clinic/common/result.hpp"
+#include "clinic/http/metrics.hpp"
+#include "clinic/http/router.hpp"
+
+namespace clinic::http {
+
+// The outcome of one health check, e.g. {"database", Ok()} or {"documents", Fail(...)}.
+struct HealthCheck {
+  std::string name{};
+  Status status{};
+};
+
+// Runs the application's health checks (each should be quick: a `SELECT 1`, a ping) and reports
+// them all. Called on a worker thread for every GET /health.
+using HealthProbe = std::function<std::vector<HealthCheck>()>;
+
+struct OperationsRoutesOptions {
+  // Null: /health reports only that the server answers.
+  HealthProbe health_probe{};
+  // The instance given to ServerOptions::metrics; null: no /metrics route.
+  std::shared_ptr<Metrics> metrics{};
+};
+
+// Registers the operator's routes:
+//   GET /health            200 {"status":"ok","checks":{"database":{"status":"ok"},...}}, or 503
+//                          application/problem+json (type .../unavailable) whose detail names
+//                          the failed checks and whose "checks" member lists them all with
+//                          {"status":"error","message":...}
+//   GET /metrics           Prometheus text, Content-Type text/plain; version=0.0.4
+//   GET /api/openapi.json  the API contract (api/openapi.yaml converted at build time)
+//   GET /api/openapi.yaml  the same contract as written, application/yaml
+void AddOperationsRoutes(Router& router, OperationsRoutesOptions options);
+
+}  // namespace clinic::http

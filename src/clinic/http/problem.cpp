@@ -1,0 +1,74 @@
+#include "clinic/http/problem.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <string>
+
+namespace clinic::http {
+namespace {
+
+constexpr std::string_view kInternalDetail =
+    "The server failed to complete the request. The X-Request-Id header identifies it in the "
+    "server's log.";
+
+boost::json::object Document(HttpStatus status, std::string_view type_name,
+                             std::string_view detail, const std::vector<FieldError>& fields) {
+  boost::json::array errors;
+  for (const auto& field : fields) {
+    errors.push_back(boost::json::object{{"field", field.field}, {"message", field.message}});
+  }
+  return boost::json::object{
+      {"type", std::string(kProblemTypePrefix) + std::string(type_name)},
+      {"title", boost::beast::http::obsolete_reason(status)},
+      {"status", static_cast<unsigned>(status)},
+      {"detail", detail},
+      {"errors", std::move(errors)},
+  };
+}
+
+}  // namespace
+
+HttpStatus HttpStatusFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return HttpStatus::bad_request;
+    case ErrorCode::kUnauthenticated: return HttpStatus::unauthorized;
+    case ErrorCode::kPermissionDenied: return HttpStatus::forbidden;
+    case ErrorCode::kNotFound: return HttpStatus::not_found;
+    case ErrorCode::kAlreadyExists: return HttpStatus::conflict;
+    case ErrorCode::kFailedPrecondition: return HttpStatus::conflict;
+    case ErrorCode::kAborted: return HttpStatus::conflict;
+    case ErrorCode::kPayloadTooLarge: return HttpStatus::payload_too_large;
+    case ErrorCode::kUnsupportedMediaType: return HttpStatus::unsupported_media_type;
+    case ErrorCode::kResourceExhausted: return HttpStatus::too_many_requests;
+    case ErrorCode::kUnavailable: return HttpStatus::service_unavailable;
+    case ErrorCode::kInternal: return HttpStatus::internal_server_error;
+  }
+  return HttpStatus::internal_server_error;
+}
+
+boost::json::object ProblemDocument(const Error& error) {
+  HttpStatus status = HttpStatusFor(error.code);
+  if (error.code == ErrorCode::kInternal) {
+    return Document(status, ErrorCodeName(error.code), kInternalDetail, {});
+  }
+  return Document(status, ErrorCodeName(error.code), error.message, error.fields);
+}
+
+boost::json::object ProblemDocument(HttpStatus status, std::string_view type_name,
+                                    std::string_view detail) {
+  return Document(status, type_name, detail, {});
+}
+
+Response Problem(HttpStatus status, const boost::json::object& document) {
+  Response response = Text(status, boost::json::serialize(document), kProblemContentType);
+  if (status == HttpStatus::unauthorized) {
+    response.set(boost::beast::http::field::www_authenticate, "Bearer");
+  }
+  return response;
+}
+
+Response Problem(const Error& error) {
+  return Problem(HttpStatusFor(error.code), ProblemDocument(error));
+}
+
+}  // namespace clinic::http

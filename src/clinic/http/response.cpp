@@ -1,0 +1,22 @@
+#include "clinic/http/response.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <utility>
+
+namespace clinic::http {
+
+Response Json(HttpStatus status, const boost::json::value& body) {
+  return Text(status, boost::json::serialize(body), kJsonContentType);
+}
+
+Response Text(HttpStatus status, std::string body, std::string_view content_type) {
+  Response response{status, 11};
+  response.set(boost::beast::http::field::content_type, content_type);
+  response.body() = std::move(body);
+  return response;
+}
+
+Response Empty(HttpStatus status) { return Response{status, 11}; }
+
+}  // namespace clinic::http

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "clinic/common/result.hpp"
+#include "clinic/http/request.hpp"
+#include "clinic/http/response.hpp"
+
+namespace clinic::http {
+
+// A handler answers one request. An error result becomes a problem+json answer (problem.hpp), so
+// handlers stay "parse → call a service → serialize" with CLINIC_ASSIGN_OR_RETURN. Handlers run
+// concurrently and must be thread-safe. An exception escaping a handler is answered with 500 and
+// logged as a bug.
+using Handler = std::function<Result<Response>(Request& request)>;
+
+// Where a handler runs. The worker pool is the default because handlers make blocking database
+// calls; only handlers that never block (metrics, embedded documents) may run on an I/O thread,
+// which saves two thread hops.
+enum class Execution { kWorkerPool, kIoThread };
+
+struct RouteOptions {
+  // Largest body accepted, in bytes; the server's default when not set.
+  std::optional<std::size_t> max_body_bytes{};
+  Execution execution = Execution::kWorkerPool;
+};
+
+struct Route {
+  Method method = Method::get;
+  std::string pattern{};                 // "/api/v1/doctors/{id}/slots"
+  std::vector<std::string> param_names{};  // {"id"}: the {name} segments in order
+  Handler handler{};
+  RouteOptions options{};
+};
+
+// Label of requests that matched no route, so metrics never get one series per probed path.
+inline constexpr std::string_view kUnmatchedRouteLabel = "unmatched";
+
+// The router's answer for one method and path.
+struct RouteMatch {
+  // The route to run, or null when the request is rejected with `rejection`.
+  const Route* route = nullptr;
+  // Decoded values of the route's {name} segments.
+  std::vector<std::pair<std::string, std::string>> path_params{};
+  // The route's pattern, the fallback's label, or kUnmatchedRouteLabel: a bounded set of values,
+  // for logs and metrics. Points into the router.
+  std::string_view label = kUnmatchedRouteLabel;
+  // 404 when the path is unknown, 405 when it is known but not for this method.
+  HttpStatus rejection = HttpStatus::not_found;
+  // For a 405: the methods the path accepts, as an Allow header value ("GET, HEAD, POST").
+  std::string allow{};
+};
+
+// The problem answer for a rejected match: 404, or 405 with its Allow header.
+Response RejectionResponse(const RouteMatch& match);
+
+// Maps method + path to a handler. Patterns are '/'-separated segments, each literal or {name}
+// (a whole segment); a literal segment wins over {name} at the same position, and when the
+// literal branch has no route for the method the {name} branch is still tried. HEAD is served by
+// the GET route unless a HEAD route exists; the server then drops the body.
+//
+// The fallback (the web UI's static files) gets GET and HEAD requests that match no route,
+// except paths under /api, which stay JSON-only: an unknown /api path is a 404 problem.
+//
+// Build the router once at start-up, then share it read-only: Match is thread-safe; Add is not.
+// Registering an invalid pattern or the same method and pattern twice is a programming error
+// and throws std::invalid_argument.
+class Router {
+ public:
+  Router();
+  ~Router();
+  Router(Router&&) noexcept;
+  Router& operator=(Router&&) noexcept;
+
+  void Add(Method method, std::string_view pattern, Handler handler, RouteOptions options = {});
+
+  // Handles unmatched GET/HEAD outside /api; `label` names it in logs and metrics ("static").
+  // Other methods on such paths answer 405 with Allow: GET, HEAD.
+  void SetFallback(std::string label, Handler handler, RouteOptions options = {});
+
+  RouteMatch Match(Method method, const std::vector<std::string>& segments) const;
+
+ private:
+  struct Node;
+  std::unique_ptr<Node> root_;
+  std::unique_ptr<Route> fallback_;
+};
+
+}  // namespace clinic::http

@@ -1,0 +1,699 @@
+#include "clinic/http/server.hpp"
+
+#include <fmt/format.h>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <cmath>
+#include <condition_variable>
+#include <csignal>
+#include <ctime>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "clinic/common/crypto.hpp"
+#include "clinic/http/problem.hpp"
+
+namespace clinic::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+using SystemClock = std::chrono::system_clock;
+
+constexpr std::size_t kReadChunkBytes = 16 * 1024;
+constexpr std::size_t kDrainChunkBytes = 64 * 1024;
+// After an answer that leaves request bytes unread (413, 400), the server stops sending and reads
+// and discards what the client still sends for a while before closing. Closing at once would make
+// the kernel answer the unread bytes with a reset, which can destroy the answer in flight before
+// the client reads it.
+constexpr auto kLingerTime = std::chrono::seconds(5);
+constexpr std::size_t kMaxLingerBytes = 64 * 1024 * 1024;
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+constexpr std::size_t kMaxRequestIdLength = 64;
+constexpr std::size_t kMaxLoggedPathLength = 1024;
+constexpr std::string_view kRequestIdHeader = "X-Request-Id";
+
+bool IsSafeRequestId(std::string_view id) {
+  auto safe = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_' || c == '.' || c == ':';
+  };
+  return !id.empty() && id.size() <= kMaxRequestIdLength && std::all_of(id.begin(), id.end(), safe);
+}
+
+std::string RequestIdFrom(std::string_view incoming) {
+  return IsSafeRequestId(incoming) ? std::string(incoming) : RandomToken(12);
+}
+
+// IMF-fixdate (RFC 9110 §5.6.7), without strftime so the process locale cannot change it.
+std::string HttpDate(SystemClock::time_point now) {
+  static constexpr std::string_view kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t seconds = SystemClock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  return fmt::format("{}, {:02} {} {} {:02}:{:02}:{:02} GMT", kDays[utc.tm_wday], utc.tm_mday,
+                     kMonths[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
+}
+
+std::string Rfc3339Millis(SystemClock::time_point now) {
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  std::time_t seconds = static_cast<std::time_t>(millis.count() / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,
+                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                     millis.count() % 1000);
+}
+
+void NameThisThread(const std::string& name) {
+  // Linux limits thread names to 15 characters.
+  pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+}
+
+std::string_view MethodLabel(Method method) {
+  return method == Method::unknown ? std::string_view("OTHER")
+                                   : std::string_view(bhttp::to_string(method));
+}
+
+// The peer went away or was too slow: there is nobody to answer.
+bool IsDisconnect(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+         ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+         ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe;
+}
+
+Response PayloadTooLarge(std::size_t limit) {
+  return Problem(Error{ErrorCode::kPayloadTooLarge,
+                       fmt::format("The request body is larger than this route's limit of {} bytes.",
+                                   limit),
+                       {}});
+}
+
+class Session;
+
+// What the server's connections share. Sessions hold it by shared_ptr, so it outlives the last of
+// them whatever order the server's parts are torn down in.
+struct Core {
+  ServerOptions options;
+  Router router;
+  std::shared_ptr<Metrics> metrics;
+  std::shared_ptr<spdlog::logger> access_log;
+  asio::io_context::executor_type worker_executor;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> queued_handlers{0};
+
+  std::mutex sessions_mutex;
+  std::condition_variable sessions_changed;
+  std::unordered_map<const Session*, std::weak_ptr<Session>> sessions;
+
+  Core(ServerOptions server_options, Router server_router, asio::io_context::executor_type workers)
+      : options(std::move(server_options)),
+        router(std::move(server_router)),
+        metrics(options.metrics ? options.metrics : std::make_shared<Metrics>()),
+        access_log(options.access_log ? options.access_log : spdlog::default_logger()),
+        worker_executor(std::move(workers)) {}
+};
+
+// One connection. Everything but the handler call runs on the connection's strand, one step at a
+// time: wait for a request → read its header → route → read its body → run the handler → write
+// the response → wait again.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Core> core)
+      : stream_(std::move(socket)), core_(std::move(core)) {
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) client_address_ = peer.address().to_string();
+  }
+
+  ~Session() {
+    std::lock_guard lock(core_->sessions_mutex);
+    core_->sessions.erase(this);
+    core_->sessions_changed.notify_all();
+  }
+
+  void Start() {
+    {
+      std::lock_guard lock(core_->sessions_mutex);
+      core_->sessions.emplace(this, weak_from_this());
+    }
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+  }
+
+  // The server is shutting down: a connection waiting for its next request closes now; one in
+  // the middle of a request finishes it and closes after the response.
+  void OnServerStopping() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->phase_ == Phase::kWaiting) self->stream_.cancel();
+    });
+  }
+
+ private:
+  enum class Phase { kWaiting, kReading, kHandling, kWriting, kClosed };
+  enum class AfterResponse { kKeepAliveIfAllowed, kClose, kLingerAndClose };
+
+  // What the access log and the metrics need about the request being served.
+  struct Exchange {
+    SteadyClock::time_point started = SteadyClock::now();
+    Method method = Method::unknown;
+    std::string path;
+    std::string_view route = kUnmatchedRouteLabel;
+    std::string request_id;
+    std::size_t body_limit = 0;
+    std::size_t bytes_in = 0;
+    unsigned version = 11;
+    bool client_keeps_alive = false;
+    bool head = false;
+    bool counted_in_flight = false;
+  };
+
+  void WaitForRequest() {
+    phase_ = Phase::kWaiting;
+    if (core_->stopping) return Close();
+    if (buffer_.size() > 0) return ReadHeader();
+    // The first request's header must be complete header_timeout after connecting; later ones
+    // get idle_timeout to start and then header_timeout to finish.
+    stream_.expires_after(first_request_ ? core_->options.header_timeout
+                                         : core_->options.idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunkBytes),
+        [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+          if (ec) return self->Close();
+          self->buffer_.commit(bytes);
+          self->ReadHeader();
+        });
+  }
+
+  void ReadHeader() {
+    phase_ = Phase::kReading;
+    if (!first_request_) stream_.expires_after(core_->options.header_timeout);
+    header_parser_.emplace();
+    header_parser_->header_limit(static_cast<std::uint32_t>(core_->options.max_header_bytes));
+    // The body limit depends on the route, known only once the header is in.
+    header_parser_->body_limit(boost::none);
+    bhttp::async_read_header(
+        stream_, buffer_, *header_parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+          self->OnHeader(ec, bytes);
+        });
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t bytes) {
+    exchange_ = Exchange{};
+    exchange_.bytes_in = bytes;
+    if (ec) {
+      if (IsDisconnect(ec)) return Close();
+      exchange_.request_id = RandomToken(12);
+      if (ec == bhttp::error::header_limit) {
+        constexpr auto kStatus = HttpStatus::request_header_fields_too_large;
+        return Respond(Problem(kStatus, ProblemDocument(kStatus, "request-header-fields-too-large",
+                                                        "The request header is too large.")),
+                       AfterResponse::kLingerAndClose);
+      }
+      return Respond(Problem(Error::InvalidArgument("Malformed HTTP request: " + ec.message())),
+                     AfterResponse::kLingerAndClose);
+    }
+    const auto& header = header_parser_->get();
+    exchange_.method = header.method();
+    exchange_.version = header.version() == 10 ? 10 : 11;
+    exchange_.client_keeps_alive = header.keep_alive();
+    exchange_.head = header.method() == Method::head;
+    exchange_.request_id = RequestIdFrom(header[kRequestIdHeader]);
+
+    auto request = Request::FromTarget(header.method(), header.target());
+    if (!request) {
+      std::string_view target = header.target();
+      exchange_.path = std::string(target.substr(0, std::min(target.find('?'), kMaxLoggedPathLength)));
+      return Respond(Problem(request.error()), AfterResponse::kLingerAndClose);
+    }
+    request_ = std::move(*request);
+    exchange_.path = request_.path.substr(0, kMaxLoggedPathLength);
+    match_ = core_->router.Match(request_.method, request_.segments);
+    exchange_.route = match_.label;
+    exchange_.body_limit = match_.route && match_.route->options.max_body_bytes
+                               ? *match_.route->options.max_body_bytes
+                               : core_->options.max_body_bytes;
+    if (auto length = header_parser_->content_length(); length && *length > exchange_.body_limit) {
+      return Respond(PayloadTooLarge(exchange_.body_limit), AfterResponse::kLingerAndClose);
+    }
+
+    body_parser_.emplace(std::move(*header_parser_));
+    header_parser_.reset();
+    body_parser_->body_limit(exchange_.body_limit);
+    const auto& expect = body_parser_->get()[bhttp::field::expect];
+    if (beast::iequals(expect, "100-continue") && !body_parser_->is_done()) return SendContinue();
+    ReadBody();
+  }
+
+  // The client waits for this before sending a body (curl does for large ones); by now the
+  // declared size is known to be acceptable.
+  void SendContinue() {
+    continue_response_ = {bhttp::status::continue_, 11};
+    stream_.expires_after(core_->options.write_timeout);
+    bhttp::async_write(stream_, continue_response_,
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         if (ec) return self->Close();
+                         self->ReadBody();
+                       });
+  }
+
+  void ReadBody() {
+    stream_.expires_after(core_->options.body_timeout);
+    bhttp::async_read(stream_, buffer_, *body_parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                        self->OnBody(ec, bytes);
+                      });
+  }
+
+  void OnBody(beast::error_code ec, std::size_t bytes) {
+    exchange_.bytes_in += bytes;
+    if (ec == bhttp::error::body_limit) {
+      return Respond(PayloadTooLarge(exchange_.body_limit), AfterResponse::kLingerAndClose);
+    }
+    if (ec) {
+      if (IsDisconnect(ec)) return Close();
+      return Respond(Problem(Error::InvalidArgument("Malformed HTTP request body: " + ec.message())),
+                     AfterResponse::kLingerAndClose);
+    }
+    stream_.expires_never();
+    auto message = body_parser_->release();
+    body_parser_.reset();
+    request_.headers = std::move(static_cast<bhttp::fields&>(message));
+    request_.body = std::move(message.body());
+    Dispatch();
+  }
+
+  void Dispatch() {
+    phase_ = Phase::kHandling;
+    CountInFlight();
+    if (match_.route == nullptr) {
+      return Respond(RejectionResponse(match_), AfterResponse::kKeepAliveIfAllowed);
+    }
+    request_.path_params = std::move(match_.path_params);
+    request_.route = std::string(match_.label);
+    request_.client_address = client_address_;
+    request_.request_id = exchange_.request_id;
+    if (match_.route->options.execution == Execution::kIoThread) {
+      return Respond(RunHandler(), AfterResponse::kKeepAliveIfAllowed);
+    }
+    if (core_->queued_handlers.fetch_add(1) >= core_->options.max_queued_requests) {
+      core_->queued_handlers.fetch_sub(1);
+      Response busy = Problem(Error::Unavailable("The server is busy; retry shortly."));
+      busy.set(bhttp::field::retry_after, "1");
+      return Respond(std::move(busy), AfterResponse::kKeepAliveIfAllowed);
+    }
+    // The worker touches only request_ and match_, which nothing on the strand touches until
+    // the response is posted back.
+    asio::post(core_->worker_executor, [self = shared_from_this()] {
+      self->core_->queued_handlers.fetch_sub(1);
+      Response response = self->RunHandler();
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable {
+                   self->Respond(std::move(response), AfterResponse::kKeepAliveIfAllowed);
+                 });
+    });
+  }
+
+  Response RunHandler() {
+    try {
+      Result<Response> result = match_.route->handler(request_);
+      if (result) return std::move(*result);
+      const Error& error = result.error();
+      if (error.code == ErrorCode::kInternal || error.code == ErrorCode::kUnavailable) {
+        spdlog::error("request {} {} {} failed: {}: {}", exchange_.request_id,
+                      MethodLabel(exchange_.method), exchange_.route, ErrorCodeName(error.code),
+                      error.message);
+      }
+      return Problem(error);
+    } catch (const std::exception& e) {
+      spdlog::error("request {} {} {}: handler threw: {}", exchange_.request_id,
+                    MethodLabel(exchange_.method), exchange_.route, e.what());
+      return Problem(Error::Internal(e.what()));
+    }
+  }
+
+  void CountInFlight() {
+    if (exchange_.counted_in_flight) return;
+    exchange_.counted_in_flight = true;
+    core_->metrics->RequestStarted();
+  }
+
+  void Respond(Response response, AfterResponse after) {
+    phase_ = Phase::kWriting;
+    CountInFlight();
+    keep_alive_ = after == AfterResponse::kKeepAliveIfAllowed && exchange_.client_keeps_alive &&
+                  !core_->stopping;
+    linger_ = after == AfterResponse::kLingerAndClose;
+    response_ = std::move(response);
+    CompleteHeaders(*response_);
+    stream_.expires_after(core_->options.write_timeout);
+    bhttp::async_write(stream_, *response_,
+                       [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                         self->OnWrite(ec, bytes);
+                       });
+  }
+
+  void CompleteHeaders(Response& response) {
+    response.version(exchange_.version);
+    response.keep_alive(keep_alive_);
+    response.set(bhttp::field::server, "clinic");
+    response.set(bhttp::field::date, HttpDate(SystemClock::now()));
+    response.set(kRequestIdHeader, exchange_.request_id);
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("Referrer-Policy", "no-referrer");
+    response.set("X-Frame-Options", "DENY");
+    if (response.find(bhttp::field::cache_control) == response.end()) {
+      response.set(bhttp::field::cache_control, "no-store");
+    }
+    auto status = response.result();
+    bool status_has_no_body = bhttp::to_status_class(status) == bhttp::status_class::informational ||
+                              status == HttpStatus::no_content || status == HttpStatus::not_modified;
+    if (status_has_no_body) {
+      response.body().clear();
+      response.erase(bhttp::field::content_length);
+      response.erase(bhttp::field::transfer_encoding);
+    } else {
+      response.prepare_payload();
+    }
+    // HEAD gets the GET answer's headers, Content-Length included, without its body.
+    if (exchange_.head) response.body().clear();
+  }
+
+  void OnWrite(beast::error_code ec, std::size_t bytes) {
+    unsigned status = response_->result_int();
+    response_.reset();
+    request_ = Request{};
+    match_ = RouteMatch{};
+    RecordExchange(status, bytes);
+    if (ec) return Close();
+    if (linger_) return LingerThenClose();
+    if (!keep_alive_) return Close();
+    first_request_ = false;
+    WaitForRequest();
+  }
+
+  void RecordExchange(unsigned status, std::size_t bytes_out) {
+    auto elapsed = SteadyClock::now() - exchange_.started;
+    core_->metrics->RequestFinished(MethodLabel(exchange_.method), exchange_.route, status,
+                                    elapsed);
+    exchange_.counted_in_flight = false;
+    double duration_ms =
+        std::round(std::chrono::duration<double, std::milli>(elapsed).count() * 1000) / 1000;
+    boost::json::object line{
+        {"time", Rfc3339Millis(SystemClock::now())},
+        {"request_id", exchange_.request_id},
+        {"method", MethodLabel(exchange_.method)},
+        {"path", exchange_.path},
+        {"route", exchange_.route},
+        {"status", status},
+        {"duration_ms", duration_ms},
+        {"bytes_in", exchange_.bytes_in},
+        {"bytes_out", bytes_out},
+        {"client", client_address_},
+    };
+    core_->access_log->info("{}", boost::json::serialize(line));
+  }
+
+  void Close() {
+    phase_ = Phase::kClosed;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+  }
+
+  void LingerThenClose() {
+    phase_ = Phase::kClosed;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    buffer_.clear();
+    lingered_bytes_ = 0;
+    stream_.expires_after(kLingerTime);
+    Drain();
+  }
+
+  void Drain() {
+    stream_.async_read_some(buffer_.prepare(kDrainChunkBytes),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                              self->lingered_bytes_ += bytes;
+                              if (ec || self->lingered_bytes_ > kMaxLingerBytes) {
+                                return self->stream_.close();
+                              }
+                              self->Drain();
+                            });
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<Core> core_;
+  beast::flat_buffer buffer_;
+  std::string client_address_;
+  Phase phase_ = Phase::kWaiting;
+  bool first_request_ = true;
+  bool keep_alive_ = false;
+  bool linger_ = false;
+  std::size_t lingered_bytes_ = 0;
+  std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> body_parser_;
+  bhttp::response<bhttp::empty_body> continue_response_;
+  Exchange exchange_;
+  Request request_;
+  RouteMatch match_;
+  std::optional<Response> response_;
+};
+
+std::string Describe(const tcp::endpoint& endpoint) {
+  const auto& address = endpoint.address();
+  return address.is_v6() ? fmt::format("[{}]:{}", address.to_string(), endpoint.port())
+                          : fmt::format("{}:{}", address.to_string(), endpoint.port());
+}
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, Router router)
+      : io_context_(static_cast<int>(std::max<std::size_t>(options.io_threads, 1))),
+        io_guard_(asio::make_work_guard(io_context_)),
+        acceptor_(asio::make_strand(io_context_)),
+        accept_retry_timer_(acceptor_.get_executor()),
+        worker_guard_(asio::make_work_guard(worker_context_)) {
+    options.io_threads = std::max<std::size_t>(options.io_threads, 1);
+    options.worker_threads = std::max<std::size_t>(options.worker_threads, 1);
+    core_ = std::make_shared<Core>(std::move(options), std::move(router),
+                                   worker_context_.get_executor());
+  }
+
+  ~Impl() { Stop(); }
+
+  Status Start() {
+    std::lock_guard lock(stop_mutex_);
+    if (started_ || stop_requested_) {
+      return Fail(Error::FailedPrecondition("the HTTP server was already started"));
+    }
+    InitCrypto();
+    const ServerOptions& options = core_->options;
+    beast::error_code ec;
+    auto address = asio::ip::make_address(options.host, ec);
+    if (ec) {
+      return Fail(Error::InvalidArgument(
+          fmt::format("cannot listen on \"{}\": the host must be an IP address", options.host)));
+    }
+    tcp::endpoint endpoint(address, options.port);
+    auto failed = [&](std::string_view step) {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+      return Fail(Error::Unavailable(
+          fmt::format("cannot listen on {}: {} failed: {}", Describe(endpoint), step, ec.message())));
+    };
+    if (acceptor_.open(endpoint.protocol(), ec); ec) return failed("socket");
+    if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec) {
+      return failed("setsockopt(SO_REUSEADDR)");
+    }
+    if (acceptor_.bind(endpoint, ec); ec) return failed("bind");
+    if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
+      return failed("listen");
+    }
+    port_ = acceptor_.local_endpoint().port();
+
+    if (options.handle_signals) {
+      signals_.emplace(acceptor_.get_executor(), SIGINT, SIGTERM);
+      signals_->async_wait([this](beast::error_code error, int signal) {
+        if (error) return;
+        spdlog::info("received signal {}; shutting down", signal);
+        RequestStop();
+      });
+    }
+    asio::post(acceptor_.get_executor(), [this] { Accept(); });
+    for (std::size_t i = 0; i < options.worker_threads; ++i) {
+      worker_threads_.emplace_back([this, i] {
+        NameThisThread(fmt::format("http-worker-{}", i));
+        worker_context_.run();
+      });
+    }
+    for (std::size_t i = 0; i < options.io_threads; ++i) {
+      io_threads_.emplace_back([this, i] {
+        NameThisThread(fmt::format("http-io-{}", i));
+        io_context_.run();
+      });
+    }
+    started_ = true;
+    spdlog::info("HTTP server listening on {}", Describe(tcp::endpoint(address, port_)));
+    return Ok();
+  }
+
+  std::uint16_t port() const { return port_; }
+
+  void Wait() {
+    {
+      std::unique_lock lock(stop_mutex_);
+      if (!started_) return;
+      stop_requested_changed_.wait(lock, [this] { return stop_requested_; });
+    }
+    Shutdown();
+  }
+
+  void Stop() {
+    RequestStop();
+    Shutdown();
+  }
+
+ private:
+  void Accept() {
+    acceptor_.async_accept(
+        asio::make_strand(io_context_), [this](beast::error_code ec, tcp::socket socket) {
+          if (!acceptor_.is_open()) return;
+          if (ec) {
+            // Typically out of file descriptors: retry later rather than spin.
+            spdlog::warn("accepting a connection failed: {}", ec.message());
+            accept_retry_timer_.expires_after(kAcceptRetryDelay);
+            accept_retry_timer_.async_wait([this](beast::error_code error) {
+              if (!error) Accept();
+            });
+            return;
+          }
+          beast::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          std::make_shared<Session>(std::move(socket), core_)->Start();
+          Accept();
+        });
+  }
+
+  void RequestStop() {
+    {
+      std::lock_guard lock(stop_mutex_);
+      if (stop_requested_) return;
+      stop_requested_ = true;
+      if (!started_) {
+        stop_requested_changed_.notify_all();
+        return;
+      }
+    }
+    stop_requested_changed_.notify_all();
+    core_->stopping = true;
+    asio::post(acceptor_.get_executor(), [this] {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+      accept_retry_timer_.cancel();
+      // A second SIGINT/SIGTERM during the graceful shutdown now ends the process at once.
+      if (signals_) signals_->clear(ignored);
+    });
+    std::vector<std::shared_ptr<Session>> sessions;
+    {
+      std::lock_guard lock(core_->sessions_mutex);
+      for (const auto& [key, session] : core_->sessions) {
+        if (auto alive = session.lock()) sessions.push_back(std::move(alive));
+      }
+    }
+    for (const auto& session : sessions) session->OnServerStopping();
+  }
+
+  void Shutdown() {
+    std::call_once(shutdown_once_, [this] {
+      RequestStop();
+      {
+        std::lock_guard lock(stop_mutex_);
+        if (!started_) return;
+      }
+      auto deadline = SteadyClock::now() + core_->options.shutdown_timeout;
+      bool drained = false;
+      {
+        std::unique_lock lock(core_->sessions_mutex);
+        drained = core_->sessions_changed.wait_until(lock, deadline,
+                                                     [this] { return core_->sessions.empty(); });
+        if (!drained) {
+          spdlog::warn("{} connection(s) still busy after the shutdown timeout; stopping anyway",
+                       core_->sessions.size());
+        }
+      }
+      io_guard_.reset();
+      io_context_.stop();
+      for (auto& thread : io_threads_) thread.join();
+      worker_guard_.reset();
+      // Handlers still queued would answer connections that are gone; running ones finish.
+      if (!drained) worker_context_.stop();
+      for (auto& thread : worker_threads_) thread.join();
+      spdlog::info("HTTP server stopped");
+    });
+  }
+
+  // Declaration order is teardown order reversed: the worker context goes before the I/O context,
+  // because handlers still queued on it hold connections whose sockets belong to the I/O context.
+  std::shared_ptr<Core> core_;
+  asio::io_context io_context_;
+  asio::executor_work_guard<asio::io_context::executor_type> io_guard_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer accept_retry_timer_;
+  std::optional<asio::signal_set> signals_;
+  asio::io_context worker_context_;
+  asio::executor_work_guard<asio::io_context::executor_type> worker_guard_;
+  std::vector<std::thread> io_threads_;
+  std::vector<std::thread> worker_threads_;
+  std::atomic<std::uint16_t> port_{0};
+
+  std::mutex stop_mutex_;
+  std::condition_variable stop_requested_changed_;
+  bool started_ = false;
+  bool stop_requested_ = false;
+  std::once_flag shutdown_once_;
+};
+
+Server::Server(ServerOptions options, Router router)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(router))) {}
+
+Server::~Server() = default;
+
+Status Server::Start() { return impl_->Start(); }
+
+std::uint16_t Server::port() const { return impl_->port(); }
+
+void Server::Wait() { impl_->Wait(); }
+
+void Server::Stop() { impl_->Stop(); }
+
+}  // namespace clinic::http

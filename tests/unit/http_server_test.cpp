@@ -1,0 +1,505 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <pthread.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/base_sink.h>
+
+#include <boost/json/parse.hpp>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "clinic/http/operations_routes.hpp"
+#include "clinic/http/problem.hpp"
+#include "clinic/http/server.hpp"
+#include "support/http_client.hpp"
+
+namespace clinic::http {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+using test_support::ExchangeRaw;
+using test_support::HttpClient;
+using test_support::HttpResponse;
+using namespace std::chrono_literals;
+
+constexpr std::size_t kTenMegabytes = 10 * 1024 * 1024;
+
+std::string ThreadName() {
+  char name[16] = {};
+  pthread_getname_np(pthread_self(), name, sizeof name);
+  return name;
+}
+
+// Keeps the access log's lines so tests can read them.
+class CapturingSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  // Waits until at least `count` lines were logged (or 10 s passed) and returns them all.
+  std::vector<std::string> WaitForLines(std::size_t count) {
+    std::unique_lock lock(lines_mutex_);
+    lines_changed_.wait_for(lock, 10s, [&] { return lines_.size() >= count; });
+    return lines_;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& message) override {
+    std::lock_guard lock(lines_mutex_);
+    lines_.emplace_back(message.payload.data(), message.payload.size());
+    lines_changed_.notify_all();
+  }
+  void flush_() override {}
+
+ private:
+  std::mutex lines_mutex_;
+  std::condition_variable lines_changed_;
+  std::vector<std::string> lines_;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+
+  void StartServer(ServerOptions options = {}) {
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.io_threads = 2;
+    options.worker_threads = 4;
+    options.handle_signals = false;
+    options.metrics = metrics_;
+    options.access_log = std::make_shared<spdlog::logger>("access-test", access_sink_);
+    server_ = std::make_unique<Server>(std::move(options), MakeRouter());
+    auto started = server_->Start();
+    ASSERT_TRUE(started.has_value()) << started.error().message;
+    ASSERT_NE(server_->port(), 0);
+  }
+
+  Router MakeRouter() {
+    Router router;
+    router.Add(Method::get, "/hello", [](Request& request) -> Result<Response> {
+      return Json(HttpStatus::ok, boost::json::object{{"client", request.client_address},
+                                                      {"request_id", request.request_id},
+                                                      {"route", request.route}});
+    });
+    router.Add(Method::post, "/echo", [](Request& request) -> Result<Response> {
+      return Text(HttpStatus::ok, std::move(request.body), "application/octet-stream");
+    });
+    router.Add(
+        Method::post, "/upload",
+        [](Request& request) -> Result<Response> {
+          return Text(HttpStatus::ok, std::to_string(request.body.size()));
+        },
+        {.max_body_bytes = 2 * 1024 * 1024});
+    router.Add(Method::get, "/thread", [](Request&) -> Result<Response> {
+      return Text(HttpStatus::ok, ThreadName());
+    });
+    router.Add(
+        Method::get, "/thread-inline",
+        [](Request&) -> Result<Response> { return Text(HttpStatus::ok, ThreadName()); },
+        {.execution = Execution::kIoThread});
+    router.Add(Method::get, "/slow", [this](Request&) -> Result<Response> {
+      slow_started_.set_value();
+      std::this_thread::sleep_for(500ms);
+      return Text(HttpStatus::ok, "finally");
+    });
+    router.Add(Method::get, "/conflict", [](Request&) -> Result<Response> {
+      return Fail(Error::AlreadyExists("the slot is taken"));
+    });
+    router.Add(Method::get, "/internal", [](Request&) -> Result<Response> {
+      return Fail(Error::Internal("database file /var/lib/x.db is corrupt"));
+    });
+    router.Add(Method::get, "/throws", [](Request&) -> Result<Response> {
+      throw std::runtime_error("a bug with secret details");
+    });
+    AddOperationsRoutes(router, {.metrics = metrics_});
+    return router;
+  }
+
+  std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
+  std::shared_ptr<CapturingSink> access_sink_ = std::make_shared<CapturingSink>();
+  std::promise<void> slow_started_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ServerTest, KeepAliveReusesOneConnection) {
+  StartServer();
+  HttpClient client(server_->port());
+  for (int i = 0; i < 5; ++i) {
+    auto response = client.Get("/hello");
+    ASSERT_TRUE(response.has_value()) << response.error().message;
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->Json().at("client"), "127.0.0.1");
+    EXPECT_EQ(response->Json().at("route"), "/hello");
+  }
+  EXPECT_EQ(client.connections_opened(), 1u);
+  EXPECT_TRUE(client.connected());
+}
+
+TEST_F(ServerTest, ResponsesCarryStandardAndSecurityHeaders) {
+  StartServer();
+  HttpClient client(server_->port());
+  auto response = client.Get("/hello");
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(response->Header("Server"), "clinic");
+  EXPECT_EQ(response->Header("Cache-Control"), "no-store");
+  EXPECT_EQ(response->Header("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(response->Header("Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(response->Header("X-Frame-Options"), "DENY");
+  EXPECT_THAT(response->Header("Date"), HasSubstr(" GMT"));
+  EXPECT_EQ(response->Header("Content-Type"), "application/json");
+  EXPECT_EQ(response->Header("Content-Length"), std::to_string(response->body.size()));
+  std::string request_id = response->Header("X-Request-Id");
+  EXPECT_EQ(request_id.size(), 16u);
+  EXPECT_EQ(response->Json().at("request_id").as_string(), request_id);
+}
+
+TEST_F(ServerTest, EchoesASaneRequestIdAndReplacesOthers) {
+  StartServer();
+  HttpClient client(server_->port());
+  auto echoed = client.Get("/hello", {{"X-Request-Id", "trace-42.a_b:c"}});
+  ASSERT_TRUE(echoed.has_value());
+  EXPECT_EQ(echoed->Header("X-Request-Id"), "trace-42.a_b:c");
+  EXPECT_EQ(echoed->Json().at("request_id"), "trace-42.a_b:c");
+
+  for (std::string unsafe : {std::string("has space"), std::string("<script>"),
+                             std::string(65, 'a')}) {
+    auto replaced = client.Get("/hello", {{"X-Request-Id", unsafe}});
+    ASSERT_TRUE(replaced.has_value());
+    EXPECT_NE(replaced->Header("X-Request-Id"), unsafe);
+    EXPECT_EQ(replaced->Header("X-Request-Id").size(), 16u);
+  }
+}
+
+TEST_F(ServerTest, HandlerRunsOnAWorkerThreadNotAnIoThread) {
+  StartServer();
+  HttpClient client(server_->port());
+  auto worker = client.Get("/thread");
+  ASSERT_TRUE(worker.has_value());
+  EXPECT_THAT(worker->body, StartsWith("http-worker-"));
+  auto inline_handler = client.Get("/thread-inline");
+  ASSERT_TRUE(inline_handler.has_value());
+  EXPECT_THAT(inline_handler->body, StartsWith("http-io-"));
+}
+
+TEST_F(ServerTest, DeclaredTenMegabyteBodyIsRefusedWith413) {
+  StartServer();
+  HttpClient client(server_->port());
+  auto response = client.Send({.method = "POST",
+                               .target = "/echo",
+                               .body = std::string(kTenMegabytes, 'x'),
+                               .headers = {{"Content-Type", "application/octet-stream"}}});
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(response->Header("Content-Type"), "application/problem+json");
+  EXPECT_EQ(response->Header("Connection"), "close");
+  EXPECT_EQ(response->Json().at("type"), "https://clinic.example/problems/payload-too-large");
+  EXPECT_FALSE(client.connected());
+
+  auto after = client.Get("/hello");
+  ASSERT_TRUE(after.has_value()) << after.error().message;
+  EXPECT_EQ(after->status, 200);
+}
+
+TEST_F(ServerTest, ChunkedTenMegabyteBodyIsRefusedWith413) {
+  StartServer();
+  HttpClient client(server_->port());
+  auto response = client.Send({.method = "POST",
+                               .target = "/echo",
+                               .body = std::string(kTenMegabytes, 'x'),
+                               .chunked = true});
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(response->Header("Content-Type"), "application/problem+json");
+}
+
+TEST_F(ServerTest, UnknownRoutesAreRefusedBeforeLargeBodies) {
+  StartServer();
+  HttpClient client(server_->port());
+  auto response = client.Send(
+      {.method = "POST", .target = "/nowhere", .body = std::string(kTenMegabytes, 'x')});
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(response->status, 413);
+}
+
+TEST_F(ServerTest, RouteBodyLimitOverridesTheDefault) {
+  StartServer({.max_body_bytes = 1024 * 1024});
+  HttpClient client(server_->port());
+  std::string body(1536 * 1024, 'y');
+  auto upload = client.Send({.method = "POST", .target = "/upload", .body = body});
+  ASSERT_TRUE(upload.has_value()) << upload.error().message;
+  EXPECT_EQ(upload->status, 200);
+  EXPECT_EQ(upload->body, std::to_string(body.size()));
+  auto echo = client.Send({.method = "POST", .target = "/echo", .body = body});
+  ASSERT_TRUE(echo.has_value()) << echo.error().message;
+  EXPECT_EQ(echo->status, 413);
+  auto small = client.Send({.method = "POST", .target = "/echo", .body = "small", .chunked = true});
+  ASSERT_TRUE(small.has_value()) << small.error().message;
+  EXPECT_EQ(small->body, "small");
+}
+
+TEST_F(ServerTest, UnknownRouteIsProblemJson404AndWrongMethod405) {
+  StartServer();
+  HttpClient client(server_->port());
+  auto missing = client.Get("/api/v1/nothing");
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->Header("Content-Type"), "application/problem+json");
+  EXPECT_EQ(missing->Json().at("status"), 404);
+  EXPECT_TRUE(client.connected());
+
+  auto wrong_method = client.Send({.method = "DELETE", .target = "/hello"});
+  ASSERT_TRUE(wrong_method.has_value());
+  EXPECT_EQ(wrong_method->status, 405);
+  EXPECT_EQ(wrong_method->Header("Allow"), "GET, HEAD");
+  EXPECT_EQ(client.connections_opened(), 1u);
+}
+
+TEST_F(ServerTest, HeadAnswersHeadersWithoutBody) {
+  StartServer();
+  HttpClient client(server_->port());
+  auto get = client.Get("/thread");
+  auto head = client.Send({.method = "HEAD", .target = "/thread"});
+  ASSERT_TRUE(get.has_value());
+  ASSERT_TRUE(head.has_value()) << head.error().message;
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(head->body.empty());
+  EXPECT_EQ(head->Header("Content-Length"), std::to_string(get->body.size()));
+  auto after = client.Get("/hello");
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->status, 200);
+  EXPECT_EQ(client.connections_opened(), 1u);
+}
+
+TEST_F(ServerTest, HandlerErrorsBecomeProblems) {
+  StartServer();
+  HttpClient client(server_->port());
+  auto conflict = client.Get("/conflict");
+  ASSERT_TRUE(conflict.has_value());
+  EXPECT_EQ(conflict->status, 409);
+  EXPECT_EQ(conflict->Json().at("detail"), "the slot is taken");
+
+  for (auto target : {"/internal", "/throws"}) {
+    auto failed = client.Get(target);
+    ASSERT_TRUE(failed.has_value()) << target;
+    EXPECT_EQ(failed->status, 500) << target;
+    EXPECT_EQ(failed->Header("Content-Type"), "application/problem+json");
+    EXPECT_THAT(failed->body, Not(HasSubstr("/var/lib")));
+    EXPECT_THAT(failed->body, Not(HasSubstr("secret")));
+  }
+}
+
+TEST_F(ServerTest, MalformedHttpGets400AndTheConnectionCloses) {
+  StartServer();
+  auto answer = ExchangeRaw(server_->port(), "THIS IS NOT HTTP\r\n\r\n");
+  ASSERT_TRUE(answer.has_value()) << answer.error().message;
+  EXPECT_THAT(*answer, StartsWith("HTTP/1.1 400 Bad Request\r\n"));
+  EXPECT_THAT(*answer, HasSubstr("Content-Type: application/problem+json"));
+  EXPECT_THAT(*answer, HasSubstr("Connection: close"));
+
+  auto bad_chunk = ExchangeRaw(server_->port(),
+                               "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               "zz\r\nhello\r\n0\r\n\r\n");
+  ASSERT_TRUE(bad_chunk.has_value()) << bad_chunk.error().message;
+  EXPECT_THAT(*bad_chunk, StartsWith("HTTP/1.1 400 Bad Request\r\n"));
+}
+
+TEST_F(ServerTest, OversizedHeaderGets431) {
+  StartServer({.max_header_bytes = 4096});
+  auto answer = ExchangeRaw(server_->port(), "GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                                 std::string(8192, 'a') + "\r\n\r\n");
+  ASSERT_TRUE(answer.has_value()) << answer.error().message;
+  EXPECT_THAT(*answer, StartsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n"));
+}
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  StartServer();
+  auto answer = ExchangeRaw(server_->port(),
+                            "GET /thread HTTP/1.1\r\nHost: x\r\n\r\n"
+                            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nsecond"
+                            "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(answer.has_value()) << answer.error().message;
+  auto first = answer->find("http-worker-");
+  auto second = answer->find("second");
+  auto third = answer->find("\"route\":\"/hello\"");
+  ASSERT_NE(first, std::string::npos) << *answer;
+  ASSERT_NE(second, std::string::npos) << *answer;
+  ASSERT_NE(third, std::string::npos) << *answer;
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+}
+
+TEST_F(ServerTest, ExpectContinueIsHonoured) {
+  StartServer();
+  auto answer = ExchangeRaw(server_->port(),
+                            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                            "Expect: 100-continue\r\nConnection: close\r\n\r\nhello");
+  ASSERT_TRUE(answer.has_value()) << answer.error().message;
+  EXPECT_THAT(*answer, StartsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(*answer, testing::EndsWith("hello"));
+}
+
+TEST_F(ServerTest, Http10ConnectionClosesAfterTheResponse) {
+  StartServer();
+  auto answer = ExchangeRaw(server_->port(), "GET /hello HTTP/1.0\r\n\r\n");
+  ASSERT_TRUE(answer.has_value()) << answer.error().message;
+  EXPECT_THAT(*answer, StartsWith("HTTP/1.0 200 OK\r\n"));
+}
+
+TEST_F(ServerTest, IncompleteHeaderIsDroppedAfterHeaderTimeout) {
+  StartServer({.header_timeout = 200ms});
+  auto answer = ExchangeRaw(server_->port(), "GET /hello HTTP/1.1\r\nHost: x\r\n");
+  ASSERT_TRUE(answer.has_value()) << answer.error().message;
+  EXPECT_EQ(*answer, "");
+}
+
+TEST_F(ServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
+  StartServer({.idle_timeout = 200ms});
+  HttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/hello").has_value());
+  EXPECT_TRUE(client.ServerClosedConnection(10s));
+}
+
+TEST_F(ServerTest, GracefulStopLetsAnInFlightRequestFinish) {
+  StartServer({.shutdown_timeout = 30s});
+  std::uint16_t port = server_->port();
+  auto slow = std::async(std::launch::async, [port] {
+    HttpClient client(port);
+    return client.Get("/slow");
+  });
+  slow_started_.get_future().wait();
+  server_->Stop();
+
+  auto response = slow.get();
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "finally");
+  EXPECT_EQ(response->Header("Connection"), "close");
+
+  HttpClient late(port);
+  EXPECT_FALSE(late.Get("/hello").has_value());
+}
+
+TEST_F(ServerTest, StopClosesIdleKeepAliveConnections) {
+  StartServer({.shutdown_timeout = 60s});
+  HttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/hello").has_value());
+  std::thread stopper([this] { server_->Stop(); });
+  EXPECT_TRUE(client.ServerClosedConnection(10s));
+  stopper.join();
+}
+
+TEST_F(ServerTest, WaitReturnsOnceStopIsCalledFromAnotherThread) {
+  StartServer();
+  std::atomic<bool> waited{false};
+  std::thread waiter([&] {
+    server_->Wait();
+    waited = true;
+  });
+  server_->Stop();
+  waiter.join();
+  EXPECT_TRUE(waited);
+}
+
+TEST_F(ServerTest, ManyClientsAreServedConcurrently) {
+  StartServer();
+  std::uint16_t port = server_->port();
+  std::vector<std::future<int>> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.push_back(std::async(std::launch::async, [port] {
+      HttpClient client(port);
+      int ok = 0;
+      for (int i = 0; i < 25; ++i) {
+        auto response = client.Get("/hello");
+        if (response && response->status == 200) ++ok;
+      }
+      return ok;
+    }));
+  }
+  for (auto& client : clients) EXPECT_EQ(client.get(), 25);
+}
+
+TEST_F(ServerTest, FullWorkerQueueAnswers503) {
+  StartServer({.max_queued_requests = 0});
+  HttpClient client(server_->port());
+  auto busy = client.Get("/hello");
+  ASSERT_TRUE(busy.has_value());
+  EXPECT_EQ(busy->status, 503);
+  EXPECT_EQ(busy->Header("Retry-After"), "1");
+  auto cheap = client.Get("/thread-inline");
+  ASSERT_TRUE(cheap.has_value());
+  EXPECT_EQ(cheap->status, 200);
+}
+
+TEST_F(ServerTest, MetricsCountRequestsByRoutePattern) {
+  StartServer();
+  HttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/hello").has_value());
+  ASSERT_TRUE(client.Get("/hello?x=1").has_value());
+  ASSERT_TRUE(client.Get("/no/such/path").has_value());
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics.has_value());
+  EXPECT_THAT(metrics->body, HasSubstr("clinic_http_requests_total{method=\"GET\",route=\"/"
+                                       "hello\",status=\"200\"} 2\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("clinic_http_requests_total{method=\"GET\",route="
+                                       "\"unmatched\",status=\"404\"} 1\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("clinic_http_requests_in_flight 1\n"));
+  EXPECT_THAT(metrics->body, Not(HasSubstr("/no/such/path")));
+}
+
+TEST_F(ServerTest, AccessLogIsOneJsonLineWithoutQueryOrCredentials) {
+  StartServer();
+  HttpClient client(server_->port());
+  auto response = client.Get("/hello?token=querysecret",
+                             {{"Authorization", "Bearer authsecret"},
+                              {"Cookie", "session=cookiesecret"},
+                              {"X-Request-Id", "log-test-1"}});
+  ASSERT_TRUE(response.has_value());
+  auto lines = access_sink_->WaitForLines(1);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], Not(HasSubstr("secret")));
+  auto line = boost::json::parse(lines[0]).as_object();
+  EXPECT_EQ(line.at("request_id"), "log-test-1");
+  EXPECT_EQ(line.at("method"), "GET");
+  EXPECT_EQ(line.at("path"), "/hello");
+  EXPECT_EQ(line.at("route"), "/hello");
+  EXPECT_EQ(line.at("status"), 200);
+  EXPECT_EQ(line.at("client"), "127.0.0.1");
+  EXPECT_GT(line.at("bytes_out").as_uint64(), response->body.size());
+  EXPECT_GT(line.at("bytes_in").as_uint64(), 0u);
+  EXPECT_TRUE(line.at("duration_ms").is_number());
+  EXPECT_THAT(std::string(line.at("time").as_string()), testing::EndsWith("Z"));
+}
+
+TEST(ServerStartTest, BindFailureIsAClearError) {
+  Server first({.port = 0, .handle_signals = false}, Router());
+  ASSERT_TRUE(first.Start().has_value());
+  Server second({.port = first.port(), .handle_signals = false}, Router());
+  auto started = second.Start();
+  ASSERT_FALSE(started.has_value());
+  EXPECT_EQ(started.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(started.error().message, HasSubstr("bind"));
+  EXPECT_THAT(started.error().message, HasSubstr(std::to_string(first.port())));
+}
+
+TEST(ServerStartTest, HostMustBeAnIpAddress) {
+  Server server({.host = "not an address", .port = 0, .handle_signals = false}, Router());
+  auto started = server.Start();
+  ASSERT_FALSE(started.has_value());
+  EXPECT_EQ(started.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(ServerStartTest, StartingTwiceIsAnError) {
+  Server server({.port = 0, .handle_signals = false}, Router());
+  ASSERT_TRUE(server.Start().has_value());
+  auto again = server.Start();
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace clinic::http
