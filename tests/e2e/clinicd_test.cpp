@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <iostream>
 
 #include "support/clinicd_process.hpp"
 #include "support/http_client.hpp"
@@ -13,9 +14,9 @@
 namespace clinic {
 namespace {
 
-using ::testing::HasSubstr;
 using test_support::ClinicdProcess;
 using test_support::HttpClient;
+using ::testing::HasSubstr;
 
 constexpr std::size_t kTenMegabytes = 10 * 1024 * 1024;
 
@@ -25,9 +26,9 @@ class ClinicdTest : public ::testing::Test {
     std::string pattern = (std::filesystem::temp_directory_path() / "clinicd-e2e-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     directory_ = pattern;
-    auto started = ClinicdProcess::Start(
-        {.args = {"--db", "sqlite://" + (directory_ / "clinic.db").string(), "--listen",
-                  "127.0.0.1:0"}});
+    auto started =
+        ClinicdProcess::Start({.args = {"--db", "sqlite://" + (directory_ / "clinic.db").string(),
+                                        "--listen", "127.0.0.1:0"}});
     ASSERT_TRUE(started.has_value()) << started.error().message;
     clinicd_ = std::move(*started);
   }
@@ -93,7 +94,8 @@ TEST_F(ClinicdTest, ServesMetricsAndTheApiContract) {
   auto metrics = client.Get("/metrics");
   ASSERT_TRUE(metrics.has_value()) << metrics.error().message;
   EXPECT_EQ(metrics->status, 200);
-  EXPECT_THAT(metrics->body, HasSubstr("clinic_http_requests_total{method=\"GET\",route=\"/health\""));
+  EXPECT_THAT(metrics->body,
+              HasSubstr("clinic_http_requests_total{method=\"GET\",route=\"/health\""));
 
   auto contract = client.Get("/api/openapi.json");
   ASSERT_TRUE(contract.has_value()) << contract.error().message;

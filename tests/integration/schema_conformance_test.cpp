@@ -106,8 +106,8 @@ class SchemaConformanceTest : public StoreTest {
   std::map<std::string, bool> Columns(const std::string& table) {
     std::map<std::string, bool> columns;
     if (GetParam() == Dialect::kSqlite) {
-      auto rows = raw().Query("SELECT name, \"notnull\", pk FROM pragma_table_info(?)",
-                              {Value{table}});
+      auto rows =
+          raw().Query("SELECT name, \"notnull\", pk FROM pragma_table_info(?)", {Value{table}});
       for (const auto& row : rows.value()) {
         columns[row.Text(0)] = row.Int(1) == 0 && row.Int(2) == 0;
       }
@@ -177,17 +177,21 @@ TEST_P(SchemaConformanceTest, SlotEndMustFollowStart) {
 
 TEST_P(SchemaConformanceTest, EmailsAndUsernamesAreUnique) {
   SeedRows();
-  EXPECT_EQ(Exec("INSERT INTO patients (first_name, last_name, email) VALUES ('X', 'Y', 'p@x.org')"),
-            ErrorCode::kAlreadyExists);
+  EXPECT_EQ(
+      Exec("INSERT INTO patients (first_name, last_name, email) VALUES ('X', 'Y', 'p@x.org')"),
+      ErrorCode::kAlreadyExists);
   EXPECT_EQ(Exec("INSERT INTO doctors (first_name, last_name, email, specialization, "
                  "password_hash) VALUES ('X', 'Y', 'a@x.org', 'GP', 'h')"),
             ErrorCode::kAlreadyExists);
-  ASSERT_EQ(Exec("INSERT INTO admins (username, email, password_hash) VALUES ('root', 'r@x.org', 'h')"),
-            std::nullopt);
-  EXPECT_EQ(Exec("INSERT INTO admins (username, email, password_hash) VALUES ('root', 'o@x.org', 'h')"),
-            ErrorCode::kAlreadyExists);
-  EXPECT_EQ(Exec("INSERT INTO admins (username, email, password_hash) VALUES ('other', 'r@x.org', 'h')"),
-            ErrorCode::kAlreadyExists);
+  ASSERT_EQ(
+      Exec("INSERT INTO admins (username, email, password_hash) VALUES ('root', 'r@x.org', 'h')"),
+      std::nullopt);
+  EXPECT_EQ(
+      Exec("INSERT INTO admins (username, email, password_hash) VALUES ('root', 'o@x.org', 'h')"),
+      ErrorCode::kAlreadyExists);
+  EXPECT_EQ(
+      Exec("INSERT INTO admins (username, email, password_hash) VALUES ('other', 'r@x.org', 'h')"),
+      ErrorCode::kAlreadyExists);
 }
 
 TEST_P(SchemaConformanceTest, ADoctorCannotHaveTheSameSlotTwice) {
@@ -199,8 +203,9 @@ TEST_P(SchemaConformanceTest, ADoctorCannotHaveTheSameSlotTwice) {
 
 TEST_P(SchemaConformanceTest, TransactionRefIsUnique) {
   SeedRows();
-  ASSERT_EQ(Exec("INSERT INTO appointments (id, slot_id, doctor_id, patient_id) VALUES (1, 1, 1, 1)"),
-            std::nullopt);
+  ASSERT_EQ(
+      Exec("INSERT INTO appointments (id, slot_id, doctor_id, patient_id) VALUES (1, 1, 1, 1)"),
+      std::nullopt);
   const std::string insert =
       "INSERT INTO payments (appointment_id, amount_cents, method, transaction_ref) "
       "VALUES (1, 100, 'card', ?)";
@@ -227,21 +232,24 @@ TEST_P(SchemaConformanceTest, ForeignKeysRestrictDeletesAndRejectDanglingReferen
   EXPECT_EQ(Exec("INSERT INTO doctor_time_slots (doctor_id, start_time_utc, end_time_utc) "
                  "VALUES (99, '2030-01-07 11:00:00', '2030-01-07 11:30:00')"),
             ErrorCode::kFailedPrecondition);
-  ASSERT_EQ(Exec("INSERT INTO appointments (id, slot_id, doctor_id, patient_id) VALUES (1, 1, 1, 1)"),
-            std::nullopt);
+  ASSERT_EQ(
+      Exec("INSERT INTO appointments (id, slot_id, doctor_id, patient_id) VALUES (1, 1, 1, 1)"),
+      std::nullopt);
   EXPECT_EQ(Exec("DELETE FROM doctor_time_slots WHERE id = 1"), ErrorCode::kFailedPrecondition);
   EXPECT_EQ(Exec("DELETE FROM patients WHERE id = 1"), ErrorCode::kFailedPrecondition);
 }
 
 TEST_P(SchemaConformanceTest, OneActiveAppointmentPerSlotAndRebookingAfterCancel) {
   SeedRows();
-  ASSERT_EQ(Exec("INSERT INTO appointments (id, slot_id, doctor_id, patient_id) VALUES (1, 1, 1, 1)"),
-            std::nullopt);
+  ASSERT_EQ(
+      Exec("INSERT INTO appointments (id, slot_id, doctor_id, patient_id) VALUES (1, 1, 1, 1)"),
+      std::nullopt);
   EXPECT_EQ(Exec("INSERT INTO appointments (slot_id, doctor_id, patient_id) VALUES (1, 1, 2)"),
             ErrorCode::kAlreadyExists);
   ASSERT_EQ(Exec("UPDATE appointments SET status = 'cancelled' WHERE id = 1"), std::nullopt);
-  EXPECT_EQ(Exec("INSERT INTO appointments (id, slot_id, doctor_id, patient_id) VALUES (2, 1, 1, 2)"),
-            std::nullopt);
+  EXPECT_EQ(
+      Exec("INSERT INTO appointments (id, slot_id, doctor_id, patient_id) VALUES (2, 1, 1, 2)"),
+      std::nullopt);
   EXPECT_EQ(Exec("UPDATE appointments SET status = 'scheduled' WHERE id = 1"),
             ErrorCode::kAlreadyExists)
       << "reviving the cancelled one would make two active appointments";

@@ -143,8 +143,8 @@ TEST_P(StoreContractTest, DoctorFiltersBySpecializationLocationAndActivity) {
   auto b = NewDoctor(there.id, "b@clinic.example");
   b.specialization = "Pediatrics";
   b.is_active = false;
-  ASSERT_TRUE(
-      InTransaction(store(), TxMode::kWrite, [&](Transaction& tx) { return tx.doctors().Update(b); }));
+  ASSERT_TRUE(InTransaction(store(), TxMode::kWrite,
+                            [&](Transaction& tx) { return tx.doctors().Update(b); }));
   auto count = [&](storage::DoctorFilter filter) {
     auto listed = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
       return tx.doctors().List(filter, {.limit = 50, .after_id = std::nullopt});
@@ -189,9 +189,10 @@ TEST_P(StoreContractTest, SlotOverlapIsDetectedButTouchingEndsAreNot) {
   const auto doctor = NewDoctor(std::nullopt, "d@clinic.example");
   NewSlot(doctor.id, At(0), 60min);
   auto overlaps = [&](int from, int to) {
-    return InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
-             return tx.slots().Overlaps(doctor.id, At(from), At(to));
-           }).value();
+    return InTransaction(
+               store(), TxMode::kRead,
+               [&](Transaction& tx) { return tx.slots().Overlaps(doctor.id, At(from), At(to)); })
+        .value();
   };
   EXPECT_TRUE(overlaps(30, 90));
   EXPECT_TRUE(overlaps(-30, 30));
@@ -212,9 +213,8 @@ TEST_P(StoreContractTest, OnlyNeverBookedSlotsCanBeDeleted) {
   const auto free_slot = NewSlot(doctor.id, At(0), 30min);
   const auto booked_slot = NewSlot(doctor.id, At(30), 30min);
   ASSERT_TRUE(InTransaction(store(), TxMode::kWrite, [&](Transaction& tx) {
-    return tx.appointments().Create({.slot_id = booked_slot.id,
-                                     .doctor_id = doctor.id,
-                                     .patient_id = patient.id});
+    return tx.appointments().Create(
+        {.slot_id = booked_slot.id, .doctor_id = doctor.id, .patient_id = patient.id});
   }));
   auto deleted_booked = InTransaction(store(), TxMode::kWrite, [&](Transaction& tx) -> Status {
     return tx.slots().Delete(booked_slot.id);
@@ -279,9 +279,9 @@ TEST_P(StoreContractTest, ConcurrentBookingsOfOneSlotLeaveExactlyOneActive) {
   for (auto& t : racers) t.join();
   EXPECT_EQ(booked.load(), 1);
   EXPECT_EQ(refused.load(), 7);
-  auto rows = raw().Query(
-      "SELECT COUNT(*) FROM appointments WHERE slot_id = ? AND status <> 'cancelled'",
-      {storage::sql::Value{slot.id}});
+  auto rows =
+      raw().Query("SELECT COUNT(*) FROM appointments WHERE slot_id = ? AND status <> 'cancelled'",
+                  {storage::sql::Value{slot.id}});
   ASSERT_TRUE(rows);
   EXPECT_EQ(rows->at(0).Int(0), 1);
 }

@@ -65,7 +65,8 @@ std::optional<std::uint16_t> FindPort(std::string_view output) {
 
 Result<std::unique_ptr<ClinicdProcess>> ClinicdProcess::Start(Options options) {
   int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return Fail(Error::Unavailable("pipe2: " + ErrnoText(errno)));
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0)
+    return Fail(Error::Unavailable("pipe2: " + ErrnoText(errno)));
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -93,15 +94,15 @@ Result<std::unique_ptr<ClinicdProcess>> ClinicdProcess::Start(Options options) {
   std::vector<char*> envp = NullTerminated(env_strings);
 
   pid_t pid = 0;
-  int spawn_error = posix_spawn(&pid, options.binary.c_str(), &actions, &attributes, argv.data(),
-                                envp.data());
+  int spawn_error =
+      posix_spawn(&pid, options.binary.c_str(), &actions, &attributes, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   close(pipe_fds[1]);
   if (spawn_error != 0) {
     close(pipe_fds[0]);
-    return Fail(Error::Unavailable("cannot start " + options.binary + ": " +
-                                   ErrnoText(spawn_error)));
+    return Fail(
+        Error::Unavailable("cannot start " + options.binary + ": " + ErrnoText(spawn_error)));
   }
 
   std::unique_ptr<ClinicdProcess> process(new ClinicdProcess(pid, pipe_fds[0]));
@@ -109,9 +110,9 @@ Result<std::unique_ptr<ClinicdProcess>> ClinicdProcess::Start(Options options) {
   if (!port) {
     std::string output = process->Output();
     process.reset();
-    return Fail(Error::Unavailable(options.binary +
-                                   " did not report \"listening on http://HOST:PORT\"; its output:\n" +
-                                   output));
+    return Fail(Error::Unavailable(
+        options.binary + " did not report \"listening on http://HOST:PORT\"; its output:\n" +
+        output));
   }
   process->port_ = *port;
   return process;

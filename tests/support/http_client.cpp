@@ -236,11 +236,10 @@ Result<std::string> ExchangeRaw(std::uint16_t port, std::string_view bytes,
   bool read = false;
   beast::error_code read_error;
   asio::async_write(stream, asio::buffer(bytes), [](beast::error_code, std::size_t) {});
-  asio::async_read(stream, asio::dynamic_buffer(received),
-                   [&](beast::error_code ec, std::size_t) {
-                     read = true;
-                     read_error = ec;
-                   });
+  asio::async_read(stream, asio::dynamic_buffer(received), [&](beast::error_code ec, std::size_t) {
+    read = true;
+    read_error = ec;
+  });
   RunUntil(io, [&] { return read; });
   stream.close();
   io.restart();
@@ -248,8 +247,8 @@ Result<std::string> ExchangeRaw(std::uint16_t port, std::string_view bytes,
   if (read_error == asio::error::eof || read_error == asio::error::connection_reset) {
     return received;
   }
-  return Fail(Failed("waiting for the server to close (received \"" + received + "\")",
-                     read_error));
+  return Fail(
+      Failed("waiting for the server to close (received \"" + received + "\")", read_error));
 }
 
 }  // namespace clinic::test_support

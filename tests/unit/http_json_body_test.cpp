@@ -41,9 +41,9 @@ TEST(ParseJsonObjectTest, AcceptsJsonContentTypes) {
 }
 
 TEST(ParseJsonObjectTest, WrongOrMissingContentTypeIs415) {
-  for (auto type : {"", "text/plain", "application/x-www-form-urlencoded",
-                    "application/json; charset=latin1", "application/jsonx",
-                    "application/json; boundary=x"}) {
+  for (auto type :
+       {"", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1",
+        "application/jsonx", "application/json; boundary=x"}) {
     auto object = ParseJsonObject(JsonRequest(R"({"a": 1})", type));
     ASSERT_FALSE(object.has_value()) << type;
     EXPECT_EQ(object.error().code, ErrorCode::kUnsupportedMediaType) << type;
@@ -64,11 +64,17 @@ TEST(ParseJsonObjectTest, MalformedJsonIs400WithPosition) {
   }
 }
 
+TEST(ParseJsonObjectTest, AllowsWhitespaceAroundTheObject) {
+  auto object = ParseJsonObject(JsonRequest(" \n{\"a\": 1}\n"));
+  ASSERT_TRUE(object.has_value()) << object.error().message;
+  EXPECT_EQ(object->at("a"), 1);
+}
+
 TEST(ParseJsonObjectTest, NonObjectsAre400) {
   for (auto body : {"[1, 2]", "\"text\"", "42", "null"}) {
     auto object = ParseJsonObject(JsonRequest(body));
     ASSERT_FALSE(object.has_value()) << body;
-    EXPECT_EQ(object.error().message, "the request body must be a JSON object");
+    EXPECT_EQ(object.error().message, "The request body must be a JSON object.");
   }
 }
 
@@ -99,9 +105,9 @@ TEST(JsonFieldsTest, ReadsValidFields) {
   EXPECT_EQ(fields.RequiredString("name", {.max_length = 10}), "Ada");
   EXPECT_EQ(fields.RequiredInt("age", {.min = 0, .max = 150}), 36);
   EXPECT_EQ(fields.OptionalBool("active"), true);
-  EXPECT_EQ(fields.RequiredInstant("start"),
-            Instant(std::chrono::sys_days(std::chrono::year(2026) / 12 / 1) +
-                    std::chrono::hours(9)));
+  EXPECT_EQ(
+      fields.RequiredInstant("start"),
+      Instant(std::chrono::sys_days(std::chrono::year(2026) / 12 / 1) + std::chrono::hours(9)));
   EXPECT_EQ(fields.RequiredDate("day"), std::chrono::year(2026) / 12 / 1);
   EXPECT_EQ(fields.RequiredEnum("gender", {"male", "female", "other"}), "female");
   EXPECT_EQ(fields.StringArray("tags", {}), (std::vector<std::string>{"a", "b"}));
@@ -179,11 +185,12 @@ TEST(JsonFieldsTest, NestedObjectsAndArraysReportJsonPaths) {
     client.OptionalString("platform");
   });
   fields.StringArray("tags", {.max_items = 5});
-  EXPECT_THAT(Problems(fields.Finish()),
-              ElementsAre("weekly[0].end: is required", "weekly[1].weekday: must be between 1 and 7",
-                          "weekly[1].end: is required", "weekly[1].colour: is not a known field",
-                          "weekly[2]: must be an object", "client.platform: must be a string",
-                          "tags[1]: must be a string", "tags[2]: must not be empty"));
+  EXPECT_THAT(
+      Problems(fields.Finish()),
+      ElementsAre("weekly[0].end: is required", "weekly[1].weekday: must be between 1 and 7",
+                  "weekly[1].end: is required", "weekly[1].colour: is not a known field",
+                  "weekly[2]: must be an object", "client.platform: must be a string",
+                  "tags[1]: must be a string", "tags[2]: must not be empty"));
 }
 
 TEST(JsonFieldsTest, ArrayLimitsAndCrossFieldErrors) {
@@ -246,12 +253,12 @@ TEST(QueryFieldsTest, DefaultPageAndCollectedProblems) {
   query.OptionalBool("available");
   query.OptionalInstant("from");
   query.OptionalInt("id");
-  EXPECT_THAT(Problems(query.Finish()),
-              ElementsAre("limit: must be between 1 and 200", "doctor_id: must be an integer",
-                          "available: must be true or false",
-                          "from: must be an RFC 3339 timestamp such as 2026-12-01T09:00:00Z",
-                          "id: must be given at most once",
-                          "debug: is not a known query parameter"));
+  EXPECT_THAT(
+      Problems(query.Finish()),
+      ElementsAre("limit: must be between 1 and 200", "doctor_id: must be an integer",
+                  "available: must be true or false",
+                  "from: must be an RFC 3339 timestamp such as 2026-12-01T09:00:00Z",
+                  "id: must be given at most once", "debug: is not a known query parameter"));
 }
 
 }  // namespace

@@ -29,7 +29,8 @@ TEST(MetricsTest, RendersCountersHistogramsAndGauges) {
                               "doctors\",status=\"409\"} 1\n"));
 
   EXPECT_THAT(text, HasSubstr("# TYPE clinic_http_request_duration_seconds histogram\n"));
-  const std::string bucket = "clinic_http_request_duration_seconds_bucket{route=\"/api/v1/doctors/{id}\",";
+  const std::string bucket =
+      "clinic_http_request_duration_seconds_bucket{route=\"/api/v1/doctors/{id}\",";
   EXPECT_THAT(text, HasSubstr(bucket + "le=\"0.001\"} 0\n"));
   EXPECT_THAT(text, HasSubstr(bucket + "le=\"0.0025\"} 1\n"));
   EXPECT_THAT(text, HasSubstr(bucket + "le=\"0.25\"} 1\n"));
@@ -47,7 +48,8 @@ TEST(MetricsTest, RendersCountersHistogramsAndGauges) {
 
   EXPECT_THAT(text, HasSubstr("# TYPE clinic_http_requests_in_flight gauge\n"
                               "clinic_http_requests_in_flight 0\n"));
-  EXPECT_THAT(text, HasSubstr("# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds "));
+  EXPECT_THAT(text,
+              HasSubstr("# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds "));
 }
 
 TEST(MetricsTest, InFlightCountsStartedButUnfinishedRequests) {
@@ -61,9 +63,10 @@ TEST(MetricsTest, InFlightCountsStartedButUnfinishedRequests) {
 TEST(MetricsTest, ProcessStartTimeIsInThePast) {
   Metrics metrics;
   std::string text = metrics.RenderPrometheus();
-  auto at = text.find("process_start_time_seconds ");
+  const std::string sample = "\nprocess_start_time_seconds ";
+  auto at = text.find(sample);
   ASSERT_NE(at, std::string::npos);
-  double start = std::stod(text.substr(at + std::string("process_start_time_seconds ").size()));
+  double start = std::stod(text.substr(at + sample.size()));
   double now =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   EXPECT_GT(start, 1.6e9);
@@ -81,9 +84,8 @@ TEST(MetricsTest, EscapesLabelValues) {
 
 TEST(MetricsTest, CollectorsAppendTheirMetrics) {
   Metrics metrics;
-  metrics.AddCollector([](std::string& out) {
-    out += "# TYPE clinic_db_pool_idle gauge\nclinic_db_pool_idle 3\n";
-  });
+  metrics.AddCollector(
+      [](std::string& out) { out += "# TYPE clinic_db_pool_idle gauge\nclinic_db_pool_idle 3\n"; });
   EXPECT_THAT(metrics.RenderPrometheus(), HasSubstr("clinic_db_pool_idle 3\n"));
 }
 
@@ -106,9 +108,9 @@ TEST(MetricsTest, CountsExactlyUnderConcurrency) {
   std::string text = metrics.RenderPrometheus();
   const int per_route = kThreads / 2 * kPerThread;
   for (auto route : {"/r0", "/r1"}) {
-    EXPECT_THAT(text, HasSubstr("clinic_http_requests_total{method=\"GET\",route=\"" +
-                                std::string(route) + "\",status=\"200\"} " +
-                                std::to_string(per_route) + "\n"));
+    EXPECT_THAT(
+        text, HasSubstr("clinic_http_requests_total{method=\"GET\",route=\"" + std::string(route) +
+                        "\",status=\"200\"} " + std::to_string(per_route) + "\n"));
   }
   EXPECT_THAT(text, HasSubstr("clinic_http_requests_in_flight 0\n"));
 }

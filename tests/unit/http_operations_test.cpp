@@ -21,9 +21,8 @@ Response Call(const Router& router, std::string_view target) {
 TEST(OperationsRoutesTest, HealthIsOkWhenEveryCheckPasses) {
   Router router;
   AddOperationsRoutes(router, {.health_probe = [] {
-                                 return std::vector<HealthCheck>{{"database", Ok()},
-                                                                 {"documents", Ok()}};
-                               }});
+                        return std::vector<HealthCheck>{{"database", Ok()}, {"documents", Ok()}};
+                      }});
   Response response = Call(router, "/health");
   EXPECT_EQ(response.result(), HttpStatus::ok);
   EXPECT_EQ(response[bhttp::field::content_type], "application/json");
@@ -35,11 +34,11 @@ TEST(OperationsRoutesTest, HealthIsOkWhenEveryCheckPasses) {
 TEST(OperationsRoutesTest, HealthIs503ProblemNamingTheFailedCheck) {
   Router router;
   AddOperationsRoutes(router, {.health_probe = [] {
-                                 return std::vector<HealthCheck>{
-                                     {"database", Fail(Error::Unavailable("cannot connect"))},
-                                     {"documents", Ok()},
-                                     {"files", Fail(Error::Internal("EIO on /srv/secret"))}};
-                               }});
+                        return std::vector<HealthCheck>{
+                            {"database", Fail(Error::Unavailable("cannot connect"))},
+                            {"documents", Ok()},
+                            {"files", Fail(Error::Internal("EIO on /srv/secret"))}};
+                      }});
   Response response = Call(router, "/health");
   EXPECT_EQ(response.result(), HttpStatus::service_unavailable);
   EXPECT_EQ(response[bhttp::field::content_type], "application/problem+json");

@@ -81,8 +81,7 @@ TEST(ProblemTest, UnauthorizedAddsBearerChallenge) {
 }
 
 TEST(ProblemTest, ProtocolProblemsWithoutAnError) {
-  auto document =
-      ProblemDocument(HttpStatus::method_not_allowed, "method-not-allowed", "only GET");
+  auto document = ProblemDocument(HttpStatus::method_not_allowed, "method-not-allowed", "only GET");
   EXPECT_EQ(document.at("type"), "https://clinic.example/problems/method-not-allowed");
   EXPECT_EQ(document.at("title"), "Method Not Allowed");
   EXPECT_EQ(document.at("status"), 405);

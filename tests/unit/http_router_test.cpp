@@ -151,8 +151,8 @@ TEST_F(RouterTest, KeepsRouteOptions) {
 
 TEST(RouterPatternTest, RejectsInvalidPatternsAndClashes) {
   Router router;
-  for (auto pattern : {"", "api", "/a//b", "/a/{", "/a/{}", "/a/x{id}", "/a/{id}x", "/a/{i-d}",
-                       "/a/{id}/{id}"}) {
+  for (auto pattern :
+       {"", "api", "/a//b", "/a/{", "/a/{}", "/a/x{id}", "/a/{id}x", "/a/{i-d}", "/a/{id}/{id}"}) {
     EXPECT_THROW(router.Add(Method::get, pattern, Named("x")), std::invalid_argument) << pattern;
   }
   router.Add(Method::get, "/a/{id}", Named("x"));

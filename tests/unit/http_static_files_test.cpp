@@ -96,11 +96,11 @@ TEST_F(StaticFilesTest, SymlinkInsideTheRootIsServed) {
 }
 
 TEST_F(StaticFilesTest, TraversalAttemptsAreRefused) {
-  for (auto target : {"/../secret.txt", "/css/../../secret.txt", "/%2e%2e/secret.txt",
-                      "/%2E%2E/secret.txt", "/css/%2e%2e/%2e%2e/secret.txt", "/..%2fsecret.txt",
-                      "/%2e%2e%2fsecret.txt", "/..%5csecret.txt", "/app.js%00.html",
-                      "/leak.txt", "/outside/secret.txt", "/outside/web/index.html", "/.env",
-                      "/./index.html", "//index.html", "/css//site.css"}) {
+  for (auto target :
+       {"/../secret.txt", "/css/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt",
+        "/css/%2e%2e/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%2e%2e%2fsecret.txt",
+        "/..%5csecret.txt", "/app.js%00.html", "/leak.txt", "/outside/secret.txt", "/.env",
+        "/css/./site.css", "/%2e/index.html", "//index.html", "/css//site.css"}) {
     auto response = Get(target);
     if (!response) {
       EXPECT_TRUE(response.error().code == ErrorCode::kNotFound ||
@@ -121,9 +121,8 @@ TEST_F(StaticFilesTest, MissingFilesAreNotFound) {
 
 TEST_F(StaticFilesTest, RegisteredAsFallbackBehindRoutes) {
   Router router;
-  router.Add(Method::get, "/health", [](Request&) -> Result<Response> {
-    return Text(HttpStatus::ok, "ok");
-  });
+  router.Add(Method::get, "/health",
+             [](Request&) -> Result<Response> { return Text(HttpStatus::ok, "ok"); });
   AddStaticFiles(router, files_);
   auto segments = Request::FromTarget(Method::get, "/app.js").value().segments;
   auto match = router.Match(Method::get, segments);

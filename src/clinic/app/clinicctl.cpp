@@ -20,7 +20,8 @@ constexpr int kBadUsage = 2;
 
 int Report(const Error& error) {
   std::cerr << "clinicctl: " << error.message << "\n";
-  for (const auto& field : error.fields) std::cerr << "  " << field.field << ": " << field.message << "\n";
+  for (const auto& field : error.fields)
+    std::cerr << "  " << field.field << ": " << field.message << "\n";
   return error.code == ErrorCode::kInvalidArgument ? kBadUsage : kFailed;
 }
 
@@ -39,8 +40,8 @@ int ClinicctlMain(int argc, char** argv) {
       ->envname("CLINIC_INSECURE_FAST_PASSWORD_HASHING");
 
   auto* migrate = cli.add_subcommand("migrate", "apply the schema migrations this version knows");
-  auto* create_admin =
-      cli.add_subcommand("create-admin", "create an administrator; the password is read from stdin");
+  auto* create_admin = cli.add_subcommand(
+      "create-admin", "create an administrator; the password is read from stdin");
   service::NewAdmin admin;
   create_admin->add_option("--username", admin.username, "login name")->required();
   create_admin->add_option("--email", admin.email, "email address")->required();

@@ -1,8 +1,8 @@
 #include "clinic/app/config.hpp"
 
-#include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
 
+#include <boost/asio/ip/address.hpp>
 #include <charconv>
 #include <thread>
 
@@ -28,8 +28,9 @@ void AddStorageOptions(CLI::App& cli, StorageConfig& config) {
                  "mysql://user:pass@host:port/db[?socket=/path]")
       ->envname("CLINIC_DB")
       ->capture_default_str();
-  cli.add_option("--docs", config.docs_uri,
-                 "message document store: sqlite://… or mongodb://… (default: the --db SQLite file)")
+  cli.add_option(
+         "--docs", config.docs_uri,
+         "message document store: sqlite://… or mongodb://… (default: the --db SQLite file)")
       ->envname("CLINIC_DOCS");
 }
 

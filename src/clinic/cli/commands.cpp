@@ -9,9 +9,9 @@ std::string VersionText() { return fmt::format("clinic {}", CLINIC_VERSION); }
 void PrintDemoSummary(const service::DemoSummary& summary, std::ostream& out) {
   if (summary.seeded) {
     out << fmt::format(
-      "demo data loaded: {} locations, {} doctors, {} patients, {} slots, {} appointments, "
-      "{} payments, {} prescriptions\n",
-      summary.locations, summary.doctors, summary.patients, summary.slots, summary.appointments,
+        "demo data loaded: {} locations, {} doctors, {} patients, {} slots, {} appointments, "
+        "{} payments, {} prescriptions\n",
+        summary.locations, summary.doctors, summary.patients, summary.slots, summary.appointments,
         summary.payments, summary.prescriptions);
   } else {
     out << "the database already has data; demo data not loaded again\n";

@@ -6,18 +6,30 @@ namespace clinic {
 
 std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "invalid-argument";
-    case ErrorCode::kUnauthenticated: return "unauthenticated";
-    case ErrorCode::kPermissionDenied: return "permission-denied";
-    case ErrorCode::kNotFound: return "not-found";
-    case ErrorCode::kAlreadyExists: return "already-exists";
-    case ErrorCode::kFailedPrecondition: return "failed-precondition";
-    case ErrorCode::kAborted: return "aborted";
-    case ErrorCode::kPayloadTooLarge: return "payload-too-large";
-    case ErrorCode::kUnsupportedMediaType: return "unsupported-media-type";
-    case ErrorCode::kResourceExhausted: return "resource-exhausted";
-    case ErrorCode::kUnavailable: return "unavailable";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kInvalidArgument:
+      return "invalid-argument";
+    case ErrorCode::kUnauthenticated:
+      return "unauthenticated";
+    case ErrorCode::kPermissionDenied:
+      return "permission-denied";
+    case ErrorCode::kNotFound:
+      return "not-found";
+    case ErrorCode::kAlreadyExists:
+      return "already-exists";
+    case ErrorCode::kFailedPrecondition:
+      return "failed-precondition";
+    case ErrorCode::kAborted:
+      return "aborted";
+    case ErrorCode::kPayloadTooLarge:
+      return "payload-too-large";
+    case ErrorCode::kUnsupportedMediaType:
+      return "unsupported-media-type";
+    case ErrorCode::kResourceExhausted:
+      return "resource-exhausted";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "internal";
 }
@@ -27,7 +39,8 @@ Error Error::InvalidArgument(std::string message, std::vector<FieldError> fields
 }
 Error Error::InvalidField(std::string field, std::string message) {
   std::string summary = field + ": " + message;
-  return {ErrorCode::kInvalidArgument, std::move(summary), {{std::move(field), std::move(message)}}};
+  return {
+      ErrorCode::kInvalidArgument, std::move(summary), {{std::move(field), std::move(message)}}};
 }
 Error Error::Unauthenticated(std::string message) {
   return {ErrorCode::kUnauthenticated, std::move(message), {}};
@@ -35,7 +48,9 @@ Error Error::Unauthenticated(std::string message) {
 Error Error::PermissionDenied(std::string message) {
   return {ErrorCode::kPermissionDenied, std::move(message), {}};
 }
-Error Error::NotFound(std::string message) { return {ErrorCode::kNotFound, std::move(message), {}}; }
+Error Error::NotFound(std::string message) {
+  return {ErrorCode::kNotFound, std::move(message), {}};
+}
 Error Error::AlreadyExists(std::string message) {
   return {ErrorCode::kAlreadyExists, std::move(message), {}};
 }
@@ -46,6 +61,8 @@ Error Error::Aborted(std::string message) { return {ErrorCode::kAborted, std::mo
 Error Error::Unavailable(std::string message) {
   return {ErrorCode::kUnavailable, std::move(message), {}};
 }
-Error Error::Internal(std::string message) { return {ErrorCode::kInternal, std::move(message), {}}; }
+Error Error::Internal(std::string message) {
+  return {ErrorCode::kInternal, std::move(message), {}};
+}
 
 }  // namespace clinic

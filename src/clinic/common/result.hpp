@@ -22,9 +22,9 @@ inline Status Ok() { return {}; }
 
 // Propagates the error of a Result-returning expression; otherwise continues. Kept as a macro
 // because C++ has no `?` operator; the name says what it does at the call site.
-#define CLINIC_TRY_STATUS(expr)                                \
-  do {                                                         \
-    if (auto clinic_try_result_ = (expr); !clinic_try_result_) \
+#define CLINIC_TRY_STATUS(expr)                                     \
+  do {                                                              \
+    if (auto clinic_try_result_ = (expr); !clinic_try_result_)      \
       return ::clinic::Fail(std::move(clinic_try_result_).error()); \
   } while (false)
 
@@ -34,7 +34,7 @@ inline Status Ok() { return {}; }
 // `CLINIC_ASSIGN_OR_RETURN(auto x, Compute());` binds the value or returns the error.
 #define CLINIC_ASSIGN_OR_RETURN(decl, expr) \
   CLINIC_ASSIGN_OR_RETURN_IMPL_(CLINIC_CONCAT_(clinic_result_, __LINE__), decl, expr)
-#define CLINIC_ASSIGN_OR_RETURN_IMPL_(tmp, decl, expr)        \
-  auto tmp = (expr);                                          \
-  if (!tmp) return ::clinic::Fail(std::move(tmp).error());    \
+#define CLINIC_ASSIGN_OR_RETURN_IMPL_(tmp, decl, expr)     \
+  auto tmp = (expr);                                       \
+  if (!tmp) return ::clinic::Fail(std::move(tmp).error()); \
   decl = std::move(*tmp)

@@ -26,8 +26,6 @@ std::optional<Instant> LocalToUtc(const date::time_zone& zone, date::local_secon
   }
 }
 
-date::local_seconds UtcToLocal(const date::time_zone& zone, Instant t) {
-  return zone.to_local(t);
-}
+date::local_seconds UtcToLocal(const date::time_zone& zone, Instant t) { return zone.to_local(t); }
 
 }  // namespace clinic::domain

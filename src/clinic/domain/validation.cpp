@@ -32,7 +32,8 @@ std::string NormalizeEmail(std::string_view email) {
 bool IsValidEmail(std::string_view email) {
   if (email.empty() || email.size() > 255) return false;
   const auto at = email.find('@');
-  if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos) {
+  if (at == std::string_view::npos || at == 0 ||
+      email.find('@', at + 1) != std::string_view::npos) {
     return false;
   }
   for (const char c : email) {

@@ -61,8 +61,8 @@ Error InvalidFields(std::vector<FieldError> errors) {
   if (!errors.empty()) {
     message = errors.front().field + ": " + errors.front().message;
     if (errors.size() > 1) {
-      message += fmt::format(" (and {} more problem{})", errors.size() - 1,
-                             errors.size() == 2 ? "" : "s");
+      message +=
+          fmt::format(" (and {} more problem{})", errors.size() - 1, errors.size() == 2 ? "" : "s");
     }
   }
   return Error::InvalidArgument(std::move(message), std::move(errors));

@@ -47,24 +47,25 @@ bool IsJsonMediaType(std::string_view content_type) {
   return true;
 }
 
-Error MalformedJson(std::string_view body, std::size_t offset, const boost::system::error_code& ec) {
+Error MalformedJson(std::string_view body, std::size_t offset,
+                    const boost::system::error_code& ec) {
   offset = std::min(offset, body.size());
   std::string_view before = body.substr(0, offset);
   auto line = 1 + std::count(before.begin(), before.end(), '\n');
   auto last_newline = before.rfind('\n');
   auto column = last_newline == std::string_view::npos ? offset + 1 : offset - last_newline;
   if (ec == boost::json::error::too_deep) {
-    return Error::InvalidArgument(fmt::format(
-        "the request body is nested deeper than {} levels (line {}, column {})", kMaxJsonDepth,
-        line, column));
+    return Error::InvalidArgument(
+        fmt::format("The request body is nested deeper than {} levels (line {}, column {}).",
+                    kMaxJsonDepth, line, column));
   }
-  return Error::InvalidArgument(fmt::format("the request body is not valid JSON: {} (line {}, column {})",
-                                            ec.message(), line, column));
+  return Error::InvalidArgument(fmt::format(
+      "The request body is not valid JSON: {} (line {}, column {}).", ec.message(), line, column));
 }
 
 Result<boost::json::object> ParseObject(std::string_view body) {
   if (body.empty()) {
-    return Fail(Error::InvalidArgument("the request body is empty; a JSON object is expected"));
+    return Fail(Error::InvalidArgument("The request body is empty; a JSON object is expected."));
   }
   boost::json::parse_options options;
   options.max_depth = kMaxJsonDepth;
@@ -76,7 +77,7 @@ Result<boost::json::object> ParseObject(std::string_view body) {
   if (ec) return Fail(MalformedJson(body, consumed, ec));
   boost::json::value value = parser.release();
   if (!value.is_object()) {
-    return Fail(Error::InvalidArgument("the request body must be a JSON object"));
+    return Fail(Error::InvalidArgument("The request body must be a JSON object."));
   }
   return std::move(value.as_object());
 }
@@ -87,7 +88,7 @@ Result<boost::json::object> ParseJsonObject(const Request& request) {
   auto content_type = request.headers[boost::beast::http::field::content_type];
   if (!IsJsonMediaType(content_type)) {
     return Fail(Error{ErrorCode::kUnsupportedMediaType,
-                      "the request body must be sent with Content-Type: application/json",
+                      "The request body must be sent with Content-Type: application/json.",
                       {}});
   }
   return ParseObject(request.body);
@@ -213,8 +214,7 @@ std::string JsonFields::RequiredString(std::string_view name, const TextRule& ru
   return ReadString(name, true, rule).value_or(std::string());
 }
 
-std::optional<std::string> JsonFields::OptionalString(std::string_view name,
-                                                      const TextRule& rule) {
+std::optional<std::string> JsonFields::OptionalString(std::string_view name, const TextRule& rule) {
   return ReadString(name, false, rule);
 }
 
@@ -226,7 +226,9 @@ std::optional<std::int64_t> JsonFields::OptionalInt(std::string_view name, const
   return ReadInt(name, false, rule);
 }
 
-bool JsonFields::RequiredBool(std::string_view name) { return ReadBool(name, true).value_or(false); }
+bool JsonFields::RequiredBool(std::string_view name) {
+  return ReadBool(name, true).value_or(false);
+}
 
 std::optional<bool> JsonFields::OptionalBool(std::string_view name) {
   return ReadBool(name, false);

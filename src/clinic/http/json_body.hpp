@@ -106,8 +106,7 @@ class JsonFields {
   // The field's value when present and not null (marking it read); records "is required" when
   // absent and `required`.
   const boost::json::value* Find(std::string_view name, bool required);
-  std::optional<std::string> ReadString(std::string_view name, bool required,
-                                        const TextRule& rule);
+  std::optional<std::string> ReadString(std::string_view name, bool required, const TextRule& rule);
   std::optional<std::int64_t> ReadInt(std::string_view name, bool required, const IntRule& rule);
   std::optional<bool> ReadBool(std::string_view name, bool required);
   std::optional<Instant> ReadInstant(std::string_view name, bool required);

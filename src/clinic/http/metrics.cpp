@@ -13,8 +13,7 @@ namespace clinic::http {
 namespace {
 
 double NowSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // The process's start, from /proc: its start in clock ticks after boot (field 22 of
@@ -128,9 +127,9 @@ std::string Metrics::RenderPrometheus() const {
       "# TYPE clinic_http_requests_total counter\n";
   for (const auto& [key, counter] : requests_) {
     const auto& [method, route, status] = key;
-    fmt::format_to(append, "clinic_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
-                   EscapeLabel(method), EscapeLabel(route), status,
-                   counter->load(std::memory_order_relaxed));
+    fmt::format_to(
+        append, "clinic_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
+        EscapeLabel(method), EscapeLabel(route), status, counter->load(std::memory_order_relaxed));
   }
 
   out +=
@@ -142,19 +141,20 @@ std::string Metrics::RenderPrometheus() const {
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < histogram->counts.size(); ++i) {
       cumulative += histogram->counts[i].load(std::memory_order_relaxed);
-      std::string bound = i < kDurationBuckets.size() ? fmt::format("{}", kDurationBuckets[i]) : "+Inf";
+      std::string bound =
+          i < kDurationBuckets.size() ? fmt::format("{}", kDurationBuckets[i]) : "+Inf";
       fmt::format_to(append,
                      "clinic_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n",
                      label, bound, cumulative);
     }
     fmt::format_to(append, "clinic_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", label,
                    histogram->sum_seconds.load(std::memory_order_relaxed));
-    fmt::format_to(append, "clinic_http_request_duration_seconds_count{{route=\"{}\"}} {}\n",
-                   label, cumulative);
+    fmt::format_to(append, "clinic_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", label,
+                   cumulative);
   }
 
   fmt::format_to(append,
-                 "# HELP clinic_http_requests_in_flight Requests being read, handled or answered.\n"
+                 "# HELP clinic_http_requests_in_flight Requests being handled or answered.\n"
                  "# TYPE clinic_http_requests_in_flight gauge\n"
                  "clinic_http_requests_in_flight {}\n",
                  in_flight_.load(std::memory_order_relaxed));

@@ -34,7 +34,7 @@ class Metrics {
   Metrics& operator=(const Metrics&) = delete;
   ~Metrics();
 
-  // A request's header was read; pairs with RequestFinished.
+  // A request is now being handled or refused; pairs with RequestFinished.
   void RequestStarted();
   void RequestFinished(std::string_view method, std::string_view route, unsigned status,
                        std::chrono::nanoseconds duration);

@@ -11,8 +11,8 @@ constexpr std::string_view kInternalDetail =
     "The server failed to complete the request. The X-Request-Id header identifies it in the "
     "server's log.";
 
-boost::json::object Document(HttpStatus status, std::string_view type_name,
-                             std::string_view detail, const std::vector<FieldError>& fields) {
+boost::json::object Document(HttpStatus status, std::string_view type_name, std::string_view detail,
+                             const std::vector<FieldError>& fields) {
   boost::json::array errors;
   for (const auto& field : fields) {
     errors.push_back(boost::json::object{{"field", field.field}, {"message", field.message}});
@@ -30,18 +30,30 @@ boost::json::object Document(HttpStatus status, std::string_view type_name,
 
 HttpStatus HttpStatusFor(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return HttpStatus::bad_request;
-    case ErrorCode::kUnauthenticated: return HttpStatus::unauthorized;
-    case ErrorCode::kPermissionDenied: return HttpStatus::forbidden;
-    case ErrorCode::kNotFound: return HttpStatus::not_found;
-    case ErrorCode::kAlreadyExists: return HttpStatus::conflict;
-    case ErrorCode::kFailedPrecondition: return HttpStatus::conflict;
-    case ErrorCode::kAborted: return HttpStatus::conflict;
-    case ErrorCode::kPayloadTooLarge: return HttpStatus::payload_too_large;
-    case ErrorCode::kUnsupportedMediaType: return HttpStatus::unsupported_media_type;
-    case ErrorCode::kResourceExhausted: return HttpStatus::too_many_requests;
-    case ErrorCode::kUnavailable: return HttpStatus::service_unavailable;
-    case ErrorCode::kInternal: return HttpStatus::internal_server_error;
+    case ErrorCode::kInvalidArgument:
+      return HttpStatus::bad_request;
+    case ErrorCode::kUnauthenticated:
+      return HttpStatus::unauthorized;
+    case ErrorCode::kPermissionDenied:
+      return HttpStatus::forbidden;
+    case ErrorCode::kNotFound:
+      return HttpStatus::not_found;
+    case ErrorCode::kAlreadyExists:
+      return HttpStatus::conflict;
+    case ErrorCode::kFailedPrecondition:
+      return HttpStatus::conflict;
+    case ErrorCode::kAborted:
+      return HttpStatus::conflict;
+    case ErrorCode::kPayloadTooLarge:
+      return HttpStatus::payload_too_large;
+    case ErrorCode::kUnsupportedMediaType:
+      return HttpStatus::unsupported_media_type;
+    case ErrorCode::kResourceExhausted:
+      return HttpStatus::too_many_requests;
+    case ErrorCode::kUnavailable:
+      return HttpStatus::service_unavailable;
+    case ErrorCode::kInternal:
+      return HttpStatus::internal_server_error;
   }
   return HttpStatus::internal_server_error;
 }

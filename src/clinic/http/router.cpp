@@ -51,8 +51,8 @@ struct PatternSegment {
 
 std::vector<PatternSegment> ParsePattern(std::string_view pattern) {
   auto invalid = [pattern](std::string_view why) {
-    return std::invalid_argument("route pattern \"" + std::string(pattern) + "\": " +
-                                 std::string(why));
+    return std::invalid_argument("route pattern \"" + std::string(pattern) +
+                                 "\": " + std::string(why));
   };
   if (pattern.empty() || pattern.front() != '/') throw invalid("must start with '/'");
   std::vector<PatternSegment> segments;
@@ -64,7 +64,8 @@ std::vector<PatternSegment> ParsePattern(std::string_view pattern) {
     if (segment.empty()) throw invalid("has an empty segment");
     if (segment.front() == '{') {
       std::string_view name = segment.substr(1, segment.size() - 2);
-      if (segment.back() != '}' || name.empty() || !std::all_of(name.begin(), name.end(), IsParamNameChar)) {
+      if (segment.back() != '}' || name.empty() ||
+          !std::all_of(name.begin(), name.end(), IsParamNameChar)) {
         throw invalid("a parameter must be a whole segment {name} of letters, digits and '_'");
       }
       for (const auto& previous : segments) {
@@ -142,8 +143,8 @@ const Route* Search(const Node& node, const std::vector<std::string>& segments, 
   }
   const std::string& segment = segments[index];
   if (auto it = node.literals.find(segment); it != node.literals.end()) {
-    if (const Route* route = Search(*it->second, segments, index + 1, method, values,
-                                    first_path_node)) {
+    if (const Route* route =
+            Search(*it->second, segments, index + 1, method, values, first_path_node)) {
       return route;
     }
   }

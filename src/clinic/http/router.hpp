@@ -34,7 +34,7 @@ struct RouteOptions {
 
 struct Route {
   Method method = Method::get;
-  std::string pattern{};                 // "/api/v1/doctors/{id}/slots"
+  std::string pattern{};                   // "/api/v1/doctors/{id}/slots"
   std::vector<std::string> param_names{};  // {"id"}: the {name} segments in order
   Handler handler{};
   RouteOptions options{};

@@ -20,9 +20,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <cmath>
 #include <condition_variable>
 #include <csignal>
 #include <ctime>
@@ -59,8 +57,8 @@ constexpr std::string_view kRequestIdHeader = "X-Request-Id";
 
 bool IsSafeRequestId(std::string_view id) {
   auto safe = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == ':';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == ':';
   };
   return !id.empty() && id.size() <= kMaxRequestIdLength && std::all_of(id.begin(), id.end(), safe);
 }
@@ -96,6 +94,11 @@ void NameThisThread(const std::string& name) {
   pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
 }
 
+// `text` as a quoted, escaped JSON string.
+std::string JsonString(std::string_view text) {
+  return boost::json::serialize(boost::json::string_view(text.data(), text.size()));
+}
+
 std::string_view MethodLabel(Method method) {
   return method == Method::unknown ? std::string_view("OTHER")
                                    : std::string_view(bhttp::to_string(method));
@@ -110,10 +113,10 @@ bool IsDisconnect(const beast::error_code& ec) {
 }
 
 Response PayloadTooLarge(std::size_t limit) {
-  return Problem(Error{ErrorCode::kPayloadTooLarge,
-                       fmt::format("The request body is larger than this route's limit of {} bytes.",
-                                   limit),
-                       {}});
+  return Problem(
+      Error{ErrorCode::kPayloadTooLarge,
+            fmt::format("The request body is larger than this route's limit of {} bytes.", limit),
+            {}});
 }
 
 class Session;
@@ -177,7 +180,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   enum class Phase { kWaiting, kReading, kHandling, kWriting, kClosed };
-  enum class AfterResponse { kKeepAliveIfAllowed, kClose, kLingerAndClose };
+  enum class AfterResponse { kKeepAliveIfAllowed, kLingerAndClose };
 
   // What the access log and the metrics need about the request being served.
   struct Exchange {
@@ -202,13 +205,12 @@ class Session : public std::enable_shared_from_this<Session> {
     // get idle_timeout to start and then header_timeout to finish.
     stream_.expires_after(first_request_ ? core_->options.header_timeout
                                          : core_->options.idle_timeout);
-    stream_.async_read_some(
-        buffer_.prepare(kReadChunkBytes),
-        [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
-          if (ec) return self->Close();
-          self->buffer_.commit(bytes);
-          self->ReadHeader();
-        });
+    stream_.async_read_some(buffer_.prepare(kReadChunkBytes),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                              if (ec) return self->Close();
+                              self->buffer_.commit(bytes);
+                              self->ReadHeader();
+                            });
   }
 
   void ReadHeader() {
@@ -218,11 +220,10 @@ class Session : public std::enable_shared_from_this<Session> {
     header_parser_->header_limit(static_cast<std::uint32_t>(core_->options.max_header_bytes));
     // The body limit depends on the route, known only once the header is in.
     header_parser_->body_limit(boost::none);
-    bhttp::async_read_header(
-        stream_, buffer_, *header_parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
-          self->OnHeader(ec, bytes);
-        });
+    bhttp::async_read_header(stream_, buffer_, *header_parser_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                               self->OnHeader(ec, bytes);
+                             });
   }
 
   void OnHeader(beast::error_code ec, std::size_t bytes) {
@@ -250,7 +251,8 @@ class Session : public std::enable_shared_from_this<Session> {
     auto request = Request::FromTarget(header.method(), header.target());
     if (!request) {
       std::string_view target = header.target();
-      exchange_.path = std::string(target.substr(0, std::min(target.find('?'), kMaxLoggedPathLength)));
+      exchange_.path =
+          std::string(target.substr(0, std::min(target.find('?'), kMaxLoggedPathLength)));
       return Respond(Problem(request.error()), AfterResponse::kLingerAndClose);
     }
     request_ = std::move(*request);
@@ -299,8 +301,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) {
       if (IsDisconnect(ec)) return Close();
-      return Respond(Problem(Error::InvalidArgument("Malformed HTTP request body: " + ec.message())),
-                     AfterResponse::kLingerAndClose);
+      return Respond(
+          Problem(Error::InvalidArgument("Malformed HTTP request body: " + ec.message())),
+          AfterResponse::kLingerAndClose);
     }
     stream_.expires_never();
     auto message = body_parser_->release();
@@ -334,10 +337,9 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::post(core_->worker_executor, [self = shared_from_this()] {
       self->core_->queued_handlers.fetch_sub(1);
       Response response = self->RunHandler();
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable {
-                   self->Respond(std::move(response), AfterResponse::kKeepAliveIfAllowed);
-                 });
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->Respond(std::move(response), AfterResponse::kKeepAliveIfAllowed);
+      });
     });
   }
 
@@ -393,8 +395,9 @@ class Session : public std::enable_shared_from_this<Session> {
       response.set(bhttp::field::cache_control, "no-store");
     }
     auto status = response.result();
-    bool status_has_no_body = bhttp::to_status_class(status) == bhttp::status_class::informational ||
-                              status == HttpStatus::no_content || status == HttpStatus::not_modified;
+    bool status_has_no_body =
+        bhttp::to_status_class(status) == bhttp::status_class::informational ||
+        status == HttpStatus::no_content || status == HttpStatus::not_modified;
     if (status_has_no_body) {
       response.body().clear();
       response.erase(bhttp::field::content_length);
@@ -424,21 +427,15 @@ class Session : public std::enable_shared_from_this<Session> {
     core_->metrics->RequestFinished(MethodLabel(exchange_.method), exchange_.route, status,
                                     elapsed);
     exchange_.counted_in_flight = false;
-    double duration_ms =
-        std::round(std::chrono::duration<double, std::milli>(elapsed).count() * 1000) / 1000;
-    boost::json::object line{
-        {"time", Rfc3339Millis(SystemClock::now())},
-        {"request_id", exchange_.request_id},
-        {"method", MethodLabel(exchange_.method)},
-        {"path", exchange_.path},
-        {"route", exchange_.route},
-        {"status", status},
-        {"duration_ms", duration_ms},
-        {"bytes_in", exchange_.bytes_in},
-        {"bytes_out", bytes_out},
-        {"client", client_address_},
-    };
-    core_->access_log->info("{}", boost::json::serialize(line));
+    // Built by hand because Boost.JSON writes doubles in exponent form ("1.355E0").
+    core_->access_log->info(
+        R"({{"time":"{}","request_id":{},"method":{},"path":{},"route":{},"status":{},)"
+        R"("duration_ms":{:.3f},"bytes_in":{},"bytes_out":{},"client":{}}})",
+        Rfc3339Millis(SystemClock::now()), JsonString(exchange_.request_id),
+        JsonString(MethodLabel(exchange_.method)), JsonString(exchange_.path),
+        JsonString(exchange_.route), status,
+        std::chrono::duration<double, std::milli>(elapsed).count(), exchange_.bytes_in, bytes_out,
+        JsonString(client_address_));
   }
 
   void Close() {
@@ -490,7 +487,7 @@ class Session : public std::enable_shared_from_this<Session> {
 std::string Describe(const tcp::endpoint& endpoint) {
   const auto& address = endpoint.address();
   return address.is_v6() ? fmt::format("[{}]:{}", address.to_string(), endpoint.port())
-                          : fmt::format("{}:{}", address.to_string(), endpoint.port());
+                         : fmt::format("{}:{}", address.to_string(), endpoint.port());
 }
 
 }  // namespace
@@ -528,8 +525,8 @@ class Server::Impl {
     auto failed = [&](std::string_view step) {
       beast::error_code ignored;
       acceptor_.close(ignored);
-      return Fail(Error::Unavailable(
-          fmt::format("cannot listen on {}: {} failed: {}", Describe(endpoint), step, ec.message())));
+      return Fail(Error::Unavailable(fmt::format("cannot listen on {}: {} failed: {}",
+                                                 Describe(endpoint), step, ec.message())));
     };
     if (acceptor_.open(endpoint.protocol(), ec); ec) return failed("socket");
     if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec) {
@@ -586,22 +583,25 @@ class Server::Impl {
  private:
   void Accept() {
     acceptor_.async_accept(
-        asio::make_strand(io_context_), [this](beast::error_code ec, tcp::socket socket) {
-          if (!acceptor_.is_open()) return;
-          if (ec) {
-            // Typically out of file descriptors: retry later rather than spin.
-            spdlog::warn("accepting a connection failed: {}", ec.message());
-            accept_retry_timer_.expires_after(kAcceptRetryDelay);
-            accept_retry_timer_.async_wait([this](beast::error_code error) {
-              if (!error) Accept();
-            });
-            return;
-          }
-          beast::error_code ignored;
-          socket.set_option(tcp::no_delay(true), ignored);
-          std::make_shared<Session>(std::move(socket), core_)->Start();
-          Accept();
-        });
+        asio::make_strand(io_context_),
+        [this](beast::error_code ec, tcp::socket socket) { OnAccept(ec, std::move(socket)); });
+  }
+
+  void OnAccept(beast::error_code ec, tcp::socket socket) {
+    if (!acceptor_.is_open()) return;
+    if (ec) {
+      // Typically out of file descriptors: retry after a pause rather than spin.
+      spdlog::warn("accepting a connection failed: {}", ec.message());
+      accept_retry_timer_.expires_after(kAcceptRetryDelay);
+      accept_retry_timer_.async_wait([this](beast::error_code error) {
+        if (!error) Accept();
+      });
+      return;
+    }
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    std::make_shared<Session>(std::move(socket), core_)->Start();
+    Accept();
   }
 
   void RequestStop() {

@@ -132,9 +132,9 @@ Result<Response> StaticFiles::Serve(const Request& request) const {
 
   std::string etag = fmt::format("\"{:x}-{:x}\"", contents.size(),
                                  static_cast<std::uint64_t>(modified.time_since_epoch().count()));
-  std::string cache_control = IsHtml(requested)
-                                  ? std::string("no-cache")
-                                  : fmt::format("public, max-age={}", options_.asset_max_age.count());
+  std::string cache_control =
+      IsHtml(requested) ? std::string("no-cache")
+                        : fmt::format("public, max-age={}", options_.asset_max_age.count());
   auto if_none_match = request.headers[boost::beast::http::field::if_none_match];
   Response response = IfNoneMatchMatches(if_none_match, etag)
                           ? Empty(HttpStatus::not_modified)
@@ -145,9 +145,8 @@ Result<Response> StaticFiles::Serve(const Request& request) const {
 }
 
 void AddStaticFiles(Router& router, std::shared_ptr<const StaticFiles> files) {
-  router.SetFallback("static", [files = std::move(files)](Request& request) {
-    return files->Serve(request);
-  });
+  router.SetFallback(
+      "static", [files = std::move(files)](Request& request) { return files->Serve(request); });
 }
 
 }  // namespace clinic::http

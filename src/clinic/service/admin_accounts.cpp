@@ -36,10 +36,9 @@ Result<domain::Admin> CreateAdmin(storage::Store& store, const PasswordHasher& h
   admin.username = request.username;
   admin.email = email;
   CLINIC_ASSIGN_OR_RETURN(admin.password_hash, hasher.Hash(request.password));
-  auto created = storage::InTransaction(store, storage::TxMode::kWrite,
-                                        [&](storage::Transaction& tx) {
-                                          return tx.admins().Create(admin);
-                                        });
+  auto created =
+      storage::InTransaction(store, storage::TxMode::kWrite,
+                             [&](storage::Transaction& tx) { return tx.admins().Create(admin); });
   if (!created && created.error().code == ErrorCode::kAlreadyExists) {
     return Fail(Error::AlreadyExists("an admin with that username or email already exists"));
   }

@@ -49,11 +49,11 @@ constexpr std::array<DemoDoctor, 6> kDoctors{{
 }};
 
 constexpr std::array<std::array<const char*, 2>, 20> kPatients{{
-    {"John", "Smith"},     {"Maria", "Garcia"},  {"Wei", "Chen"},       {"Aisha", "Khan"},
-    {"Liam", "O'Brien"},   {"Emma", "Johnson"},  {"Noah", "Williams"},  {"Olivia", "Brown"},
-    {"Ravi", "Patel"},     {"Siti", "Rahman"},   {"Lucas", "Silva"},    {"Mei", "Tanaka"},
-    {"Ethan", "Davis"},    {"Chloe", "Martin"},  {"Omar", "Haddad"},    {"Zoë", "Müller"},
-    {"Daniel", "Kim"},     {"Grace", "Ng"},      {"Hannah", "Lee"},     {"Arjun", "Mehta"},
+    {"John", "Smith"},   {"Maria", "Garcia"}, {"Wei", "Chen"},      {"Aisha", "Khan"},
+    {"Liam", "O'Brien"}, {"Emma", "Johnson"}, {"Noah", "Williams"}, {"Olivia", "Brown"},
+    {"Ravi", "Patel"},   {"Siti", "Rahman"},  {"Lucas", "Silva"},   {"Mei", "Tanaka"},
+    {"Ethan", "Davis"},  {"Chloe", "Martin"}, {"Omar", "Haddad"},   {"Zoë", "Müller"},
+    {"Daniel", "Kim"},   {"Grace", "Ng"},     {"Hannah", "Lee"},    {"Arjun", "Mehta"},
 }};
 
 constexpr const char* kAdminPassword = "demo-admin-pass";
@@ -76,16 +76,18 @@ std::string EmailOf(const char* first, const char* last, std::string_view domain
 }
 
 // Creates the doctor's slots for the local days [first_day, last_day] and returns them in order.
-Result<std::vector<domain::Slot>> CreateSlots(storage::Transaction& tx, const domain::Doctor& doctor,
-                                              const date::time_zone& zone, date::local_days first_day,
+Result<std::vector<domain::Slot>> CreateSlots(storage::Transaction& tx,
+                                              const domain::Doctor& doctor,
+                                              const date::time_zone& zone,
+                                              date::local_days first_day,
                                               date::local_days last_day) {
   std::vector<domain::Slot> created;
   for (auto day = first_day; day <= last_day; day += date::days{1}) {
     const date::weekday weekday{day};
     if (weekday == date::Saturday || weekday == date::Sunday) continue;
     for (const auto& [from_hour, to_hour] : kShiftHours) {
-      for (date::local_seconds start = day + std::chrono::hours(from_hour); start < day + std::chrono::hours(to_hour);
-           start += kSlotLength) {
+      for (date::local_seconds start = day + std::chrono::hours(from_hour);
+           start < day + std::chrono::hours(to_hour); start += kSlotLength) {
         const auto start_utc = domain::LocalToUtc(zone, start);
         const auto end_utc = domain::LocalToUtc(zone, start + kSlotLength);
         if (!start_utc || !end_utc) continue;  // inside a daylight-saving gap
@@ -136,10 +138,10 @@ Status Seed(storage::Transaction& tx, const PasswordHasher& hasher, const Clock&
     patient.last_name = kPatients[i][1];
     patient.email = EmailOf(kPatients[i][0], kPatients[i][1], "example.com");
     patient.phone = fmt::format("+1212555{:04}", 200 + i);
-    patient.date_of_birth = std::chrono::year_month_day{
-        std::chrono::year{1950 + static_cast<int>(i * 3)},
-        std::chrono::month{static_cast<unsigned>(1 + i % 12)},
-        std::chrono::day{static_cast<unsigned>(1 + (i * 7) % 28)}};
+    patient.date_of_birth =
+        std::chrono::year_month_day{std::chrono::year{1950 + static_cast<int>(i * 3)},
+                                    std::chrono::month{static_cast<unsigned>(1 + i % 12)},
+                                    std::chrono::day{static_cast<unsigned>(1 + (i * 7) % 28)}};
     patient.gender = std::array{domain::Gender::kMale, domain::Gender::kFemale,
                                 domain::Gender::kOther, domain::Gender::kPreferNotToSay}[i % 4];
     patient.password_hash = patient_hash;
@@ -167,9 +169,8 @@ Status Seed(storage::Transaction& tx, const PasswordHasher& hasher, const Clock&
     const auto* zone = domain::FindTimeZone(location.timezone);
     if (zone == nullptr) return Fail(Error::Internal("demo time zone missing from tz database"));
     const auto today = date::floor<date::days>(domain::UtcToLocal(*zone, now));
-    CLINIC_ASSIGN_OR_RETURN(auto slots,
-                            CreateSlots(tx, doctor, *zone, today - date::days{7},
-                                        today + date::days{13}));
+    CLINIC_ASSIGN_OR_RETURN(
+        auto slots, CreateSlots(tx, doctor, *zone, today - date::days{7}, today + date::days{13}));
     summary.slots += static_cast<int>(slots.size());
 
     // Two visits a day in the past (mostly completed, with payments and some prescriptions) and
@@ -178,8 +179,8 @@ Status Seed(storage::Transaction& tx, const PasswordHasher& hasher, const Clock&
     for (std::size_t s = 0; s < slots.size(); ++s) {
       const auto& slot = slots[s];
       const bool past = slot.end_time_utc <= now;
-      if (past ? (s % 7 != 1 && s % 7 != 4) : (slot.start_time_utc <= now || upcoming >= 4 ||
-                                               s % 5 != 2)) {
+      if (past ? (s % 7 != 1 && s % 7 != 4)
+               : (slot.start_time_utc <= now || upcoming >= 4 || s % 5 != 2)) {
         continue;
       }
       domain::Appointment appointment;
@@ -188,7 +189,7 @@ Status Seed(storage::Transaction& tx, const PasswordHasher& hasher, const Clock&
       appointment.patient_id = patients[next_patient++ % patients.size()].id;
       appointment.location_id = slot.location_id;
       appointment.reason = past ? "Follow-up visit" : "Consultation";
-      appointment.status = !past                      ? domain::AppointmentStatus::kScheduled
+      appointment.status = !past                           ? domain::AppointmentStatus::kScheduled
                            : summary.appointments % 9 == 4 ? domain::AppointmentStatus::kNoShow
                                                            : domain::AppointmentStatus::kCompleted;
       CLINIC_ASSIGN_OR_RETURN(auto stored, tx.appointments().Create(appointment));
@@ -200,8 +201,8 @@ Status Seed(storage::Transaction& tx, const PasswordHasher& hasher, const Clock&
       payment.appointment_id = stored.id;
       payment.amount_cents = place.fee_cents;
       payment.currency = place.currency;
-      payment.method = summary.payments % 2 == 0 ? domain::PaymentMethod::kCard
-                                                 : domain::PaymentMethod::kCash;
+      payment.method =
+          summary.payments % 2 == 0 ? domain::PaymentMethod::kCard : domain::PaymentMethod::kCash;
       if (payment.method == domain::PaymentMethod::kCard) {
         payment.transaction_ref = fmt::format("demo-card-{:05}", summary.payments + 1);
       }
@@ -237,13 +238,13 @@ Result<DemoSummary> SeedDemoData(storage::Store& store, const PasswordHasher& ha
   return storage::InTransaction(
       store, storage::TxMode::kWrite, [&](storage::Transaction& tx) -> Result<DemoSummary> {
         DemoSummary summary;
-        summary.logins = {
-            {"admin", "admin", kAdminPassword},
-            {"doctor", EmailOf(kDoctors[0].first, kDoctors[0].last, "clinic.example"),
-             kDoctorPassword},
-            {"patient", EmailOf(kPatients[0][0], kPatients[0][1], "example.com"),
-             kPatientPassword}};
-        CLINIC_ASSIGN_OR_RETURN(auto existing, tx.locations().List({.limit = 1, .after_id = std::nullopt}));
+        summary.logins = {{"admin", "admin", kAdminPassword},
+                          {"doctor", EmailOf(kDoctors[0].first, kDoctors[0].last, "clinic.example"),
+                           kDoctorPassword},
+                          {"patient", EmailOf(kPatients[0][0], kPatients[0][1], "example.com"),
+                           kPatientPassword}};
+        CLINIC_ASSIGN_OR_RETURN(auto existing,
+                                tx.locations().List({.limit = 1, .after_id = std::nullopt}));
         if (!existing.items.empty()) return summary;
         CLINIC_TRY_STATUS(Seed(tx, hasher, clock, summary));
         return summary;

@@ -85,8 +85,7 @@ class AdminRepository {
   virtual Result<domain::Admin> Get(Id id) = 0;
   // Matches the username or the email, case-insensitively.
   virtual Result<std::optional<domain::Admin>> FindByLogin(const std::string& login) = 0;
-  virtual Result<Page<domain::Admin>> List(const PersonFilter& filter,
-                                           const PageRequest& page) = 0;
+  virtual Result<Page<domain::Admin>> List(const PersonFilter& filter, const PageRequest& page) = 0;
   virtual Result<domain::Admin> Update(const domain::Admin& admin) = 0;
   virtual Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) = 0;
   virtual Status RecordLogin(Id id, Instant at) = 0;

@@ -26,9 +26,8 @@ ConnectionPool::ConnectionPool(std::unique_ptr<ConnectionFactory> factory, std::
 
 Result<ConnectionLease> ConnectionPool::Acquire() {
   std::unique_lock lock(mutex_);
-  const bool got_slot = available_.wait_for(lock, wait_timeout_, [this] {
-    return !idle_.empty() || open_count_ < max_size_;
-  });
+  const bool got_slot = available_.wait_for(
+      lock, wait_timeout_, [this] { return !idle_.empty() || open_count_ < max_size_; });
   if (!got_slot) return Fail(Error::Unavailable("no database connection became free in time"));
   if (!idle_.empty()) {
     auto connection = std::move(idle_.back());

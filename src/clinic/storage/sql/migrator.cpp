@@ -111,8 +111,8 @@ Status ApplyOne(Connection& connection, const Migration& migration) {
     return Ok();
   }();
   if (!applied) {
-    return Fail(Error::Internal(fmt::format("migration {} failed: {}", migration.name,
-                                            applied.error().message)));
+    return Fail(Error::Internal(
+        fmt::format("migration {} failed: {}", migration.name, applied.error().message)));
   }
   return Ok();
 }
@@ -138,8 +138,8 @@ std::vector<Migration> EmbeddedMigrations(Dialect dialect) {
 Result<int> SchemaVersion(Connection& connection) {
   CLINIC_TRY_STATUS(connection.Execute(
       connection.dialect() == Dialect::kSqlite ? kCreateTableSqlite : kCreateTableMysql));
-  CLINIC_ASSIGN_OR_RETURN(auto rows,
-                          connection.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows, connection.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   return static_cast<int>(rows.at(0).Int(0));
 }
 

@@ -38,9 +38,9 @@ struct LocationTable {
       "id, name, address_line1, address_line2, city, state_region, postal_code, country, phone, "
       "timezone, created_at, updated_at";
   static Location FromRow(const Row& r) {
-    return Location{r.Int(0),        r.Text(1),        r.Text(2),        r.OptText(3),
-                    r.Text(4),       r.OptText(5),     r.OptText(6),     r.Text(7),
-                    r.OptText(8),    r.Text(9),        InstantAt(r, 10), InstantAt(r, 11)};
+    return Location{r.Int(0),     r.Text(1),    r.Text(2),        r.OptText(3),
+                    r.Text(4),    r.OptText(5), r.OptText(6),     r.Text(7),
+                    r.OptText(8), r.Text(9),    InstantAt(r, 10), InstantAt(r, 11)};
   }
 };
 
@@ -77,10 +77,9 @@ struct DoctorTable {
       "id, first_name, last_name, email, phone, specialization, bio, location_id, password_hash, "
       "is_active, created_at, updated_at, deleted_at";
   static Doctor FromRow(const Row& r) {
-    return Doctor{r.Int(0),        r.Text(1),        r.Text(2),          r.Text(3),
-                  r.OptText(4),    r.Text(5),        r.OptText(6),       r.OptInt(7),
-                  r.Text(8),       r.Bool(9),        InstantAt(r, 10),   InstantAt(r, 11),
-                  OptInstantAt(r, 12)};
+    return Doctor{r.Int(0),         r.Text(1),        r.Text(2),          r.Text(3), r.OptText(4),
+                  r.Text(5),        r.OptText(6),     r.OptInt(7),        r.Text(8), r.Bool(9),
+                  InstantAt(r, 10), InstantAt(r, 11), OptInstantAt(r, 12)};
   }
 };
 
@@ -91,7 +90,7 @@ struct AdminTable {
   static constexpr std::string_view kColumns =
       "id, username, email, password_hash, last_login_at, created_at, updated_at, deleted_at";
   static Admin FromRow(const Row& r) {
-    return Admin{r.Int(0),         r.Text(1),       r.Text(2),       r.Text(3),
+    return Admin{r.Int(0),           r.Text(1),       r.Text(2),       r.Text(3),
                  OptInstantAt(r, 4), InstantAt(r, 5), InstantAt(r, 6), OptInstantAt(r, 7)};
   }
 };
@@ -104,8 +103,8 @@ struct SlotTable {
       "id, doctor_id, location_id, start_time_utc, end_time_utc, is_available, created_at, "
       "updated_at";
   static Slot FromRow(const Row& r) {
-    return Slot{r.Int(0),        r.Int(1),        r.OptInt(2),     InstantAt(r, 3),
-                InstantAt(r, 4), r.Bool(5),       InstantAt(r, 6), InstantAt(r, 7)};
+    return Slot{r.Int(0),        r.Int(1),  r.OptInt(2),     InstantAt(r, 3),
+                InstantAt(r, 4), r.Bool(5), InstantAt(r, 6), InstantAt(r, 7)};
   }
 };
 
@@ -117,17 +116,17 @@ struct AppointmentTable {
       "id, slot_id, doctor_id, patient_id, location_id, status, reason, notes, created_at, "
       "updated_at";
   static Appointment FromRow(const Row& r) {
-    return Appointment{r.Int(0),
-                       r.Int(1),
-                       r.Int(2),
-                       r.Int(3),
-                       r.OptInt(4),
-                       domain::ParseAppointmentStatus(r.Text(5))
-                           .value_or(domain::AppointmentStatus::kScheduled),
-                       r.OptText(6),
-                       r.OptText(7),
-                       InstantAt(r, 8),
-                       InstantAt(r, 9)};
+    return Appointment{
+        r.Int(0),
+        r.Int(1),
+        r.Int(2),
+        r.Int(3),
+        r.OptInt(4),
+        domain::ParseAppointmentStatus(r.Text(5)).value_or(domain::AppointmentStatus::kScheduled),
+        r.OptText(6),
+        r.OptText(7),
+        InstantAt(r, 8),
+        InstantAt(r, 9)};
   }
 };
 
@@ -159,8 +158,8 @@ struct PrescriptionTable {
   static constexpr std::string_view kColumns =
       "id, appointment_id, doctor_id, patient_id, instructions, issued_at, created_at, updated_at";
   static Prescription FromRow(const Row& r) {
-    return Prescription{r.Int(0),       r.Int(1),        r.Int(2),        r.Int(3),
-                        r.Text(4),      InstantAt(r, 5), InstantAt(r, 6), InstantAt(r, 7)};
+    return Prescription{r.Int(0),  r.Int(1),        r.Int(2),        r.Int(3),
+                        r.Text(4), InstantAt(r, 5), InstantAt(r, 6), InstantAt(r, 7)};
   }
 };
 
@@ -190,9 +189,9 @@ Result<std::optional<typename Table::Record>> QueryOne(Connection& c, const std:
 
 template <typename Table>
 Result<typename Table::Record> GetById(Connection& c, Id id, std::string_view suffix = "") {
-  CLINIC_ASSIGN_OR_RETURN(auto found,
-                          QueryOne<Table>(c, Select<Table>(fmt::format("WHERE id = ?{}", suffix)),
-                                          {Value{id}}));
+  CLINIC_ASSIGN_OR_RETURN(
+      auto found,
+      QueryOne<Table>(c, Select<Table>(fmt::format("WHERE id = ?{}", suffix)), {Value{id}}));
   if (!found) return Fail(Error::NotFound(fmt::format("{} {} not found", Table::kNoun, id)));
   return std::move(*found);
 }
@@ -200,8 +199,7 @@ Result<typename Table::Record> GetById(Connection& c, Id id, std::string_view su
 // Runs `where` (which must start with "WHERE") plus keyset pagination on id.
 template <typename Table>
 Result<Page<typename Table::Record>> QueryPage(Connection& c, std::string where,
-                                               std::vector<Value> params,
-                                               const PageRequest& page) {
+                                               std::vector<Value> params, const PageRequest& page) {
   const int limit = page.limit < 1 ? 1 : page.limit;
   where += " AND id > ? ORDER BY id LIMIT ?";
   params.emplace_back(page.after_id.value_or(0));
@@ -219,8 +217,9 @@ Result<Page<typename Table::Record>> QueryPage(Connection& c, std::string where,
 template <typename Table>
 Status SetDeleted(Connection& c, Id id, std::optional<Instant> deleted_at) {
   CLINIC_ASSIGN_OR_RETURN(
-      auto result, c.Execute(fmt::format("UPDATE {} SET deleted_at = ? WHERE id = ?", Table::kTable),
-                             {ToValue(deleted_at), Value{id}}));
+      auto result,
+      c.Execute(fmt::format("UPDATE {} SET deleted_at = ? WHERE id = ?", Table::kTable),
+                {ToValue(deleted_at), Value{id}}));
   if (result.affected_rows == 0) CLINIC_TRY_STATUS(GetById<Table>(c, id));
   return Ok();
 }
@@ -303,7 +302,7 @@ Result<std::optional<Patient>> SqlPatientRepository::FindByEmail(const std::stri
 }
 
 Result<Page<Patient>> SqlPatientRepository::List(const PersonFilter& filter,
-                                                  const PageRequest& page) {
+                                                 const PageRequest& page) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
   AddPersonFilter(filter, {"first_name", "last_name", "email"}, where, params);
@@ -348,7 +347,7 @@ Result<std::optional<Doctor>> SqlDoctorRepository::FindByEmail(const std::string
 }
 
 Result<Page<Doctor>> SqlDoctorRepository::List(const DoctorFilter& filter,
-                                                const PageRequest& page) {
+                                               const PageRequest& page) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
   AddPersonFilter(PersonFilter{filter.q, filter.include_deleted},
@@ -384,8 +383,9 @@ Status SqlDoctorRepository::SetDeletedAt(Id id, std::optional<Instant> deleted_a
 
 Result<Admin> SqlAdminRepository::Create(const Admin& a) {
   CLINIC_ASSIGN_OR_RETURN(
-      auto result, c_.Execute("INSERT INTO admins (username, email, password_hash) VALUES (?, ?, ?)",
-                              {Value{a.username}, Value{a.email}, Value{a.password_hash}}));
+      auto result,
+      c_.Execute("INSERT INTO admins (username, email, password_hash) VALUES (?, ?, ?)",
+                 {Value{a.username}, Value{a.email}, Value{a.password_hash}}));
   return Get(result.last_insert_id);
 }
 
@@ -415,8 +415,8 @@ Status SqlAdminRepository::SetDeletedAt(Id id, std::optional<Instant> deleted_at
 }
 
 Status SqlAdminRepository::RecordLogin(Id id, Instant at) {
-  CLINIC_TRY_STATUS(c_.Execute("UPDATE admins SET last_login_at = ? WHERE id = ?",
-                               {ToValue(at), Value{id}}));
+  CLINIC_TRY_STATUS(
+      c_.Execute("UPDATE admins SET last_login_at = ? WHERE id = ?", {ToValue(at), Value{id}}));
   return Ok();
 }
 
@@ -434,8 +434,7 @@ Result<Slot> SqlSlotRepository::Create(const Slot& s) {
 
 Result<Slot> SqlSlotRepository::Get(Id id) { return GetById<SlotTable>(c_, id); }
 
-Result<std::vector<Slot>> SqlSlotRepository::ListForDoctor(Id doctor_id, Instant from,
-                                                          Instant to) {
+Result<std::vector<Slot>> SqlSlotRepository::ListForDoctor(Id doctor_id, Instant from, Instant to) {
   const std::vector<Value> params{Value{doctor_id}, ToValue(from), ToValue(to)};
   return QueryAll<SlotTable>(
       c_,
@@ -445,10 +444,10 @@ Result<std::vector<Slot>> SqlSlotRepository::ListForDoctor(Id doctor_id, Instant
 }
 
 Result<bool> SqlSlotRepository::Overlaps(Id doctor_id, Instant start, Instant end) {
-  CLINIC_ASSIGN_OR_RETURN(
-      auto rows, c_.Query("SELECT 1 FROM doctor_time_slots WHERE doctor_id = ? AND "
-                          "start_time_utc < ? AND end_time_utc > ? LIMIT 1",
-                          {Value{doctor_id}, ToValue(end), ToValue(start)}));
+  CLINIC_ASSIGN_OR_RETURN(auto rows,
+                          c_.Query("SELECT 1 FROM doctor_time_slots WHERE doctor_id = ? AND "
+                                   "start_time_utc < ? AND end_time_utc > ? LIMIT 1",
+                                   {Value{doctor_id}, ToValue(end), ToValue(start)}));
   return !rows.empty();
 }
 
@@ -474,11 +473,11 @@ Status SqlSlotRepository::Delete(Id id) {
 Result<Appointment> SqlAppointmentRepository::Create(const Appointment& a) {
   CLINIC_ASSIGN_OR_RETURN(
       auto result,
-      c_.Execute("INSERT INTO appointments (slot_id, doctor_id, patient_id, location_id, status, "
-                 "reason, notes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                 {Value{a.slot_id}, Value{a.doctor_id}, Value{a.patient_id},
-                  ToValue(a.location_id), Value{std::string(domain::Name(a.status))},
-                  ToValue(a.reason), ToValue(a.notes)}));
+      c_.Execute(
+          "INSERT INTO appointments (slot_id, doctor_id, patient_id, location_id, status, "
+          "reason, notes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          {Value{a.slot_id}, Value{a.doctor_id}, Value{a.patient_id}, ToValue(a.location_id),
+           Value{std::string(domain::Name(a.status))}, ToValue(a.reason), ToValue(a.notes)}));
   return Get(result.last_insert_id);
 }
 
@@ -510,12 +509,12 @@ Status SqlAppointmentRepository::SetStatus(Id id, domain::AppointmentStatus stat
 Result<Payment> SqlPaymentRepository::Create(const Payment& p) {
   CLINIC_ASSIGN_OR_RETURN(
       auto result,
-      c_.Execute("INSERT INTO payments (appointment_id, amount_cents, currency, method, status, "
-                 "transaction_ref, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                 {Value{p.appointment_id}, Value{p.amount_cents}, Value{p.currency},
-                  Value{std::string(domain::Name(p.method))},
-                  Value{std::string(domain::Name(p.status))}, ToValue(p.transaction_ref),
-                  ToValue(p.paid_at)}));
+      c_.Execute(
+          "INSERT INTO payments (appointment_id, amount_cents, currency, method, status, "
+          "transaction_ref, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          {Value{p.appointment_id}, Value{p.amount_cents}, Value{p.currency},
+           Value{std::string(domain::Name(p.method))}, Value{std::string(domain::Name(p.status))},
+           ToValue(p.transaction_ref), ToValue(p.paid_at)}));
   return Get(result.last_insert_id);
 }
 

@@ -84,8 +84,7 @@ class SqlAppointmentRepository final : public AppointmentRepository {
   Result<domain::Appointment> Create(const domain::Appointment& appointment) override;
   Result<domain::Appointment> Get(Id id) override;
   Result<std::optional<domain::Appointment>> FindActiveBySlot(Id slot_id) override;
-  Result<Page<domain::Appointment>> ListForPatient(Id patient_id,
-                                                   const PageRequest& page) override;
+  Result<Page<domain::Appointment>> ListForPatient(Id patient_id, const PageRequest& page) override;
   Status SetStatus(Id id, domain::AppointmentStatus status) override;
 
  private:

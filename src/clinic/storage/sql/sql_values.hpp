@@ -12,9 +12,7 @@ namespace clinic::storage::sql {
 
 // Conversions between record fields and SQL values, the same on both backends.
 
-inline Value ToValue(const std::optional<std::string>& v) {
-  return v ? Value{*v} : Value{nullptr};
-}
+inline Value ToValue(const std::optional<std::string>& v) { return v ? Value{*v} : Value{nullptr}; }
 inline Value ToValue(std::optional<Id> v) { return v ? Value{*v} : Value{nullptr}; }
 inline Value ToValue(Instant t) { return Value{FormatSqlDateTime(t)}; }
 inline Value ToValue(std::optional<Instant> t) {

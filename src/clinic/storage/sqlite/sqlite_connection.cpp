@@ -77,10 +77,10 @@ class SqliteConnection final : public sql::Connection {
     int rc = SQLITE_OK;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     }
-    auto outcome = rc == SQLITE_DONE
-                       ? Result<ExecResult>(ExecResult{sqlite3_changes64(db_),
-                                                       sqlite3_last_insert_rowid(db_)})
-                       : Fail(MapError(db_, rc, "execute"));
+    auto outcome =
+        rc == SQLITE_DONE
+            ? Result<ExecResult>(ExecResult{sqlite3_changes64(db_), sqlite3_last_insert_rowid(db_)})
+            : Fail(MapError(db_, rc, "execute"));
     sqlite3_reset(stmt);
     return outcome;
   }
@@ -208,7 +208,8 @@ class SqliteConnectionFactory final : public sql::ConnectionFactory {
 Result<std::string> ParseSqliteUri(std::string_view uri) {
   constexpr std::string_view kScheme = "sqlite://";
   if (!uri.starts_with(kScheme)) {
-    return Fail(Error::InvalidArgument("expected sqlite:///absolute/path.db or sqlite://relative.db"));
+    return Fail(
+        Error::InvalidArgument("expected sqlite:///absolute/path.db or sqlite://relative.db"));
   }
   std::string path(uri.substr(kScheme.size()));
   if (path.empty() || path == "/") {

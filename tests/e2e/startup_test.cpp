@@ -1,0 +1,156 @@
+// Starting clinicd and running clinicctl as an operator would: wrong flags, unreachable or too new
+// databases, MariaDB as the backend, and the demo data on both backends.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "clinic/storage/sqlite/sqlite_connection.hpp"
+#include "support/clinicd_process.hpp"
+#include "support/http_client.hpp"
+#include "support/printers.hpp"
+#include "support/run_command.hpp"
+#include "support/test_databases.hpp"
+
+namespace clinic::testing {
+namespace {
+
+using test_support::ClinicdProcess;
+using test_support::HttpClient;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "clinic-e2e-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string Sqlite(const std::string& name) const {
+    return "sqlite://" + (path_ / name).string();
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TEST(ClinicdStartup, ABadValueStopsItWithOneLineAndExitCode2) {
+  TempDir dir;
+  const std::string db = dir.Sqlite("x.db");
+  const std::vector<std::vector<std::string>> bad_flags{
+      {"--db", db, "--listen", "nonsense"},           {"--db", db, "--listen", "127.0.0.1:70000"},
+      {"--db", "postgres://localhost/clinic"},        {"--db", "mysql://root@127.0.0.1:3306/"},
+      {"--db", "mysql://root@127.0.0.1:3306/clinic"},  // --docs is then required
+      {"--db", db, "--docs", "redis://localhost"},    {"--db", db, "--threads", "100000"},
+      {"--db", db, "--log-level", "chatty"},          {"--db", db, "--no-such-flag"},
+  };
+  for (const auto& args : bad_flags) {
+    const auto result = RunCommand(CLINICD_PATH, args);
+    EXPECT_EQ(result.exit_code, 2) << args.back() << ": " << result.output;
+    EXPECT_THAT(result.output, StartsWith("clinicd: ")) << args.back();
+    EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+  }
+}
+
+TEST(ClinicdStartup, AnUnreachableDatabaseStopsItWithExitCode1) {
+  TempDir dir;
+  const auto result =
+      RunCommand(CLINICD_PATH, {"--db", "mysql://nobody:x@127.0.0.1:1/clinic", "--docs",
+                                dir.Sqlite("docs.db"), "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("cannot open the database"));
+}
+
+TEST(ClinicdStartup, RefusesADatabaseWithANewerSchema) {
+  TempDir dir;
+  ASSERT_EQ(RunCommand(CLINICCTL_PATH, {"--db", dir.Sqlite("c.db"), "migrate"}).exit_code, 0);
+  auto db = storage::sqlite::MakeSqliteConnectionFactory(dir.Sqlite("c.db").substr(9))->Open();
+  ASSERT_TRUE(db);
+  ASSERT_TRUE((*db)->Execute(
+      "INSERT INTO schema_migrations (version, name, checksum) VALUES (999, 'future', 'x')"));
+  const auto result =
+      RunCommand(CLINICD_PATH, {"--db", dir.Sqlite("c.db"), "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("999"));
+}
+
+class BackendTest : public ::testing::TestWithParam<storage::sql::Dialect> {
+ protected:
+  void SetUp() override { CLINIC_SET_UP_TEST_DATABASE(database_, GetParam()); }
+  std::vector<std::string> StorageFlags() const {
+    return {"--db", database_->uri(), "--docs", docs_.Sqlite("docs.db")};
+  }
+  std::optional<TestDatabase> database_;
+  TempDir docs_;
+};
+
+TEST_P(BackendTest, ClinicdServesHealthFromThisBackend) {
+  auto args = StorageFlags();
+  args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+  auto started = ClinicdProcess::Start({.args = args});
+  ASSERT_TRUE(started.has_value()) << started.error().message;
+  HttpClient client((*started)->port());
+  auto response = client.Get("/health");
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->Json().at("checks").at("database").at("status"), "ok");
+  EXPECT_EQ((*started)->Terminate(), 0);
+}
+
+TEST_P(BackendTest, ClinicctlMigratesSeedsOnceAndCreatesAdmins) {
+  auto run = [&](std::vector<std::string> command, const std::string& input = "") {
+    auto args = StorageFlags();
+    args.insert(args.begin(), "--insecure-fast-password-hashing");
+    args.insert(args.end(), command.begin(), command.end());
+    return RunCommand(CLINICCTL_PATH, args, input);
+  };
+  auto migrated = run({"migrate"});
+  EXPECT_EQ(migrated.exit_code, 0) << migrated.output;
+  EXPECT_THAT(migrated.output, HasSubstr("applied 0001_initial"));
+  EXPECT_THAT(run({"migrate"}).output, HasSubstr("up to date"));
+
+  auto seeded = run({"seed-demo"});
+  EXPECT_EQ(seeded.exit_code, 0) << seeded.output;
+  EXPECT_THAT(seeded.output, HasSubstr("2 locations, 6 doctors, 20 patients"));
+  EXPECT_THAT(seeded.output, HasSubstr("admin"));
+  auto again = run({"seed-demo"});
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_THAT(again.output, HasSubstr("already has data"));
+
+  auto connection = database_->factory().Open();
+  ASSERT_TRUE(connection);
+  auto zones = (*connection)->Query("SELECT DISTINCT timezone FROM clinic_locations ORDER BY 1");
+  ASSERT_TRUE(zones);
+  ASSERT_EQ(zones->size(), 2u);
+  EXPECT_EQ(zones->at(0).Text(0), "America/New_York");
+  EXPECT_EQ(zones->at(1).Text(0), "Asia/Singapore");
+  auto specializations = (*connection)->Query("SELECT COUNT(DISTINCT specialization) FROM doctors");
+  EXPECT_EQ(specializations->at(0).Int(0), 3);
+  for (const char* table : {"appointments", "payments", "prescriptions"}) {
+    auto rows = (*connection)->Query(std::string("SELECT COUNT(*) FROM ") + table);
+    EXPECT_GT(rows->at(0).Int(0), 0) << table;
+  }
+
+  auto created = run({"create-admin", "--username", "frontdesk", "--email", "Desk@Example.org"},
+                     "a-long-enough-password\n");
+  EXPECT_EQ(created.exit_code, 0) << created.output;
+  auto duplicate = run({"create-admin", "--username", "frontdesk", "--email", "x@example.org"},
+                       "a-long-enough-password\n");
+  EXPECT_EQ(duplicate.exit_code, 1) << duplicate.output;
+  EXPECT_THAT(duplicate.output, HasSubstr("already exists"));
+  auto weak = run({"create-admin", "--username", "other", "--email", "o@example.org"}, "short\n");
+  EXPECT_EQ(weak.exit_code, 2) << weak.output;
+  EXPECT_THAT(weak.output, HasSubstr("password"));
+  auto stored = (*connection)->Query("SELECT email FROM admins WHERE username = 'frontdesk'");
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ(stored->at(0).Text(0), "desk@example.org");
+}
+
+CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(BackendTest);
+
+}  // namespace
+}  // namespace clinic::testing
