@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The test command: install what is missing, build the `dev` preset (ASan + UBSan), start a private
-# MariaDB and (when ../shared/mongo-peer exists) the MongoDB wire-protocol peer, run every suite,
-# and stop what it started, also on failure. Exits non-zero on any failure.
+# The test command: install what is missing, build the `dev` preset (ASan + UBSan) and the
+# integration tests under ThreadSanitizer (`tsan`), start a private MariaDB and (when
+# ../shared/mongo-peer exists) the MongoDB wire-protocol peer, run the concurrency tests under
+# TSan and then every suite, and stop what it started, also on failure. Exits non-zero on any
+# failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -10,6 +12,8 @@ state="$root/.test-run"
 bash scripts/install-deps.sh test
 cmake --preset dev >/dev/null
 cmake --build --preset dev -- -j"$(nproc)"
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan --target clinic_integration_tests -- -j"$(nproc)"
 
 rm -rf "$state"
 mkdir -p "$state"
@@ -39,7 +43,8 @@ mariadb-install-db --no-defaults --user=root --datadir="$mariadb_dir/data" \
 mariadbd --no-defaults --user=root --datadir="$mariadb_dir/data" --bind-address=127.0.0.1 \
   --port="$mysql_port" --socket="$mariadb_dir/mysqld.sock" --pid-file="$mariadb_dir/mysqld.pid" \
   --log-error="$mariadb_dir/error.log" --skip-name-resolve --character-set-server=utf8mb4 \
-  --collation-server=utf8mb4_unicode_520_ci --default-time-zone=+00:00 --max-connections=500 &
+  --collation-server=utf8mb4_unicode_520_ci --default-time-zone=+00:00 --max-connections=500 \
+  >"$state/mariadbd.out" 2>&1 &
 for _ in $(seq 1 100); do
   mariadb-admin --no-defaults --socket="$mariadb_dir/mysqld.sock" -uroot ping >/dev/null 2>&1 && break
   sleep 0.1
@@ -59,4 +64,8 @@ else
   echo "../shared/mongo-peer not found: document-store tests against MongoDB will be skipped"
 fi
 
-ctest --preset dev --timeout 1800
+echo "concurrency tests under ThreadSanitizer:"
+TSAN_OPTIONS="halt_on_error=1" build/tsan/bin/clinic_integration_tests --gtest_color=no \
+  --gtest_brief=1 --gtest_filter='*Concurrent*:*Pool*:*Race*'
+
+ctest --preset dev --timeout 1800 -j2

@@ -10,6 +10,7 @@
 #include "clinic/cli/commands.hpp"
 #include "clinic/common/crypto.hpp"
 #include "clinic/service/admin_accounts.hpp"
+#include "clinic/service/audit_trail.hpp"
 
 namespace clinic::app {
 namespace {
@@ -47,6 +48,10 @@ int ClinicctlMain(int argc, char** argv) {
   create_admin->add_option("--email", admin.email, "email address")->required();
   auto* seed_demo = cli.add_subcommand(
       "seed-demo", "fill an empty database with a demo clinic group (does nothing otherwise)");
+  auto* audit = cli.add_subcommand("audit", "inspect the audit trail");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand(
+      "verify", "check that no audit row was altered or removed (exit code 1 when one was)");
   auto* version = cli.add_subcommand("version", "print the version");
 
   try {
@@ -86,6 +91,17 @@ int ClinicctlMain(int argc, char** argv) {
     auto summary = service::SeedDemoData(**store, hasher, clock);
     if (!summary) return Report(summary.error());
     cli::PrintDemoSummary(*summary, std::cout);
+    return 0;
+  }
+  if (audit_verify->parsed()) {
+    auto verification = service::VerifyAuditChain(**store);
+    if (!verification) return Report(verification.error());
+    if (verification->first_broken_id) {
+      std::cout << fmt::format("audit chain broken at row {}: {}\n", *verification->first_broken_id,
+                               verification->problem);
+      return kFailed;
+    }
+    std::cout << fmt::format("audit chain intact: {} rows\n", verification->rows);
     return 0;
   }
   return kBadUsage;

@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "clinic/app/api.hpp"
 #include "clinic/app/config.hpp"
 #include "clinic/app/stores.hpp"
 #include "clinic/common/crypto.hpp"
@@ -60,6 +61,8 @@ int ClinicdMain(int argc, char** argv) {
                      return std::vector<http::HealthCheck>{{"database", store.Ping()}};
                    },
                .metrics = metrics});
+  Api api(**store, config);
+  api.AddRoutes(router);
   auto web = http::StaticFiles::Open({.root = config.web_dir});
   if (!web) return BadConfiguration(Error::InvalidArgument("--web: " + web.error().message));
   http::AddStaticFiles(router, *web);

@@ -58,6 +58,21 @@ void AddServerOptions(CLI::App& cli, ServerConfig& config) {
   cli.add_flag("--insecure-fast-password-hashing", config.fast_password_hashing,
                "cheap argon2id parameters; for automated tests only, never in production")
       ->envname("CLINIC_INSECURE_FAST_PASSWORD_HASHING");
+  cli.add_option("--session-idle-minutes", config.session_idle_minutes,
+                 "a session ends after this long without use")
+      ->envname("CLINIC_SESSION_IDLE_MINUTES")
+      ->capture_default_str();
+  cli.add_option("--login-failures-per-account", config.login_failures_per_account,
+                 "failed logins per account per minute before 429")
+      ->envname("CLINIC_LOGIN_FAILURES_PER_ACCOUNT")
+      ->capture_default_str();
+  cli.add_option("--login-failures-per-address", config.login_failures_per_address,
+                 "failed logins per client address per minute before 429")
+      ->envname("CLINIC_LOGIN_FAILURES_PER_ADDRESS")
+      ->capture_default_str();
+  cli.add_flag("--secure-cookie", config.secure_cookie,
+               "mark the session cookie Secure (when served over HTTPS)")
+      ->envname("CLINIC_SECURE_COOKIE");
 }
 
 Status ValidateStorageConfig(StorageConfig& config) {
@@ -129,6 +144,13 @@ Status ValidateServerConfig(ServerConfig& config) {
     return Invalid("--max-body", "must be between 1 KiB and 64 MiB");
   }
   if (config.web_dir.empty()) config.web_dir = CLINIC_DEFAULT_WEB_DIR;
+  if (config.session_idle_minutes < 1 || config.session_idle_minutes > 30 * 24 * 60) {
+    return Invalid("--session-idle-minutes", "must be between 1 and 43200");
+  }
+  if (config.login_failures_per_account < 1 || config.login_failures_per_address < 1) {
+    return Invalid("--login-failures-per-account/--login-failures-per-address",
+                   "must be at least 1");
+  }
   if (config.files_dir.empty()) return Invalid("--files", "must name a folder");
   static constexpr std::array kLevels{"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(kLevels.begin(), kLevels.end(), config.log_level) == kLevels.end()) {

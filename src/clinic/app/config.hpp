@@ -25,6 +25,10 @@ struct ServerConfig {
   std::uint64_t max_body_bytes = 1024 * 1024;
   std::string log_level = "info";
   bool fast_password_hashing = false;  // tests only: cheap argon2id parameters
+  unsigned session_idle_minutes = 12 * 60;
+  int login_failures_per_account = 10;  // per minute, then 429
+  int login_failures_per_address = 100;
+  bool secure_cookie = false;
 };
 
 // Registers --db and --docs (each also read from its environment variable).

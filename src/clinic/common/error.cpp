@@ -58,6 +58,9 @@ Error Error::FailedPrecondition(std::string message) {
   return {ErrorCode::kFailedPrecondition, std::move(message), {}};
 }
 Error Error::Aborted(std::string message) { return {ErrorCode::kAborted, std::move(message), {}}; }
+Error Error::ResourceExhausted(std::string message, int retry_after_seconds) {
+  return {ErrorCode::kResourceExhausted, std::move(message), {}, retry_after_seconds};
+}
 Error Error::Unavailable(std::string message) {
   return {ErrorCode::kUnavailable, std::move(message), {}};
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,8 @@ struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
   std::vector<FieldError> fields;
+  // For kResourceExhausted / kUnavailable: when trying again makes sense (HTTP Retry-After).
+  std::optional<int> retry_after_seconds;
 
   static Error InvalidArgument(std::string message, std::vector<FieldError> fields = {});
   static Error InvalidField(std::string field, std::string message);
@@ -47,6 +50,7 @@ struct Error {
   static Error AlreadyExists(std::string message);
   static Error FailedPrecondition(std::string message);
   static Error Aborted(std::string message);
+  static Error ResourceExhausted(std::string message, int retry_after_seconds);
   static Error Unavailable(std::string message);
   static Error Internal(std::string message);
 };

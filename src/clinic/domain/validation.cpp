@@ -54,4 +54,11 @@ std::optional<std::string> PasswordProblem(std::string_view password, std::strin
   return std::nullopt;
 }
 
+bool IsValidUsername(std::string_view username) {
+  if (username.size() < 3 || username.size() > 100) return false;
+  return std::all_of(username.begin(), username.end(), [](unsigned char c) {
+    return std::isalnum(c) != 0 || c == '.' || c == '_' || c == '-';
+  });
+}
+
 }  // namespace clinic::domain

@@ -20,4 +20,8 @@ bool IsValidEmail(std::string_view email);
 // Answers why it is refused, or nullopt when it is acceptable.
 std::optional<std::string> PasswordProblem(std::string_view password, std::string_view email);
 
+// An admin's login name: 3–100 ASCII letters, digits, '.', '_' or '-'. No '@', so a login is never
+// both a username and an email.
+bool IsValidUsername(std::string_view username);
+
 }  // namespace clinic::domain

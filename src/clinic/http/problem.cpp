@@ -1,5 +1,7 @@
 #include "clinic/http/problem.hpp"
 
+#include <algorithm>
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <string>
@@ -80,7 +82,12 @@ Response Problem(HttpStatus status, const boost::json::object& document) {
 }
 
 Response Problem(const Error& error) {
-  return Problem(HttpStatusFor(error.code), ProblemDocument(error));
+  Response response = Problem(HttpStatusFor(error.code), ProblemDocument(error));
+  if (error.retry_after_seconds) {
+    response.set(boost::beast::http::field::retry_after,
+                 std::to_string(std::max(1, *error.retry_after_seconds)));
+  }
+  return response;
 }
 
 }  // namespace clinic::http

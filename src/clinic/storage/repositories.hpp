@@ -39,6 +39,8 @@ class LocationRepository {
 struct PersonFilter {
   std::optional<std::string> q;  // substring of first name, last name or email
   bool include_deleted = false;
+  // Patients only: just those with at least one appointment (any status) with this doctor.
+  std::optional<Id> with_doctor_id;
 };
 
 class PatientRepository {
@@ -116,6 +118,8 @@ class AppointmentRepository {
   virtual Result<Page<domain::Appointment>> ListForPatient(Id patient_id,
                                                            const PageRequest& page) = 0;
   virtual Status SetStatus(Id id, domain::AppointmentStatus status) = 0;
+  // Whether the doctor and the patient share at least one appointment, of any status.
+  virtual Result<bool> ExistsBetween(Id doctor_id, Id patient_id) = 0;
 };
 
 class PaymentRepository {
@@ -133,6 +137,65 @@ class PrescriptionRepository {
   virtual Result<domain::Prescription> Create(const domain::Prescription& prescription) = 0;
   virtual Result<domain::Prescription> Get(Id id) = 0;
   virtual Result<std::vector<domain::Prescription>> ListForPatient(Id patient_id) = 0;
+};
+
+}  // namespace clinic::storage
+
+namespace clinic::storage {
+
+class SessionRepository {
+ public:
+  virtual ~SessionRepository() = default;
+  virtual Result<domain::Session> Create(const domain::Session& session) = 0;
+  virtual Result<std::optional<domain::Session>> FindByTokenHash(const std::string& token_hash) = 0;
+  // Slides the expiry of a session that is still in use.
+  virtual Status Touch(Id id, Instant last_seen_at, Instant expires_at) = 0;
+  virtual Status Revoke(Id id, Instant at) = 0;
+  // Revokes every open session of one account (logout everywhere, password change, deletion).
+  virtual Status RevokeAllForUser(domain::Role role, Id user_id, Instant at) = 0;
+};
+
+struct AuditFilter {
+  std::optional<domain::Role> actor_role;
+  std::optional<Id> actor_id;
+  std::optional<std::string> entity;
+  std::optional<Id> entity_id;
+  std::optional<std::string> action;
+  std::optional<Instant> from;  // occurred_at >= from
+  std::optional<Instant> to;    // occurred_at < to
+};
+
+class AuditRepository {
+ public:
+  virtual ~AuditRepository() = default;
+  // Appends `entry` as the newest row of the chain: sets prev_hash from the chain head (locking
+  // it until the transaction ends, so concurrent writers chain one after another), computes hash
+  // (domain/audit.hpp), inserts the row and advances the head. Returns the stored row.
+  virtual Result<domain::AuditEntry> Append(const domain::AuditEntry& entry) = 0;
+  // Matching rows by id, oldest first, keyset-paginated.
+  virtual Result<Page<domain::AuditEntry>> List(const AuditFilter& filter,
+                                                const PageRequest& page) = 0;
+  // The hash the chain head records as the newest row's (domain::kAuditGenesisHash while the
+  // chain is empty). Read without a lock: for verification, which compares it with the last row.
+  virtual Result<std::string> HeadHash() = 0;
+};
+
+// Failed logins, counted per account and per client address to throttle password guessing.
+enum class LoginSubject { kAccount, kAddress };
+
+class LoginAttemptRepository {
+ public:
+  virtual ~LoginAttemptRepository() = default;
+  virtual Status RecordFailure(LoginSubject kind, const std::string& subject, Instant at) = 0;
+  // Failures of `subject` at or after `since`, and the oldest of them (to compute Retry-After).
+  struct Failures {
+    int count = 0;
+    std::optional<Instant> oldest;
+  };
+  virtual Result<Failures> FailuresSince(LoginSubject kind, const std::string& subject,
+                                         Instant since) = 0;
+  // Forgets failures older than `before`.
+  virtual Status Prune(Instant before) = 0;
 };
 
 }  // namespace clinic::storage

@@ -29,6 +29,9 @@ class Transaction {
   virtual AppointmentRepository& appointments() = 0;
   virtual PaymentRepository& payments() = 0;
   virtual PrescriptionRepository& prescriptions() = 0;
+  virtual SessionRepository& sessions() = 0;
+  virtual AuditRepository& audit() = 0;
+  virtual LoginAttemptRepository& login_attempts() = 0;
 };
 
 // The relational store (SQLite or MySQL behind it; services cannot tell which). Thread-safe.

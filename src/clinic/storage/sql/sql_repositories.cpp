@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "clinic/domain/audit.hpp"
 #include "clinic/storage/sql/sql_values.hpp"
 
 namespace clinic::storage::sql {
@@ -21,11 +22,13 @@ namespace {
 
 using domain::Admin;
 using domain::Appointment;
+using domain::AuditEntry;
 using domain::Doctor;
 using domain::Location;
 using domain::Patient;
 using domain::Payment;
 using domain::Prescription;
+using domain::Session;
 using domain::Slot;
 
 // Per-entity table name, column list and row mapping; the generic helpers below use them so each
@@ -163,6 +166,60 @@ struct PrescriptionTable {
   }
 };
 
+struct SessionTable {
+  using Record = Session;
+  static constexpr std::string_view kTable = "sessions";
+  static constexpr std::string_view kNoun = "session";
+  static constexpr std::string_view kColumns =
+      "id, token_hash, role, user_id, created_at, expires_at, last_seen_at, revoked_at, "
+      "client_addr";
+  static Session FromRow(const Row& r) {
+    return Session{r.Int(0),
+                   r.Text(1),
+                   domain::ParseRole(r.Text(2)).value_or(domain::Role::kPatient),
+                   r.Int(3),
+                   InstantAt(r, 4),
+                   InstantAt(r, 5),
+                   InstantAt(r, 6),
+                   OptInstantAt(r, 7),
+                   r.OptText(8)};
+  }
+};
+
+struct AuditTable {
+  using Record = AuditEntry;
+  static constexpr std::string_view kTable = "audit_log";
+  static constexpr std::string_view kNoun = "audit row";
+  static constexpr std::string_view kColumns =
+      "id, occurred_at, actor_role, actor_id, action, entity, entity_id, client_addr, request_id, "
+      "details, prev_hash, hash";
+  static AuditEntry FromRow(const Row& r) {
+    AuditEntry e;
+    e.id = r.Int(0);
+    e.occurred_at = InstantAt(r, 1);
+    e.actor_role = domain::ParseRole(r.Text(2)).value_or(domain::Role::kSystem);
+    e.actor_id = r.OptInt(3);
+    e.action = r.Text(4);
+    e.entity = r.Text(5);
+    e.entity_id = r.OptInt(6);
+    e.client_addr = r.OptText(7);
+    e.request_id = r.OptText(8);
+    e.details = r.OptText(9);
+    e.prev_hash = r.Text(10);
+    e.hash = r.Text(11);
+    return e;
+  }
+};
+}
+};
+
+// Appended to a SELECT that must lock its rows until the transaction ends. Only MySQL needs it:
+// SQLite has no row locks, and its write transactions (BEGIN IMMEDIATE) already exclude each
+// other.
+std::string_view RowLockSuffix(const Connection& c) {
+  return c.dialect() == Dialect::kMysql ? " FOR UPDATE" : "";
+}
+
 template <typename Table>
 std::string Select(std::string_view where) {
   return fmt::format("SELECT {} FROM {} {}", Table::kColumns, Table::kTable, where);
@@ -249,6 +306,13 @@ std::optional<std::string> GenderText(const std::optional<domain::Gender>& g) {
   return std::string(domain::Name(*g));
 }
 
+Value RoleValue(domain::Role role) { return Value{std::string(domain::Name(role))}; }
+
+// The login_attempts.subject_kind spelling.
+Value SubjectKindValue(LoginSubject kind) {
+  return Value{std::string(kind == LoginSubject::kAccount ? "account" : "address")};
+}
+
 }  // namespace
 
 // --- locations ---
@@ -306,6 +370,10 @@ Result<Page<Patient>> SqlPatientRepository::List(const PersonFilter& filter,
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
   AddPersonFilter(filter, {"first_name", "last_name", "email"}, where, params);
+  if (filter.with_doctor_id) {
+    where += " AND id IN (SELECT patient_id FROM appointments WHERE doctor_id = ?)";
+    params.emplace_back(*filter.with_doctor_id);
+  }
   return QueryPage<PatientTable>(c_, std::move(where), std::move(params), page);
 }
 
@@ -339,7 +407,7 @@ Result<Doctor> SqlDoctorRepository::Create(const Doctor& d) {
 Result<Doctor> SqlDoctorRepository::Get(Id id) { return GetById<DoctorTable>(c_, id); }
 
 Result<Doctor> SqlDoctorRepository::GetForUpdate(Id id) {
-  return GetById<DoctorTable>(c_, id, c_.dialect() == Dialect::kMysql ? " FOR UPDATE" : "");
+  return GetById<DoctorTable>(c_, id, RowLockSuffix(c_));
 }
 
 Result<std::optional<Doctor>> SqlDoctorRepository::FindByEmail(const std::string& email) {
@@ -350,7 +418,7 @@ Result<Page<Doctor>> SqlDoctorRepository::List(const DoctorFilter& filter,
                                                const PageRequest& page) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
-  AddPersonFilter(PersonFilter{filter.q, filter.include_deleted},
+  AddPersonFilter(PersonFilter{.q = filter.q, .include_deleted = filter.include_deleted},
                   {"first_name", "last_name", "email", "specialization"}, where, params);
   if (!filter.include_inactive) where += " AND is_active = 1";
   if (filter.specialization) {
@@ -504,6 +572,14 @@ Status SqlAppointmentRepository::SetStatus(Id id, domain::AppointmentStatus stat
   return Ok();
 }
 
+Result<bool> SqlAppointmentRepository::ExistsBetween(Id doctor_id, Id patient_id) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows,
+      c_.Query("SELECT 1 FROM appointments WHERE doctor_id = ? AND patient_id = ? LIMIT 1",
+               {Value{doctor_id}, Value{patient_id}}));
+  return !rows.empty();
+}
+
 // --- payments ---
 
 Result<Payment> SqlPaymentRepository::Create(const Payment& p) {
@@ -551,6 +627,126 @@ Result<std::vector<Prescription>> SqlPrescriptionRepository::ListForPatient(Id p
   const std::vector<Value> params{Value{patient_id}};
   return QueryAll<PrescriptionTable>(
       c_, Select<PrescriptionTable>("WHERE patient_id = ? ORDER BY issued_at, id"), params);
+}
+
+// --- sessions ---
+
+Result<Session> SqlSessionRepository::Create(const Session& s) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result,
+      c_.Execute("INSERT INTO sessions (token_hash, role, user_id, expires_at, last_seen_at, "
+                 "revoked_at, client_addr) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 {Value{s.token_hash}, RoleValue(s.role), Value{s.user_id}, ToValue(s.expires_at),
+                  ToValue(s.last_seen_at), ToValue(s.revoked_at), ToValue(s.client_addr)}));
+  return GetById<SessionTable>(c_, result.last_insert_id);
+}
+
+Result<std::optional<Session>> SqlSessionRepository::FindByTokenHash(
+    const std::string& token_hash) {
+  return QueryOne<SessionTable>(c_, Select<SessionTable>("WHERE token_hash = ?"),
+                                {Value{token_hash}});
+}
+
+Status SqlSessionRepository::Touch(Id id, Instant last_seen_at, Instant expires_at) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result, c_.Execute("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?",
+                              {ToValue(last_seen_at), ToValue(expires_at), Value{id}}));
+  if (result.affected_rows == 0) CLINIC_TRY_STATUS(GetById<SessionTable>(c_, id));
+  return Ok();
+}
+
+Status SqlSessionRepository::Revoke(Id id, Instant at) {
+  // Only an open session changes, so a repeated logout keeps the first revocation time.
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result,
+      c_.Execute("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                 {ToValue(at), Value{id}}));
+  if (result.affected_rows == 0) CLINIC_TRY_STATUS(GetById<SessionTable>(c_, id));
+  return Ok();
+}
+
+Status SqlSessionRepository::RevokeAllForUser(domain::Role role, Id user_id, Instant at) {
+  CLINIC_TRY_STATUS(c_.Execute(
+      "UPDATE sessions SET revoked_at = ? WHERE role = ? AND user_id = ? AND revoked_at IS NULL",
+      {ToValue(at), RoleValue(role), Value{user_id}}));
+  return Ok();
+}
+
+// --- audit trail ---
+
+Result<AuditEntry> SqlAuditRepository::Append(const AuditEntry& entry) {
+  // The lock on the head row is what serialises concurrent appenders on MySQL: the second one
+  // waits here until the first commits, then chains to the row the first added.
+  CLINIC_ASSIGN_OR_RETURN(
+      auto head, c_.Query(fmt::format("SELECT last_hash FROM audit_chain_head WHERE id = 1{}",
+                                      RowLockSuffix(c_))));
+  if (head.empty()) return Fail(Error::Internal("the audit chain head row is missing"));
+  AuditEntry row = entry;
+  row.prev_hash = head.front().Text(0);
+  row.hash = domain::AuditChainHash(row, row.prev_hash);
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result,
+      c_.Execute(
+          "INSERT INTO audit_log (occurred_at, actor_role, actor_id, action, entity, "
+          "entity_id, client_addr, request_id, details, prev_hash, hash) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          {ToValue(row.occurred_at), RoleValue(row.actor_role), ToValue(row.actor_id),
+           Value{row.action}, Value{row.entity}, ToValue(row.entity_id), ToValue(row.client_addr),
+           ToValue(row.request_id), ToValue(row.details), Value{row.prev_hash}, Value{row.hash}}));
+  CLINIC_TRY_STATUS(
+      c_.Execute("UPDATE audit_chain_head SET last_hash = ? WHERE id = 1", {Value{row.hash}}));
+  return GetById<AuditTable>(c_, result.last_insert_id);
+}
+
+Result<Page<AuditEntry>> SqlAuditRepository::List(const AuditFilter& filter,
+                                                  const PageRequest& page) {
+  std::string where = "WHERE 1 = 1";
+  std::vector<Value> params;
+  const auto add = [&](std::string_view condition, Value value) {
+    where += condition;
+    params.push_back(std::move(value));
+  };
+  if (filter.actor_role) add(" AND actor_role = ?", RoleValue(*filter.actor_role));
+  if (filter.actor_id) add(" AND actor_id = ?", Value{*filter.actor_id});
+  if (filter.entity) add(" AND entity = ?", Value{*filter.entity});
+  if (filter.entity_id) add(" AND entity_id = ?", Value{*filter.entity_id});
+  if (filter.action) add(" AND action = ?", Value{*filter.action});
+  if (filter.from) add(" AND occurred_at >= ?", ToValue(*filter.from));
+  if (filter.to) add(" AND occurred_at < ?", ToValue(*filter.to));
+  return QueryPage<AuditTable>(c_, std::move(where), std::move(params), page);
+}
+
+Result<std::string> SqlAuditRepository::HeadHash() {
+  CLINIC_ASSIGN_OR_RETURN(auto head,
+                          c_.Query("SELECT last_hash FROM audit_chain_head WHERE id = 1"));
+  if (head.empty()) return Fail(Error::Internal("the audit chain head row is missing"));
+  return head.front().Text(0);
+}
+
+// --- login attempts ---
+
+Status SqlLoginAttemptRepository::RecordFailure(LoginSubject kind, const std::string& subject,
+                                                Instant at) {
+  CLINIC_TRY_STATUS(c_.Execute(
+      "INSERT INTO login_attempts (subject_kind, subject, attempted_at) VALUES (?, ?, ?)",
+      {SubjectKindValue(kind), Value{subject}, ToValue(at)}));
+  return Ok();
+}
+
+Result<LoginAttemptRepository::Failures> SqlLoginAttemptRepository::FailuresSince(
+    LoginSubject kind, const std::string& subject, Instant since) {
+  CLINIC_ASSIGN_OR_RETURN(auto rows,
+                          c_.Query("SELECT COUNT(*), MIN(attempted_at) FROM login_attempts "
+                                   "WHERE subject_kind = ? AND subject = ? AND attempted_at >= ?",
+                                   {SubjectKindValue(kind), Value{subject}, ToValue(since)}));
+  if (rows.empty()) return Failures{};
+  return Failures{static_cast<int>(rows.front().Int(0)), OptInstantAt(rows.front(), 1)};
+}
+
+Status SqlLoginAttemptRepository::Prune(Instant before) {
+  CLINIC_TRY_STATUS(
+      c_.Execute("DELETE FROM login_attempts WHERE attempted_at < ?", {ToValue(before)}));
+  return Ok();
 }
 
 }  // namespace clinic::storage::sql

@@ -86,6 +86,7 @@ class SqlAppointmentRepository final : public AppointmentRepository {
   Result<std::optional<domain::Appointment>> FindActiveBySlot(Id slot_id) override;
   Result<Page<domain::Appointment>> ListForPatient(Id patient_id, const PageRequest& page) override;
   Status SetStatus(Id id, domain::AppointmentStatus status) override;
+  Result<bool> ExistsBetween(Id doctor_id, Id patient_id) override;
 
  private:
   Connection& c_;
@@ -109,6 +110,45 @@ class SqlPrescriptionRepository final : public PrescriptionRepository {
   Result<domain::Prescription> Create(const domain::Prescription& prescription) override;
   Result<domain::Prescription> Get(Id id) override;
   Result<std::vector<domain::Prescription>> ListForPatient(Id patient_id) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqlSessionRepository final : public SessionRepository {
+ public:
+  explicit SqlSessionRepository(Connection& c) : c_(c) {}
+  Result<domain::Session> Create(const domain::Session& session) override;
+  Result<std::optional<domain::Session>> FindByTokenHash(const std::string& token_hash) override;
+  Status Touch(Id id, Instant last_seen_at, Instant expires_at) override;
+  Status Revoke(Id id, Instant at) override;
+  Status RevokeAllForUser(domain::Role role, Id user_id, Instant at) override;
+
+ private:
+  Connection& c_;
+};
+
+// Append locks the chain head with SELECT ... FOR UPDATE on MySQL; on SQLite the write
+// transaction (BEGIN IMMEDIATE) already holds the database's only write lock.
+class SqlAuditRepository final : public AuditRepository {
+ public:
+  explicit SqlAuditRepository(Connection& c) : c_(c) {}
+  Result<domain::AuditEntry> Append(const domain::AuditEntry& entry) override;
+  Result<Page<domain::AuditEntry>> List(const AuditFilter& filter,
+                                        const PageRequest& page) override;
+  Result<std::string> HeadHash() override;
+
+ private:
+  Connection& c_;
+};
+
+class SqlLoginAttemptRepository final : public LoginAttemptRepository {
+ public:
+  explicit SqlLoginAttemptRepository(Connection& c) : c_(c) {}
+  Status RecordFailure(LoginSubject kind, const std::string& subject, Instant at) override;
+  Result<Failures> FailuresSince(LoginSubject kind, const std::string& subject,
+                                 Instant since) override;
+  Status Prune(Instant before) override;
 
  private:
   Connection& c_;

@@ -25,7 +25,10 @@ class SqlTransaction final : public Transaction {
         slots_(c),
         appointments_(c),
         payments_(c),
-        prescriptions_(c) {}
+        prescriptions_(c),
+        sessions_(c),
+        audit_(c),
+        login_attempts_(c) {}
 
   LocationRepository& locations() override { return locations_; }
   PatientRepository& patients() override { return patients_; }
@@ -35,6 +38,9 @@ class SqlTransaction final : public Transaction {
   AppointmentRepository& appointments() override { return appointments_; }
   PaymentRepository& payments() override { return payments_; }
   PrescriptionRepository& prescriptions() override { return prescriptions_; }
+  SessionRepository& sessions() override { return sessions_; }
+  AuditRepository& audit() override { return audit_; }
+  LoginAttemptRepository& login_attempts() override { return login_attempts_; }
 
  private:
   SqlLocationRepository locations_;
@@ -45,6 +51,9 @@ class SqlTransaction final : public Transaction {
   SqlAppointmentRepository appointments_;
   SqlPaymentRepository payments_;
   SqlPrescriptionRepository prescriptions_;
+  SqlSessionRepository sessions_;
+  SqlAuditRepository audit_;
+  SqlLoginAttemptRepository login_attempts_;
 };
 
 class SqlStore final : public Store {

@@ -1,0 +1,33 @@
+#include "clinic/app/api.hpp"
+
+#include "clinic/http/handlers/audit_routes.hpp"
+#include "clinic/http/handlers/auth_routes.hpp"
+
+namespace clinic::app {
+namespace {
+
+service::AuthOptions AuthOptionsFrom(const ServerConfig& config) {
+  service::AuthOptions options;
+  options.idle_timeout = std::chrono::minutes(config.session_idle_minutes);
+  options.max_failures_per_account = config.login_failures_per_account;
+  options.max_failures_per_address = config.login_failures_per_address;
+  return options;
+}
+
+}  // namespace
+
+Api::Api(storage::Store& store, const ServerConfig& config)
+    : store_(store),
+      config_(config),
+      hasher_(config.fast_password_hashing ? service::PasswordHasher::Cost::kFastForTests
+                                           : service::PasswordHasher::Cost::kProduction),
+      auth_(store, hasher_, clock_, AuthOptionsFrom(config)) {}
+
+void Api::AddRoutes(http::Router& router) {
+  http::AddAuthRoutes(router, auth_,
+                      {.secure_cookie = config_.secure_cookie,
+                       .cookie_max_age = std::chrono::minutes(config_.session_idle_minutes)});
+  http::AddAuditRoutes(router, store_, auth_);
+}
+
+}  // namespace clinic::app

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "clinic/app/config.hpp"
+#include "clinic/common/clock.hpp"
+#include "clinic/http/router.hpp"
+#include "clinic/service/auth_service.hpp"
+#include "clinic/service/password_hasher.hpp"
+#include "clinic/storage/store.hpp"
+
+namespace clinic::app {
+
+// The services behind the HTTP API, built once from the configuration over one store, and the
+// routes that expose them. Outlives the server that calls into it.
+class Api {
+ public:
+  Api(storage::Store& store, const ServerConfig& config);
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  void AddRoutes(http::Router& router);
+
+ private:
+  storage::Store& store_;
+  const ServerConfig& config_;
+  SystemClock clock_;
+  service::PasswordHasher hasher_;
+  service::AuthService auth_;
+};
+
+}  // namespace clinic::app

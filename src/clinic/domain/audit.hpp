@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string>
+
+#include "clinic/domain/entities.hpp"
+
+namespace clinic::domain {
+
+// The hash that links an audit row to the one before it: SHA-256 (hex) over the previous row's
+// hash and every field of this row but its id and hashes, in a fixed, unambiguous text form (each
+// field length-prefixed, so no choice of values can make two different rows serialise alike).
+// The first row chains to kAuditGenesisHash. The id is left out because it is assigned on insert;
+// order is already fixed by each row naming its predecessor's hash.
+std::string AuditChainHash(const AuditEntry& entry, const std::string& prev_hash);
+
+inline const std::string kAuditGenesisHash(64, '0');
+
+}  // namespace clinic::domain

@@ -1,0 +1,121 @@
+#include "clinic/domain/policy.hpp"
+
+#include <fmt/format.h>
+
+namespace clinic::domain {
+namespace {
+
+bool IsAdmin(const Principal& caller) { return caller.Is(Role::kAdmin); }
+
+bool IsAnonymous(const Principal& caller) { return caller.Is(Role::kSystem); }
+
+bool IsPublic(const Doctor& doctor) { return doctor.is_active && !doctor.deleted_at; }
+
+// The words every hidden or missing record of a kind gets, so the two cannot be told apart.
+Error Hidden(std::string_view noun, Id id) {
+  return Error::NotFound(fmt::format("{} {} not found", noun, id));
+}
+
+Error AdminsOnly(std::string_view what) {
+  return Error::PermissionDenied(fmt::format("only admins may {}", what));
+}
+
+bool SeesPatient(const Principal& caller, const PatientFacts& patient) {
+  if (IsAdmin(caller)) return true;
+  if (patient.deleted) return false;
+  if (caller.IsUser(Role::kPatient, patient.patient_id)) return true;
+  return caller.Is(Role::kDoctor) && patient.has_appointment_with_caller;
+}
+
+}  // namespace
+
+Status AuthorizeLocation(const Principal& caller, Action action) {
+  switch (action) {
+    case Action::kList:
+    case Action::kRead:
+      return Ok();
+    case Action::kCreate:
+    case Action::kUpdate:
+      if (IsAdmin(caller)) return Ok();
+      return Fail(AdminsOnly("create or change locations"));
+    case Action::kDelete:
+    case Action::kRestore:
+      break;
+  }
+  return Fail(Error::PermissionDenied("locations cannot be deleted"));
+}
+
+Status AuthorizeDoctors(const Principal& caller, Action action, const DoctorListScope& scope) {
+  if (IsAdmin(caller)) return Ok();
+  if (action == Action::kList) {
+    if (!scope.include_inactive && !scope.include_deleted) return Ok();
+    if (IsAnonymous(caller)) {
+      return Fail(Error::Unauthenticated("log in as an admin to see inactive or deleted doctors"));
+    }
+    return Fail(AdminsOnly("see inactive or deleted doctors"));
+  }
+  return Fail(AdminsOnly("add doctors"));
+}
+
+Status AuthorizeDoctor(const Principal& caller, Action action, const Doctor& doctor) {
+  if (IsAdmin(caller)) return Ok();
+  if (!IsPublic(doctor)) return Fail(Hidden("doctor", doctor.id));
+  if (action == Action::kRead) return Ok();
+  return Fail(AdminsOnly("change doctors"));
+}
+
+DoctorView DoctorViewFor(const Principal& caller, const Doctor& doctor) {
+  if (IsAdmin(caller) || caller.IsUser(Role::kDoctor, doctor.id)) return DoctorView::kFull;
+  return DoctorView::kPublicProfile;
+}
+
+Result<PatientListScope> AuthorizePatientList(const Principal& caller, bool include_deleted) {
+  if (IsAdmin(caller)) return PatientListScope{};
+  if (caller.Is(Role::kDoctor)) {
+    if (include_deleted) return Fail(AdminsOnly("see deleted patients"));
+    return PatientListScope{.only_patients_of_doctor = caller.id};
+  }
+  return Fail(Error::PermissionDenied("only admins and doctors may list patients"));
+}
+
+Status AuthorizePatientCreate(const Principal& caller) {
+  if (IsAdmin(caller)) return Ok();
+  return Fail(AdminsOnly("create patient records; patients sign up at /api/v1/auth/register"));
+}
+
+Status AuthorizePatient(const Principal& caller, Action action, const PatientFacts& patient) {
+  if (!SeesPatient(caller, patient)) return Fail(Hidden("patient", patient.patient_id));
+  if (IsAdmin(caller) || action == Action::kRead) return Ok();
+  if (action == Action::kUpdate && caller.IsUser(Role::kPatient, patient.patient_id)) return Ok();
+  if (caller.Is(Role::kDoctor)) {
+    return Fail(Error::PermissionDenied("doctors may read but not change patients' records"));
+  }
+  return Fail(AdminsOnly("delete or restore patient records"));
+}
+
+Status AuthorizeOwnPatientRecord(const Principal& caller) {
+  if (caller.Is(Role::kPatient)) return Ok();
+  return Fail(Error::PermissionDenied("only patients have a record of their own here"));
+}
+
+Status AuthorizeAdmins(const Principal& caller, Action /*action*/) {
+  if (IsAdmin(caller)) return Ok();
+  return Fail(AdminsOnly("manage admin accounts"));
+}
+
+Status AuthorizeAdmin(const Principal& caller, Action action, Id admin_id) {
+  if (!IsAdmin(caller)) return Fail(Hidden("admin", admin_id));
+  if (action == Action::kDelete && caller.id == admin_id) {
+    return Fail(Error::PermissionDenied(
+        "admins cannot delete their own account; another admin has to do it"));
+  }
+  return Ok();
+}
+
+Status AuthorizePasswordReset(const Principal& caller) {
+  if (IsAdmin(caller)) return Ok();
+  return Fail(Error::PermissionDenied(
+      "only admins may set a password here; change your own with POST /api/v1/auth/password"));
+}
+
+}  // namespace clinic::domain

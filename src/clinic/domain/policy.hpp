@@ -1,0 +1,95 @@
+#pragma once
+
+#include <optional>
+
+#include "clinic/common/result.hpp"
+#include "clinic/domain/entities.hpp"
+#include "clinic/domain/principal.hpp"
+
+namespace clinic::domain {
+
+// Who may do what with locations, doctors, patients and admins (DESIGN.md §2.4): the one place
+// these rules are written. Each function is pure: it takes the caller and the facts the service
+// looked up, and answers
+//   Ok                  the caller may go ahead;
+//   kPermissionDenied   (403) the caller is logged in, may see what is at stake, but their role
+//                       may never do this (a patient creating a location, a doctor editing a
+//                       patient's record);
+//   kNotFound           (404) the record is one the caller may not see. It is the same answer a
+//                       missing id gets, so guessing ids tells nothing; never 403 for a record.
+//   kUnauthenticated    (401) only where anyone may act but the asked-for extra needs a login.
+// A caller with Role::kSystem is treated as anonymous: that is what requests without a session
+// carry (http::AnonymousContext), and it is granted nothing beyond the public reads.
+
+// What a caller wants to do. Collections take kList and kCreate, records the others.
+enum class Action { kList, kCreate, kRead, kUpdate, kDelete, kRestore };
+
+// Locations: anyone lists and reads them (booking pages show them); admins create and update.
+// kDelete and kRestore are not offered for locations and are denied.
+Status AuthorizeLocation(const Principal& caller, Action action);
+
+// What a list of doctors asks to see beyond the public ones (active and not deleted).
+struct DoctorListScope {
+  bool include_inactive = false;
+  bool include_deleted = false;
+};
+
+// Doctor collection: anyone lists the public doctors; only admins widen the scope (an anonymous
+// caller asking for more gets kUnauthenticated) and create doctors.
+Status AuthorizeDoctors(const Principal& caller, Action action, const DoctorListScope& scope = {});
+
+// One doctor's record: anyone reads an active, non-deleted doctor; deleted or inactive doctors
+// exist only for admins (kNotFound for everyone else). Only admins update, delete and restore.
+Status AuthorizeDoctor(const Principal& caller, Action action, const Doctor& doctor);
+
+// How much of a doctor's record a caller is shown.
+enum class DoctorView {
+  kPublicProfile,  // name, specialization, bio, location: what a booking page needs
+  kFull,           // also the contact details (email, phone) and the account state
+};
+
+// kFull for admins and for the doctor themself; the public profile for everyone else, so the
+// public list does not hand out staff email addresses and phone numbers.
+DoctorView DoctorViewFor(const Principal& caller, const Doctor& doctor);
+
+// Which patients a list may show the caller.
+struct PatientListScope {
+  // Set for doctors: only patients with at least one appointment (any status) with this doctor.
+  std::optional<Id> only_patients_of_doctor;
+};
+
+// Patient collection. kList: admins see everyone (and may include deleted records); doctors see
+// the patients they have appointments with, never deleted ones; patients may not list
+// (kPermissionDenied). kCreate: admins only (patients sign themselves up via registration).
+Result<PatientListScope> AuthorizePatientList(const Principal& caller, bool include_deleted);
+Status AuthorizePatientCreate(const Principal& caller);
+
+// What the service looked up about one patient's record and the caller.
+struct PatientFacts {
+  Id patient_id = 0;
+  bool deleted = false;
+  // True when the caller is a doctor sharing at least one appointment (any status) with the
+  // patient (AppointmentRepository::ExistsBetween).
+  bool has_appointment_with_caller = false;
+};
+
+// One patient's record. Admins may do everything. A patient sees and updates only their own
+// record. A doctor reads the non-deleted patients they have an appointment with and never changes
+// them. Everyone else gets kNotFound, as does anyone acting on a record they cannot see.
+Status AuthorizePatient(const Principal& caller, Action action, const PatientFacts& patient);
+
+// /patients/me: only a patient has a record of their own (kPermissionDenied for other roles).
+Status AuthorizeOwnPatientRecord(const Principal& caller);
+
+// Admin accounts exist only for admins: the collection answers kPermissionDenied to other roles,
+// a record kNotFound. An admin may not delete their own account, so a clinic cannot lock itself
+// out by removing its last admin.
+Status AuthorizeAdmins(const Principal& caller, Action action);
+Status AuthorizeAdmin(const Principal& caller, Action action, Id admin_id);
+
+// Setting another account's password as part of an update (a reset for someone who forgot theirs,
+// or a first login for a patient the front desk created) is for admins only; people change their
+// own password with the current one (POST /api/v1/auth/password).
+Status AuthorizePasswordReset(const Principal& caller);
+
+}  // namespace clinic::domain

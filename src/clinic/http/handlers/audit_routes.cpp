@@ -1,0 +1,62 @@
+#include "clinic/http/handlers/audit_routes.hpp"
+
+#include "clinic/common/time.hpp"
+#include "clinic/http/handlers/authentication.hpp"
+#include "clinic/http/handlers/json_codecs.hpp"
+#include "clinic/http/handlers/pagination.hpp"
+#include "clinic/http/query_params.hpp"
+#include "clinic/http/response.hpp"
+
+namespace clinic::http {
+namespace {
+
+const std::vector<std::string_view> kRoles{"patient", "doctor", "admin", "system"};
+
+boost::json::object AuditJson(const domain::AuditEntry& e) {
+  auto nullable_text = [](const std::optional<std::string>& v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+  };
+  auto nullable_id = [](const std::optional<Id>& v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+  };
+  return {{"id", e.id},
+          {"occurred_at", FormatRfc3339(e.occurred_at)},
+          {"actor_role", domain::Name(e.actor_role)},
+          {"actor_id", nullable_id(e.actor_id)},
+          {"action", e.action},
+          {"entity", e.entity},
+          {"entity_id", nullable_id(e.entity_id)},
+          {"client_addr", nullable_text(e.client_addr)},
+          {"request_id", nullable_text(e.request_id)},
+          {"details", nullable_text(e.details)},
+          {"prev_hash", e.prev_hash},
+          {"hash", e.hash}};
+}
+
+Result<Response> ListAudit(storage::Store& store, service::AuthService& auth, Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  QueryFields query(request);
+  storage::AuditFilter filter;
+  if (auto role = query.OptionalEnum("actor_role", kRoles)) filter.actor_role = domain::ParseRole(*role);
+  filter.actor_id = query.OptionalInt("actor_id", {.min = 1});
+  filter.entity = query.OptionalString("entity", {.max_length = 64});
+  filter.entity_id = query.OptionalInt("entity_id", {.min = 1});
+  filter.action = query.OptionalString("action", {.max_length = 64});
+  filter.from = query.OptionalInstant("from");
+  filter.to = query.OptionalInstant("to");
+  const PageParams page_params = query.Page();
+  CLINIC_TRY_STATUS(query.Finish());
+  CLINIC_ASSIGN_OR_RETURN(auto page_request, ToPageRequest(page_params));
+  CLINIC_ASSIGN_OR_RETURN(auto page,
+                          service::ListAuditEntries(store, context, filter, page_request));
+  return Json(HttpStatus::ok, PageJson(page, AuditJson));
+}
+
+}  // namespace
+
+void AddAuditRoutes(Router& router, storage::Store& store, service::AuthService& auth) {
+  router.Add(Method::get, "/api/v1/audit",
+             [&store, &auth](Request& r) { return ListAudit(store, auth, r); });
+}
+
+}  // namespace clinic::http

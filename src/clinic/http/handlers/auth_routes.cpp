@@ -1,0 +1,94 @@
+#include "clinic/http/handlers/auth_routes.hpp"
+
+#include "clinic/common/time.hpp"
+#include "clinic/http/handlers/authentication.hpp"
+#include "clinic/http/handlers/json_codecs.hpp"
+#include "clinic/http/json_body.hpp"
+#include "clinic/http/response.hpp"
+
+namespace clinic::http {
+namespace {
+
+const std::vector<std::string_view> kGenders{"male", "female", "other", "prefer_not_to_say"};
+
+Result<Response> Register(service::AuthService& auth, Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+  JsonFields fields(body);
+  service::Registration registration;
+  registration.first_name = fields.RequiredString("first_name", kServiceCheckedText);
+  registration.last_name = fields.RequiredString("last_name", kServiceCheckedText);
+  registration.email = fields.RequiredString("email", kServiceCheckedText);
+  registration.password = fields.RequiredString("password", kServiceCheckedText);
+  registration.phone = fields.OptionalString("phone", kServiceCheckedText);
+  registration.date_of_birth = fields.OptionalDate("date_of_birth");
+  if (auto gender = fields.OptionalEnum("gender", kGenders)) {
+    registration.gender = domain::ParseGender(*gender);
+  }
+  CLINIC_TRY_STATUS(fields.Finish());
+  CLINIC_ASSIGN_OR_RETURN(auto patient, auth.Register(registration, AnonymousContext(request)));
+  return Json(HttpStatus::created, ToJson(patient));
+}
+
+Result<Response> Login(service::AuthService& auth, const AuthRoutesOptions& options,
+                       Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+  JsonFields fields(body);
+  const bool by_username = fields.Has("username");
+  std::string login = by_username ? fields.RequiredString("username", kServiceCheckedText)
+                                  : fields.RequiredString("email", kServiceCheckedText);
+  const std::string password = fields.RequiredString("password", kServiceCheckedText);
+  if (by_username && fields.Has("email")) fields.AddError("email", "send email or username, not both");
+  CLINIC_TRY_STATUS(fields.Finish());
+  CLINIC_ASSIGN_OR_RETURN(auto result, auth.Login(login, password, AnonymousContext(request)));
+  Response response = Json(HttpStatus::ok, boost::json::object{
+                                               {"token", result.token},
+                                               {"expires_at", FormatRfc3339(result.expires_at)},
+                                               {"user", ToJson(result.user)}});
+  response.set(boost::beast::http::field::set_cookie,
+               SessionCookie(result.token, options.cookie_max_age, options.secure_cookie));
+  return response;
+}
+
+Result<Response> Logout(service::AuthService& auth, const AuthRoutesOptions& options,
+                        Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_TRY_STATUS(auth.Logout(SessionToken(request).value_or(""), context));
+  Response response = Empty(HttpStatus::no_content);
+  response.set(boost::beast::http::field::set_cookie, ExpiredSessionCookie(options.secure_cookie));
+  return response;
+}
+
+Result<Response> Me(service::AuthService& auth, Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  return Json(HttpStatus::ok, boost::json::object{{"user", ToJson(context.actor)}});
+}
+
+Result<Response> ChangePassword(service::AuthService& auth, const AuthRoutesOptions& options,
+                                Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+  JsonFields fields(body);
+  const std::string current = fields.RequiredString("current_password", kServiceCheckedText);
+  const std::string replacement = fields.RequiredString("new_password", kServiceCheckedText);
+  CLINIC_TRY_STATUS(fields.Finish());
+  CLINIC_TRY_STATUS(auth.ChangePassword(context, current, replacement));
+  Response response = Empty(HttpStatus::no_content);
+  response.set(boost::beast::http::field::set_cookie, ExpiredSessionCookie(options.secure_cookie));
+  return response;
+}
+
+}  // namespace
+
+void AddAuthRoutes(Router& router, service::AuthService& auth, AuthRoutesOptions options) {
+  router.Add(Method::post, "/api/v1/auth/register",
+             [&auth](Request& r) { return Register(auth, r); });
+  router.Add(Method::post, "/api/v1/auth/login",
+             [&auth, options](Request& r) { return Login(auth, options, r); });
+  router.Add(Method::post, "/api/v1/auth/logout",
+             [&auth, options](Request& r) { return Logout(auth, options, r); });
+  router.Add(Method::get, "/api/v1/auth/me", [&auth](Request& r) { return Me(auth, r); });
+  router.Add(Method::post, "/api/v1/auth/password",
+             [&auth, options](Request& r) { return ChangePassword(auth, options, r); });
+}
+
+}  // namespace clinic::http

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "clinic/common/result.hpp"
+#include "clinic/domain/principal.hpp"
+#include "clinic/http/request.hpp"
+#include "clinic/service/auth_service.hpp"
+
+namespace clinic::http {
+
+// The web UI's session cookie: HttpOnly and SameSite=Strict, so scripts cannot read it and other
+// sites cannot make the browser send it.
+inline constexpr std::string_view kSessionCookie = "clinic_session";
+
+// The session token a request carries: `Authorization: Bearer <token>` for API clients, else the
+// session cookie.
+std::optional<std::string> SessionToken(const Request& request);
+
+// The context of a logged-in caller (who, from where, which request), or kUnauthenticated (401).
+Result<domain::RequestContext> RequireLogin(const Request& request, service::AuthService& auth);
+
+// The context of a caller who need not be logged in (registration, login).
+domain::RequestContext AnonymousContext(const Request& request);
+
+// Set-Cookie values that start and end the browser's session.
+std::string SessionCookie(const std::string& token, std::chrono::seconds max_age, bool secure);
+std::string ExpiredSessionCookie(bool secure);
+
+}  // namespace clinic::http

@@ -1,0 +1,228 @@
+// Accounts and sessions over HTTP, against a real clinicd on SQLite and on MariaDB.
+
+#include <gmock/gmock.h>
+
+#include <set>
+
+#include "support/api_fixture.hpp"
+
+namespace clinic::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+class AuthApiTest : public ApiTest {};
+
+boost::json::object Credentials(const std::string& email, const std::string& password) {
+  return {{"email", email}, {"password", password}};
+}
+
+TEST_P(AuthApiTest, RegisterLoginMeLogoutThenTheTokenNoLongerWorks) {
+  auto registered = Call("POST", "/api/v1/auth/register",
+                         boost::json::object{{"first_name", "Ann"},
+                                             {"last_name", "Lee"},
+                                             {"email", "Ann.Lee@Example.com"},
+                                             {"password", "correct horse battery"},
+                                             {"phone", "+65 9123 4567"},
+                                             {"date_of_birth", "1990-02-28"},
+                                             {"gender", "female"}});
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  const auto patient = registered.Json().as_object();
+  EXPECT_EQ(patient.at("email"), "ann.lee@example.com");
+  EXPECT_EQ(patient.at("phone"), "+6591234567");
+  EXPECT_EQ(patient.at("date_of_birth"), "1990-02-28");
+  EXPECT_FALSE(patient.contains("password_hash"));
+  EXPECT_FALSE(patient.contains("password"));
+
+  auto login = Call("POST", "/api/v1/auth/login",
+                    Credentials("ann.lee@example.com", "correct horse battery"));
+  ASSERT_EQ(login.status, 200) << login.body;
+  const auto session = login.Json().as_object();
+  const std::string token(session.at("token").as_string());
+  EXPECT_GE(token.size(), 43u) << "at least 32 random bytes";
+  EXPECT_EQ(session.at("user").at("role"), "patient");
+  EXPECT_EQ(session.at("user").at("id"), patient.at("id"));
+  EXPECT_THAT(std::string(session.at("expires_at").as_string()), ::testing::EndsWith("Z"));
+
+  auto me = Call("GET", "/api/v1/auth/me", std::nullopt, token);
+  ASSERT_EQ(me.status, 200);
+  EXPECT_EQ(me.Json().at("user").at("id"), patient.at("id"));
+
+  EXPECT_EQ(Call("POST", "/api/v1/auth/logout", std::nullopt, token).status, 204);
+  auto after = Call("GET", "/api/v1/auth/me", std::nullopt, token);
+  EXPECT_EQ(after.status, 401);
+  EXPECT_EQ(after.Header("WWW-Authenticate"), "Bearer");
+  EXPECT_EQ(after.Header("Content-Type"), "application/problem+json");
+  EXPECT_EQ(Call("POST", "/api/v1/auth/logout", std::nullopt, token).status, 401);
+}
+
+TEST_P(AuthApiTest, TheOnlyStoredFormOfATokenIsItsHash) {
+  const auto [id, token] = RegisterPatient("hash@example.com");
+  auto connection = database().factory().Open();
+  ASSERT_TRUE(connection);
+  auto rows = (*connection)->Query("SELECT token_hash FROM sessions");
+  ASSERT_TRUE(rows);
+  for (const auto& row : *rows) {
+    EXPECT_EQ(row.Text(0).size(), 64u);
+    EXPECT_EQ(row.Text(0).find(token), std::string::npos);
+  }
+}
+
+TEST_P(AuthApiTest, TheWebUiSessionIsAnHttpOnlyStrictCookie) {
+  RegisterPatient("cookie@example.com");
+  auto login =
+      Call("POST", "/api/v1/auth/login", Credentials("cookie@example.com", "patient-password-1"));
+  ASSERT_EQ(login.status, 200);
+  const std::string cookie = login.Header("Set-Cookie");
+  EXPECT_THAT(cookie, StartsWith("clinic_session="));
+  EXPECT_THAT(cookie, HasSubstr("HttpOnly"));
+  EXPECT_THAT(cookie, HasSubstr("SameSite=Strict"));
+  const std::string pair = cookie.substr(0, cookie.find(';'));
+  test_support::HttpClient browser(port());
+  auto me = browser.Get("/api/v1/auth/me", {{"Cookie", "theme=dark; " + pair}});
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 200) << me->body;
+}
+
+TEST_P(AuthApiTest, AWrongPasswordAndAnUnknownEmailLookAlike) {
+  RegisterPatient("known@example.com");
+  auto wrong = Call("POST", "/api/v1/auth/login", Credentials("known@example.com", "nope-nope-1"));
+  auto unknown =
+      Call("POST", "/api/v1/auth/login", Credentials("unknown@example.com", "nope-nope-1"));
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(wrong.Json().at("detail"), unknown.Json().at("detail"));
+}
+
+TEST_P(AuthApiTest, TheEleventhFailureWithinAMinuteIsThrottled) {
+  RegisterPatient("target@example.com", "the-real-password");
+  for (int i = 1; i <= 10; ++i) {
+    EXPECT_EQ(Call("POST", "/api/v1/auth/login", Credentials("target@example.com", "guess-" + std::to_string(i)))
+                  .status,
+              401)
+        << "attempt " << i;
+  }
+  auto throttled =
+      Call("POST", "/api/v1/auth/login", Credentials("target@example.com", "guess-11-xx"));
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_FALSE(throttled.Header("Retry-After").empty());
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login",
+                 Credentials("TARGET@example.com", "the-real-password"))
+                .status,
+            429)
+      << "while throttled, even the right password is not checked";
+  RegisterPatient("bystander@example.com");
+}
+
+TEST_P(AuthApiTest, AdminsLogInByUsernameOrEmailAndTheirLastLoginIsKept) {
+  EXPECT_FALSE(Login("root@clinic.example", kAdminPassword).empty());
+  auto connection = database().factory().Open();
+  auto rows = (*connection)->Query("SELECT last_login_at FROM admins WHERE username = 'root'");
+  ASSERT_TRUE(rows);
+  EXPECT_FALSE(rows->at(0).IsNull(0));
+  auto both = Call("POST", "/api/v1/auth/login",
+                   boost::json::object{{"username", "root"},
+                                       {"email", "root@clinic.example"},
+                                       {"password", kAdminPassword}});
+  EXPECT_EQ(both.status, 400);
+}
+
+TEST_P(AuthApiTest, ChangingThePasswordEndsEverySession) {
+  const auto [id, first] = RegisterPatient("changer@example.com", "old-password-1");
+  const std::string second = Login("changer@example.com", "old-password-1");
+  auto refused = Call("POST", "/api/v1/auth/password",
+                      boost::json::object{{"current_password", "not-it-at-all"},
+                                          {"new_password", "new-password-1"}},
+                      first);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.Json().at("errors").at(0).at("field"), "current_password");
+  auto changed = Call("POST", "/api/v1/auth/password",
+                      boost::json::object{{"current_password", "old-password-1"},
+                                          {"new_password", "new-password-1"}},
+                      first);
+  EXPECT_EQ(changed.status, 204) << changed.body;
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", std::nullopt, first).status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", std::nullopt, second).status, 401);
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", Credentials("changer@example.com", "old-password-1"))
+                .status,
+            401);
+  EXPECT_FALSE(Login("changer@example.com", "new-password-1").empty());
+}
+
+TEST_P(AuthApiTest, RegistrationNamesEveryBadFieldAndStoresNothing) {
+  auto bad = Call("POST", "/api/v1/auth/register",
+                  boost::json::object{{"first_name", std::string(300, 'a')},
+                                      {"last_name", "  "},
+                                      {"email", "not-an-email"},
+                                      {"password", "short"},
+                                      {"phone", "12345"},
+                                      {"date_of_birth", "2999-01-01"}});
+  ASSERT_EQ(bad.status, 400) << bad.body;
+  std::set<std::string> fields;
+  const auto problem = bad.Json();
+  for (const auto& error : problem.at("errors").as_array()) {
+    fields.insert(std::string(error.at("field").as_string()));
+  }
+  EXPECT_EQ(fields, (std::set<std::string>{"first_name", "last_name", "email", "password", "phone",
+                                           "date_of_birth"}));
+  RegisterPatient("taken@example.com");
+  auto taken = Call("POST", "/api/v1/auth/register",
+                    boost::json::object{{"first_name", "Other"},
+                                        {"last_name", "Person"},
+                                        {"email", "Taken@Example.com"},
+                                        {"password", "another-password"}});
+  EXPECT_EQ(taken.status, 409);
+  EXPECT_EQ(taken.Json().at("errors").at(0).at("field"), "email");
+  auto connection = database().factory().Open();
+  auto rows = (*connection)->Query("SELECT COUNT(*) FROM patients");
+  EXPECT_EQ(rows->at(0).Int(0), 1);
+}
+
+TEST_P(AuthApiTest, LoginsAreAuditedAndOnlyAdminsReadTheTrail) {
+  const auto [id, token] = RegisterPatient("audited@example.com");
+  Call("POST", "/api/v1/auth/login", Credentials("audited@example.com", "wrong-password"));
+  EXPECT_EQ(Call("GET", "/api/v1/audit").status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/audit", std::nullopt, token).status, 403);
+  auto failures =
+      Call("GET", "/api/v1/audit?action=auth.login.failure", std::nullopt, admin_token_);
+  ASSERT_EQ(failures.status, 200) << failures.body;
+  const auto listed = failures.Json();
+  const auto& items = listed.at("items").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("entity"), "patient");
+  EXPECT_EQ(items[0].at("entity_id"), id);
+  EXPECT_EQ(items[0].at("actor_role"), "system");
+  EXPECT_EQ(items[0].at("client_addr"), "127.0.0.1");
+  auto successes = Call("GET", "/api/v1/audit?action=auth.login.success&actor_role=patient",
+                        std::nullopt, admin_token_);
+  EXPECT_EQ(successes.Json().at("items").as_array().size(), 1u);
+  EXPECT_EQ(Call("GET", "/api/v1/audit?colour=red", std::nullopt, admin_token_).status, 400);
+}
+
+CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(AuthApiTest);
+
+// A lower per-address limit, so failures spread over many accounts from one address are caught.
+class AddressThrottleTest : public ApiTest {
+ protected:
+  std::vector<std::string> ExtraFlags() const override {
+    return {"--login-failures-per-address", "5"};
+  }
+};
+
+TEST_P(AddressThrottleTest, ManyAccountsFromOneAddressAreThrottled) {
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Call("POST", "/api/v1/auth/login",
+                   Credentials("user" + std::to_string(i) + "@example.com", "some-password"))
+                  .status,
+              401);
+  }
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", Credentials("next@example.com", "some-password"))
+                .status,
+            429);
+}
+
+CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(AddressThrottleTest);
+
+}  // namespace
+}  // namespace clinic::testing

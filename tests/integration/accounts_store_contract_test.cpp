@@ -1,0 +1,281 @@
+// The storage contract of accounts and access control: sessions, failed-login counting, the
+// doctor-to-patient relation. Runs on SQLite and on MariaDB.
+
+#include <gmock/gmock.h>
+
+#include "support/store_fixture.hpp"
+
+namespace clinic::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using domain::Role;
+using storage::InTransaction;
+using storage::LoginSubject;
+using storage::Transaction;
+using storage::TxMode;
+using ::testing::ElementsAre;
+
+class AccountsStoreContractTest : public StoreTest {
+ protected:
+  // A session row as a login would create it; `token_hash` is any 64 characters.
+  domain::Session NewSession(char token_hash_fill, Role role, Id user_id) {
+    domain::Session session;
+    session.token_hash = std::string(64, token_hash_fill);
+    session.role = role;
+    session.user_id = user_id;
+    session.last_seen_at = At(0);
+    session.expires_at = At(60);
+    session.client_addr = "203.0.113.7";
+    auto created = InTransaction(store(), TxMode::kWrite,
+                                 [&](Transaction& tx) { return tx.sessions().Create(session); });
+    EXPECT_TRUE(created) << created.error().message;
+    return created.value_or(domain::Session{});
+  }
+
+  std::optional<domain::Session> FindSession(char token_hash_fill) {
+    auto found = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
+      return tx.sessions().FindByTokenHash(std::string(64, token_hash_fill));
+    });
+    EXPECT_TRUE(found) << found.error().message;
+    return found.value_or(std::nullopt);
+  }
+
+  std::optional<Instant> RevokedAt(char token_hash_fill) {
+    const auto found = FindSession(token_hash_fill);
+    if (!found) {
+      ADD_FAILURE() << "no session with token hash " << token_hash_fill;
+      return std::nullopt;
+    }
+    return found->revoked_at;
+  }
+
+  domain::Appointment Book(const domain::Slot& slot, Id patient_id) {
+    domain::Appointment appointment;
+    appointment.slot_id = slot.id;
+    appointment.doctor_id = slot.doctor_id;
+    appointment.patient_id = patient_id;
+    auto created = InTransaction(store(), TxMode::kWrite, [&](Transaction& tx) {
+      return tx.appointments().Create(appointment);
+    });
+    EXPECT_TRUE(created) << created.error().message;
+    return created.value_or(domain::Appointment{});
+  }
+
+  std::vector<Id> PatientIds(const storage::PersonFilter& filter) {
+    auto listed = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
+      return tx.patients().List(filter, storage::PageRequest{});
+    });
+    EXPECT_TRUE(listed) << listed.error().message;
+    std::vector<Id> ids;
+    if (listed) {
+      for (const auto& patient : listed->items) ids.push_back(patient.id);
+    }
+    return ids;
+  }
+
+  storage::LoginAttemptRepository::Failures FailuresSince(LoginSubject kind,
+                                                          const std::string& subject,
+                                                          Instant since) {
+    auto failures = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
+      return tx.login_attempts().FailuresSince(kind, subject, since);
+    });
+    EXPECT_TRUE(failures) << failures.error().message;
+    return failures.value_or(storage::LoginAttemptRepository::Failures{});
+  }
+
+  void RecordFailure(LoginSubject kind, const std::string& subject, Instant at) {
+    auto recorded = store().Run(TxMode::kWrite, [&](Transaction& tx) {
+      return tx.login_attempts().RecordFailure(kind, subject, at);
+    });
+    EXPECT_TRUE(recorded) << recorded.error().message;
+  }
+};
+
+TEST_P(AccountsStoreContractTest, SessionRoundTripsAndIsFoundByTokenHash) {
+  const auto created = NewSession('a', Role::kDoctor, 42);
+  EXPECT_GT(created.id, 0);
+  EXPECT_GT(created.created_at.time_since_epoch().count(), 0);
+
+  const auto found = FindSession('a');
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, created.id);
+  EXPECT_EQ(found->token_hash, std::string(64, 'a'));
+  EXPECT_EQ(found->role, Role::kDoctor);
+  EXPECT_EQ(found->user_id, 42);
+  EXPECT_EQ(found->last_seen_at, At(0));
+  EXPECT_EQ(found->expires_at, At(60));
+  EXPECT_EQ(found->revoked_at, std::nullopt);
+  EXPECT_EQ(found->client_addr, "203.0.113.7");
+
+  EXPECT_EQ(FindSession('b'), std::nullopt);
+}
+
+TEST_P(AccountsStoreContractTest, TokenHashesAreUnique) {
+  NewSession('a', Role::kPatient, 1);
+  domain::Session again;
+  again.token_hash = std::string(64, 'a');
+  again.user_id = 2;
+  auto created = InTransaction(store(), TxMode::kWrite,
+                               [&](Transaction& tx) { return tx.sessions().Create(again); });
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code, ErrorCode::kAlreadyExists);
+}
+
+TEST_P(AccountsStoreContractTest, TouchSlidesLastSeenAndExpiry) {
+  const auto session = NewSession('a', Role::kPatient, 1);
+  auto touched = store().Run(TxMode::kWrite, [&](Transaction& tx) {
+    return tx.sessions().Touch(session.id, At(30), At(90));
+  });
+  ASSERT_TRUE(touched) << touched.error().message;
+  const auto found = FindSession('a');
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->last_seen_at, At(30));
+  EXPECT_EQ(found->expires_at, At(90));
+
+  auto missing = store().Run(
+      TxMode::kWrite, [&](Transaction& tx) { return tx.sessions().Touch(424242, At(30), At(90)); });
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(AccountsStoreContractTest, RevokeKeepsTheFirstRevocationTime) {
+  const auto session = NewSession('a', Role::kPatient, 1);
+  for (const int minute : {10, 20}) {
+    auto revoked = store().Run(TxMode::kWrite, [&](Transaction& tx) {
+      return tx.sessions().Revoke(session.id, At(minute));
+    });
+    ASSERT_TRUE(revoked) << revoked.error().message;
+  }
+  EXPECT_EQ(RevokedAt('a'), At(10));
+
+  auto missing = store().Run(TxMode::kWrite,
+                             [&](Transaction& tx) { return tx.sessions().Revoke(424242, At(10)); });
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(AccountsStoreContractTest, RevokeAllForUserRevokesOnlyThatAccountsOpenSessions) {
+  NewSession('a', Role::kPatient, 7);
+  NewSession('b', Role::kPatient, 7);
+  const auto earlier = NewSession('c', Role::kPatient, 7);
+  NewSession('d', Role::kPatient, 8);  // another patient
+  NewSession('e', Role::kDoctor, 7);   // the same id in another role is another account
+  ASSERT_TRUE(store().Run(
+      TxMode::kWrite, [&](Transaction& tx) { return tx.sessions().Revoke(earlier.id, At(5)); }));
+
+  auto revoked = store().Run(TxMode::kWrite, [&](Transaction& tx) {
+    return tx.sessions().RevokeAllForUser(Role::kPatient, 7, At(10));
+  });
+  ASSERT_TRUE(revoked) << revoked.error().message;
+
+  EXPECT_EQ(RevokedAt('a'), At(10));
+  EXPECT_EQ(RevokedAt('b'), At(10));
+  EXPECT_EQ(RevokedAt('c'), At(5));
+  EXPECT_EQ(RevokedAt('d'), std::nullopt);
+  EXPECT_EQ(RevokedAt('e'), std::nullopt);
+}
+
+TEST_P(AccountsStoreContractTest, FailuresAreCountedPerSubjectWithinTheWindow) {
+  const std::string email = "ann@example.com";
+  RecordFailure(LoginSubject::kAccount, email, At(0));
+  RecordFailure(LoginSubject::kAccount, email, At(1));
+  RecordFailure(LoginSubject::kAccount, email, At(2));
+  RecordFailure(LoginSubject::kAccount, "bob@example.com", At(2));
+  RecordFailure(LoginSubject::kAddress, email, At(2));  // same text, other kind of subject
+
+  const auto in_window = FailuresSince(LoginSubject::kAccount, email, At(1));
+  EXPECT_EQ(in_window.count, 2);
+  EXPECT_EQ(in_window.oldest, At(1));
+
+  const auto all = FailuresSince(LoginSubject::kAccount, email, At(-60));
+  EXPECT_EQ(all.count, 3);
+  EXPECT_EQ(all.oldest, At(0));
+
+  const auto none = FailuresSince(LoginSubject::kAccount, email, At(3));
+  EXPECT_EQ(none.count, 0);
+  EXPECT_EQ(none.oldest, std::nullopt);
+
+  EXPECT_EQ(FailuresSince(LoginSubject::kAddress, email, At(-60)).count, 1);
+}
+
+TEST_P(AccountsStoreContractTest, FailuresIgnoreTheCaseOfTheSubject) {
+  // Otherwise retyping an email in capitals would start a fresh allowance of guesses.
+  RecordFailure(LoginSubject::kAccount, "Ann@Example.com", At(0));
+  EXPECT_EQ(FailuresSince(LoginSubject::kAccount, "ann@example.com", At(0)).count, 1);
+}
+
+TEST_P(AccountsStoreContractTest, PruneForgetsOnlyOlderFailures) {
+  const std::string address = "198.51.100.4";
+  RecordFailure(LoginSubject::kAddress, address, At(0));
+  RecordFailure(LoginSubject::kAddress, address, At(10));
+  RecordFailure(LoginSubject::kAddress, address, At(20));
+
+  auto pruned = store().Run(TxMode::kWrite,
+                            [&](Transaction& tx) { return tx.login_attempts().Prune(At(10)); });
+  ASSERT_TRUE(pruned) << pruned.error().message;
+
+  const auto left = FailuresSince(LoginSubject::kAddress, address, At(-60));
+  EXPECT_EQ(left.count, 2);
+  EXPECT_EQ(left.oldest, At(10));
+}
+
+TEST_P(AccountsStoreContractTest, PatientsListWithDoctorIdKeepsThatDoctorsPatientsOnly) {
+  const auto doctor = NewDoctor(std::nullopt, "doc@example.com");
+  const auto other_doctor = NewDoctor(std::nullopt, "other@example.com");
+  const auto booked = NewPatient("booked@example.com");
+  const auto cancelled = NewPatient("cancelled@example.com");
+  const auto elsewhere = NewPatient("elsewhere@example.com");
+  const auto twice = NewPatient("twice@example.com");
+  NewPatient("never@example.com");
+
+  Book(NewSlot(doctor.id, At(0), 30min), booked.id);
+  const auto cancelled_visit = Book(NewSlot(doctor.id, At(30), 30min), cancelled.id);
+  ASSERT_TRUE(store().Run(TxMode::kWrite, [&](Transaction& tx) {
+    return tx.appointments().SetStatus(cancelled_visit.id, domain::AppointmentStatus::kCancelled);
+  }));
+  Book(NewSlot(other_doctor.id, At(0), 30min), elsewhere.id);
+  Book(NewSlot(doctor.id, At(60), 30min), twice.id);
+  Book(NewSlot(doctor.id, At(90), 30min), twice.id);
+
+  EXPECT_THAT(PatientIds({.with_doctor_id = doctor.id}),
+              ElementsAre(booked.id, cancelled.id, twice.id));
+  EXPECT_THAT(PatientIds({.with_doctor_id = other_doctor.id}), ElementsAre(elsewhere.id));
+  EXPECT_THAT(PatientIds({.q = "cancel", .with_doctor_id = doctor.id}), ElementsAre(cancelled.id));
+
+  ASSERT_TRUE(store().Run(TxMode::kWrite, [&](Transaction& tx) {
+    return tx.patients().SetDeletedAt(booked.id, At(0));
+  }));
+  EXPECT_THAT(PatientIds({.with_doctor_id = doctor.id}), ElementsAre(cancelled.id, twice.id));
+  EXPECT_THAT(PatientIds({.include_deleted = true, .with_doctor_id = doctor.id}),
+              ElementsAre(booked.id, cancelled.id, twice.id));
+}
+
+TEST_P(AccountsStoreContractTest, ExistsBetweenCountsAppointmentsOfAnyStatus) {
+  const auto doctor = NewDoctor(std::nullopt, "doc@example.com");
+  const auto other_doctor = NewDoctor(std::nullopt, "other@example.com");
+  const auto patient = NewPatient("pat@example.com");
+  const auto stranger = NewPatient("stranger@example.com");
+  const auto visit = Book(NewSlot(doctor.id, At(0), 30min), patient.id);
+
+  const auto exists = [&](Id doctor_id, Id patient_id) {
+    auto answer = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
+      return tx.appointments().ExistsBetween(doctor_id, patient_id);
+    });
+    EXPECT_TRUE(answer) << answer.error().message;
+    return answer.value_or(false);
+  };
+  EXPECT_TRUE(exists(doctor.id, patient.id));
+  EXPECT_FALSE(exists(doctor.id, stranger.id));
+  EXPECT_FALSE(exists(other_doctor.id, patient.id));
+
+  ASSERT_TRUE(store().Run(TxMode::kWrite, [&](Transaction& tx) {
+    return tx.appointments().SetStatus(visit.id, domain::AppointmentStatus::kCancelled);
+  }));
+  EXPECT_TRUE(exists(doctor.id, patient.id));
+}
+
+CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(AccountsStoreContractTest);
+
+}  // namespace
+}  // namespace clinic::testing

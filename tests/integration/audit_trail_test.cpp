@@ -1,0 +1,350 @@
+// The audit trail: rows chain to each other, concurrent writers still form one chain, a rolled
+// back action leaves no row, and verification names the first row that was altered or removed.
+// Runs on SQLite and on MariaDB.
+
+#include "clinic/service/audit_trail.hpp"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+
+#include <set>
+#include <thread>
+
+#include "clinic/common/crypto.hpp"
+#include "clinic/domain/audit.hpp"
+#include "support/store_fixture.hpp"
+
+namespace clinic::testing {
+namespace {
+
+using domain::Role;
+using service::Audit;
+using service::VerifyAuditChain;
+using storage::InTransaction;
+using storage::Transaction;
+using storage::TxMode;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class AuditTrailTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    InitCrypto();
+    StoreTest::SetUp();
+  }
+
+  // Appends one row per entity id, each in its own transaction, and returns the stored rows.
+  std::vector<domain::AuditEntry> AppendRows(int count) {
+    for (int i = 0; i < count; ++i) {
+      auto appended = store().Run(TxMode::kWrite, [&](Transaction& tx) {
+        return Audit(tx, clock_, context_, "patient.read", "patient", i + 1,
+                     fmt::format("{{\"n\":{}}}", i));
+      });
+      EXPECT_TRUE(appended) << appended.error().message;
+    }
+    return AllRows();
+  }
+
+  std::vector<domain::AuditEntry> AllRows() { return Rows(storage::AuditFilter{}); }
+
+  std::vector<domain::AuditEntry> Rows(const storage::AuditFilter& filter) {
+    std::vector<domain::AuditEntry> rows;
+    storage::PageRequest page{.limit = 7, .after_id = std::nullopt};
+    for (;;) {
+      auto listed = InTransaction(store(), TxMode::kRead,
+                                  [&](Transaction& tx) { return tx.audit().List(filter, page); });
+      EXPECT_TRUE(listed) << listed.error().message;
+      if (!listed) return rows;
+      rows.insert(rows.end(), listed->items.begin(), listed->items.end());
+      if (!listed->next_after_id) return rows;
+      page.after_id = listed->next_after_id;
+    }
+  }
+
+  std::string HeadHash() {
+    auto head = InTransaction(store(), TxMode::kRead,
+                              [&](Transaction& tx) { return tx.audit().HeadHash(); });
+    EXPECT_TRUE(head) << head.error().message;
+    return head.value_or("");
+  }
+
+  service::AuditVerification Verify() {
+    auto verification = VerifyAuditChain(store());
+    EXPECT_TRUE(verification) << verification.error().message;
+    return verification.value_or(service::AuditVerification{});
+  }
+
+  // Tampering needs the append-only triggers out of the way, as an attacker with DDL rights would.
+  void DropAppendOnlyTriggers() {
+    auto dropped = raw().ExecuteScript(
+        "DROP TRIGGER IF EXISTS trg_audit_log_no_update;\n"
+        "DROP TRIGGER IF EXISTS trg_audit_log_no_delete;\n");
+    ASSERT_TRUE(dropped) << dropped.error().message;
+  }
+
+  void RawExecute(const std::string& sql, Id id) {
+    auto done = raw().Execute(sql, {storage::sql::Value{id}});
+    ASSERT_TRUE(done) << done.error().message;
+    EXPECT_EQ(done->affected_rows, 1) << sql;
+  }
+
+  ManualClock clock_{At(0)};
+  domain::RequestContext context_{
+      .actor = {.role = Role::kAdmin, .id = 3}, .client_addr = "192.0.2.1", .request_id = "r-1"};
+};
+
+TEST_P(AuditTrailTest, AnEmptyChainIsIntact) {
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, 0);
+  EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
+  EXPECT_EQ(HeadHash(), domain::kAuditGenesisHash);
+}
+
+TEST_P(AuditTrailTest, AppendedRowsChainToEachOther) {
+  const auto rows = AppendRows(3);
+  ASSERT_EQ(rows.size(), 3u);
+  std::string previous_hash = domain::kAuditGenesisHash;
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.prev_hash, previous_hash);
+    EXPECT_EQ(row.hash, domain::AuditChainHash(row, row.prev_hash));
+    previous_hash = row.hash;
+  }
+  EXPECT_EQ(HeadHash(), rows.back().hash);
+
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, 3);
+  EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
+}
+
+TEST_P(AuditTrailTest, ARowRecordsItsContext) {
+  clock_.Set(At(5));
+  auto appended = store().Run(TxMode::kWrite, [&](Transaction& tx) {
+    return Audit(tx, clock_, context_, "patient.update", "patient", 9, "{\"field\":\"phone\"}");
+  });
+  ASSERT_TRUE(appended) << appended.error().message;
+  const domain::RequestContext server{};
+  appended = store().Run(TxMode::kWrite, [&](Transaction& tx) {
+    return Audit(tx, clock_, server, "session.prune", "session", std::nullopt);
+  });
+  ASSERT_TRUE(appended) << appended.error().message;
+
+  const auto rows = AllRows();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].occurred_at, At(5));
+  EXPECT_EQ(rows[0].actor_role, Role::kAdmin);
+  EXPECT_EQ(rows[0].actor_id, 3);
+  EXPECT_EQ(rows[0].action, "patient.update");
+  EXPECT_EQ(rows[0].entity, "patient");
+  EXPECT_EQ(rows[0].entity_id, 9);
+  EXPECT_EQ(rows[0].client_addr, "192.0.2.1");
+  EXPECT_EQ(rows[0].request_id, "r-1");
+  EXPECT_EQ(rows[0].details, "{\"field\":\"phone\"}");
+  EXPECT_EQ(rows[1].actor_role, Role::kSystem);
+  EXPECT_EQ(rows[1].actor_id, std::nullopt);
+  EXPECT_EQ(rows[1].entity_id, std::nullopt);
+  EXPECT_EQ(rows[1].client_addr, std::nullopt);
+  EXPECT_EQ(rows[1].details, std::nullopt);
+}
+
+TEST_P(AuditTrailTest, OversizedContextIsCutToFitOnACharacterBoundary) {
+  context_.client_addr = std::string(100, 'a');
+  // 63 ASCII bytes then a two-byte character: cutting at 64 bytes would split it.
+  context_.request_id = std::string(63, 'r') + "\xC3\xA9" + "tail";
+  auto appended = store().Run(TxMode::kWrite, [&](Transaction& tx) {
+    return Audit(tx, clock_, context_, "auth.login.failure", "account", std::nullopt);
+  });
+  ASSERT_TRUE(appended) << appended.error().message;
+  const auto rows = AllRows();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].client_addr, std::string(64, 'a'));
+  EXPECT_EQ(rows[0].request_id, std::string(63, 'r'));
+}
+
+TEST_P(AuditTrailTest, ListFiltersAndPagesById) {
+  const domain::RequestContext doctor{.actor = {.role = Role::kDoctor, .id = 5}};
+  struct Action {
+    domain::RequestContext who;
+    int minute;
+    std::string action;
+    std::string entity;
+    Id entity_id;
+  };
+  const std::vector<Action> actions{
+      {context_, 0, "patient.read", "patient", 1}, {doctor, 1, "patient.read", "patient", 1},
+      {doctor, 2, "patient.update", "patient", 1}, {context_, 3, "doctor.update", "doctor", 5},
+      {context_, 4, "patient.read", "patient", 2},
+  };
+  for (const auto& action : actions) {
+    clock_.Set(At(action.minute));
+    ASSERT_TRUE(store().Run(TxMode::kWrite, [&](Transaction& tx) {
+      return Audit(tx, clock_, action.who, action.action, action.entity, action.entity_id);
+    }));
+  }
+  const auto ids = [&](const storage::AuditFilter& filter) {
+    std::vector<Id> out;
+    for (const auto& row : Rows(filter)) out.push_back(row.id);
+    return out;
+  };
+  const auto all = ids({});
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));
+  EXPECT_THAT(ids({.actor_role = Role::kDoctor}), ElementsAre(all[1], all[2]));
+  EXPECT_THAT(ids({.actor_role = Role::kAdmin, .actor_id = 3}),
+              ElementsAre(all[0], all[3], all[4]));
+  EXPECT_THAT(ids({.entity = "patient", .entity_id = 1}), ElementsAre(all[0], all[1], all[2]));
+  EXPECT_THAT(ids({.action = "patient.read"}), ElementsAre(all[0], all[1], all[4]));
+  EXPECT_THAT(ids({.from = At(1), .to = At(3)}), ElementsAre(all[1], all[2]));
+
+  auto first_page = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
+    return tx.audit().List({}, storage::PageRequest{.limit = 2, .after_id = std::nullopt});
+  });
+  ASSERT_TRUE(first_page);
+  EXPECT_EQ(first_page->items.size(), 2u);
+  EXPECT_EQ(first_page->next_after_id, all[1]);
+}
+
+TEST_P(AuditTrailTest, ConcurrentWritersStillFormOneChain) {
+  constexpr int kThreads = 8;
+  constexpr int kRowsPerThread = 25;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const domain::RequestContext context{.actor = {.role = Role::kPatient, .id = t + 1}};
+      for (int i = 0; i < kRowsPerThread; ++i) {
+        auto appended = store().Run(TxMode::kWrite, [&](Transaction& tx) {
+          return Audit(tx, clock_, context, "appointment.book", "appointment", i + 1);
+        });
+        if (!appended) {
+          ++failures;
+          ADD_FAILURE() << appended.error().message;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_EQ(failures.load(), 0);
+
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, kThreads * kRowsPerThread);
+  EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
+  // No two rows chained to the same parent: the head lock admitted one writer at a time.
+  std::set<std::string> parents;
+  for (const auto& row : AllRows()) parents.insert(row.prev_hash);
+  EXPECT_EQ(parents.size(), static_cast<std::size_t>(kThreads * kRowsPerThread));
+}
+
+TEST_P(AuditTrailTest, ARolledBackActionLeavesNoAuditRow) {
+  const auto before = AppendRows(2);
+  auto rolled_back = store().Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
+    CLINIC_TRY_STATUS(Audit(tx, clock_, context_, "patient.delete", "patient", 1));
+    return Fail(Error::FailedPrecondition("the action failed after it was audited"));
+  });
+  ASSERT_FALSE(rolled_back);
+  EXPECT_EQ(AllRows().size(), before.size());
+  EXPECT_EQ(HeadHash(), before.back().hash);
+
+  const auto after = AppendRows(1);
+  ASSERT_EQ(after.size(), 3u);
+  EXPECT_EQ(after.back().prev_hash, before.back().hash);
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, 3);
+  EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
+}
+
+TEST_P(AuditTrailTest, TheDatabaseRefusesToChangeOrDeleteAuditRows) {
+  const auto rows = AppendRows(1);
+  ASSERT_EQ(rows.size(), 1u);
+  const storage::sql::Value id{rows[0].id};
+  EXPECT_FALSE(raw().Execute("UPDATE audit_log SET action = 'forged' WHERE id = ?", {id}));
+  EXPECT_FALSE(raw().Execute("DELETE FROM audit_log WHERE id = ?", {id}));
+  EXPECT_EQ(AllRows().size(), 1u);
+}
+
+TEST_P(AuditTrailTest, AnAlteredRowIsNamed) {
+  const auto rows = AppendRows(5);
+  ASSERT_EQ(rows.size(), 5u);
+  DropAppendOnlyTriggers();
+  RawExecute("UPDATE audit_log SET action = 'patient.forged' WHERE id = ?", rows[2].id);
+
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, 5);
+  EXPECT_EQ(verification.first_broken_id, rows[2].id);
+  EXPECT_THAT(verification.problem, HasSubstr("content"));
+}
+
+TEST_P(AuditTrailTest, ARemovedMiddleRowNamesTheRowAfterIt) {
+  const auto rows = AppendRows(5);
+  ASSERT_EQ(rows.size(), 5u);
+  DropAppendOnlyTriggers();
+  RawExecute("DELETE FROM audit_log WHERE id = ?", rows[2].id);
+
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, 4);
+  EXPECT_EQ(verification.first_broken_id, rows[3].id);
+  EXPECT_THAT(verification.problem, HasSubstr(fmt::format("row {}", rows[1].id)));
+}
+
+TEST_P(AuditTrailTest, ARemovedFirstRowNamesTheNewFirstRow) {
+  const auto rows = AppendRows(3);
+  ASSERT_EQ(rows.size(), 3u);
+  DropAppendOnlyTriggers();
+  RawExecute("DELETE FROM audit_log WHERE id = ?", rows[0].id);
+
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, 2);
+  EXPECT_EQ(verification.first_broken_id, rows[1].id);
+  EXPECT_THAT(verification.problem, HasSubstr("genesis"));
+}
+
+TEST_P(AuditTrailTest, ARemovedTailNamesTheLastRowLeft) {
+  const auto rows = AppendRows(5);
+  ASSERT_EQ(rows.size(), 5u);
+  DropAppendOnlyTriggers();
+  RawExecute("DELETE FROM audit_log WHERE id = ?", rows[4].id);
+
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, 4);
+  EXPECT_EQ(verification.first_broken_id, rows[3].id);
+  EXPECT_THAT(verification.problem, HasSubstr("removed"));
+}
+
+TEST_P(AuditTrailTest, RemovingEveryRowIsNoticed) {
+  const auto rows = AppendRows(2);
+  ASSERT_EQ(rows.size(), 2u);
+  DropAppendOnlyTriggers();
+  for (const auto& row : rows) RawExecute("DELETE FROM audit_log WHERE id = ?", row.id);
+
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, 0);
+  EXPECT_EQ(verification.first_broken_id, 0);
+  EXPECT_THAT(verification.problem, HasSubstr("removed"));
+}
+
+TEST_P(AuditTrailTest, VerificationCarriesTheChainAcrossPages) {
+  // More rows than one verification page (1000), appended in one transaction to keep it quick.
+  constexpr int kRows = 1005;
+  auto appended = store().Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
+    for (int i = 0; i < kRows; ++i) {
+      CLINIC_TRY_STATUS(Audit(tx, clock_, context_, "patient.read", "patient", i + 1));
+    }
+    return Ok();
+  });
+  ASSERT_TRUE(appended) << appended.error().message;
+  auto verification = Verify();
+  EXPECT_EQ(verification.rows, kRows);
+  EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
+
+  const auto rows = AllRows();
+  ASSERT_EQ(rows.size(), static_cast<std::size_t>(kRows));
+  DropAppendOnlyTriggers();
+  RawExecute("UPDATE audit_log SET details = 'forged' WHERE id = ?", rows[1001].id);
+  verification = Verify();
+  EXPECT_EQ(verification.rows, kRows);
+  EXPECT_EQ(verification.first_broken_id, rows[1001].id);
+}
+
+CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(AuditTrailTest);
+
+}  // namespace
+}  // namespace clinic::testing
