@@ -1,7 +1,11 @@
 #include "clinic/app/api.hpp"
 
+#include "clinic/http/handlers/admin_routes.hpp"
 #include "clinic/http/handlers/audit_routes.hpp"
 #include "clinic/http/handlers/auth_routes.hpp"
+#include "clinic/http/handlers/doctor_routes.hpp"
+#include "clinic/http/handlers/location_routes.hpp"
+#include "clinic/http/handlers/patient_routes.hpp"
 
 namespace clinic::app {
 namespace {
@@ -21,13 +25,21 @@ Api::Api(storage::Store& store, const ServerConfig& config)
       config_(config),
       hasher_(config.fast_password_hashing ? service::PasswordHasher::Cost::kFastForTests
                                            : service::PasswordHasher::Cost::kProduction),
-      auth_(store, hasher_, clock_, AuthOptionsFrom(config)) {}
+      auth_(store, hasher_, clock_, AuthOptionsFrom(config)),
+      locations_(store, clock_),
+      doctors_(store, hasher_, clock_),
+      patients_(store, hasher_, clock_),
+      admins_(store, hasher_, clock_) {}
 
 void Api::AddRoutes(http::Router& router) {
   http::AddAuthRoutes(router, auth_,
                       {.secure_cookie = config_.secure_cookie,
                        .cookie_max_age = std::chrono::minutes(config_.session_idle_minutes)});
   http::AddAuditRoutes(router, store_, auth_);
+  http::AddLocationRoutes(router, auth_, locations_);
+  http::AddDoctorRoutes(router, auth_, doctors_);
+  http::AddPatientRoutes(router, auth_, patients_);
+  http::AddAdminRoutes(router, auth_, admins_);
 }
 
 }  // namespace clinic::app

@@ -3,8 +3,12 @@
 #include "clinic/app/config.hpp"
 #include "clinic/common/clock.hpp"
 #include "clinic/http/router.hpp"
+#include "clinic/service/admin_service.hpp"
 #include "clinic/service/auth_service.hpp"
+#include "clinic/service/doctor_service.hpp"
+#include "clinic/service/location_service.hpp"
 #include "clinic/service/password_hasher.hpp"
+#include "clinic/service/patient_service.hpp"
 #include "clinic/storage/store.hpp"
 
 namespace clinic::app {
@@ -25,6 +29,10 @@ class Api {
   SystemClock clock_;
   service::PasswordHasher hasher_;
   service::AuthService auth_;
+  service::LocationService locations_;
+  service::DoctorService doctors_;
+  service::PatientService patients_;
+  service::AdminService admins_;
 };
 
 }  // namespace clinic::app

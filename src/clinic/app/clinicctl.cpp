@@ -57,7 +57,8 @@ int ClinicctlMain(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
+    const int printed = cli.exit(e);  // prints help, or the usage error
+    return printed == 0 ? 0 : kBadUsage;
   }
   if (version->parsed()) {
     std::cout << cli::VersionText() << "\n";

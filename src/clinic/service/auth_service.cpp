@@ -75,6 +75,55 @@ Result<bool> AccountIsLive(Transaction& tx, const Principal& who) {
   return false;
 }
 
+// The email and password hash of a logged-in account.
+struct Credentials {
+  std::string email;
+  std::string password_hash;
+};
+
+Result<Credentials> LoadCredentials(Transaction& tx, const Principal& who) {
+  switch (who.role) {
+    case Role::kAdmin:
+      return tx.admins().Get(who.id).map([](const domain::Admin& a) {
+        return Credentials{a.email, a.password_hash};
+      });
+    case Role::kDoctor:
+      return tx.doctors().Get(who.id).map([](const domain::Doctor& d) {
+        return Credentials{d.email, d.password_hash};
+      });
+    case Role::kPatient:
+      return tx.patients().Get(who.id).map([](const domain::Patient& p) {
+        return Credentials{p.email, p.password_hash.value_or("")};
+      });
+    case Role::kSystem:
+      break;
+  }
+  return Fail(Error::PermissionDenied("only accounts have passwords"));
+}
+
+Status StorePasswordHash(Transaction& tx, const Principal& who, const std::string& hash) {
+  switch (who.role) {
+    case Role::kAdmin: {
+      CLINIC_ASSIGN_OR_RETURN(auto admin, tx.admins().Get(who.id));
+      admin.password_hash = hash;
+      return tx.admins().Update(admin).map([](auto&&) {});
+    }
+    case Role::kDoctor: {
+      CLINIC_ASSIGN_OR_RETURN(auto doctor, tx.doctors().Get(who.id));
+      doctor.password_hash = hash;
+      return tx.doctors().Update(doctor).map([](auto&&) {});
+    }
+    case Role::kPatient: {
+      CLINIC_ASSIGN_OR_RETURN(auto patient, tx.patients().Get(who.id));
+      patient.password_hash = hash;
+      return tx.patients().Update(patient).map([](auto&&) {});
+    }
+    case Role::kSystem:
+      break;
+  }
+  return Fail(Error::PermissionDenied("only accounts have passwords"));
+}
+
 }  // namespace
 
 AuthService::AuthService(storage::Store& store, const PasswordHasher& hasher, const Clock& clock,
@@ -104,8 +153,9 @@ Result<domain::Patient> AuthService::Register(const Registration& registration,
     return tx.patients().Create(patient).and_then([&](domain::Patient stored) {
       domain::RequestContext as_patient = context;
       as_patient.actor = {Role::kPatient, stored.id};
-      return Audit(tx, clock_, as_patient, "auth.register", "patient", stored.id)
-          .map([&] { return stored; });
+      return Audit(tx, clock_, as_patient, "auth.register", "patient", stored.id).map([&] {
+        return stored;
+      });
     });
   });
   if (!created && created.error().code == ErrorCode::kAlreadyExists) {
@@ -127,27 +177,23 @@ Result<LoginResult> AuthService::Login(const std::string& login_text, const std:
   const std::string address = context.client_addr.value_or("unknown");
 
   // Throttled callers are refused before any password is checked.
-  CLINIC_ASSIGN_OR_RETURN(auto candidates,
-                          InTransaction(store_, TxMode::kRead, [&](Transaction& tx)
-                                                                   -> Result<std::vector<Candidate>> {
-                            for (const auto& [kind, subject, limit] :
-                                 {std::tuple{LoginSubject::kAccount, login,
-                                             options_.max_failures_per_account},
-                                  std::tuple{LoginSubject::kAddress, address,
-                                             options_.max_failures_per_address}}) {
-                              CLINIC_ASSIGN_OR_RETURN(
-                                  auto failures,
+  CLINIC_ASSIGN_OR_RETURN(
+      auto candidates,
+      InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<std::vector<Candidate>> {
+        for (const auto& [kind, subject, limit] :
+             {std::tuple{LoginSubject::kAccount, login, options_.max_failures_per_account},
+              std::tuple{LoginSubject::kAddress, address, options_.max_failures_per_address}}) {
+          CLINIC_ASSIGN_OR_RETURN(auto failures,
                                   tx.login_attempts().FailuresSince(kind, subject, window_start));
-                              if (failures.count >= limit) {
-                                const auto wait = (failures.oldest.value_or(now) +
-                                                   options_.throttle_window) - now;
-                                return Fail(Error::ResourceExhausted(
-                                    "too many failed logins; try again later",
-                                    static_cast<int>(std::max<std::int64_t>(1, wait.count()))));
-                              }
-                            }
-                            return FindCandidates(tx, login);
-                          }));
+          if (failures.count >= limit) {
+            const auto wait = (failures.oldest.value_or(now) + options_.throttle_window) - now;
+            return Fail(Error::ResourceExhausted(
+                "too many failed logins; try again later",
+                static_cast<int>(std::max<std::int64_t>(1, wait.count()))));
+          }
+        }
+        return FindCandidates(tx, login);
+      }));
 
   const Candidate* match = nullptr;
   for (const auto& candidate : candidates) {
@@ -215,8 +261,8 @@ Result<Principal> AuthService::Authenticate(const std::string& token) {
   const Instant now = clock_.Now();
   const std::string token_hash = Sha256Hex(token);
   CLINIC_ASSIGN_OR_RETURN(
-      auto session, InTransaction(store_, TxMode::kRead, [&](Transaction& tx)
-                                                             -> Result<domain::Session> {
+      auto session,
+      InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<domain::Session> {
         CLINIC_ASSIGN_OR_RETURN(auto found, tx.sessions().FindByTokenHash(token_hash));
         if (!found || found->revoked_at || found->expires_at <= now) {
           return Fail(Error::Unauthenticated("the session has expired or was ended"));
@@ -239,60 +285,20 @@ Status AuthService::ChangePassword(const domain::RequestContext& context,
                                    const std::string& current_password,
                                    const std::string& new_password) {
   const Principal who = context.actor;
-  const Instant now = clock_.Now();
-  CLINIC_ASSIGN_OR_RETURN(
-      auto account, InTransaction(store_, TxMode::kRead, [&](Transaction& tx)
-                                                             -> Result<std::pair<std::string, std::string>> {
-        switch (who.role) {
-          case Role::kAdmin: {
-            CLINIC_ASSIGN_OR_RETURN(auto a, tx.admins().Get(who.id));
-            return std::pair{a.email, a.password_hash};
-          }
-          case Role::kDoctor: {
-            CLINIC_ASSIGN_OR_RETURN(auto d, tx.doctors().Get(who.id));
-            return std::pair{d.email, d.password_hash};
-          }
-          case Role::kPatient: {
-            CLINIC_ASSIGN_OR_RETURN(auto p, tx.patients().Get(who.id));
-            return std::pair{p.email, p.password_hash.value_or("")};
-          }
-          case Role::kSystem:
-            break;
-        }
-        return Fail(Error::PermissionDenied("only accounts have passwords"));
-      }));
-  const auto& [email, current_hash] = account;
+  CLINIC_ASSIGN_OR_RETURN(auto account, InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
+                            return LoadCredentials(tx, who);
+                          }));
   domain::Validator check;
-  if (!hasher_.Verify(current_hash, current_password)) {
+  if (!hasher_.Verify(account.password_hash, current_password)) {
     check.Add("current_password", "is not the current password");
   }
-  check.Password("new_password", new_password, email);
+  check.Password("new_password", new_password, account.email);
   CLINIC_TRY_STATUS(check.Finish("the password was not changed"));
   CLINIC_ASSIGN_OR_RETURN(auto new_hash, hasher_.Hash(new_password));
 
+  const Instant now = clock_.Now();
   return store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
-    switch (who.role) {
-      case Role::kAdmin: {
-        CLINIC_ASSIGN_OR_RETURN(auto a, tx.admins().Get(who.id));
-        a.password_hash = new_hash;
-        CLINIC_TRY_STATUS(tx.admins().Update(a));
-        break;
-      }
-      case Role::kDoctor: {
-        CLINIC_ASSIGN_OR_RETURN(auto d, tx.doctors().Get(who.id));
-        d.password_hash = new_hash;
-        CLINIC_TRY_STATUS(tx.doctors().Update(d));
-        break;
-      }
-      case Role::kPatient: {
-        CLINIC_ASSIGN_OR_RETURN(auto p, tx.patients().Get(who.id));
-        p.password_hash = new_hash;
-        CLINIC_TRY_STATUS(tx.patients().Update(p));
-        break;
-      }
-      case Role::kSystem:
-        return Fail(Error::PermissionDenied("only accounts have passwords"));
-    }
+    CLINIC_TRY_STATUS(StorePasswordHash(tx, who, new_hash));
     CLINIC_TRY_STATUS(tx.sessions().RevokeAllForUser(who.role, who.id, now));
     return Audit(tx, clock_, context, "auth.password_change", std::string(domain::Name(who.role)),
                  who.id);

@@ -17,7 +17,6 @@ constexpr std::size_t kNameMaxChars = 120;
 constexpr std::size_t kAddressLineMaxChars = 255;
 constexpr std::size_t kRegionMaxChars = 100;  // city, state_region, country
 constexpr std::size_t kPostalCodeMaxChars = 20;
-constexpr std::size_t kTimeZoneMaxChars = 64;
 
 Status CheckFields(LocationFields& fields, bool creating) {
   domain::Validator check;
@@ -31,8 +30,11 @@ Status CheckFields(LocationFields& fields, bool creating) {
   if (fields.phone) *fields.phone = check.Phone("phone", *fields.phone);
   // Required on create although the column defaults to UTC: a location's local times (working
   // hours, the slots shown to patients) would silently be wrong with a forgotten zone.
-  CheckRequiredText(check, "timezone", fields.timezone, kTimeZoneMaxChars, creating);
-  if (fields.timezone && check.ok()) check.TimeZone("timezone", *fields.timezone);
+  if (fields.timezone) {
+    check.TimeZone("timezone", *fields.timezone);
+  } else if (creating) {
+    check.Add("timezone", "is required");
+  }
   return check.Finish("the location is not valid");
 }
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "clinic/common/error.hpp"
+#include "clinic/common/result.hpp"
 #include "clinic/domain/validator.hpp"
 
 namespace clinic::service {
@@ -39,6 +39,14 @@ void CheckNullableText(domain::Validator& check, std::string_view field,
 
 // The answer when a unique email is taken, also by a soft-deleted account (409, field "email").
 Error EmailTaken();
+
+// `result` with the store's kAlreadyExists replaced by EmailTaken(), for the tables whose only
+// unique column is the email (patients, doctors).
+template <typename T>
+Result<T> EmailTakenIfDuplicate(Result<T> result) {
+  if (!result && result.error().code == ErrorCode::kAlreadyExists) return Fail(EmailTaken());
+  return result;
+}
 
 // The audit row's details for an update: the names of the fields it was given, e.g.
 // "fields: email, phone" (never their values, which may be personal data).

@@ -139,10 +139,6 @@ class PrescriptionRepository {
   virtual Result<std::vector<domain::Prescription>> ListForPatient(Id patient_id) = 0;
 };
 
-}  // namespace clinic::storage
-
-namespace clinic::storage {
-
 class SessionRepository {
  public:
   virtual ~SessionRepository() = default;

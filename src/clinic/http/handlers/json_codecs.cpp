@@ -64,6 +64,18 @@ boost::json::object ToJson(const domain::Doctor& d) {
           {"deleted_at", Nullable(d.deleted_at)}};
 }
 
+boost::json::object ToJson(const domain::Doctor& d, domain::DoctorView view) {
+  if (view == domain::DoctorView::kFull) return ToJson(d);
+  return {{"id", d.id},
+          {"first_name", d.first_name},
+          {"last_name", d.last_name},
+          {"specialization", d.specialization},
+          {"bio", Nullable(d.bio)},
+          {"location_id", Nullable(d.location_id)},
+          {"created_at", FormatRfc3339(d.created_at)},
+          {"updated_at", FormatRfc3339(d.updated_at)}};
+}
+
 boost::json::object ToJson(const domain::Admin& a) {
   return {{"id", a.id},
           {"username", a.username},

@@ -5,6 +5,7 @@
 
 #include "clinic/domain/entities.hpp"
 #include "clinic/http/field_rules.hpp"
+#include "clinic/domain/policy.hpp"
 #include "clinic/domain/principal.hpp"
 
 namespace clinic::http {
@@ -16,6 +17,9 @@ namespace clinic::http {
 boost::json::object ToJson(const domain::Location& location);
 boost::json::object ToJson(const domain::Patient& patient);
 boost::json::object ToJson(const domain::Doctor& doctor);
+// The doctor as `view` shows it (domain::DoctorViewFor): the public profile leaves out the contact
+// details (email, phone) and the account state (is_active, deleted_at).
+boost::json::object ToJson(const domain::Doctor& doctor, domain::DoctorView view);
 boost::json::object ToJson(const domain::Admin& admin);
 boost::json::object ToJson(const domain::Principal& principal);  // {role, id}
 

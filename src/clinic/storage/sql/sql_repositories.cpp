@@ -210,8 +210,6 @@ struct AuditTable {
     return e;
   }
 };
-}
-};
 
 // Appended to a SELECT that must lock its rows until the transaction ends. Only MySQL needs it:
 // SQLite has no row locks, and its write transactions (BEGIN IMMEDIATE) already exclude each

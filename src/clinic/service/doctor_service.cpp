@@ -1,0 +1,177 @@
+#include "clinic/service/doctor_service.hpp"
+
+#include "clinic/domain/policy.hpp"
+#include "clinic/domain/validation.hpp"
+#include "clinic/domain/validator.hpp"
+#include "clinic/service/audit_trail.hpp"
+
+namespace clinic::service {
+namespace {
+
+using domain::Action;
+using domain::Role;
+using storage::InTransaction;
+using storage::Transaction;
+using storage::TxMode;
+
+constexpr std::size_t kSpecializationMaxChars = 120;  // doctors.specialization
+
+Status CheckFields(DoctorFields& fields, bool creating) {
+  domain::Validator check;
+  CheckRequiredText(check, "first_name", fields.first_name, kPersonNameMaxChars, creating);
+  CheckRequiredText(check, "last_name", fields.last_name, kPersonNameMaxChars, creating);
+  if (fields.email) {
+    *fields.email = check.Email("email", *fields.email);
+  } else if (creating) {
+    check.Add("email", "is required");
+  }
+  if (fields.phone) *fields.phone = check.Phone("phone", *fields.phone);
+  CheckRequiredText(check, "specialization", fields.specialization, kSpecializationMaxChars,
+                    creating);
+  CheckNullableText(check, "bio", fields.bio, kLongTextMaxChars, /*multiline=*/true);
+  if (fields.password) {
+    check.Password("password", *fields.password, fields.email.value_or(""));
+  } else if (creating) {
+    check.Add("password", "is required");
+  }
+  return check.Finish("the doctor record is not valid");
+}
+
+void Apply(const DoctorFields& fields, domain::Doctor& doctor) {
+  if (fields.first_name) doctor.first_name = *fields.first_name;
+  if (fields.last_name) doctor.last_name = *fields.last_name;
+  if (fields.email) doctor.email = *fields.email;
+  if (fields.phone) doctor.phone = *fields.phone;
+  if (fields.specialization) doctor.specialization = *fields.specialization;
+  if (fields.bio) doctor.bio = *fields.bio;
+  if (fields.location_id) doctor.location_id = *fields.location_id;
+  if (fields.is_active) doctor.is_active = *fields.is_active;
+}
+
+std::string UpdateDetails(const DoctorFields& f) {
+  return ChangedFieldsDetails({{"first_name", f.first_name.has_value()},
+                               {"last_name", f.last_name.has_value()},
+                               {"email", f.email.has_value()},
+                               {"phone", f.phone.has_value()},
+                               {"specialization", f.specialization.has_value()},
+                               {"bio", f.bio.has_value()},
+                               {"location_id", f.location_id.has_value()},
+                               {"is_active", f.is_active.has_value()},
+                               {"password", f.password.has_value()}});
+}
+
+// A doctor's location must exist; checked here so the caller learns which field is wrong rather
+// than getting the foreign key's conflict.
+Status CheckLocationExists(Transaction& tx, const NullableUpdate<Id>& location_id) {
+  if (!location_id || !*location_id) return Ok();
+  auto location = tx.locations().Get(**location_id);
+  if (!location && location.error().code == ErrorCode::kNotFound) {
+    return Fail(Error::InvalidField("location_id", "no location has this id"));
+  }
+  return location.map([](const domain::Location&) {});
+}
+
+Result<domain::Doctor> LoadAuthorized(Transaction& tx, const domain::Principal& caller,
+                                      Action action, Id id) {
+  CLINIC_ASSIGN_OR_RETURN(auto doctor, tx.doctors().Get(id));
+  CLINIC_TRY_STATUS(domain::AuthorizeDoctor(caller, action, doctor));
+  return doctor;
+}
+
+}  // namespace
+
+DoctorService::DoctorService(storage::Store& store, const PasswordHasher& hasher,
+                             const Clock& clock)
+    : store_(store), hasher_(hasher), clock_(clock) {}
+
+Result<domain::Doctor> DoctorService::Create(const domain::RequestContext& context,
+                                             DoctorFields fields) {
+  CLINIC_TRY_STATUS(domain::AuthorizeDoctors(context.actor, Action::kCreate));
+  CLINIC_TRY_STATUS(CheckFields(fields, /*creating=*/true));
+  domain::Doctor doctor;
+  Apply(fields, doctor);
+  CLINIC_ASSIGN_OR_RETURN(doctor.password_hash, hasher_.Hash(*fields.password));
+  return EmailTakenIfDuplicate(
+      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Doctor> {
+        CLINIC_TRY_STATUS(CheckLocationExists(tx, fields.location_id));
+        CLINIC_ASSIGN_OR_RETURN(auto created, tx.doctors().Create(doctor));
+        CLINIC_TRY_STATUS(Audit(tx, clock_, context, "doctor.create", "doctor", created.id));
+        return created;
+      }));
+}
+
+Result<domain::Doctor> DoctorService::Get(const domain::RequestContext& context, Id id) {
+  return InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
+    return LoadAuthorized(tx, context.actor, Action::kRead, id);
+  });
+}
+
+Result<storage::Page<domain::Doctor>> DoctorService::List(const domain::RequestContext& context,
+                                                          const DoctorQuery& query) {
+  CLINIC_TRY_STATUS(domain::AuthorizeDoctors(
+      context.actor, Action::kList,
+      {.include_inactive = query.include_inactive, .include_deleted = query.include_deleted}));
+  const storage::DoctorFilter filter{.specialization = query.specialization,
+                                     .location_id = query.location_id,
+                                     .q = query.q,
+                                     .include_inactive = query.include_inactive,
+                                     .include_deleted = query.include_deleted};
+  return InTransaction(store_, TxMode::kRead,
+                       [&](Transaction& tx) { return tx.doctors().List(filter, query.page); });
+}
+
+Result<domain::Doctor> DoctorService::Update(const domain::RequestContext& context, Id id,
+                                             DoctorFields fields) {
+  if (fields.password) {
+    CLINIC_TRY_STATUS(domain::AuthorizePasswordReset(context.actor));
+  }
+  CLINIC_TRY_STATUS(CheckFields(fields, /*creating=*/false));
+  std::optional<std::string> password_hash;
+  if (fields.password) {
+    CLINIC_ASSIGN_OR_RETURN(password_hash, hasher_.Hash(*fields.password));
+  }
+  const Instant now = clock_.Now();
+  return EmailTakenIfDuplicate(
+      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Doctor> {
+        CLINIC_ASSIGN_OR_RETURN(auto doctor, LoadAuthorized(tx, context.actor, Action::kUpdate, id));
+        CLINIC_TRY_STATUS(CheckLocationExists(tx, fields.location_id));
+        Apply(fields, doctor);
+        if (password_hash) {
+          if (auto problem = domain::PasswordProblem(*fields.password, doctor.email)) {
+            return Fail(Error::InvalidField("password", *problem));
+          }
+          doctor.password_hash = *password_hash;
+        }
+        // A new password or a deactivation must not leave old logins working.
+        if (password_hash || fields.is_active == false) {
+          CLINIC_TRY_STATUS(tx.sessions().RevokeAllForUser(Role::kDoctor, id, now));
+        }
+        CLINIC_ASSIGN_OR_RETURN(auto updated, tx.doctors().Update(doctor));
+        CLINIC_TRY_STATUS(
+            Audit(tx, clock_, context, "doctor.update", "doctor", id, UpdateDetails(fields)));
+        return updated;
+      }));
+}
+
+Status DoctorService::Delete(const domain::RequestContext& context, Id id) {
+  const Instant now = clock_.Now();
+  return store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
+    CLINIC_ASSIGN_OR_RETURN(auto doctor, LoadAuthorized(tx, context.actor, Action::kDelete, id));
+    if (doctor.deleted_at) return Ok();
+    CLINIC_TRY_STATUS(tx.doctors().SetDeletedAt(id, now));
+    CLINIC_TRY_STATUS(tx.sessions().RevokeAllForUser(Role::kDoctor, id, now));
+    return Audit(tx, clock_, context, "doctor.delete", "doctor", id);
+  });
+}
+
+Result<domain::Doctor> DoctorService::Restore(const domain::RequestContext& context, Id id) {
+  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Doctor> {
+    CLINIC_ASSIGN_OR_RETURN(auto doctor, LoadAuthorized(tx, context.actor, Action::kRestore, id));
+    if (!doctor.deleted_at) return doctor;
+    CLINIC_TRY_STATUS(tx.doctors().SetDeletedAt(id, std::nullopt));
+    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "doctor.restore", "doctor", id));
+    return tx.doctors().Get(id);
+  });
+}
+
+}  // namespace clinic::service
