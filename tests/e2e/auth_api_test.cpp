@@ -98,7 +98,8 @@ TEST_P(AuthApiTest, AWrongPasswordAndAnUnknownEmailLookAlike) {
 TEST_P(AuthApiTest, TheEleventhFailureWithinAMinuteIsThrottled) {
   RegisterPatient("target@example.com", "the-real-password");
   for (int i = 1; i <= 10; ++i) {
-    EXPECT_EQ(Call("POST", "/api/v1/auth/login", Credentials("target@example.com", "guess-" + std::to_string(i)))
+    EXPECT_EQ(Call("POST", "/api/v1/auth/login",
+                   Credentials("target@example.com", "guess-" + std::to_string(i)))
                   .status,
               401)
         << "attempt " << i;
@@ -107,10 +108,10 @@ TEST_P(AuthApiTest, TheEleventhFailureWithinAMinuteIsThrottled) {
       Call("POST", "/api/v1/auth/login", Credentials("target@example.com", "guess-11-xx"));
   EXPECT_EQ(throttled.status, 429);
   EXPECT_FALSE(throttled.Header("Retry-After").empty());
-  EXPECT_EQ(Call("POST", "/api/v1/auth/login",
-                 Credentials("TARGET@example.com", "the-real-password"))
-                .status,
-            429)
+  EXPECT_EQ(
+      Call("POST", "/api/v1/auth/login", Credentials("TARGET@example.com", "the-real-password"))
+          .status,
+      429)
       << "while throttled, even the right password is not checked";
   RegisterPatient("bystander@example.com");
 }
@@ -121,10 +122,10 @@ TEST_P(AuthApiTest, AdminsLogInByUsernameOrEmailAndTheirLastLoginIsKept) {
   auto rows = (*connection)->Query("SELECT last_login_at FROM admins WHERE username = 'root'");
   ASSERT_TRUE(rows);
   EXPECT_FALSE(rows->at(0).IsNull(0));
-  auto both = Call("POST", "/api/v1/auth/login",
-                   boost::json::object{{"username", "root"},
-                                       {"email", "root@clinic.example"},
-                                       {"password", kAdminPassword}});
+  auto both = Call(
+      "POST", "/api/v1/auth/login",
+      boost::json::object{
+          {"username", "root"}, {"email", "root@clinic.example"}, {"password", kAdminPassword}});
   EXPECT_EQ(both.status, 400);
 }
 
@@ -217,9 +218,9 @@ TEST_P(AddressThrottleTest, ManyAccountsFromOneAddressAreThrottled) {
                   .status,
               401);
   }
-  EXPECT_EQ(Call("POST", "/api/v1/auth/login", Credentials("next@example.com", "some-password"))
-                .status,
-            429);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/auth/login", Credentials("next@example.com", "some-password")).status,
+      429);
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(AddressThrottleTest);

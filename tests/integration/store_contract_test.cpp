@@ -154,6 +154,8 @@ TEST_P(StoreContractTest, DoctorFiltersBySpecializationLocationAndActivity) {
   EXPECT_EQ(count({}), 1u);
   EXPECT_EQ(count({.include_inactive = true}), 2u);
   EXPECT_EQ(count({.specialization = "Pediatrics", .include_inactive = true}), 1u);
+  EXPECT_EQ(count({.specialization = "pediatrics", .include_inactive = true}), 1u)
+      << "specialization matches regardless of case on every backend";
   EXPECT_EQ(count({.location_id = here.id}), 1u);
   EXPECT_EQ(count({.location_id = there.id}), 0u);
   EXPECT_EQ(count({.q = "tan"}), 1u);

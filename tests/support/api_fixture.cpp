@@ -1,7 +1,6 @@
 #include "support/api_fixture.hpp"
 
 #include <boost/json/serialize.hpp>
-
 #include <iostream>
 
 #include "support/run_command.hpp"
@@ -14,15 +13,20 @@ void ApiTest::SetUp() {
   ASSERT_NE(mkdtemp(pattern.data()), nullptr);
   directory_ = pattern;
   const std::string docs = "sqlite://" + (directory_ / "docs.db").string();
-  const auto admin = RunCommand(CLINICCTL_PATH,
-                                {"--db", database_->uri(), "--docs", docs,
-                                 "--insecure-fast-password-hashing", "create-admin", "--username",
-                                 "root", "--email", "root@clinic.example"},
-                                std::string(kAdminPassword) + "\n");
+  const auto admin =
+      RunCommand(CLINICCTL_PATH,
+                 {"--db", database_->uri(), "--docs", docs, "--insecure-fast-password-hashing",
+                  "create-admin", "--username", "root", "--email", "root@clinic.example"},
+                 std::string(kAdminPassword) + "\n");
   ASSERT_EQ(admin.exit_code, 0) << admin.output;
-  std::vector<std::string> args{"--db",     database_->uri(), "--docs",
-                                docs,       "--listen",       "127.0.0.1:0",
-                                "--files",  (directory_ / "files").string(),
+  std::vector<std::string> args{"--db",
+                                database_->uri(),
+                                "--docs",
+                                docs,
+                                "--listen",
+                                "127.0.0.1:0",
+                                "--files",
+                                (directory_ / "files").string(),
                                 "--insecure-fast-password-hashing"};
   for (auto& flag : ExtraFlags()) args.push_back(std::move(flag));
   auto started = test_support::ClinicdProcess::Start({.args = args});
@@ -49,16 +53,16 @@ test_support::HttpResponse ApiTest::Call(const std::string& method, const std::s
   }
   if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
   auto response = client_->Send(request);
-  EXPECT_TRUE(response.has_value()) << method << " " << target << ": "
-                                    << (response ? "" : response.error().message);
+  EXPECT_TRUE(response.has_value())
+      << method << " " << target << ": " << (response ? "" : response.error().message);
   return response.value_or(test_support::HttpResponse{});
 }
 
 std::string ApiTest::Login(const std::string& login, const std::string& password) {
   const bool is_email = login.find('@') != std::string::npos;
-  auto response = Call("POST", "/api/v1/auth/login",
-                       boost::json::object{{is_email ? "email" : "username", login},
-                                           {"password", password}});
+  auto response =
+      Call("POST", "/api/v1/auth/login",
+           boost::json::object{{is_email ? "email" : "username", login}, {"password", password}});
   EXPECT_EQ(response.status, 200) << response.body;
   if (response.status != 200) return "";
   return std::string(response.Json().at("token").as_string());
@@ -66,11 +70,10 @@ std::string ApiTest::Login(const std::string& login, const std::string& password
 
 std::pair<Id, std::string> ApiTest::RegisterPatient(const std::string& email,
                                                     const std::string& password) {
-  auto response = Call("POST", "/api/v1/auth/register",
-                       boost::json::object{{"first_name", "Pat"},
-                                           {"last_name", "Ient"},
-                                           {"email", email},
-                                           {"password", password}});
+  auto response = Call(
+      "POST", "/api/v1/auth/register",
+      boost::json::object{
+          {"first_name", "Pat"}, {"last_name", "Ient"}, {"email", email}, {"password", password}});
   EXPECT_EQ(response.status, 201) << response.body;
   if (response.status != 201) return {0, ""};
   return {response.Json().at("id").as_int64(), Login(email, password)};

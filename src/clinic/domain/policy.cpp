@@ -118,4 +118,9 @@ Status AuthorizePasswordReset(const Principal& caller) {
       "only admins may set a password here; change your own with POST /api/v1/auth/password"));
 }
 
+Status AuthorizeAuditTrail(const Principal& caller) {
+  if (caller.Is(Role::kAdmin)) return Ok();
+  return Fail(Error::PermissionDenied("only admins may read the audit trail"));
+}
+
 }  // namespace clinic::domain

@@ -92,4 +92,7 @@ Status AuthorizeAdmin(const Principal& caller, Action action, Id admin_id);
 // own password with the current one (POST /api/v1/auth/password).
 Status AuthorizePasswordReset(const Principal& caller);
 
+// The audit trail: admins only (kPermissionDenied for everyone else).
+Status AuthorizeAuditTrail(const Principal& caller);
+
 }  // namespace clinic::domain

@@ -51,8 +51,7 @@ std::optional<std::size_t> Utf8Length(std::string_view text) {
   return count;
 }
 
-std::string Validator::Text(std::string_view field, std::string_view value,
-                            std::size_t max_chars) {
+std::string Validator::Text(std::string_view field, std::string_view value, std::size_t max_chars) {
   const std::string_view trimmed = Trim(value);
   if (trimmed.empty()) {
     Add(field, "is required");

@@ -1,7 +1,6 @@
 #include "clinic/http/problem.hpp"
 
 #include <algorithm>
-
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <string>

@@ -1,27 +1,13 @@
 #include "clinic/service/admin_accounts.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include "clinic/domain/validation.hpp"
 
 namespace clinic::service {
-namespace {
-
-bool IsValidUsername(const std::string& username) {
-  if (username.size() < 3 || username.size() > 100) return false;
-  return std::all_of(username.begin(), username.end(), [](unsigned char c) {
-    return std::isalnum(c) != 0 || c == '.' || c == '_' || c == '-';
-  });
-}
-
-}  // namespace
-
 Result<domain::Admin> CreateAdmin(storage::Store& store, const PasswordHasher& hasher,
                                   const NewAdmin& request) {
   const std::string email = domain::NormalizeEmail(request.email);
   std::vector<FieldError> problems;
-  if (!IsValidUsername(request.username)) {
+  if (!domain::IsValidUsername(request.username)) {
     problems.push_back({"username", "must be 3–100 letters, digits, '.', '_' or '-'"});
   }
   if (!domain::IsValidEmail(email)) problems.push_back({"email", "is not a valid email address"});

@@ -42,15 +42,15 @@ Status CheckFields(AdminFields& fields, bool creating) {
 // Usernames cannot contain '@', so a username never matches another account's email.
 Status CheckUnique(Transaction& tx, const AdminFields& fields, std::optional<Id> self) {
   std::vector<FieldError> taken;
-  for (const auto& [field, value] : {std::pair{"username", &fields.username},
-                                     std::pair{"email", &fields.email}}) {
+  for (const auto& [field, value] :
+       {std::pair{"username", &fields.username}, std::pair{"email", &fields.email}}) {
     if (!*value) continue;
     CLINIC_ASSIGN_OR_RETURN(auto holder, tx.admins().FindByLogin(**value));
     if (holder && holder->id != self) taken.push_back({field, "is already in use"});
   }
   if (taken.empty()) return Ok();
-  return Fail(Error{ErrorCode::kAlreadyExists, "another admin account already has this",
-                    std::move(taken)});
+  return Fail(
+      Error{ErrorCode::kAlreadyExists, "another admin account already has this", std::move(taken)});
 }
 
 Result<domain::Admin> LoadAuthorized(Transaction& tx, const domain::Principal& caller,
@@ -82,8 +82,7 @@ Result<domain::Admin> AdminService::Create(const domain::RequestContext& context
 
 Result<domain::Admin> AdminService::Get(const domain::RequestContext& context, Id id) {
   CLINIC_TRY_STATUS(domain::AuthorizeAdmin(context.actor, Action::kRead, id));
-  return InTransaction(store_, TxMode::kRead,
-                       [&](Transaction& tx) { return tx.admins().Get(id); });
+  return InTransaction(store_, TxMode::kRead, [&](Transaction& tx) { return tx.admins().Get(id); });
 }
 
 Result<storage::Page<domain::Admin>> AdminService::List(const domain::RequestContext& context,

@@ -133,7 +133,8 @@ Result<domain::Doctor> DoctorService::Update(const domain::RequestContext& conte
   const Instant now = clock_.Now();
   return EmailTakenIfDuplicate(
       InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Doctor> {
-        CLINIC_ASSIGN_OR_RETURN(auto doctor, LoadAuthorized(tx, context.actor, Action::kUpdate, id));
+        CLINIC_ASSIGN_OR_RETURN(auto doctor,
+                                LoadAuthorized(tx, context.actor, Action::kUpdate, id));
         CLINIC_TRY_STATUS(CheckLocationExists(tx, fields.location_id));
         Apply(fields, doctor);
         if (password_hash) {

@@ -33,7 +33,7 @@ struct DoctorFields {
 struct DoctorQuery {
   std::optional<std::string> specialization;  // exact
   std::optional<Id> location_id;
-  std::optional<std::string> q;  // a substring of name, email or specialization
+  std::optional<std::string> q;   // a substring of name, email or specialization
   bool include_inactive = false;  // admins only
   bool include_deleted = false;   // admins only
   storage::PageRequest page;

@@ -22,7 +22,7 @@ struct LocationFields {
   NullableUpdate<std::string> state_region;
   NullableUpdate<std::string> postal_code;
   std::optional<std::string> country;
-  NullableUpdate<std::string> phone;  // stored in E.164 form
+  NullableUpdate<std::string> phone;    // stored in E.164 form
   std::optional<std::string> timezone;  // an IANA zone name the tz database knows
 };
 

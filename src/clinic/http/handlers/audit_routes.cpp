@@ -37,7 +37,8 @@ Result<Response> ListAudit(storage::Store& store, service::AuthService& auth, Re
   CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
   QueryFields query(request);
   storage::AuditFilter filter;
-  if (auto role = query.OptionalEnum("actor_role", kRoles)) filter.actor_role = domain::ParseRole(*role);
+  if (auto role = query.OptionalEnum("actor_role", kRoles))
+    filter.actor_role = domain::ParseRole(*role);
   filter.actor_id = query.OptionalInt("actor_id", {.min = 1});
   filter.entity = query.OptionalString("entity", {.max_length = 64});
   filter.entity_id = query.OptionalInt("entity_id", {.min = 1});

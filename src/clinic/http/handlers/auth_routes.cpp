@@ -37,11 +37,12 @@ Result<Response> Login(service::AuthService& auth, const AuthRoutesOptions& opti
   std::string login = by_username ? fields.RequiredString("username", kServiceCheckedText)
                                   : fields.RequiredString("email", kServiceCheckedText);
   const std::string password = fields.RequiredString("password", kServiceCheckedText);
-  if (by_username && fields.Has("email")) fields.AddError("email", "send email or username, not both");
+  if (by_username && fields.Has("email"))
+    fields.AddError("email", "send email or username, not both");
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto result, auth.Login(login, password, AnonymousContext(request)));
-  Response response = Json(HttpStatus::ok, boost::json::object{
-                                               {"token", result.token},
+  Response response =
+      Json(HttpStatus::ok, boost::json::object{{"token", result.token},
                                                {"expires_at", FormatRfc3339(result.expires_at)},
                                                {"user", ToJson(result.user)}});
   response.set(boost::beast::http::field::set_cookie,

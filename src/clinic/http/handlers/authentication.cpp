@@ -48,6 +48,11 @@ Result<domain::RequestContext> RequireLogin(const Request& request, service::Aut
   return context;
 }
 
+Result<domain::RequestContext> OptionalLogin(const Request& request, service::AuthService& auth) {
+  if (!SessionToken(request)) return AnonymousContext(request);
+  return RequireLogin(request, auth);
+}
+
 domain::RequestContext AnonymousContext(const Request& request) {
   domain::RequestContext context;
   context.actor = {domain::Role::kSystem, 0};

@@ -22,6 +22,11 @@ std::optional<std::string> SessionToken(const Request& request);
 // The context of a logged-in caller (who, from where, which request), or kUnauthenticated (401).
 Result<domain::RequestContext> RequireLogin(const Request& request, service::AuthService& auth);
 
+// The caller of a route anyone may use: anonymous (Role::kSystem) without a session token, the
+// account with a live one, and kUnauthenticated (401) for a token that is no longer valid, so a
+// client learns it was logged out rather than silently seeing less.
+Result<domain::RequestContext> OptionalLogin(const Request& request, service::AuthService& auth);
+
 // The context of a caller who need not be logged in (registration, login).
 domain::RequestContext AnonymousContext(const Request& request);
 

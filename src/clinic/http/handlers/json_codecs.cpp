@@ -40,8 +40,8 @@ boost::json::object ToJson(const domain::Patient& p) {
           {"phone", Nullable(p.phone)},
           {"date_of_birth", p.date_of_birth ? boost::json::value(FormatDate(*p.date_of_birth))
                                             : boost::json::value(nullptr)},
-          {"gender", p.gender ? boost::json::value(domain::Name(*p.gender))
-                              : boost::json::value(nullptr)},
+          {"gender",
+           p.gender ? boost::json::value(domain::Name(*p.gender)) : boost::json::value(nullptr)},
           {"notes", Nullable(p.notes)},
           {"has_login", p.password_hash.has_value()},
           {"created_at", FormatRfc3339(p.created_at)},

@@ -4,9 +4,9 @@
 #include <boost/json/value.hpp>
 
 #include "clinic/domain/entities.hpp"
-#include "clinic/http/field_rules.hpp"
 #include "clinic/domain/policy.hpp"
 #include "clinic/domain/principal.hpp"
+#include "clinic/http/field_rules.hpp"
 
 namespace clinic::http {
 
@@ -26,7 +26,8 @@ boost::json::object ToJson(const domain::Principal& principal);  // {role, id}
 // The wire rule for text fields whose content the service validates (length per column, control
 // characters, emptiness): only a sanity bound here, so that one answer lists every problem the
 // service finds instead of stopping at the JSON layer's default 255-character cap.
-inline constexpr TextRule kServiceCheckedText{.min_length = 0, .max_length = 65535, .multiline = true};
+inline constexpr TextRule kServiceCheckedText{
+    .min_length = 0, .max_length = 65535, .multiline = true};
 
 // A list page: {items, next_cursor} with next_cursor null on the last page.
 template <typename Page, typename Encode>

@@ -57,8 +57,7 @@ Result<Response> GetOwn(service::AuthService& auth, PatientService& patients, Re
   return Json(HttpStatus::ok, ToJson(patient));
 }
 
-Result<Response> UpdateOwn(service::AuthService& auth, PatientService& patients,
-                           Request& request) {
+Result<Response> UpdateOwn(service::AuthService& auth, PatientService& patients, Request& request) {
   CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
   CLINIC_TRY_STATUS(NoQueryParameters(request));
   CLINIC_ASSIGN_OR_RETURN(auto fields, ReadPatientFields(request));

@@ -44,8 +44,8 @@ std::optional<bool> SettableBool(JsonFields& fields, std::string_view name) {
 }
 
 service::NullableUpdate<std::string> ClearableText(JsonFields& fields, std::string_view name) {
-  return Clearable<std::string>(
-      fields, name, [&] { return fields.OptionalString(name, kServiceCheckedText); });
+  return Clearable<std::string>(fields, name,
+                                [&] { return fields.OptionalString(name, kServiceCheckedText); });
 }
 
 service::NullableUpdate<Id> ClearableId(JsonFields& fields, std::string_view name) {
@@ -58,8 +58,7 @@ service::NullableUpdate<std::chrono::year_month_day> ClearableDate(JsonFields& f
                                                 [&] { return fields.OptionalDate(name); });
 }
 
-service::NullableUpdate<domain::Gender> ClearableGender(JsonFields& fields,
-                                                        std::string_view name) {
+service::NullableUpdate<domain::Gender> ClearableGender(JsonFields& fields, std::string_view name) {
   return Clearable<domain::Gender>(fields, name, [&]() -> std::optional<domain::Gender> {
     auto spelling = fields.OptionalEnum(name, kGenderNames);
     if (!spelling) return std::nullopt;
@@ -68,10 +67,5 @@ service::NullableUpdate<domain::Gender> ClearableGender(JsonFields& fields,
 }
 
 Status NoQueryParameters(const Request& request) { return QueryFields(request).Finish(); }
-
-Result<domain::RequestContext> OptionalLogin(const Request& request, service::AuthService& auth) {
-  if (!SessionToken(request)) return AnonymousContext(request);
-  return RequireLogin(request, auth);
-}
 
 }  // namespace clinic::http

@@ -35,9 +35,4 @@ service::NullableUpdate<domain::Gender> ClearableGender(JsonFields& fields, std:
 // Refuses every query parameter (400 naming each): for routes that take none.
 Status NoQueryParameters(const Request& request);
 
-// The caller of a route anyone may use: anonymous (Role::kSystem) without a session token, the
-// account with a live one, and kUnauthenticated (401) for a token that is no longer valid, so a
-// client learns it was logged out rather than silently seeing less.
-Result<domain::RequestContext> OptionalLogin(const Request& request, service::AuthService& auth);
-
 }  // namespace clinic::http

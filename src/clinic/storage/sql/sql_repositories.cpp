@@ -420,7 +420,9 @@ Result<Page<Doctor>> SqlDoctorRepository::List(const DoctorFilter& filter,
                   {"first_name", "last_name", "email", "specialization"}, where, params);
   if (!filter.include_inactive) where += " AND is_active = 1";
   if (filter.specialization) {
-    where += " AND specialization = ?";
+    // Case-insensitive on both backends: MySQL's collation already is, SQLite's column is not.
+    where += c_.dialect() == Dialect::kSqlite ? " AND specialization = ? COLLATE NOCASE"
+                                              : " AND specialization = ?";
     params.emplace_back(*filter.specialization);
   }
   if (filter.location_id) {

@@ -1,0 +1,151 @@
+// The access rules of domain/policy.hpp, role by role, without a server or a database.
+
+#include "clinic/domain/policy.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/printers.hpp"
+
+namespace clinic::domain {
+namespace {
+
+const Principal kAnonymous{Role::kSystem, 0};
+const Principal kAdmin{Role::kAdmin, 1};
+const Principal kDoctor{Role::kDoctor, 7};
+const Principal kPatient{Role::kPatient, 42};
+
+// Ok, or the code of the refusal.
+std::optional<ErrorCode> Outcome(const Status& status) {
+  if (status) return std::nullopt;
+  return status.error().code;
+}
+
+constexpr std::optional<ErrorCode> kAllowed = std::nullopt;
+constexpr std::optional<ErrorCode> kForbidden = ErrorCode::kPermissionDenied;
+constexpr std::optional<ErrorCode> kHidden = ErrorCode::kNotFound;
+
+Doctor MakeDoctor(Id id, bool active, bool deleted) {
+  Doctor doctor;
+  doctor.id = id;
+  doctor.is_active = active;
+  if (deleted) doctor.deleted_at = Instant{};
+  return doctor;
+}
+
+TEST(LocationPolicy, AnyoneReadsOnlyAdminsWrite) {
+  for (const auto& caller : {kAnonymous, kPatient, kDoctor, kAdmin}) {
+    EXPECT_EQ(Outcome(AuthorizeLocation(caller, Action::kList)), kAllowed);
+    EXPECT_EQ(Outcome(AuthorizeLocation(caller, Action::kRead)), kAllowed);
+  }
+  for (const auto& caller : {kPatient, kDoctor}) {
+    EXPECT_EQ(Outcome(AuthorizeLocation(caller, Action::kCreate)), kForbidden);
+    EXPECT_EQ(Outcome(AuthorizeLocation(caller, Action::kUpdate)), kForbidden);
+  }
+  EXPECT_EQ(Outcome(AuthorizeLocation(kAdmin, Action::kCreate)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeLocation(kAdmin, Action::kUpdate)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeLocation(kAdmin, Action::kDelete)), kForbidden);
+}
+
+TEST(DoctorPolicy, PublicDoctorsAreReadByAnyoneHiddenOnesOnlyByAdmins) {
+  const Doctor listed = MakeDoctor(7, /*active=*/true, /*deleted=*/false);
+  for (const Doctor& hidden : {MakeDoctor(8, false, false), MakeDoctor(9, true, true)}) {
+    for (const auto& caller : {kAnonymous, kPatient, kDoctor}) {
+      EXPECT_EQ(Outcome(AuthorizeDoctor(caller, Action::kRead, hidden)), kHidden);
+      EXPECT_EQ(Outcome(AuthorizeDoctor(caller, Action::kUpdate, hidden)), kHidden);
+    }
+    EXPECT_EQ(Outcome(AuthorizeDoctor(kAdmin, Action::kRead, hidden)), kAllowed);
+    EXPECT_EQ(Outcome(AuthorizeDoctor(kAdmin, Action::kRestore, hidden)), kAllowed);
+  }
+  for (const auto& caller : {kAnonymous, kPatient, kDoctor}) {
+    EXPECT_EQ(Outcome(AuthorizeDoctor(caller, Action::kRead, listed)), kAllowed);
+    EXPECT_EQ(Outcome(AuthorizeDoctor(caller, Action::kUpdate, listed)), kForbidden);
+    EXPECT_EQ(Outcome(AuthorizeDoctor(caller, Action::kDelete, listed)), kForbidden);
+  }
+  EXPECT_EQ(Outcome(AuthorizeDoctor(kAdmin, Action::kDelete, listed)), kAllowed);
+}
+
+TEST(DoctorPolicy, OnlyAdminsWidenTheListOrCreate) {
+  EXPECT_EQ(Outcome(AuthorizeDoctors(kAnonymous, Action::kList)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeDoctors(kAnonymous, Action::kList, {.include_deleted = true})),
+            ErrorCode::kUnauthenticated);
+  EXPECT_EQ(Outcome(AuthorizeDoctors(kPatient, Action::kList, {.include_inactive = true})),
+            kForbidden);
+  EXPECT_EQ(Outcome(AuthorizeDoctors(kAdmin, Action::kList, {true, true})), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeDoctors(kDoctor, Action::kCreate)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizeDoctors(kAdmin, Action::kCreate)), kAllowed);
+}
+
+TEST(DoctorPolicy, ContactDetailsAreForAdminsAndTheDoctorThemself) {
+  const Doctor doctor = MakeDoctor(kDoctor.id, true, false);
+  EXPECT_EQ(DoctorViewFor(kAdmin, doctor), DoctorView::kFull);
+  EXPECT_EQ(DoctorViewFor(kDoctor, doctor), DoctorView::kFull);
+  EXPECT_EQ(DoctorViewFor(Principal{Role::kDoctor, 99}, doctor), DoctorView::kPublicProfile);
+  EXPECT_EQ(DoctorViewFor(Principal{Role::kPatient, kDoctor.id}, doctor),
+            DoctorView::kPublicProfile)
+      << "ids of different roles are different accounts";
+  EXPECT_EQ(DoctorViewFor(kAnonymous, doctor), DoctorView::kPublicProfile);
+}
+
+TEST(PatientPolicy, APatientSeesAndUpdatesOnlyThemself) {
+  const PatientFacts own{.patient_id = kPatient.id};
+  const PatientFacts other{.patient_id = kPatient.id + 1};
+  EXPECT_EQ(Outcome(AuthorizePatient(kPatient, Action::kRead, own)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizePatient(kPatient, Action::kUpdate, own)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizePatient(kPatient, Action::kDelete, own)), kForbidden);
+  for (auto action : {Action::kRead, Action::kUpdate, Action::kDelete, Action::kRestore}) {
+    EXPECT_EQ(Outcome(AuthorizePatient(kPatient, action, other)), kHidden);
+    EXPECT_EQ(Outcome(AuthorizePatient(kAnonymous, action, other)), kHidden);
+  }
+  EXPECT_EQ(Outcome(AuthorizePatient(Principal{Role::kDoctor, kPatient.id}, Action::kRead, own)),
+            kHidden)
+      << "a doctor with the patient's id number is not the patient";
+}
+
+TEST(PatientPolicy, ADoctorReadsOnlyTheirPatientsAndNeverChangesThem) {
+  const PatientFacts theirs{.patient_id = 5, .has_appointment_with_caller = true};
+  const PatientFacts stranger{.patient_id = 6};
+  const PatientFacts deleted{.patient_id = 5, .deleted = true, .has_appointment_with_caller = true};
+  EXPECT_EQ(Outcome(AuthorizePatient(kDoctor, Action::kRead, theirs)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizePatient(kDoctor, Action::kUpdate, theirs)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizePatient(kDoctor, Action::kDelete, theirs)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizePatient(kDoctor, Action::kRead, stranger)), kHidden);
+  EXPECT_EQ(Outcome(AuthorizePatient(kDoctor, Action::kRead, deleted)), kHidden);
+  for (auto action : {Action::kRead, Action::kUpdate, Action::kDelete, Action::kRestore}) {
+    EXPECT_EQ(Outcome(AuthorizePatient(kAdmin, action, deleted)), kAllowed);
+  }
+}
+
+TEST(PatientPolicy, ListsAreScopedByRole) {
+  auto admin = AuthorizePatientList(kAdmin, /*include_deleted=*/true);
+  ASSERT_TRUE(admin);
+  EXPECT_EQ(admin->only_patients_of_doctor, std::nullopt);
+  auto doctor = AuthorizePatientList(kDoctor, false);
+  ASSERT_TRUE(doctor);
+  EXPECT_EQ(doctor->only_patients_of_doctor, kDoctor.id);
+  EXPECT_EQ(AuthorizePatientList(kDoctor, true).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(AuthorizePatientList(kPatient, false).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(Outcome(AuthorizePatientCreate(kDoctor)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizePatientCreate(kAdmin)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeOwnPatientRecord(kPatient)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeOwnPatientRecord(kDoctor)), kForbidden);
+}
+
+TEST(AdminPolicy, AdminsOnlyAndNeverTheirOwnDeletion) {
+  for (const auto& caller : {kPatient, kDoctor}) {
+    EXPECT_EQ(Outcome(AuthorizeAdmins(caller, Action::kList)), kForbidden);
+    EXPECT_EQ(Outcome(AuthorizeAdmin(caller, Action::kRead, kAdmin.id)), kHidden);
+  }
+  EXPECT_EQ(Outcome(AuthorizeAdmins(kAdmin, Action::kCreate)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeAdmin(kAdmin, Action::kDelete, 2)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeAdmin(kAdmin, Action::kDelete, kAdmin.id)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizeAdmin(kAdmin, Action::kUpdate, kAdmin.id)), kAllowed);
+}
+
+TEST(PasswordResetPolicy, OnlyAdminsSetOthersPasswords) {
+  EXPECT_EQ(Outcome(AuthorizePasswordReset(kAdmin)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizePasswordReset(kPatient)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizePasswordReset(kDoctor)), kForbidden);
+}
+
+}  // namespace
+}  // namespace clinic::domain
