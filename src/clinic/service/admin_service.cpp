@@ -3,6 +3,7 @@
 #include "clinic/domain/policy.hpp"
 #include "clinic/domain/validation.hpp"
 #include "clinic/domain/validator.hpp"
+#include "clinic/service/account_lifecycle.hpp"
 #include "clinic/service/audit_trail.hpp"
 #include "clinic/service/record_update.hpp"
 
@@ -124,23 +125,16 @@ Result<domain::Admin> AdminService::Update(const domain::RequestContext& context
 }
 
 Status AdminService::Delete(const domain::RequestContext& context, Id id) {
-  const Instant now = clock_.Now();
   return store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
     CLINIC_ASSIGN_OR_RETURN(auto admin, LoadAuthorized(tx, context.actor, Action::kDelete, id));
-    if (admin.deleted_at) return Ok();
-    CLINIC_TRY_STATUS(tx.admins().SetDeletedAt(id, now));
-    CLINIC_TRY_STATUS(tx.sessions().RevokeAllForUser(Role::kAdmin, id, now));
-    return Audit(tx, clock_, context, "admin.delete", "admin", id);
+    return SoftDeleteAccount(tx, tx.admins(), admin, Role::kAdmin, clock_, context);
   });
 }
 
 Result<domain::Admin> AdminService::Restore(const domain::RequestContext& context, Id id) {
   return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Admin> {
     CLINIC_ASSIGN_OR_RETURN(auto admin, LoadAuthorized(tx, context.actor, Action::kRestore, id));
-    if (!admin.deleted_at) return admin;
-    CLINIC_TRY_STATUS(tx.admins().SetDeletedAt(id, std::nullopt));
-    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "admin.restore", "admin", id));
-    return tx.admins().Get(id);
+    return RestoreAccount(tx, tx.admins(), admin, Role::kAdmin, clock_, context);
   });
 }
 

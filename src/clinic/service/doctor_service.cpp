@@ -3,6 +3,7 @@
 #include "clinic/domain/policy.hpp"
 #include "clinic/domain/validation.hpp"
 #include "clinic/domain/validator.hpp"
+#include "clinic/service/account_lifecycle.hpp"
 #include "clinic/service/audit_trail.hpp"
 
 namespace clinic::service {
@@ -155,23 +156,16 @@ Result<domain::Doctor> DoctorService::Update(const domain::RequestContext& conte
 }
 
 Status DoctorService::Delete(const domain::RequestContext& context, Id id) {
-  const Instant now = clock_.Now();
   return store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
     CLINIC_ASSIGN_OR_RETURN(auto doctor, LoadAuthorized(tx, context.actor, Action::kDelete, id));
-    if (doctor.deleted_at) return Ok();
-    CLINIC_TRY_STATUS(tx.doctors().SetDeletedAt(id, now));
-    CLINIC_TRY_STATUS(tx.sessions().RevokeAllForUser(Role::kDoctor, id, now));
-    return Audit(tx, clock_, context, "doctor.delete", "doctor", id);
+    return SoftDeleteAccount(tx, tx.doctors(), doctor, Role::kDoctor, clock_, context);
   });
 }
 
 Result<domain::Doctor> DoctorService::Restore(const domain::RequestContext& context, Id id) {
   return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Doctor> {
     CLINIC_ASSIGN_OR_RETURN(auto doctor, LoadAuthorized(tx, context.actor, Action::kRestore, id));
-    if (!doctor.deleted_at) return doctor;
-    CLINIC_TRY_STATUS(tx.doctors().SetDeletedAt(id, std::nullopt));
-    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "doctor.restore", "doctor", id));
-    return tx.doctors().Get(id);
+    return RestoreAccount(tx, tx.doctors(), doctor, Role::kDoctor, clock_, context);
   });
 }
 

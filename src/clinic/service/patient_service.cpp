@@ -5,6 +5,7 @@
 #include "clinic/domain/policy.hpp"
 #include "clinic/domain/validation.hpp"
 #include "clinic/domain/validator.hpp"
+#include "clinic/service/account_lifecycle.hpp"
 #include "clinic/service/audit_trail.hpp"
 
 namespace clinic::service {
@@ -159,23 +160,16 @@ Result<domain::Patient> PatientService::UpdateOwn(const domain::RequestContext& 
 }
 
 Status PatientService::Delete(const domain::RequestContext& context, Id id) {
-  const Instant now = clock_.Now();
   return store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
     CLINIC_ASSIGN_OR_RETURN(auto patient, LoadAuthorized(tx, context.actor, Action::kDelete, id));
-    if (patient.deleted_at) return Ok();
-    CLINIC_TRY_STATUS(tx.patients().SetDeletedAt(id, now));
-    CLINIC_TRY_STATUS(tx.sessions().RevokeAllForUser(Role::kPatient, id, now));
-    return Audit(tx, clock_, context, "patient.delete", "patient", id);
+    return SoftDeleteAccount(tx, tx.patients(), patient, Role::kPatient, clock_, context);
   });
 }
 
 Result<domain::Patient> PatientService::Restore(const domain::RequestContext& context, Id id) {
   return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Patient> {
     CLINIC_ASSIGN_OR_RETURN(auto patient, LoadAuthorized(tx, context.actor, Action::kRestore, id));
-    if (!patient.deleted_at) return patient;
-    CLINIC_TRY_STATUS(tx.patients().SetDeletedAt(id, std::nullopt));
-    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "patient.restore", "patient", id));
-    return tx.patients().Get(id);
+    return RestoreAccount(tx, tx.patients(), patient, Role::kPatient, clock_, context);
   });
 }
 
