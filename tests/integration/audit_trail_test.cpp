@@ -103,7 +103,7 @@ TEST_P(AuditTrailTest, AnEmptyChainIsIntact) {
 TEST_P(AuditTrailTest, AppendedRowsChainToEachOther) {
   const auto rows = AppendRows(3);
   ASSERT_EQ(rows.size(), 3u);
-  std::string previous_hash = domain::kAuditGenesisHash;
+  std::string previous_hash(domain::kAuditGenesisHash);
   for (const auto& row : rows) {
     EXPECT_EQ(row.prev_hash, previous_hash);
     EXPECT_EQ(row.hash, domain::AuditChainHash(row, row.prev_hash));

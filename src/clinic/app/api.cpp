@@ -6,6 +6,7 @@
 #include "clinic/http/handlers/doctor_routes.hpp"
 #include "clinic/http/handlers/location_routes.hpp"
 #include "clinic/http/handlers/patient_routes.hpp"
+#include "clinic/http/handlers/scheduling_routes.hpp"
 
 namespace clinic::app {
 namespace {
@@ -29,7 +30,8 @@ Api::Api(storage::Store& store, const ServerConfig& config)
       locations_(store, clock_),
       doctors_(store, hasher_, clock_),
       patients_(store, hasher_, clock_),
-      admins_(store, hasher_, clock_) {}
+      admins_(store, hasher_, clock_),
+      scheduling_(store, clock_) {}
 
 void Api::AddRoutes(http::Router& router) {
   http::AddAuthRoutes(router, auth_,
@@ -40,6 +42,7 @@ void Api::AddRoutes(http::Router& router) {
   http::AddDoctorRoutes(router, auth_, doctors_);
   http::AddPatientRoutes(router, auth_, patients_);
   http::AddAdminRoutes(router, auth_, admins_);
+  http::AddSchedulingRoutes(router, auth_, scheduling_);
 }
 
 }  // namespace clinic::app

@@ -9,6 +9,7 @@
 #include "clinic/service/location_service.hpp"
 #include "clinic/service/password_hasher.hpp"
 #include "clinic/service/patient_service.hpp"
+#include "clinic/service/scheduling_service.hpp"
 #include "clinic/storage/store.hpp"
 
 namespace clinic::app {
@@ -33,6 +34,7 @@ class Api {
   service::DoctorService doctors_;
   service::PatientService patients_;
   service::AdminService admins_;
+  service::SchedulingService scheduling_;
 };
 
 }  // namespace clinic::app

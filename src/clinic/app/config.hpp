@@ -22,7 +22,7 @@ struct ServerConfig {
   std::string web_dir;   // the browser UI; default: the source tree's web/
   unsigned threads = 0;  // I/O threads; 0: one per core
   unsigned workers = 0;  // request workers (and database connections); 0: 4 per core
-  std::uint64_t max_body_bytes = 1024 * 1024;
+  std::uint64_t max_body_bytes = std::uint64_t{1024} * 1024;
   std::string log_level = "info";
   bool fast_password_hashing = false;  // tests only: cheap argon2id parameters
   unsigned session_idle_minutes = 12 * 60;

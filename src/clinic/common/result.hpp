@@ -31,10 +31,13 @@ inline Status Ok() { return {}; }
 #define CLINIC_CONCAT_INNER_(a, b) a##b
 #define CLINIC_CONCAT_(a, b) CLINIC_CONCAT_INNER_(a, b)
 
-// `CLINIC_ASSIGN_OR_RETURN(auto x, Compute());` binds the value or returns the error.
+// `CLINIC_ASSIGN_OR_RETURN(auto x, Compute());` binds the value or returns the error. `decl` is a
+// declaration and `tmp` a generated name, neither of which may be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CLINIC_ASSIGN_OR_RETURN(decl, expr) \
   CLINIC_ASSIGN_OR_RETURN_IMPL_(CLINIC_CONCAT_(clinic_result_, __LINE__), decl, expr)
 #define CLINIC_ASSIGN_OR_RETURN_IMPL_(tmp, decl, expr)     \
   auto tmp = (expr);                                       \
   if (!tmp) return ::clinic::Fail(std::move(tmp).error()); \
   decl = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)

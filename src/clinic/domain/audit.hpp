@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "clinic/domain/entities.hpp"
 
@@ -13,6 +14,7 @@ namespace clinic::domain {
 // order is already fixed by each row naming its predecessor's hash.
 std::string AuditChainHash(const AuditEntry& entry, const std::string& prev_hash);
 
-inline const std::string kAuditGenesisHash(64, '0');
+inline constexpr std::string_view kAuditGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
 
 }  // namespace clinic::domain

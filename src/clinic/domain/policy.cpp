@@ -69,6 +69,13 @@ DoctorView DoctorViewFor(const Principal& caller, const Doctor& doctor) {
   return DoctorView::kPublicProfile;
 }
 
+Status AuthorizeSchedule(const Principal& caller, const Doctor& doctor) {
+  if (IsAdmin(caller) || caller.IsUser(Role::kDoctor, doctor.id)) return Ok();
+  if (!IsPublic(doctor)) return Fail(Hidden("doctor", doctor.id));
+  return Fail(
+      Error::PermissionDenied("only the doctor themself or an admin may change their schedule"));
+}
+
 Result<PatientListScope> AuthorizePatientList(const Principal& caller, bool include_deleted) {
   if (IsAdmin(caller)) return PatientListScope{};
   if (caller.Is(Role::kDoctor)) {

@@ -92,6 +92,11 @@ Status AuthorizeAdmin(const Principal& caller, Action action, Id admin_id);
 // own password with the current one (POST /api/v1/auth/password).
 Status AuthorizePasswordReset(const Principal& caller);
 
+// A doctor's schedule: their working hours and slots. Admins and the doctor themself may read and
+// change it. Anyone else gets kNotFound when they may not see the doctor (inactive or deleted)
+// and kPermissionDenied otherwise: the doctor's slots are public, but not theirs to change.
+Status AuthorizeSchedule(const Principal& caller, const Doctor& doctor);
+
 // The audit trail: admins only (kPermissionDenied for everyone else).
 Status AuthorizeAuditTrail(const Principal& caller);
 

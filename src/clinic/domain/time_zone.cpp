@@ -18,8 +18,7 @@ std::optional<Instant> LocalToUtc(const date::time_zone& zone, date::local_secon
   const auto info = zone.get_info(local);
   switch (info.result) {
     case date::local_info::unique:
-      return Instant{local.time_since_epoch() - info.first.offset};
-    case date::local_info::ambiguous:
+    case date::local_info::ambiguous:  // the first occurrence: the earlier, pre-change offset
       return Instant{local.time_since_epoch() - info.first.offset};
     default:
       return std::nullopt;

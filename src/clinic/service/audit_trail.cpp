@@ -81,7 +81,7 @@ Status Audit(storage::Transaction& tx, const Clock& clock, const domain::Request
 
 Result<AuditVerification> VerifyAuditChain(storage::Store& store) {
   AuditVerification report;
-  std::string previous_hash = domain::kAuditGenesisHash;
+  std::string previous_hash(domain::kAuditGenesisHash);
   std::optional<Id> previous_id;
   storage::PageRequest page{.limit = kVerifyPageSize, .after_id = std::nullopt};
   while (true) {

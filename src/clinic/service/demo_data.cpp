@@ -97,7 +97,7 @@ Result<std::vector<domain::Slot>> CreateSlots(storage::Transaction& tx,
         slot.start_time_utc = *start_utc;
         slot.end_time_utc = *end_utc;
         CLINIC_ASSIGN_OR_RETURN(auto stored, tx.slots().Create(slot));
-        created.push_back(std::move(stored));
+        created.push_back(stored);
       }
     }
   }

@@ -2,10 +2,12 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "clinic/common/result.hpp"
 #include "clinic/domain/entities.hpp"
+#include "clinic/domain/slot_generation.hpp"
 
 namespace clinic::storage {
 
@@ -93,6 +95,27 @@ class AdminRepository {
   virtual Status RecordLogin(Id id, Instant at) = 0;
 };
 
+// Which slots a search returns: free (is_available, no active appointment), starting at or after
+// `not_before`, of active, non-deleted doctors, ordered by (start_time_utc, id).
+struct SlotSearch {
+  std::optional<Id> doctor_id;
+  std::optional<std::string> specialization;  // the doctor's, exact
+  std::optional<Id> location_id;              // the slot's
+  Instant not_before{};                       // start_time_utc >= not_before
+  std::optional<Instant> from;                // start_time_utc >= from
+  std::optional<Instant> to;                  // start_time_utc < to
+  // Keyset: only slots after this (start_time_utc, id) position.
+  std::optional<std::pair<Instant, Id>> after;
+  int limit = 50;
+};
+
+// A slot as a search shows it, with its location's IANA zone (absent when the slot has no
+// location) so that local times can be computed.
+struct SlotListing {
+  domain::Slot slot;
+  std::optional<std::string> timezone;
+};
+
 class SlotRepository {
  public:
   virtual ~SlotRepository() = default;
@@ -106,6 +129,18 @@ class SlotRepository {
   virtual Status SetAvailable(Id id, bool is_available) = 0;
   // Fails with kFailedPrecondition when an appointment (of any status) references the slot.
   virtual Status Delete(Id id) = 0;
+  // Up to `search.limit` + 1 matching slots (the extra one tells the caller another page follows).
+  virtual Result<std::vector<SlotListing>> Search(const SlotSearch& search) = 0;
+};
+
+// Doctors' weekly working hours (domain/slot_generation.hpp), stored one row per interval.
+class WorkingHoursRepository {
+ public:
+  virtual ~WorkingHoursRepository() = default;
+  // The doctor's working hours, or nullopt when none are set (or the set is empty).
+  virtual Result<std::optional<domain::WorkingHours>> Get(Id doctor_id) = 0;
+  // Replaces the doctor's whole set with `hours` (no intervals: the doctor has none).
+  virtual Status Replace(const domain::WorkingHours& hours) = 0;
 };
 
 class AppointmentRepository {

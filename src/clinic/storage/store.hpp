@@ -32,6 +32,7 @@ class Transaction {
   virtual SessionRepository& sessions() = 0;
   virtual AuditRepository& audit() = 0;
   virtual LoginAttemptRepository& login_attempts() = 0;
+  virtual WorkingHoursRepository& working_hours() = 0;
 };
 
 // The relational store (SQLite or MySQL behind it; services cannot tell which). Thread-safe.

@@ -32,6 +32,17 @@ boost::json::object ToJson(const domain::Location& l) {
           {"updated_at", FormatRfc3339(l.updated_at)}};
 }
 
+boost::json::object ToJson(const domain::Slot& s) {
+  return {{"id", s.id},
+          {"doctor_id", s.doctor_id},
+          {"location_id", Nullable(s.location_id)},
+          {"start_time_utc", FormatRfc3339(s.start_time_utc)},
+          {"end_time_utc", FormatRfc3339(s.end_time_utc)},
+          {"is_available", s.is_available},
+          {"created_at", FormatRfc3339(s.created_at)},
+          {"updated_at", FormatRfc3339(s.updated_at)}};
+}
+
 boost::json::object ToJson(const domain::Patient& p) {
   return {{"id", p.id},
           {"first_name", p.first_name},

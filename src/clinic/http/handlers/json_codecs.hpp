@@ -22,6 +22,7 @@ boost::json::object ToJson(const domain::Doctor& doctor);
 boost::json::object ToJson(const domain::Doctor& doctor, domain::DoctorView view);
 boost::json::object ToJson(const domain::Admin& admin);
 boost::json::object ToJson(const domain::Principal& principal);  // {role, id}
+boost::json::object ToJson(const domain::Slot& slot);
 
 // The wire rule for text fields whose content the service validates (length per column, control
 // characters, emptiness): only a sanity bound here, so that one answer lists every problem the

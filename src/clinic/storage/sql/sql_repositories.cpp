@@ -536,6 +536,93 @@ Status SqlSlotRepository::Delete(Id id) {
   return Ok();
 }
 
+Result<std::vector<SlotListing>> SqlSlotRepository::Search(const SlotSearch& search) {
+  // One statement: the doctor's state and the location's zone come from joins, and "free" is a
+  // NOT EXISTS on the active appointments (idx_appt_slot), so a page costs one round trip. The
+  // (start_time_utc, id) keyset walks idx_slot_start, or idx_slot_doctor_start for one doctor.
+  std::string sql =
+      "SELECT s.id, s.doctor_id, s.location_id, s.start_time_utc, s.end_time_utc, "
+      "s.is_available, s.created_at, s.updated_at, l.timezone "
+      "FROM doctor_time_slots s "
+      "JOIN doctors d ON d.id = s.doctor_id "
+      "LEFT JOIN clinic_locations l ON l.id = s.location_id "
+      "WHERE s.is_available = 1 AND d.is_active = 1 AND d.deleted_at IS NULL "
+      "AND s.start_time_utc >= ? "
+      "AND NOT EXISTS (SELECT 1 FROM appointments a "
+      "WHERE a.slot_id = s.id AND a.status <> 'cancelled')";
+  std::vector<Value> params{ToValue(search.not_before)};
+  if (search.doctor_id) {
+    sql += " AND s.doctor_id = ?";
+    params.emplace_back(*search.doctor_id);
+  }
+  if (search.specialization) {
+    sql += " AND d.specialization = ?";
+    params.emplace_back(*search.specialization);
+  }
+  if (search.location_id) {
+    sql += " AND s.location_id = ?";
+    params.emplace_back(*search.location_id);
+  }
+  if (search.from) {
+    sql += " AND s.start_time_utc >= ?";
+    params.push_back(ToValue(*search.from));
+  }
+  if (search.to) {
+    sql += " AND s.start_time_utc < ?";
+    params.push_back(ToValue(*search.to));
+  }
+  if (search.after) {
+    sql += " AND (s.start_time_utc > ? OR (s.start_time_utc = ? AND s.id > ?))";
+    params.push_back(ToValue(search.after->first));
+    params.push_back(ToValue(search.after->first));
+    params.emplace_back(search.after->second);
+  }
+  sql += " ORDER BY s.start_time_utc, s.id LIMIT ?";
+  params.emplace_back(static_cast<std::int64_t>(search.limit < 1 ? 1 : search.limit) + 1);
+  CLINIC_ASSIGN_OR_RETURN(auto rows, c_.Query(sql, params));
+  std::vector<SlotListing> listings;
+  listings.reserve(rows.size());
+  for (const auto& row : rows) {
+    listings.push_back({SlotTable::FromRow(row), row.OptText(8)});
+  }
+  return listings;
+}
+
+// --- working hours ---
+
+Result<std::optional<domain::WorkingHours>> SqlWorkingHoursRepository::Get(Id doctor_id) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows,
+      c_.Query("SELECT location_id, slot_minutes, horizon_days, weekday, start_minute, end_minute "
+               "FROM working_hours WHERE doctor_id = ? ORDER BY weekday, start_minute, id",
+               {Value{doctor_id}}));
+  if (rows.empty()) return std::optional<domain::WorkingHours>{};
+  domain::WorkingHours hours{.doctor_id = doctor_id,
+                             .location_id = rows.front().Int(0),
+                             .slot_minutes = static_cast<int>(rows.front().Int(1)),
+                             .horizon_days = static_cast<int>(rows.front().Int(2))};
+  for (const auto& row : rows) {
+    hours.weekly.push_back({.weekday = static_cast<int>(row.Int(3)),
+                            .start = std::chrono::minutes(row.Int(4)),
+                            .end = std::chrono::minutes(row.Int(5))});
+  }
+  return std::optional<domain::WorkingHours>{std::move(hours)};
+}
+
+Status SqlWorkingHoursRepository::Replace(const domain::WorkingHours& hours) {
+  CLINIC_TRY_STATUS(
+      c_.Execute("DELETE FROM working_hours WHERE doctor_id = ?", {Value{hours.doctor_id}}));
+  for (const auto& interval : hours.weekly) {
+    CLINIC_TRY_STATUS(c_.Execute(
+        "INSERT INTO working_hours (doctor_id, location_id, slot_minutes, horizon_days, weekday, "
+        "start_minute, end_minute) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {Value{hours.doctor_id}, Value{hours.location_id}, Value{std::int64_t{hours.slot_minutes}},
+         Value{std::int64_t{hours.horizon_days}}, Value{std::int64_t{interval.weekday}},
+         Value{std::int64_t{interval.start.count()}}, Value{std::int64_t{interval.end.count()}}}));
+  }
+  return Ok();
+}
+
 // --- appointments ---
 
 Result<Appointment> SqlAppointmentRepository::Create(const Appointment& a) {

@@ -73,6 +73,17 @@ class SqlSlotRepository final : public SlotRepository {
   Result<bool> Overlaps(Id doctor_id, Instant start, Instant end) override;
   Status SetAvailable(Id id, bool is_available) override;
   Status Delete(Id id) override;
+  Result<std::vector<SlotListing>> Search(const SlotSearch& search) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqlWorkingHoursRepository final : public WorkingHoursRepository {
+ public:
+  explicit SqlWorkingHoursRepository(Connection& c) : c_(c) {}
+  Result<std::optional<domain::WorkingHours>> Get(Id doctor_id) override;
+  Status Replace(const domain::WorkingHours& hours) override;
 
  private:
   Connection& c_;

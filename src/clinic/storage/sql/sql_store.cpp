@@ -28,7 +28,8 @@ class SqlTransaction final : public Transaction {
         prescriptions_(c),
         sessions_(c),
         audit_(c),
-        login_attempts_(c) {}
+        login_attempts_(c),
+        working_hours_(c) {}
 
   LocationRepository& locations() override { return locations_; }
   PatientRepository& patients() override { return patients_; }
@@ -41,6 +42,7 @@ class SqlTransaction final : public Transaction {
   SessionRepository& sessions() override { return sessions_; }
   AuditRepository& audit() override { return audit_; }
   LoginAttemptRepository& login_attempts() override { return login_attempts_; }
+  WorkingHoursRepository& working_hours() override { return working_hours_; }
 
  private:
   SqlLocationRepository locations_;
@@ -54,6 +56,7 @@ class SqlTransaction final : public Transaction {
   SqlSessionRepository sessions_;
   SqlAuditRepository audit_;
   SqlLoginAttemptRepository login_attempts_;
+  SqlWorkingHoursRepository working_hours_;
 };
 
 class SqlStore final : public Store {

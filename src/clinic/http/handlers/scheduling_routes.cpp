@@ -1,0 +1,198 @@
+#include "clinic/http/handlers/scheduling_routes.hpp"
+
+#include <fmt/format.h>
+
+#include "clinic/common/time.hpp"
+#include "clinic/domain/time_zone.hpp"
+#include "clinic/http/handlers/authentication.hpp"
+#include "clinic/http/handlers/json_codecs.hpp"
+#include "clinic/http/handlers/record_fields.hpp"
+#include "clinic/http/json_body.hpp"
+#include "clinic/http/query_params.hpp"
+#include "clinic/http/response.hpp"
+
+namespace clinic::http {
+namespace {
+
+using service::SchedulingService;
+
+constexpr IntRule kIdRule{.min = 1};
+
+std::string FormatLocalTime(std::chrono::minutes minutes_of_day) {
+  return fmt::format("{:02}:{:02}", minutes_of_day.count() / 60, minutes_of_day.count() % 60);
+}
+
+boost::json::object WorkingHoursJson(const domain::WorkingHours& hours) {
+  boost::json::array weekly;
+  for (const auto& interval : hours.weekly) {
+    weekly.push_back(boost::json::object{{"weekday", interval.weekday},
+                                         {"start", FormatLocalTime(interval.start)},
+                                         {"end", FormatLocalTime(interval.end)}});
+  }
+  return {{"doctor_id", hours.doctor_id},
+          {"location_id", hours.location_id},
+          {"slot_minutes", hours.slot_minutes},
+          {"horizon_days", hours.horizon_days},
+          {"weekly", std::move(weekly)}};
+}
+
+// `t` as RFC 3339 local time with the zone's offset at that instant ("2026-12-01T17:00:00+08:00").
+std::string FormatLocalRfc3339(const date::time_zone& zone, Instant t) {
+  const auto offset = zone.get_info(t).offset;
+  const auto local = date::format("%FT%T", date::sys_seconds{t.time_since_epoch() + offset});
+  const auto magnitude = offset < std::chrono::seconds::zero() ? -offset : offset;
+  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(magnitude).count();
+  return fmt::format("{}{}{:02}:{:02}", local, offset < std::chrono::seconds::zero() ? '-' : '+',
+                     minutes / 60, minutes % 60);
+}
+
+boost::json::object SlotListingJson(const storage::SlotListing& listing) {
+  auto json = ToJson(listing.slot);
+  const auto* zone = listing.timezone ? domain::FindTimeZone(*listing.timezone) : nullptr;
+  if (zone == nullptr) {
+    json["local"] = nullptr;
+    return json;
+  }
+  json["local"] =
+      boost::json::object{{"start", FormatLocalRfc3339(*zone, listing.slot.start_time_utc)},
+                          {"end", FormatLocalRfc3339(*zone, listing.slot.end_time_utc)},
+                          {"timezone", *listing.timezone}};
+  return json;
+}
+
+Result<service::WorkingHoursInput> ReadWorkingHours(const Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+  JsonFields fields(body);
+  service::WorkingHoursInput input{.location_id = fields.RequiredInt("location_id", kIdRule),
+                                   .slot_minutes = fields.RequiredInt("slot_minutes"),
+                                   .horizon_days = fields.RequiredInt("horizon_days")};
+  fields.ObjectArray("weekly", {.required = true, .max_items = 100}, [&](JsonFields& item) {
+    input.weekly.push_back({.weekday = item.RequiredInt("weekday"),
+                            .start = item.RequiredString("start", {.max_length = 5}),
+                            .end = item.RequiredString("end", {.max_length = 5})});
+  });
+  CLINIC_TRY_STATUS(fields.Finish());
+  return input;
+}
+
+Result<Response> PutWorkingHours(service::AuthService& auth, SchedulingService& scheduling,
+                                 Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
+  CLINIC_TRY_STATUS(NoQueryParameters(request));
+  CLINIC_ASSIGN_OR_RETURN(auto input, ReadWorkingHours(request));
+  CLINIC_ASSIGN_OR_RETURN(auto hours, scheduling.SetWorkingHours(context, id, input));
+  return Json(HttpStatus::ok, WorkingHoursJson(hours));
+}
+
+Result<Response> GetWorkingHours(service::AuthService& auth, SchedulingService& scheduling,
+                                 Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
+  CLINIC_TRY_STATUS(NoQueryParameters(request));
+  CLINIC_ASSIGN_OR_RETURN(auto hours, scheduling.GetWorkingHours(context, id));
+  return Json(HttpStatus::ok, WorkingHoursJson(hours));
+}
+
+Result<Response> Generate(service::AuthService& auth, SchedulingService& scheduling,
+                          Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
+  CLINIC_TRY_STATUS(NoQueryParameters(request));
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+  JsonFields fields(body);
+  const auto from = fields.RequiredDate("from");
+  const auto to = fields.RequiredDate("to");
+  CLINIC_TRY_STATUS(fields.Finish());
+  CLINIC_ASSIGN_OR_RETURN(auto result, scheduling.GenerateSlots(context, id, from, to));
+  return Json(HttpStatus::ok,
+              boost::json::object{{"created", result.created}, {"skipped", result.skipped}});
+}
+
+Result<Response> CreateSlot(service::AuthService& auth, SchedulingService& scheduling,
+                            Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
+  CLINIC_TRY_STATUS(NoQueryParameters(request));
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+  JsonFields fields(body);
+  const service::NewSlot slot{.location_id = fields.OptionalInt("location_id", kIdRule),
+                              .start_time_utc = fields.RequiredInstant("start_time_utc"),
+                              .end_time_utc = fields.RequiredInstant("end_time_utc")};
+  CLINIC_TRY_STATUS(fields.Finish());
+  CLINIC_ASSIGN_OR_RETURN(auto created, scheduling.CreateSlot(context, id, slot));
+  return Json(HttpStatus::created, ToJson(created));
+}
+
+Result<Response> UpdateSlot(service::AuthService& auth, SchedulingService& scheduling,
+                            Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
+  CLINIC_TRY_STATUS(NoQueryParameters(request));
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+  JsonFields fields(body);
+  const bool is_available = fields.RequiredBool("is_available");
+  CLINIC_TRY_STATUS(fields.Finish());
+  CLINIC_ASSIGN_OR_RETURN(auto slot, scheduling.SetSlotAvailable(context, id, is_available));
+  return Json(HttpStatus::ok, ToJson(slot));
+}
+
+Result<Response> DeleteSlot(service::AuthService& auth, SchedulingService& scheduling,
+                            Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
+  CLINIC_TRY_STATUS(NoQueryParameters(request));
+  CLINIC_TRY_STATUS(scheduling.DeleteSlot(context, id));
+  return Empty(HttpStatus::no_content);
+}
+
+Result<Response> SearchSlots(service::AuthService& auth, SchedulingService& scheduling,
+                             Request& request) {
+  CLINIC_TRY_STATUS(OptionalLogin(request, auth));
+  QueryFields query(request);
+  service::SlotQuery slot_query{
+      .doctor_id = query.OptionalInt("doctor_id", kIdRule),
+      .specialization = query.OptionalString("specialization", {.max_length = 120}),
+      .location_id = query.OptionalInt("location_id", kIdRule),
+      .from = query.OptionalInstant("from"),
+      .to = query.OptionalInstant("to")};
+  // Only free slots are searchable; the parameter exists because DESIGN.md §6 names it.
+  if (query.OptionalBool("available") == false) {
+    query.AddError("available", "only available slots can be searched (true)");
+  }
+  const PageParams page = query.Page();
+  CLINIC_TRY_STATUS(query.Finish());
+  slot_query.limit = static_cast<int>(page.limit);
+  slot_query.cursor = page.cursor;
+  CLINIC_ASSIGN_OR_RETURN(auto found, scheduling.SearchSlots(slot_query));
+  boost::json::array items;
+  items.reserve(found.items.size());
+  for (const auto& listing : found.items) items.push_back(SlotListingJson(listing));
+  return Json(
+      HttpStatus::ok,
+      boost::json::object{{"items", std::move(items)},
+                          {"next_cursor", found.next_cursor ? boost::json::value(*found.next_cursor)
+                                                            : boost::json::value(nullptr)}});
+}
+
+}  // namespace
+
+void AddSchedulingRoutes(Router& router, service::AuthService& auth,
+                         SchedulingService& scheduling) {
+  router.Add(Method::put, "/api/v1/doctors/{id}/working-hours",
+             [&auth, &scheduling](Request& r) { return PutWorkingHours(auth, scheduling, r); });
+  router.Add(Method::get, "/api/v1/doctors/{id}/working-hours",
+             [&auth, &scheduling](Request& r) { return GetWorkingHours(auth, scheduling, r); });
+  router.Add(Method::post, "/api/v1/doctors/{id}/slots/generate",
+             [&auth, &scheduling](Request& r) { return Generate(auth, scheduling, r); });
+  router.Add(Method::post, "/api/v1/doctors/{id}/slots",
+             [&auth, &scheduling](Request& r) { return CreateSlot(auth, scheduling, r); });
+  router.Add(Method::patch, "/api/v1/slots/{id}",
+             [&auth, &scheduling](Request& r) { return UpdateSlot(auth, scheduling, r); });
+  router.Add(Method::delete_, "/api/v1/slots/{id}",
+             [&auth, &scheduling](Request& r) { return DeleteSlot(auth, scheduling, r); });
+  router.Add(Method::get, "/api/v1/slots",
+             [&auth, &scheduling](Request& r) { return SearchSlots(auth, scheduling, r); });
+}
+
+}  // namespace clinic::http

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clinic/common/clock.hpp"
+#include "clinic/common/result.hpp"
+#include "clinic/domain/entities.hpp"
+#include "clinic/domain/principal.hpp"
+#include "clinic/domain/slot_generation.hpp"
+#include "clinic/storage/store.hpp"
+
+namespace clinic::service {
+
+// One interval of working hours as the caller wrote it: local wall-clock "HH:MM" times.
+struct WeeklyIntervalInput {
+  std::int64_t weekday = 0;  // 1 = Monday .. 7 = Sunday
+  std::string start;
+  std::string end;
+};
+
+// The working hours a PUT replaces a doctor's with.
+struct WorkingHoursInput {
+  Id location_id = 0;
+  std::int64_t slot_minutes = 0;
+  std::int64_t horizon_days = 0;
+  std::vector<WeeklyIntervalInput> weekly;
+};
+
+// What slot generation did: slots created, and slots the working hours describe that were not
+// created (already there or overlapping an existing slot, in the past, or not existing in local
+// time because of a DST change).
+struct GenerationResult {
+  int created = 0;
+  int skipped = 0;
+};
+
+// A slot a doctor or an admin adds by hand.
+struct NewSlot {
+  std::optional<Id> location_id;
+  Instant start_time_utc{};
+  Instant end_time_utc{};
+};
+
+// Which free slots a search asks for (storage::SlotSearch without the paging internals).
+struct SlotQuery {
+  std::optional<Id> doctor_id;
+  std::optional<std::string> specialization;
+  std::optional<Id> location_id;
+  std::optional<Instant> from;
+  std::optional<Instant> to;
+  int limit = 50;
+  std::optional<std::string> cursor;  // a next_cursor this service issued
+};
+
+// One page of search results; `next_cursor` is set when more follow.
+struct SlotSearchPage {
+  std::vector<storage::SlotListing> items;
+  std::optional<std::string> next_cursor;
+};
+
+// Doctors' availability: weekly working hours, slots generated from them or added by hand,
+// blocking and deleting slots, and the public search for free slots. Changing a doctor's schedule
+// is for that doctor and admins (domain::AuthorizeSchedule); searching is for anyone. A doctor's
+// slots never overlap: every slot write locks the doctor's row first and checks for overlap in
+// the same transaction. Each write is audited in its transaction ("working_hours.replace",
+// "slot.generate", "slot.create", "slot.update", "slot.delete"). Thread-safe.
+class SchedulingService {
+ public:
+  SchedulingService(storage::Store& store, const Clock& clock);
+
+  // The doctor's working hours; kNotFound when none are set.
+  Result<domain::WorkingHours> GetWorkingHours(const domain::RequestContext& context, Id doctor_id);
+  // Replaces the doctor's working hours. Rules (kInvalidArgument naming each bad field): the
+  // location exists, slot_minutes 15..120, horizon_days 1..365, weekday 1..7, times "HH:MM"
+  // (end "24:00" allowed) with end after start, and one weekday's intervals do not overlap. An
+  // empty `weekly` removes the working hours. Existing slots are left as they are.
+  Result<domain::WorkingHours> SetWorkingHours(const domain::RequestContext& context, Id doctor_id,
+                                               const WorkingHoursInput& input);
+  // Creates the slots the working hours describe for the local dates [from, to] (inclusive) in
+  // the location's time zone. `to` may be at most horizon_days after today (local); slots that
+  // would start in the past or overlap an existing slot of the doctor are skipped, so running it
+  // twice creates nothing new. kFailedPrecondition when the doctor has no working hours.
+  Result<GenerationResult> GenerateSlots(const domain::RequestContext& context, Id doctor_id,
+                                         std::chrono::year_month_day from,
+                                         std::chrono::year_month_day to);
+  // Adds one slot: end after start, start not in the past, the location exists; a slot
+  // overlapping another of the same doctor is kAlreadyExists (409). Other doctors may have slots
+  // at the same time.
+  Result<domain::Slot> CreateSlot(const domain::RequestContext& context, Id doctor_id,
+                                  const NewSlot& slot);
+  // Blocks (false) or unblocks (true) a slot; a blocked slot is not offered for booking.
+  Result<domain::Slot> SetSlotAvailable(const domain::RequestContext& context, Id slot_id,
+                                        bool is_available);
+  // Deletes a slot that was never booked; kFailedPrecondition (409) once any appointment, even a
+  // cancelled one, refers to it, because appointments are history.
+  Status DeleteSlot(const domain::RequestContext& context, Id slot_id);
+  // Free, future, available slots of active doctors, by start time then id.
+  Result<SlotSearchPage> SearchSlots(const SlotQuery& query);
+
+ private:
+  storage::Store& store_;
+  const Clock& clock_;
+};
+
+}  // namespace clinic::service

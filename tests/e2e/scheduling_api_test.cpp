@@ -1,0 +1,304 @@
+// Working hours, slot generation, hand-made slots and the public slot search over HTTP, against a
+// real clinicd on SQLite and on MariaDB (DESIGN.md §2.1, §2.3, §6).
+
+#include <gmock/gmock.h>
+
+#include <chrono>
+#include <set>
+
+#include "clinic/common/time.hpp"
+#include "clinic/storage/sql/sql_store.hpp"
+#include "support/api_fixture.hpp"
+
+namespace clinic::testing {
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+using namespace std::chrono_literals;
+
+constexpr const char* kDoctorPassword = "doctor-password-1";
+
+// Today's UTC date plus `days`, as "YYYY-MM-DD".
+std::string DaysFromToday(int days) {
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return FormatDate(std::chrono::year_month_day{today + std::chrono::days(days)});
+}
+
+// 2030-01-07 (a Monday) at hh:mm UTC, as RFC 3339.
+std::string On2030(int hours, int minutes = 0) {
+  return FormatRfc3339(std::chrono::sys_days{std::chrono::year{2030} / 1 / 7} +
+                       std::chrono::hours(hours) + std::chrono::minutes(minutes));
+}
+
+std::string SlotsPath(std::int64_t doctor_id, const std::string& suffix = "") {
+  return "/api/v1/doctors/" + std::to_string(doctor_id) + "/slots" + suffix;
+}
+
+std::string WorkingHoursPath(std::int64_t doctor_id) {
+  return "/api/v1/doctors/" + std::to_string(doctor_id) + "/working-hours";
+}
+
+// Mondays to Sundays 09:00-12:00 and 13:00-15:00 local, hour-long slots: five a day.
+object WeeklyHours(std::int64_t location_id) {
+  array weekly;
+  for (int day = 1; day <= 7; ++day) {
+    weekly.push_back(object{{"weekday", day}, {"start", "09:00"}, {"end", "12:00"}});
+    weekly.push_back(object{{"weekday", day}, {"start", "13:00"}, {"end", "15:00"}});
+  }
+  return {{"location_id", location_id},
+          {"slot_minutes", 60},
+          {"horizon_days", 30},
+          {"weekly", std::move(weekly)}};
+}
+
+std::vector<std::string> ProblemFields(const test_support::HttpResponse& response) {
+  std::vector<std::string> fields;
+  const auto problem = response.Json();
+  if (!problem.is_object() || !problem.as_object().contains("errors")) return fields;
+  for (const auto& error : problem.at("errors").as_array()) {
+    fields.emplace_back(error.at("field").as_string());
+  }
+  return fields;
+}
+
+class SchedulingApiTest : public ApiTest {
+ protected:
+  std::int64_t Create(const std::string& path, const object& body, const std::string& token) {
+    auto response = Call("POST", path, body, token);
+    EXPECT_EQ(response.status, 201) << path << ": " << response.body;
+    return response.status == 201 ? response.Json().at("id").as_int64() : 0;
+  }
+
+  std::int64_t CreateLocation(const std::string& timezone = "Asia/Singapore") {
+    return Create("/api/v1/locations",
+                  object{{"name", "Orchard"},
+                         {"address_line1", "1 Orchard Road"},
+                         {"city", "Singapore"},
+                         {"country", "SG"},
+                         {"timezone", timezone}},
+                  admin_token_);
+  }
+
+  std::int64_t CreateDoctor(const std::string& email,
+                            const std::string& specialization = "Cardiology") {
+    return Create("/api/v1/doctors",
+                  object{{"first_name", "Dana"},
+                         {"last_name", "Scully"},
+                         {"email", email},
+                         {"specialization", specialization},
+                         {"password", kDoctorPassword}},
+                  admin_token_);
+  }
+
+  std::int64_t CreateSlot(std::int64_t doctor_id, std::int64_t location_id,
+                          const std::string& start, const std::string& end) {
+    return Create(
+        SlotsPath(doctor_id),
+        object{{"location_id", location_id}, {"start_time_utc", start}, {"end_time_utc", end}},
+        admin_token_);
+  }
+
+  // Every slot id a search returns, following next_cursor page by page.
+  std::vector<std::int64_t> SearchAll(const std::string& filters, int limit) {
+    std::vector<std::int64_t> ids;
+    std::string cursor;
+    for (int pages = 0; pages < 100; ++pages) {
+      std::string target = "/api/v1/slots?limit=" + std::to_string(limit) + filters;
+      if (!cursor.empty()) target += "&cursor=" + cursor;
+      auto page = Call("GET", target);
+      EXPECT_EQ(page.status, 200) << page.body;
+      if (page.status != 200) break;
+      const auto json = page.Json();
+      for (const auto& item : json.at("items").as_array()) ids.push_back(item.at("id").as_int64());
+      if (json.at("next_cursor").is_null()) break;
+      cursor = std::string(json.at("next_cursor").as_string());
+    }
+    return ids;
+  }
+};
+
+TEST_P(SchedulingApiTest, WorkingHoursAreReplacedReadAndGenerateSlotsOnce) {
+  const auto location = CreateLocation();
+  const auto doctor = CreateDoctor("who@clinic.example");
+  auto put = Call("PUT", WorkingHoursPath(doctor), WeeklyHours(location), admin_token_);
+  ASSERT_EQ(put.status, 200) << put.body;
+  auto got = Call("GET", WorkingHoursPath(doctor), std::nullopt, admin_token_);
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.Json().at("weekly").as_array().size(), 14u);
+  EXPECT_EQ(got.Json().at("weekly").at(1).at("start"), "13:00");
+  EXPECT_EQ(got.Json().at("slot_minutes"), 60);
+
+  const object range{{"from", DaysFromToday(2)}, {"to", DaysFromToday(8)}};
+  auto first = Call("POST", SlotsPath(doctor, "/generate"), range, admin_token_);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.Json(), (boost::json::value(object{{"created", 35}, {"skipped", 0}})));
+  auto second = Call("POST", SlotsPath(doctor, "/generate"), range, admin_token_);
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(second.Json(), (boost::json::value(object{{"created", 0}, {"skipped", 35}})));
+  EXPECT_EQ(SearchAll("&doctor_id=" + std::to_string(doctor), 200).size(), 35u);
+
+  auto beyond = Call("POST", SlotsPath(doctor, "/generate"),
+                     object{{"from", DaysFromToday(2)}, {"to", DaysFromToday(40)}}, admin_token_);
+  EXPECT_EQ(beyond.status, 400) << beyond.body;
+  EXPECT_THAT(ProblemFields(beyond), ::testing::ElementsAre("to"));
+}
+
+TEST_P(SchedulingApiTest, InvalidWorkingHoursAreRefusedNamingEachField) {
+  const auto location = CreateLocation();
+  const auto doctor = CreateDoctor("who@clinic.example");
+  auto bad =
+      Call("PUT", WorkingHoursPath(doctor),
+           object{{"location_id", location},
+                  {"slot_minutes", 10},
+                  {"horizon_days", 400},
+                  {"weekly", array{object{{"weekday", 8}, {"start", "9:00"}, {"end", "12:00"}},
+                                   object{{"weekday", 1}, {"start", "10:00"}, {"end", "09:00"}}}}},
+           admin_token_);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_THAT(ProblemFields(bad),
+              ::testing::UnorderedElementsAre("slot_minutes", "horizon_days", "weekly[0].weekday",
+                                              "weekly[0].start", "weekly[1].end"));
+  auto overlapping =
+      Call("PUT", WorkingHoursPath(doctor),
+           object{{"location_id", location},
+                  {"slot_minutes", 30},
+                  {"horizon_days", 30},
+                  {"weekly", array{object{{"weekday", 1}, {"start", "09:00"}, {"end", "12:00"}},
+                                   object{{"weekday", 1}, {"start", "11:00"}, {"end", "13:00"}}}}},
+           admin_token_);
+  EXPECT_EQ(overlapping.status, 400) << overlapping.body;
+  EXPECT_THAT(ProblemFields(overlapping), ::testing::ElementsAre("weekly[1]"));
+  auto no_location = WeeklyHours(location + 100);
+  auto missing = Call("PUT", WorkingHoursPath(doctor), no_location, admin_token_);
+  EXPECT_EQ(missing.status, 400) << missing.body;
+  EXPECT_EQ(Call("GET", WorkingHoursPath(doctor), std::nullopt, admin_token_).status, 404);
+}
+
+TEST_P(SchedulingApiTest, OverlappingSlotsOfOneDoctorConflictButOtherDoctorsMayShareTheTime) {
+  const auto location = CreateLocation();
+  const auto doctor = CreateDoctor("one@clinic.example");
+  const auto other = CreateDoctor("two@clinic.example");
+  CreateSlot(doctor, location, On2030(9), On2030(10));
+  auto overlap = Call("POST", SlotsPath(doctor),
+                      object{{"location_id", location},
+                             {"start_time_utc", On2030(9, 30)},
+                             {"end_time_utc", On2030(10, 30)}},
+                      admin_token_);
+  EXPECT_EQ(overlap.status, 409) << overlap.body;
+  CreateSlot(other, location, On2030(9, 30), On2030(10, 30));
+  auto backwards =
+      Call("POST", SlotsPath(doctor),
+           object{{"start_time_utc", On2030(12)}, {"end_time_utc", On2030(11)}}, admin_token_);
+  EXPECT_EQ(backwards.status, 400) << backwards.body;
+  auto past = Call(
+      "POST", SlotsPath(doctor),
+      object{{"start_time_utc", "2020-01-01T09:00:00Z"}, {"end_time_utc", "2020-01-01T10:00:00Z"}},
+      admin_token_);
+  EXPECT_EQ(past.status, 400) << past.body;
+}
+
+TEST_P(SchedulingApiTest, BlockedSlotsLeaveTheSearchAndUnbookedOnesCanBeDeleted) {
+  const auto location = CreateLocation();
+  const auto doctor = CreateDoctor("one@clinic.example");
+  const auto slot = CreateSlot(doctor, location, On2030(9), On2030(10));
+  const auto filter = "&doctor_id=" + std::to_string(doctor);
+  const std::string path = "/api/v1/slots/" + std::to_string(slot);
+  EXPECT_THAT(SearchAll(filter, 10), ::testing::ElementsAre(slot));
+  auto blocked = Call("PATCH", path, object{{"is_available", false}}, admin_token_);
+  ASSERT_EQ(blocked.status, 200) << blocked.body;
+  EXPECT_EQ(blocked.Json().at("is_available"), false);
+  EXPECT_TRUE(SearchAll(filter, 10).empty());
+  ASSERT_EQ(Call("PATCH", path, object{{"is_available", true}}, admin_token_).status, 200);
+  EXPECT_THAT(SearchAll(filter, 10), ::testing::ElementsAre(slot));
+  EXPECT_EQ(Call("DELETE", path, std::nullopt, admin_token_).status, 204);
+  EXPECT_TRUE(SearchAll(filter, 10).empty());
+  EXPECT_EQ(Call("DELETE", path, std::nullopt, admin_token_).status, 404);
+}
+
+TEST_P(SchedulingApiTest, ABookedSlotCannotBeDeletedAndLeavesTheSearch) {
+  const auto location = CreateLocation();
+  const auto doctor = CreateDoctor("one@clinic.example");
+  const auto slot = CreateSlot(doctor, location, On2030(9), On2030(10));
+  const auto [patient, patient_token] = RegisterPatient("p@example.com");
+  auto store = storage::sql::MakeSqlStore(database().NewFactory(), 1);
+  auto booked =
+      storage::InTransaction(*store, storage::TxMode::kWrite, [&](storage::Transaction& tx) {
+        return tx.appointments().Create(
+            {.slot_id = slot, .doctor_id = doctor, .patient_id = patient});
+      });
+  ASSERT_TRUE(booked) << booked.error().message;
+  EXPECT_TRUE(SearchAll("&doctor_id=" + std::to_string(doctor), 10).empty());
+  auto refused =
+      Call("DELETE", "/api/v1/slots/" + std::to_string(slot), std::nullopt, admin_token_);
+  EXPECT_EQ(refused.status, 409) << refused.body;
+}
+
+TEST_P(SchedulingApiTest, SearchFiltersPaginatesWithoutGapsAndShowsLocalTimes) {
+  const auto singapore = CreateLocation("Asia/Singapore");
+  const auto kolkata = CreateLocation("Asia/Kolkata");
+  const auto heart = CreateDoctor("heart@clinic.example", "Cardiology");
+  const auto skin = CreateDoctor("skin@clinic.example", "Dermatology");
+  std::vector<std::int64_t> expected;
+  for (int hour = 1; hour <= 6; ++hour) {
+    expected.push_back(CreateSlot(heart, singapore, On2030(hour), On2030(hour, 30)));
+    expected.push_back(CreateSlot(skin, kolkata, On2030(hour), On2030(hour, 30)));
+  }
+  const auto all = SearchAll("", 5);
+  EXPECT_EQ(all.size(), expected.size());
+  EXPECT_EQ(std::set<std::int64_t>(all.begin(), all.end()).size(), all.size());
+  EXPECT_EQ(std::set<std::int64_t>(all.begin(), all.end()),
+            std::set<std::int64_t>(expected.begin(), expected.end()));
+  EXPECT_EQ(all, SearchAll("", 200));
+  EXPECT_EQ(SearchAll("&specialization=Dermatology", 4).size(), 6u);
+  EXPECT_EQ(SearchAll("&location_id=" + std::to_string(singapore), 4).size(), 6u);
+  EXPECT_EQ(SearchAll("&from=" + On2030(3) + "&to=" + On2030(5), 3).size(), 4u);
+
+  auto page = Call("GET", "/api/v1/slots?limit=2&doctor_id=" + std::to_string(heart));
+  ASSERT_EQ(page.status, 200) << page.body;
+  const auto first = page.Json().at("items").at(0);
+  EXPECT_EQ(first.at("start_time_utc"), "2030-01-07T01:00:00Z");
+  EXPECT_EQ(first.at("local").at("start"), "2030-01-07T09:00:00+08:00");
+  EXPECT_EQ(first.at("local").at("end"), "2030-01-07T09:30:00+08:00");
+  EXPECT_EQ(first.at("local").at("timezone"), "Asia/Singapore");
+  auto other = Call("GET", "/api/v1/slots?limit=1&doctor_id=" + std::to_string(skin));
+  EXPECT_EQ(other.Json().at("items").at(0).at("local").at("start"), "2030-01-07T06:30:00+05:30");
+
+  EXPECT_EQ(Call("GET", "/api/v1/slots?cursor=nonsense").status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/slots?available=false").status, 400);
+}
+
+TEST_P(SchedulingApiTest, OnlyTheDoctorThemselfOrAnAdminChangesTheSchedule) {
+  const auto location = CreateLocation();
+  const auto doctor = CreateDoctor("one@clinic.example");
+  CreateDoctor("two@clinic.example");
+  const auto doctor_token = Login("one@clinic.example", kDoctorPassword);
+  const auto other_token = Login("two@clinic.example", kDoctorPassword);
+  const auto patient_token = RegisterPatient("p@example.com").second;
+  const object slot{
+      {"location_id", location}, {"start_time_utc", On2030(9)}, {"end_time_utc", On2030(10)}};
+
+  EXPECT_EQ(Call("PUT", WorkingHoursPath(doctor), WeeklyHours(location)).status, 401);
+  EXPECT_EQ(Call("POST", SlotsPath(doctor), slot).status, 401);
+  EXPECT_EQ(Call("PUT", WorkingHoursPath(doctor), WeeklyHours(location), patient_token).status,
+            403);
+  EXPECT_EQ(Call("PUT", WorkingHoursPath(doctor), WeeklyHours(location), other_token).status, 403);
+  EXPECT_EQ(Call("POST", SlotsPath(doctor), slot, patient_token).status, 403);
+  EXPECT_EQ(Call("POST", SlotsPath(doctor), slot, other_token).status, 403);
+  EXPECT_EQ(Call("GET", WorkingHoursPath(doctor), std::nullopt, patient_token).status, 403);
+
+  EXPECT_EQ(Call("PUT", WorkingHoursPath(doctor), WeeklyHours(location), doctor_token).status, 200);
+  auto created = Call("POST", SlotsPath(doctor), slot, doctor_token);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto path = "/api/v1/slots/" + std::to_string(created.Json().at("id").as_int64());
+  EXPECT_EQ(Call("PATCH", path, object{{"is_available", false}}, other_token).status, 403);
+  EXPECT_EQ(Call("DELETE", path, std::nullopt, patient_token).status, 403);
+  EXPECT_EQ(Call("PATCH", path, object{{"is_available", false}}, doctor_token).status, 200);
+  EXPECT_EQ(Call("PUT", WorkingHoursPath(doctor + 100), WeeklyHours(location), admin_token_).status,
+            404);
+}
+
+CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(SchedulingApiTest);
+
+}  // namespace
+}  // namespace clinic::testing
