@@ -44,25 +44,6 @@ object PatientBody(const std::string& email) {
   return {{"first_name", "Fox"}, {"last_name", "Mulder"}, {"email", email}};
 }
 
-// The `field` of every entry in a problem's `errors`.
-std::vector<std::string> ProblemFields(const test_support::HttpResponse& response) {
-  std::vector<std::string> fields;
-  const auto problem = response.Json();
-  if (!problem.is_object() || !problem.as_object().contains("errors")) return fields;
-  for (const auto& error : problem.at("errors").as_array()) {
-    fields.emplace_back(error.at("field").as_string());
-  }
-  return fields;
-}
-
-// The ids of a list answer's items, in order.
-std::vector<std::int64_t> ItemIds(const test_support::HttpResponse& response) {
-  std::vector<std::int64_t> ids;
-  const auto page = response.Json();
-  for (const auto& item : page.at("items").as_array()) ids.push_back(item.at("id").as_int64());
-  return ids;
-}
-
 std::string Path(const std::string& collection, std::int64_t id, const std::string& suffix = "") {
   return "/api/v1/" + collection + "/" + std::to_string(id) + suffix;
 }
@@ -96,8 +77,9 @@ class PeopleApiTest : public ApiTest {
     return me.status == 200 ? me.Json().at("user").at("id").as_int64() : 0;
   }
 
-  // Gives the doctor and the patient an appointment, written straight to the database: booking
-  // has no route yet, and only the row matters to who may see the patient.
+  // Gives the doctor and the patient a past, completed appointment, written straight to the
+  // database: only the row matters to who may see the patient, and history does not stop the
+  // patient's record from being deleted.
   void AddAppointment(std::int64_t doctor_id, std::int64_t patient_id) {
     auto store = storage::sql::MakeSqlStore(database().NewFactory(), 1);
     auto booked = storage::InTransaction(
@@ -106,13 +88,14 @@ class PeopleApiTest : public ApiTest {
           domain::Slot slot;
           slot.doctor_id = doctor_id;
           slot.start_time_utc =
-              std::chrono::sys_days{std::chrono::year{2030} / 1 / 7} + std::chrono::hours(9);
+              std::chrono::sys_days{std::chrono::year{2020} / 1 / 6} + std::chrono::hours(9);
           slot.end_time_utc = slot.start_time_utc + std::chrono::minutes(30);
           CLINIC_ASSIGN_OR_RETURN(auto stored_slot, tx.slots().Create(slot));
           domain::Appointment appointment;
           appointment.slot_id = stored_slot.id;
           appointment.doctor_id = doctor_id;
           appointment.patient_id = patient_id;
+          appointment.status = domain::AppointmentStatus::kCompleted;
           return tx.appointments().Create(appointment);
         });
     ASSERT_TRUE(booked) << booked.error().message;

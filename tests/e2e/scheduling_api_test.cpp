@@ -1,6 +1,7 @@
 // Working hours, slot generation, hand-made slots and the public slot search over HTTP, against a
 // real clinicd on SQLite and on MariaDB (DESIGN.md §2.1, §2.3, §6).
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 
 #include <chrono>
@@ -8,7 +9,8 @@
 
 #include "clinic/common/time.hpp"
 #include "clinic/storage/sql/sql_store.hpp"
-#include "support/api_fixture.hpp"
+#include "support/booking_fixture.hpp"
+#include "support/run_command.hpp"
 
 namespace clinic::testing {
 namespace {
@@ -16,20 +18,6 @@ namespace {
 using boost::json::array;
 using boost::json::object;
 using namespace std::chrono_literals;
-
-constexpr const char* kDoctorPassword = "doctor-password-1";
-
-// Today's UTC date plus `days`, as "YYYY-MM-DD".
-std::string DaysFromToday(int days) {
-  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  return FormatDate(std::chrono::year_month_day{today + std::chrono::days(days)});
-}
-
-// 2030-01-07 (a Monday) at hh:mm UTC, as RFC 3339.
-std::string On2030(int hours, int minutes = 0) {
-  return FormatRfc3339(std::chrono::sys_days{std::chrono::year{2030} / 1 / 7} +
-                       std::chrono::hours(hours) + std::chrono::minutes(minutes));
-}
 
 std::string SlotsPath(std::int64_t doctor_id, const std::string& suffix = "") {
   return "/api/v1/doctors/" + std::to_string(doctor_id) + "/slots" + suffix;
@@ -52,71 +40,7 @@ object WeeklyHours(std::int64_t location_id) {
           {"weekly", std::move(weekly)}};
 }
 
-std::vector<std::string> ProblemFields(const test_support::HttpResponse& response) {
-  std::vector<std::string> fields;
-  const auto problem = response.Json();
-  if (!problem.is_object() || !problem.as_object().contains("errors")) return fields;
-  for (const auto& error : problem.at("errors").as_array()) {
-    fields.emplace_back(error.at("field").as_string());
-  }
-  return fields;
-}
-
-class SchedulingApiTest : public ApiTest {
- protected:
-  std::int64_t Create(const std::string& path, const object& body, const std::string& token) {
-    auto response = Call("POST", path, body, token);
-    EXPECT_EQ(response.status, 201) << path << ": " << response.body;
-    return response.status == 201 ? response.Json().at("id").as_int64() : 0;
-  }
-
-  std::int64_t CreateLocation(const std::string& timezone = "Asia/Singapore") {
-    return Create("/api/v1/locations",
-                  object{{"name", "Orchard"},
-                         {"address_line1", "1 Orchard Road"},
-                         {"city", "Singapore"},
-                         {"country", "SG"},
-                         {"timezone", timezone}},
-                  admin_token_);
-  }
-
-  std::int64_t CreateDoctor(const std::string& email,
-                            const std::string& specialization = "Cardiology") {
-    return Create("/api/v1/doctors",
-                  object{{"first_name", "Dana"},
-                         {"last_name", "Scully"},
-                         {"email", email},
-                         {"specialization", specialization},
-                         {"password", kDoctorPassword}},
-                  admin_token_);
-  }
-
-  std::int64_t CreateSlot(std::int64_t doctor_id, std::int64_t location_id,
-                          const std::string& start, const std::string& end) {
-    return Create(
-        SlotsPath(doctor_id),
-        object{{"location_id", location_id}, {"start_time_utc", start}, {"end_time_utc", end}},
-        admin_token_);
-  }
-
-  // Every slot id a search returns, following next_cursor page by page.
-  std::vector<std::int64_t> SearchAll(const std::string& filters, int limit) {
-    std::vector<std::int64_t> ids;
-    std::string cursor;
-    for (int pages = 0; pages < 100; ++pages) {
-      std::string target = "/api/v1/slots?limit=" + std::to_string(limit) + filters;
-      if (!cursor.empty()) target += "&cursor=" + cursor;
-      auto page = Call("GET", target);
-      EXPECT_EQ(page.status, 200) << page.body;
-      if (page.status != 200) break;
-      const auto json = page.Json();
-      for (const auto& item : json.at("items").as_array()) ids.push_back(item.at("id").as_int64());
-      if (json.at("next_cursor").is_null()) break;
-      cursor = std::string(json.at("next_cursor").as_string());
-    }
-    return ids;
-  }
-};
+class SchedulingApiTest : public BookingApiTest {};
 
 TEST_P(SchedulingApiTest, WorkingHoursAreReplacedReadAndGenerateSlotsOnce) {
   const auto location = CreateLocation();
@@ -142,6 +66,30 @@ TEST_P(SchedulingApiTest, WorkingHoursAreReplacedReadAndGenerateSlotsOnce) {
                      object{{"from", DaysFromToday(2)}, {"to", DaysFromToday(40)}}, admin_token_);
   EXPECT_EQ(beyond.status, 400) << beyond.body;
   EXPECT_THAT(ProblemFields(beyond), ::testing::ElementsAre("to"));
+}
+
+TEST_P(SchedulingApiTest, ClinicctlGeneratesEveryDoctorsSlotsUpToTheHorizonOnce) {
+  const auto location = CreateLocation();
+  const auto doctor = CreateDoctor("who@clinic.example");
+  ASSERT_EQ(Call("PUT", WorkingHoursPath(doctor), WeeklyHours(location), admin_token_).status, 200);
+  const auto gone = CreateDoctor("gone@clinic.example");
+  ASSERT_EQ(Call("PUT", WorkingHoursPath(gone), WeeklyHours(location), admin_token_).status, 200);
+  ASSERT_EQ(
+      Call("DELETE", "/api/v1/doctors/" + std::to_string(gone), std::nullopt, admin_token_).status,
+      204);
+  const std::vector<std::string> args{"--db", database().uri(), "--docs", docs_uri(),
+                                      "generate-slots"};
+  const auto first = RunCommand(CLINICCTL_PATH, args);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto slots = SearchAll("&doctor_id=" + std::to_string(doctor), 200);
+  // 31 local days (today and the 30-day horizon) of five slots, less today's past ones.
+  EXPECT_GE(slots.size(), 150u);
+  EXPECT_LE(slots.size(), 155u);
+  EXPECT_THAT(first.output,
+              ::testing::HasSubstr(fmt::format("{} slots created for 1 doctors", slots.size())));
+  const auto second = RunCommand(CLINICCTL_PATH, args);
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_THAT(second.output, ::testing::HasSubstr("0 slots created for 1 doctors"));
 }
 
 TEST_P(SchedulingApiTest, InvalidWorkingHoursAreRefusedNamingEachField) {

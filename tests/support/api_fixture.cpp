@@ -12,7 +12,8 @@ void ApiTest::SetUp() {
   std::string pattern = (std::filesystem::temp_directory_path() / "clinic-api-XXXXXX").string();
   ASSERT_NE(mkdtemp(pattern.data()), nullptr);
   directory_ = pattern;
-  const std::string docs = "sqlite://" + (directory_ / "docs.db").string();
+  docs_uri_ = "sqlite://" + (directory_ / "docs.db").string();
+  const std::string& docs = docs_uri_;
   const auto admin =
       RunCommand(CLINICCTL_PATH,
                  {"--db", database_->uri(), "--docs", docs, "--insecure-fast-password-hashing",
@@ -29,11 +30,27 @@ void ApiTest::SetUp() {
                                 (directory_ / "files").string(),
                                 "--insecure-fast-password-hashing"};
   for (auto& flag : ExtraFlags()) args.push_back(std::move(flag));
-  auto started = test_support::ClinicdProcess::Start({.args = args});
+  clinicd_args_ = args;
+  auto started = test_support::ClinicdProcess::Start({.args = std::move(args)});
   ASSERT_TRUE(started.has_value()) << started.error().message;
   clinicd_ = std::move(*started);
   client_ = std::make_unique<test_support::HttpClient>(clinicd_->port());
   admin_token_ = Login("root", kAdminPassword);
+}
+
+std::int64_t ApiTest::QueryCount(const std::string& sql) {
+  auto connection = database_->factory().Open();
+  EXPECT_TRUE(connection) << connection.error().message;
+  if (!connection) return -1;
+  auto rows = (*connection)->Query(sql, {});
+  EXPECT_TRUE(rows && !rows->empty()) << sql << ": " << (rows ? "no rows" : rows.error().message);
+  return rows && !rows->empty() ? rows->front().Int(0) : -1;
+}
+
+std::unique_ptr<test_support::ClinicdProcess> ApiTest::StartAnotherServer() {
+  auto started = test_support::ClinicdProcess::Start({.args = clinicd_args_});
+  EXPECT_TRUE(started.has_value()) << started.error().message;
+  return started ? std::move(*started) : nullptr;
 }
 
 void ApiTest::TearDown() {
@@ -45,8 +62,9 @@ void ApiTest::TearDown() {
 
 test_support::HttpResponse ApiTest::Call(const std::string& method, const std::string& target,
                                          const std::optional<boost::json::value>& body,
-                                         const std::string& token) {
-  test_support::HttpRequest request{.method = method, .target = target};
+                                         const std::string& token,
+                                         const test_support::HeaderList& headers) {
+  test_support::HttpRequest request{.method = method, .target = target, .headers = headers};
   if (body) {
     request.body = boost::json::serialize(*body);
     request.headers.emplace_back("Content-Type", "application/json");
@@ -77,6 +95,23 @@ std::pair<Id, std::string> ApiTest::RegisterPatient(const std::string& email,
   EXPECT_EQ(response.status, 201) << response.body;
   if (response.status != 201) return {0, ""};
   return {response.Json().at("id").as_int64(), Login(email, password)};
+}
+
+std::vector<std::string> ProblemFields(const test_support::HttpResponse& response) {
+  std::vector<std::string> fields;
+  const auto problem = response.Json();
+  if (!problem.is_object() || !problem.as_object().contains("errors")) return fields;
+  for (const auto& error : problem.at("errors").as_array()) {
+    fields.emplace_back(error.at("field").as_string());
+  }
+  return fields;
+}
+
+std::vector<std::int64_t> ItemIds(const test_support::HttpResponse& response) {
+  std::vector<std::int64_t> ids;
+  const auto page = response.Json();
+  for (const auto& item : page.at("items").as_array()) ids.push_back(item.at("id").as_int64());
+  return ids;
 }
 
 }  // namespace clinic::testing

@@ -31,22 +31,40 @@ class ApiTest : public ::testing::TestWithParam<storage::sql::Dialect> {
   // Sends a request with JSON `body` (omit for none) as the holder of `token` (omit: anonymous).
   test_support::HttpResponse Call(const std::string& method, const std::string& target,
                                   const std::optional<boost::json::value>& body = std::nullopt,
-                                  const std::string& token = "");
+                                  const std::string& token = "",
+                                  const test_support::HeaderList& headers = {});
   // Logs in and returns the bearer token (fails the test otherwise).
   std::string Login(const std::string& login, const std::string& password);
   // Registers a patient through the API and returns {id, token}.
   std::pair<Id, std::string> RegisterPatient(const std::string& email,
                                              const std::string& password = "patient-password-1");
 
+  // Another clinicd with the same flags over the same database, as a second instance behind a
+  // load balancer would be.
+  std::unique_ptr<test_support::ClinicdProcess> StartAnotherServer();
+
+  // The single number a SQL query such as COUNT(*) gives, asked of the database directly.
+  std::int64_t QueryCount(const std::string& sql);
+
   TestDatabase& database() { return *database_; }
   std::uint16_t port() const { return clinicd_->port(); }
+  // The --docs URI the server was started with.
+  const std::string& docs_uri() const { return docs_uri_; }
   std::string admin_token_;
 
  private:
   std::optional<TestDatabase> database_;
   std::filesystem::path directory_;
+  std::vector<std::string> clinicd_args_;
+  std::string docs_uri_;
   std::unique_ptr<test_support::ClinicdProcess> clinicd_;
   std::unique_ptr<test_support::HttpClient> client_;
 };
+
+// The `field` of every entry in a problem's `errors`.
+std::vector<std::string> ProblemFields(const test_support::HttpResponse& response);
+
+// The ids of a list answer's items, in order.
+std::vector<std::int64_t> ItemIds(const test_support::HttpResponse& response);
 
 }  // namespace clinic::testing

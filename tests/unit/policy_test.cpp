@@ -147,5 +147,44 @@ TEST(PasswordResetPolicy, OnlyAdminsSetOthersPasswords) {
   EXPECT_EQ(Outcome(AuthorizePasswordReset(kDoctor)), kForbidden);
 }
 
+TEST(AppointmentPolicy, PatientsBookForThemselvesAdminsForAnyoneDoctorsNot) {
+  EXPECT_EQ(Outcome(AuthorizeBooking(kPatient, kPatient.id)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeBooking(kPatient, 43)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizeBooking(kAdmin, 43)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeBooking(kDoctor, 43)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizeBooking(kAnonymous, 43)), kForbidden);
+}
+
+TEST(AppointmentPolicy, EachParticipantHasTheirOwnActions) {
+  Appointment appointment;
+  appointment.id = 5;
+  appointment.patient_id = kPatient.id;
+  appointment.doctor_id = kDoctor.id;
+  const Principal other_patient{Role::kPatient, 43};
+  const Principal other_doctor{Role::kDoctor, 8};
+  using A = AppointmentAction;
+  for (const auto action : {A::kRead, A::kCancel, A::kReschedule, A::kComplete, A::kNoShow}) {
+    EXPECT_EQ(Outcome(AuthorizeAppointment(kAdmin, action, appointment)), kAllowed);
+    EXPECT_EQ(Outcome(AuthorizeAppointment(other_patient, action, appointment)), kHidden);
+    EXPECT_EQ(Outcome(AuthorizeAppointment(other_doctor, action, appointment)), kHidden);
+    EXPECT_EQ(Outcome(AuthorizeAppointment(kAnonymous, action, appointment)), kHidden);
+  }
+  EXPECT_EQ(Outcome(AuthorizeAppointment(kPatient, A::kRead, appointment)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeAppointment(kPatient, A::kCancel, appointment)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeAppointment(kPatient, A::kReschedule, appointment)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeAppointment(kPatient, A::kComplete, appointment)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizeAppointment(kDoctor, A::kRead, appointment)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeAppointment(kDoctor, A::kCancel, appointment)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeAppointment(kDoctor, A::kReschedule, appointment)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizeAppointment(kDoctor, A::kNoShow, appointment)), kAllowed);
+}
+
+TEST(AppointmentPolicy, ListsAreNarrowedToTheCallersOwn) {
+  EXPECT_FALSE(AuthorizeAppointmentList(kAdmin)->only_patient);
+  EXPECT_EQ(AuthorizeAppointmentList(kPatient)->only_patient, kPatient.id);
+  EXPECT_EQ(AuthorizeAppointmentList(kDoctor)->only_doctor, kDoctor.id);
+  EXPECT_FALSE(AuthorizeAppointmentList(kAnonymous));
+}
+
 }  // namespace
 }  // namespace clinic::domain

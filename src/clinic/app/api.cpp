@@ -1,6 +1,7 @@
 #include "clinic/app/api.hpp"
 
 #include "clinic/http/handlers/admin_routes.hpp"
+#include "clinic/http/handlers/appointment_routes.hpp"
 #include "clinic/http/handlers/audit_routes.hpp"
 #include "clinic/http/handlers/auth_routes.hpp"
 #include "clinic/http/handlers/doctor_routes.hpp"
@@ -31,7 +32,8 @@ Api::Api(storage::Store& store, const ServerConfig& config)
       doctors_(store, hasher_, clock_),
       patients_(store, hasher_, clock_),
       admins_(store, hasher_, clock_),
-      scheduling_(store, clock_) {}
+      scheduling_(store, clock_),
+      appointments_(store, clock_) {}
 
 void Api::AddRoutes(http::Router& router) {
   http::AddAuthRoutes(router, auth_,
@@ -43,6 +45,7 @@ void Api::AddRoutes(http::Router& router) {
   http::AddPatientRoutes(router, auth_, patients_);
   http::AddAdminRoutes(router, auth_, admins_);
   http::AddSchedulingRoutes(router, auth_, scheduling_);
+  http::AddAppointmentRoutes(router, auth_, appointments_);
 }
 
 }  // namespace clinic::app

@@ -4,6 +4,7 @@
 #include "clinic/common/clock.hpp"
 #include "clinic/http/router.hpp"
 #include "clinic/service/admin_service.hpp"
+#include "clinic/service/appointment_service.hpp"
 #include "clinic/service/auth_service.hpp"
 #include "clinic/service/doctor_service.hpp"
 #include "clinic/service/location_service.hpp"
@@ -35,6 +36,7 @@ class Api {
   service::PatientService patients_;
   service::AdminService admins_;
   service::SchedulingService scheduling_;
+  service::AppointmentService appointments_;
 };
 
 }  // namespace clinic::app

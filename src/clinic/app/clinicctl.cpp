@@ -11,6 +11,7 @@
 #include "clinic/common/crypto.hpp"
 #include "clinic/service/admin_accounts.hpp"
 #include "clinic/service/audit_trail.hpp"
+#include "clinic/service/scheduling_service.hpp"
 
 namespace clinic::app {
 namespace {
@@ -48,6 +49,10 @@ int ClinicctlMain(int argc, char** argv) {
   create_admin->add_option("--email", admin.email, "email address")->required();
   auto* seed_demo = cli.add_subcommand(
       "seed-demo", "fill an empty database with a demo clinic group (does nothing otherwise)");
+  auto* generate_slots = cli.add_subcommand(
+      "generate-slots",
+      "create every active doctor's slots from their working hours, from today to the end of "
+      "their booking horizon; creates nothing twice, so it can run every night");
   auto* audit = cli.add_subcommand("audit", "inspect the audit trail");
   audit->require_subcommand(1);
   auto* audit_verify = audit->add_subcommand(
@@ -92,6 +97,20 @@ int ClinicctlMain(int argc, char** argv) {
     auto summary = service::SeedDemoData(**store, hasher, clock);
     if (!summary) return Report(summary.error());
     cli::PrintDemoSummary(*summary, std::cout);
+    return 0;
+  }
+  if (generate_slots->parsed()) {
+    const SystemClock clock;
+    service::SchedulingService scheduling(**store, clock);
+    auto generated = scheduling.GenerateUpcomingSlots({.request_id = "clinicctl generate-slots"});
+    if (!generated) return Report(generated.error());
+    int created = 0;
+    for (const auto& doctor : *generated) {
+      std::cout << fmt::format("doctor {}: {} created, {} skipped\n", doctor.doctor_id,
+                               doctor.result.created, doctor.result.skipped);
+      created += doctor.result.created;
+    }
+    std::cout << fmt::format("{} slots created for {} doctors\n", created, generated->size());
     return 0;
   }
   if (audit_verify->parsed()) {

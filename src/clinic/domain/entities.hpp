@@ -92,6 +92,7 @@ struct Appointment {
   AppointmentStatus status = AppointmentStatus::kScheduled;
   std::optional<std::string> reason;
   std::optional<std::string> notes;
+  std::optional<std::string> cancellation_reason;
   Instant created_at{};
   Instant updated_at{};
 };

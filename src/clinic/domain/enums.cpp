@@ -41,6 +41,14 @@ std::string_view NameIn(const Spellings<E, N>& table, E value) {
 }
 
 template <typename E, std::size_t N>
+std::vector<std::string_view> NamesIn(const Spellings<E, N>& table) {
+  std::vector<std::string_view> names;
+  names.reserve(N);
+  for (const auto& entry : table) names.push_back(entry.second);
+  return names;
+}
+
+template <typename E, std::size_t N>
 std::optional<E> ParseIn(const Spellings<E, N>& table, std::string_view s) {
   for (const auto& [v, name] : table) {
     if (name == s) return v;
@@ -67,5 +75,11 @@ std::optional<PaymentStatus> ParsePaymentStatus(std::string_view s) {
   return ParseIn(kPaymentStatus, s);
 }
 std::optional<Role> ParseRole(std::string_view s) { return ParseIn(kRole, s); }
+
+std::vector<std::string_view> GenderNames() { return NamesIn(kGender); }
+std::vector<std::string_view> AppointmentStatusNames() { return NamesIn(kAppointmentStatus); }
+std::vector<std::string_view> PaymentMethodNames() { return NamesIn(kPaymentMethod); }
+std::vector<std::string_view> PaymentStatusNames() { return NamesIn(kPaymentStatus); }
+std::vector<std::string_view> RoleNames() { return NamesIn(kRole); }
 
 }  // namespace clinic::domain

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace clinic::domain {
 
@@ -26,5 +27,12 @@ std::optional<AppointmentStatus> ParseAppointmentStatus(std::string_view s);
 std::optional<PaymentMethod> ParsePaymentMethod(std::string_view s);
 std::optional<PaymentStatus> ParsePaymentStatus(std::string_view s);
 std::optional<Role> ParseRole(std::string_view s);
+
+// Every spelling of an enum, in declaration order: what an input field may say.
+std::vector<std::string_view> GenderNames();
+std::vector<std::string_view> AppointmentStatusNames();
+std::vector<std::string_view> PaymentMethodNames();
+std::vector<std::string_view> PaymentStatusNames();
+std::vector<std::string_view> RoleNames();
 
 }  // namespace clinic::domain

@@ -76,6 +76,44 @@ Status AuthorizeSchedule(const Principal& caller, const Doctor& doctor) {
       Error::PermissionDenied("only the doctor themself or an admin may change their schedule"));
 }
 
+Status AuthorizeBooking(const Principal& caller, Id patient_id) {
+  if (IsAdmin(caller) || caller.IsUser(Role::kPatient, patient_id)) return Ok();
+  if (caller.Is(Role::kPatient)) {
+    return Fail(Error::PermissionDenied("a patient books appointments only for themself"));
+  }
+  return Fail(Error::PermissionDenied("only patients and admins may book appointments"));
+}
+
+Status AuthorizeAppointment(const Principal& caller, AppointmentAction action,
+                            const Appointment& appointment) {
+  if (IsAdmin(caller)) return Ok();
+  const bool is_patient = caller.IsUser(Role::kPatient, appointment.patient_id);
+  const bool is_doctor = caller.IsUser(Role::kDoctor, appointment.doctor_id);
+  if (!is_patient && !is_doctor) return Fail(Hidden("appointment", appointment.id));
+  switch (action) {
+    case AppointmentAction::kRead:
+    case AppointmentAction::kCancel:
+      return Ok();
+    case AppointmentAction::kReschedule:
+      if (is_patient) return Ok();
+      return Fail(
+          Error::PermissionDenied("only the patient or an admin may reschedule an appointment"));
+    case AppointmentAction::kComplete:
+    case AppointmentAction::kNoShow:
+      if (is_doctor) return Ok();
+      return Fail(Error::PermissionDenied(
+          "only the doctor or an admin records whether an appointment took place"));
+  }
+  return Fail(Hidden("appointment", appointment.id));
+}
+
+Result<AppointmentListScope> AuthorizeAppointmentList(const Principal& caller) {
+  if (IsAdmin(caller)) return AppointmentListScope{};
+  if (caller.Is(Role::kDoctor)) return AppointmentListScope{.only_doctor = caller.id};
+  if (caller.Is(Role::kPatient)) return AppointmentListScope{.only_patient = caller.id};
+  return Fail(Error::Unauthenticated("log in to see appointments"));
+}
+
 Result<PatientListScope> AuthorizePatientList(const Principal& caller, bool include_deleted) {
   if (IsAdmin(caller)) return PatientListScope{};
   if (caller.Is(Role::kDoctor)) {

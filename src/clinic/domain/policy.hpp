@@ -97,6 +97,28 @@ Status AuthorizePasswordReset(const Principal& caller);
 // and kPermissionDenied otherwise: the doctor's slots are public, but not theirs to change.
 Status AuthorizeSchedule(const Principal& caller, const Doctor& doctor);
 
+// Booking for `patient_id`: a patient books for themself, an admin for any patient. A doctor, or a
+// patient naming someone else, gets kPermissionDenied.
+Status AuthorizeBooking(const Principal& caller, Id patient_id);
+
+// What a caller does with one appointment.
+enum class AppointmentAction { kRead, kCancel, kReschedule, kComplete, kNoShow };
+
+// One appointment. Its patient and its doctor see it and may cancel it; the patient (not the
+// doctor) may reschedule it; the doctor (not the patient) records complete or no-show. Admins may
+// do everything. Anyone else gets kNotFound; a participant asking for another participant's action
+// gets kPermissionDenied.
+Status AuthorizeAppointment(const Principal& caller, AppointmentAction action,
+                            const Appointment& appointment);
+
+// Whose appointments a list may show the caller: admins everyone's; a doctor only their own;
+// a patient only their own.
+struct AppointmentListScope {
+  std::optional<Id> only_patient;
+  std::optional<Id> only_doctor;
+};
+Result<AppointmentListScope> AuthorizeAppointmentList(const Principal& caller);
+
 // The audit trail: admins only (kPermissionDenied for everyone else).
 Status AuthorizeAuditTrail(const Principal& caller);
 

@@ -40,9 +40,7 @@ HttpStatus HttpStatusFor(ErrorCode code) {
     case ErrorCode::kNotFound:
       return HttpStatus::not_found;
     case ErrorCode::kAlreadyExists:
-      return HttpStatus::conflict;
     case ErrorCode::kFailedPrecondition:
-      return HttpStatus::conflict;
     case ErrorCode::kAborted:
       return HttpStatus::conflict;
     case ErrorCode::kPayloadTooLarge:

@@ -42,14 +42,14 @@ using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 using SystemClock = std::chrono::system_clock;
 
-constexpr std::size_t kReadChunkBytes = 16 * 1024;
-constexpr std::size_t kDrainChunkBytes = 64 * 1024;
+constexpr std::size_t kReadChunkBytes = std::size_t{16} * 1024;
+constexpr std::size_t kDrainChunkBytes = std::size_t{64} * 1024;
 // After an answer that leaves request bytes unread (413, 400), the server stops sending and reads
 // and discards what the client still sends for a while before closing. Closing at once would make
 // the kernel answer the unread bytes with a reset, which can destroy the answer in flight before
 // the client reads it.
 constexpr auto kLingerTime = std::chrono::seconds(5);
-constexpr std::size_t kMaxLingerBytes = 64 * 1024 * 1024;
+constexpr std::size_t kMaxLingerBytes = std::size_t{64} * 1024 * 1024;
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 constexpr std::size_t kMaxRequestIdLength = 64;
 constexpr std::size_t kMaxLoggedPathLength = 1024;

@@ -24,8 +24,8 @@ struct ServerOptions {
   // Requests waiting for a worker beyond this many are answered 503 at once instead of queueing
   // without bound behind a slow database.
   std::size_t max_queued_requests = 1024;
-  std::size_t max_body_bytes = 1024 * 1024;  // routes may override (RouteOptions)
-  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;  // routes may override (RouteOptions)
+  std::size_t max_header_bytes = std::size_t{16} * 1024;
   // Time to receive a complete request header, from connect or from its first byte.
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
   // Time to receive a complete body once the header is in.

@@ -27,6 +27,13 @@ Status SoftDeleteAccount(storage::Transaction& tx, Repository& accounts, const R
   return Audit(tx, clock, context, entity + ".delete", entity, record.id);
 }
 
+// Refuses (kFailedPrecondition, 409) to delete an account that still has scheduled appointments
+// from `now` on, which would otherwise stay on the books of someone who is gone: they are cancelled
+// or rescheduled first. `whose` names the doctor or the patient (a filter on one of them); the
+// caller has locked that row, so no booking slips in between the check and the delete.
+Status RequireNoUpcomingAppointments(storage::Transaction& tx, storage::AppointmentFilter whose,
+                                     Instant now);
+
 // Clears deleted_at (the old password works again) and audits "<role>.restore"; restoring a live
 // account changes nothing. Returns the account as stored.
 template <typename Repository, typename Record>

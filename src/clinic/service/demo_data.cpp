@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "clinic/domain/slot_generation.hpp"
 #include "clinic/domain/time_zone.hpp"
 
 namespace clinic::service {
@@ -61,9 +62,10 @@ constexpr const char* kDoctorPassword = "demo-doctor-pass";
 constexpr const char* kPatientPassword = "demo-patient-pass";
 
 // Working hours of every demo doctor, local time: 09:00–12:00 and 13:00–17:00, Monday to Friday,
-// 30-minute slots.
+// 30-minute slots, bookable four weeks ahead (so `clinicctl generate-slots` extends the demo).
 constexpr std::array<std::array<int, 2>, 2> kShiftHours{{{9, 12}, {13, 17}}};
-constexpr auto kSlotLength = 30min;
+constexpr int kSlotMinutes = 30;
+constexpr int kHorizonDays = 28;
 
 std::string EmailOf(const char* first, const char* last, std::string_view domain) {
   std::string local = fmt::format("{}.{}", first, last);
@@ -75,31 +77,42 @@ std::string EmailOf(const char* first, const char* last, std::string_view domain
   return fmt::format("{}@{}", out, domain);
 }
 
-// Creates the doctor's slots for the local days [first_day, last_day] and returns them in order.
+domain::WorkingHours DemoWorkingHours(const domain::Doctor& doctor) {
+  domain::WorkingHours hours{.doctor_id = doctor.id,
+                             .location_id = doctor.location_id.value_or(0),
+                             .slot_minutes = kSlotMinutes,
+                             .horizon_days = kHorizonDays};
+  for (int weekday = 1; weekday <= 5; ++weekday) {
+    for (const auto& [from_hour, to_hour] : kShiftHours) {
+      hours.weekly.push_back({.weekday = weekday,
+                              .start = std::chrono::hours(from_hour),
+                              .end = std::chrono::hours(to_hour)});
+    }
+  }
+  return hours;
+}
+
+// Stores the doctor's working hours and creates their slots for the local days
+// [first_day, last_day], past days included (the demo has history); returns them in order.
 Result<std::vector<domain::Slot>> CreateSlots(storage::Transaction& tx,
                                               const domain::Doctor& doctor,
                                               const date::time_zone& zone,
                                               date::local_days first_day,
                                               date::local_days last_day) {
+  const auto hours = DemoWorkingHours(doctor);
+  CLINIC_TRY_STATUS(tx.working_hours().Replace(hours));
+  const auto as_date = [](date::local_days day) {
+    return std::chrono::year_month_day{std::chrono::sys_days{day.time_since_epoch()}};
+  };
+  const auto plan = domain::GenerateSlots(hours.weekly, zone, std::chrono::minutes(kSlotMinutes),
+                                          as_date(first_day), as_date(last_day));
   std::vector<domain::Slot> created;
-  for (auto day = first_day; day <= last_day; day += date::days{1}) {
-    const date::weekday weekday{day};
-    if (weekday == date::Saturday || weekday == date::Sunday) continue;
-    for (const auto& [from_hour, to_hour] : kShiftHours) {
-      for (date::local_seconds start = day + std::chrono::hours(from_hour);
-           start < day + std::chrono::hours(to_hour); start += kSlotLength) {
-        const auto start_utc = domain::LocalToUtc(zone, start);
-        const auto end_utc = domain::LocalToUtc(zone, start + kSlotLength);
-        if (!start_utc || !end_utc) continue;  // inside a daylight-saving gap
-        domain::Slot slot;
-        slot.doctor_id = doctor.id;
-        slot.location_id = doctor.location_id;
-        slot.start_time_utc = *start_utc;
-        slot.end_time_utc = *end_utc;
-        CLINIC_ASSIGN_OR_RETURN(auto stored, tx.slots().Create(slot));
-        created.push_back(stored);
-      }
-    }
+  for (const auto& period : plan.slots) {
+    CLINIC_ASSIGN_OR_RETURN(auto stored, tx.slots().Create({.doctor_id = doctor.id,
+                                                            .location_id = doctor.location_id,
+                                                            .start_time_utc = period.start,
+                                                            .end_time_utc = period.end}));
+    created.push_back(stored);
   }
   return created;
 }

@@ -158,6 +158,8 @@ Result<domain::Doctor> DoctorService::Update(const domain::RequestContext& conte
 Status DoctorService::Delete(const domain::RequestContext& context, Id id) {
   return store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
     CLINIC_ASSIGN_OR_RETURN(auto doctor, LoadAuthorized(tx, context.actor, Action::kDelete, id));
+    CLINIC_TRY_STATUS(tx.doctors().GetForUpdate(id));
+    CLINIC_TRY_STATUS(RequireNoUpcomingAppointments(tx, {.doctor_id = id}, clock_.Now()));
     return SoftDeleteAccount(tx, tx.doctors(), doctor, Role::kDoctor, clock_, context);
   });
 }

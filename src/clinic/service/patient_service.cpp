@@ -162,6 +162,8 @@ Result<domain::Patient> PatientService::UpdateOwn(const domain::RequestContext& 
 Status PatientService::Delete(const domain::RequestContext& context, Id id) {
   return store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
     CLINIC_ASSIGN_OR_RETURN(auto patient, LoadAuthorized(tx, context.actor, Action::kDelete, id));
+    CLINIC_TRY_STATUS(tx.patients().GetForUpdate(id));
+    CLINIC_TRY_STATUS(RequireNoUpcomingAppointments(tx, {.patient_id = id}, clock_.Now()));
     return SoftDeleteAccount(tx, tx.patients(), patient, Role::kPatient, clock_, context);
   });
 }

@@ -9,6 +9,7 @@
 #include "clinic/domain/time_zone.hpp"
 #include "clinic/domain/validator.hpp"
 #include "clinic/service/audit_trail.hpp"
+#include "clinic/service/start_cursor.hpp"
 
 namespace clinic::service {
 namespace {
@@ -87,9 +88,8 @@ Result<domain::Location> LoadLocation(Transaction& tx, Id location_id) {
 }
 
 // The doctor whose schedule the caller wants to change, row-locked until the transaction ends so
-// that slot writers of one doctor queue. It must be the transaction's first read: a MySQL
-// transaction's snapshot starts at its first plain read, which must see what the previous lock
-// holder committed.
+// that slot writers and bookings of one doctor queue; reads after it see what the previous lock
+// holder committed (MySQL sessions run READ COMMITTED).
 Result<domain::Doctor> LockSchedule(Transaction& tx, const domain::Principal& caller,
                                     Id doctor_id) {
   CLINIC_ASSIGN_OR_RETURN(auto doctor, tx.doctors().GetForUpdate(doctor_id));
@@ -109,33 +109,6 @@ std::chrono::year_month_day LocalDate(const date::time_zone& zone, Instant t) {
   const auto local = domain::UtcToLocal(zone, t);
   return std::chrono::year_month_day{
       std::chrono::sys_days{date::floor<date::days>(local).time_since_epoch()}};
-}
-
-// The search cursor "<start unix seconds>.<id>": the keyset position of a page's last slot.
-std::string EncodeCursor(const domain::Slot& slot) {
-  return fmt::format("{}.{}", slot.start_time_utc.time_since_epoch().count(), slot.id);
-}
-
-Result<std::pair<Instant, Id>> DecodeCursor(std::string_view text) {
-  const auto bad = [] {
-    return Fail(Error::InvalidField("cursor", "is not a cursor this server issued"));
-  };
-  const auto dot = text.find('.');
-  if (dot == std::string_view::npos) return bad();
-  std::int64_t seconds = 0;
-  Id id = 0;
-  const auto seconds_text = text.substr(0, dot);
-  const auto id_text = text.substr(dot + 1);
-  const auto [seconds_end, seconds_error] =
-      std::from_chars(seconds_text.data(), seconds_text.data() + seconds_text.size(), seconds);
-  const auto [id_end, id_error] =
-      std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
-  if (seconds_error != std::errc{} || seconds_end != seconds_text.data() + seconds_text.size() ||
-      id_error != std::errc{} || id_end != id_text.data() + id_text.size() || id < 1 ||
-      seconds < 0) {
-    return bad();
-  }
-  return std::pair{Instant{std::chrono::seconds(seconds)}, id};
 }
 
 }  // namespace
@@ -177,52 +150,86 @@ Result<GenerationResult> SchedulingService::GenerateSlots(const domain::RequestC
   if (std::chrono::sys_days{to} < std::chrono::sys_days{from}) {
     return Fail(Error::InvalidField("to", "must not be before from"));
   }
-  const Instant now = clock_.Now();
   return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<GenerationResult> {
     CLINIC_TRY_STATUS(LockSchedule(tx, context.actor, doctor_id));
-    CLINIC_ASSIGN_OR_RETURN(auto hours, tx.working_hours().Get(doctor_id));
-    if (!hours) {
-      return Fail(Error::FailedPrecondition(
-          fmt::format("doctor {} has no working hours to generate slots from", doctor_id)));
-    }
-    CLINIC_ASSIGN_OR_RETURN(auto location, tx.locations().Get(hours->location_id));
-    const auto* zone = domain::FindTimeZone(location.timezone);
-    if (zone == nullptr) {
-      return Fail(Error::FailedPrecondition(
-          fmt::format("location {} has an unknown time zone", location.id)));
-    }
-    const auto last_day =
-        std::chrono::sys_days{LocalDate(*zone, now)} + std::chrono::days(hours->horizon_days);
-    if (std::chrono::sys_days{to} > last_day) {
-      return Fail(Error::InvalidField(
-          "to", fmt::format("is beyond the booking horizon of {} days ({})", hours->horizon_days,
-                            FormatDate(std::chrono::year_month_day{last_day}))));
-    }
-    const auto plan = domain::GenerateSlots(hours->weekly, *zone,
-                                            std::chrono::minutes(hours->slot_minutes), from, to);
-    GenerationResult result{.skipped = plan.skipped};
-    for (const auto& period : plan.slots) {
-      if (period.start < now) {
-        ++result.skipped;
-        continue;
-      }
-      CLINIC_ASSIGN_OR_RETURN(const bool taken,
-                              tx.slots().Overlaps(doctor_id, period.start, period.end));
-      if (taken) {
-        ++result.skipped;
-        continue;
-      }
-      CLINIC_TRY_STATUS(tx.slots().Create({.doctor_id = doctor_id,
-                                           .location_id = location.id,
-                                           .start_time_utc = period.start,
-                                           .end_time_utc = period.end}));
-      ++result.created;
-    }
-    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "slot.generate", "doctor", doctor_id,
-                            fmt::format("{} to {}: {} created, {} skipped", FormatDate(from),
-                                        FormatDate(to), result.created, result.skipped)));
-    return result;
+    return GenerateLocked(tx, context, doctor_id, std::pair{from, to});
   });
+}
+
+Result<std::vector<DoctorGeneration>> SchedulingService::GenerateUpcomingSlots(
+    const domain::RequestContext& context) {
+  CLINIC_ASSIGN_OR_RETURN(auto doctor_ids,
+                          InTransaction(store_, TxMode::kRead, [](Transaction& tx) {
+                            return tx.working_hours().ListDoctorIds();
+                          }));
+  std::vector<DoctorGeneration> results;
+  for (const Id doctor_id : doctor_ids) {
+    // One transaction per doctor, so a large clinic does not hold every doctor's lock at once.
+    CLINIC_ASSIGN_OR_RETURN(
+        auto generated,
+        InTransaction(store_, TxMode::kWrite,
+                      [&](Transaction& tx) -> Result<std::optional<GenerationResult>> {
+                        CLINIC_ASSIGN_OR_RETURN(auto doctor, tx.doctors().GetForUpdate(doctor_id));
+                        if (doctor.deleted_at || !doctor.is_active) {
+                          return std::optional<GenerationResult>{};
+                        }
+                        CLINIC_ASSIGN_OR_RETURN(
+                            auto result, GenerateLocked(tx, context, doctor_id, std::nullopt));
+                        return std::optional<GenerationResult>{result};
+                      }));
+    if (generated) results.push_back({.doctor_id = doctor_id, .result = *generated});
+  }
+  return results;
+}
+
+Result<GenerationResult> SchedulingService::GenerateLocked(
+    Transaction& tx, const domain::RequestContext& context, Id doctor_id,
+    std::optional<std::pair<std::chrono::year_month_day, std::chrono::year_month_day>> range) {
+  const Instant now = clock_.Now();
+  CLINIC_ASSIGN_OR_RETURN(auto hours, tx.working_hours().Get(doctor_id));
+  if (!hours) {
+    return Fail(Error::FailedPrecondition(
+        fmt::format("doctor {} has no working hours to generate slots from", doctor_id)));
+  }
+  CLINIC_ASSIGN_OR_RETURN(auto location, tx.locations().Get(hours->location_id));
+  const auto* zone = domain::FindTimeZone(location.timezone);
+  if (zone == nullptr) {
+    return Fail(Error::FailedPrecondition(
+        fmt::format("location {} has an unknown time zone", location.id)));
+  }
+  const auto today = LocalDate(*zone, now);
+  const std::chrono::year_month_day last_day{std::chrono::sys_days{today} +
+                                             std::chrono::days(hours->horizon_days)};
+  const auto [from, to] = range.value_or(std::pair{today, last_day});
+  if (std::chrono::sys_days{to} > std::chrono::sys_days{last_day}) {
+    return Fail(
+        Error::InvalidField("to", fmt::format("is beyond the booking horizon of {} days ({})",
+                                              hours->horizon_days, FormatDate(last_day))));
+  }
+  const auto plan = domain::GenerateSlots(hours->weekly, *zone,
+                                          std::chrono::minutes(hours->slot_minutes), from, to);
+  GenerationResult result{.skipped = plan.skipped};
+  for (const auto& period : plan.slots) {
+    if (period.start < now) {
+      ++result.skipped;
+      continue;
+    }
+    CLINIC_ASSIGN_OR_RETURN(const bool taken,
+                            tx.slots().Overlaps(doctor_id, period.start, period.end));
+    if (taken) {
+      ++result.skipped;
+      continue;
+    }
+    CLINIC_TRY_STATUS(tx.slots().Create({.doctor_id = doctor_id,
+                                         .location_id = location.id,
+                                         .start_time_utc = period.start,
+                                         .end_time_utc = period.end}));
+    ++result.created;
+  }
+  CLINIC_TRY_STATUS(Audit(tx, clock_, context, "slot.generate", "doctor", doctor_id,
+                          fmt::format("{} to {}: {} created, {} skipped", FormatDate(from),
+                                      FormatDate(to), result.created, result.skipped)));
+  return result;
 }
 
 Result<domain::Slot> SchedulingService::CreateSlot(const domain::RequestContext& context,
@@ -282,18 +289,14 @@ Result<SlotSearchPage> SchedulingService::SearchSlots(const SlotQuery& query) {
                              .to = query.to,
                              .limit = query.limit < 1 ? 1 : query.limit};
   if (query.cursor) {
-    CLINIC_ASSIGN_OR_RETURN(search.after, DecodeCursor(*query.cursor));
+    CLINIC_ASSIGN_OR_RETURN(search.after, DecodeStartCursor(*query.cursor));
   }
   CLINIC_ASSIGN_OR_RETURN(auto listings, InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
                             return tx.slots().Search(search);
                           }));
-  SlotSearchPage page;
-  if (listings.size() > static_cast<std::size_t>(search.limit)) {
-    listings.resize(static_cast<std::size_t>(search.limit));
-    page.next_cursor = EncodeCursor(listings.back().slot);
-  }
-  page.items = std::move(listings);
-  return page;
+  return MakeStartOrderedPage(std::move(listings), search.limit, [](const auto& listing) {
+    return std::pair{listing.slot.start_time_utc, listing.slot.id};
+  });
 }
 
 }  // namespace clinic::service

@@ -11,6 +11,7 @@
 #include "clinic/domain/entities.hpp"
 #include "clinic/domain/principal.hpp"
 #include "clinic/domain/slot_generation.hpp"
+#include "clinic/service/start_cursor.hpp"
 #include "clinic/storage/store.hpp"
 
 namespace clinic::service {
@@ -38,6 +39,12 @@ struct GenerationResult {
   int skipped = 0;
 };
 
+// What generation did for one doctor.
+struct DoctorGeneration {
+  Id doctor_id = 0;
+  GenerationResult result;
+};
+
 // A slot a doctor or an admin adds by hand.
 struct NewSlot {
   std::optional<Id> location_id;
@@ -57,10 +64,7 @@ struct SlotQuery {
 };
 
 // One page of search results; `next_cursor` is set when more follow.
-struct SlotSearchPage {
-  std::vector<storage::SlotListing> items;
-  std::optional<std::string> next_cursor;
-};
+using SlotSearchPage = StartOrderedPage<storage::SlotListing>;
 
 // Doctors' availability: weekly working hours, slots generated from them or added by hand,
 // blocking and deleting slots, and the public search for free slots. Changing a doctor's schedule
@@ -87,6 +91,12 @@ class SchedulingService {
   Result<GenerationResult> GenerateSlots(const domain::RequestContext& context, Id doctor_id,
                                          std::chrono::year_month_day from,
                                          std::chrono::year_month_day to);
+  // For the operator's tools (clinicctl generate-slots, run e.g. nightly): for every active doctor
+  // with working hours, creates the slots from today (local) to the end of their booking horizon,
+  // one transaction per doctor. Acts with the authority of whoever can reach the database, so it
+  // checks no caller; `context` is what the audit rows record. Never exposed over HTTP.
+  Result<std::vector<DoctorGeneration>> GenerateUpcomingSlots(
+      const domain::RequestContext& context);
   // Adds one slot: end after start, start not in the past, the location exists; a slot
   // overlapping another of the same doctor is kAlreadyExists (409). Other doctors may have slots
   // at the same time.
@@ -102,6 +112,12 @@ class SchedulingService {
   Result<SlotSearchPage> SearchSlots(const SlotQuery& query);
 
  private:
+  // Generation for a doctor whose row `tx` has locked: the local dates `range`, or today to the
+  // horizon when unset.
+  Result<GenerationResult> GenerateLocked(
+      storage::Transaction& tx, const domain::RequestContext& context, Id doctor_id,
+      std::optional<std::pair<std::chrono::year_month_day, std::chrono::year_month_day>> range);
+
   storage::Store& store_;
   const Clock& clock_;
 };

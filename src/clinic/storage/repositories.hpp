@@ -57,6 +57,9 @@ class PatientRepository {
   virtual Result<domain::Patient> Update(const domain::Patient& patient) = 0;
   // Soft delete (an instant) or restore (nullopt).
   virtual Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) = 0;
+  // Get, row-locked until the transaction ends (MySQL), so that one patient's bookings queue and
+  // the no-overlap check sees every earlier one.
+  virtual Result<domain::Patient> GetForUpdate(Id id) = 0;
 };
 
 struct DoctorFilter {
@@ -141,6 +144,31 @@ class WorkingHoursRepository {
   virtual Result<std::optional<domain::WorkingHours>> Get(Id doctor_id) = 0;
   // Replaces the doctor's whole set with `hours` (no intervals: the doctor has none).
   virtual Status Replace(const domain::WorkingHours& hours) = 0;
+  // The doctors who have working hours, by id.
+  virtual Result<std::vector<Id>> ListDoctorIds() = 0;
+};
+
+// Which appointments a list shows: every field that is set must match. `from`/`to` bound the
+// slot's start time; results are ordered by (slot start, appointment id).
+struct AppointmentFilter {
+  std::optional<Id> patient_id;
+  std::optional<Id> doctor_id;
+  std::optional<Id> location_id;
+  std::optional<domain::AppointmentStatus> status;
+  std::optional<Instant> from;  // slot start >= from
+  std::optional<Instant> to;    // slot start < to
+  // Keyset: only appointments after this (slot start, appointment id) position.
+  std::optional<std::pair<Instant, Id>> after;
+  int limit = 50;
+};
+
+// An appointment with its slot's times and its location's IANA zone (absent when the appointment
+// has no location), which is how people see an appointment: when, not which slot id.
+struct AppointmentListing {
+  domain::Appointment appointment;
+  Instant start_time_utc{};
+  Instant end_time_utc{};
+  std::optional<std::string> timezone;
 };
 
 class AppointmentRepository {
@@ -149,12 +177,47 @@ class AppointmentRepository {
   // kAlreadyExists when the slot already has an active (not cancelled) appointment.
   virtual Result<domain::Appointment> Create(const domain::Appointment& appointment) = 0;
   virtual Result<domain::Appointment> Get(Id id) = 0;
+  // Get, row-locked until the transaction ends (MySQL), so that changes to one appointment queue.
+  virtual Result<domain::Appointment> GetForUpdate(Id id) = 0;
+  virtual Result<AppointmentListing> GetListing(Id id) = 0;
   virtual Result<std::optional<domain::Appointment>> FindActiveBySlot(Id slot_id) = 0;
-  virtual Result<Page<domain::Appointment>> ListForPatient(Id patient_id,
-                                                           const PageRequest& page) = 0;
+  // Up to `filter.limit` + 1 matching appointments (the extra one tells the caller another page
+  // follows).
+  virtual Result<std::vector<AppointmentListing>> List(const AppointmentFilter& filter) = 0;
   virtual Status SetStatus(Id id, domain::AppointmentStatus status) = 0;
+  // Sets the status to cancelled and records why.
+  virtual Status Cancel(Id id, const std::optional<std::string>& reason) = 0;
+  // Moves the appointment to `slot`, taking the slot's doctor and location with it.
+  // kAlreadyExists when the slot already has an active appointment.
+  virtual Status MoveToSlot(Id id, const domain::Slot& slot) = 0;
+  // Whether the patient holds an active appointment whose slot overlaps [start, end), leaving
+  // out the appointment `except` (the one being rescheduled).
+  virtual Result<bool> PatientHasOverlap(Id patient_id, Instant start, Instant end,
+                                         std::optional<Id> except) = 0;
   // Whether the doctor and the patient share at least one appointment, of any status.
   virtual Result<bool> ExistsBetween(Id doctor_id, Id patient_id) = 0;
+};
+
+// What a create with an Idempotency-Key made: per caller, operation and key, a hash of the
+// request and the id of the created resource.
+struct IdempotencyRecord {
+  domain::Role actor_role = domain::Role::kSystem;
+  Id actor_id = 0;
+  std::string operation;
+  std::string key;
+  std::string request_hash;
+  Id resource_id = 0;
+  Instant created_at{};
+};
+
+class IdempotencyRepository {
+ public:
+  virtual ~IdempotencyRepository() = default;
+  virtual Result<std::optional<IdempotencyRecord>> Find(domain::Role actor_role, Id actor_id,
+                                                        std::string_view operation,
+                                                        std::string_view key) = 0;
+  // kAlreadyExists when the caller already used the key for the operation.
+  virtual Status Record(const IdempotencyRecord& record) = 0;
 };
 
 class PaymentRepository {

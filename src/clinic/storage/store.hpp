@@ -33,6 +33,7 @@ class Transaction {
   virtual AuditRepository& audit() = 0;
   virtual LoginAttemptRepository& login_attempts() = 0;
   virtual WorkingHoursRepository& working_hours() = 0;
+  virtual IdempotencyRepository& idempotency() = 0;
 };
 
 // The relational store (SQLite or MySQL behind it; services cannot tell which). Thread-safe.

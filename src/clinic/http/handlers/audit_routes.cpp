@@ -10,8 +10,6 @@
 namespace clinic::http {
 namespace {
 
-const std::vector<std::string_view> kRoles{"patient", "doctor", "admin", "system"};
-
 boost::json::object AuditJson(const domain::AuditEntry& e) {
   auto nullable_text = [](const std::optional<std::string>& v) {
     return v ? boost::json::value(*v) : boost::json::value(nullptr);
@@ -37,7 +35,7 @@ Result<Response> ListAudit(storage::Store& store, service::AuthService& auth, Re
   CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
   QueryFields query(request);
   storage::AuditFilter filter;
-  if (auto role = query.OptionalEnum("actor_role", kRoles))
+  if (auto role = query.OptionalEnum("actor_role", domain::RoleNames()))
     filter.actor_role = domain::ParseRole(*role);
   filter.actor_id = query.OptionalInt("actor_id", {.min = 1});
   filter.entity = query.OptionalString("entity", {.max_length = 64});

@@ -9,8 +9,6 @@
 namespace clinic::http {
 namespace {
 
-const std::vector<std::string_view> kGenders{"male", "female", "other", "prefer_not_to_say"};
-
 Result<Response> Register(service::AuthService& auth, Request& request) {
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
   JsonFields fields(body);
@@ -21,7 +19,7 @@ Result<Response> Register(service::AuthService& auth, Request& request) {
   registration.password = fields.RequiredString("password", kServiceCheckedText);
   registration.phone = fields.OptionalString("phone", kServiceCheckedText);
   registration.date_of_birth = fields.OptionalDate("date_of_birth");
-  if (auto gender = fields.OptionalEnum("gender", kGenders)) {
+  if (auto gender = fields.OptionalEnum("gender", domain::GenderNames())) {
     registration.gender = domain::ParseGender(*gender);
   }
   CLINIC_TRY_STATUS(fields.Finish());

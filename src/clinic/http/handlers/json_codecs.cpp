@@ -1,6 +1,9 @@
 #include "clinic/http/handlers/json_codecs.hpp"
 
+#include <fmt/format.h>
+
 #include "clinic/common/time.hpp"
+#include "clinic/domain/time_zone.hpp"
 
 namespace clinic::http {
 namespace {
@@ -13,6 +16,16 @@ boost::json::value Nullable(const std::optional<Id>& v) {
 }
 boost::json::value Nullable(const std::optional<Instant>& v) {
   return v ? boost::json::value(FormatRfc3339(*v)) : boost::json::value(nullptr);
+}
+
+// `t` as RFC 3339 local time with the zone's offset at that instant.
+std::string FormatLocalRfc3339(const date::time_zone& zone, Instant t) {
+  const auto offset = zone.get_info(t).offset;
+  const auto local = date::format("%FT%T", date::sys_seconds{t.time_since_epoch() + offset});
+  const auto magnitude = offset < std::chrono::seconds::zero() ? -offset : offset;
+  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(magnitude).count();
+  return fmt::format("{}{}{:02}:{:02}", local, offset < std::chrono::seconds::zero() ? '-' : '+',
+                     minutes / 60, minutes % 60);
 }
 
 }  // namespace
@@ -41,6 +54,40 @@ boost::json::object ToJson(const domain::Slot& s) {
           {"is_available", s.is_available},
           {"created_at", FormatRfc3339(s.created_at)},
           {"updated_at", FormatRfc3339(s.updated_at)}};
+}
+
+boost::json::value LocalTimesJson(const std::optional<std::string>& timezone, Instant start,
+                                  Instant end) {
+  const auto* zone = timezone ? domain::FindTimeZone(*timezone) : nullptr;
+  if (zone == nullptr) return nullptr;
+  return boost::json::object{{"start", FormatLocalRfc3339(*zone, start)},
+                             {"end", FormatLocalRfc3339(*zone, end)},
+                             {"timezone", *timezone}};
+}
+
+boost::json::object ToJson(const storage::SlotListing& listing) {
+  auto json = ToJson(listing.slot);
+  json["local"] =
+      LocalTimesJson(listing.timezone, listing.slot.start_time_utc, listing.slot.end_time_utc);
+  return json;
+}
+
+boost::json::object ToJson(const storage::AppointmentListing& listing) {
+  const auto& a = listing.appointment;
+  return {{"id", a.id},
+          {"slot_id", a.slot_id},
+          {"doctor_id", a.doctor_id},
+          {"patient_id", a.patient_id},
+          {"location_id", Nullable(a.location_id)},
+          {"status", domain::Name(a.status)},
+          {"reason", Nullable(a.reason)},
+          {"notes", Nullable(a.notes)},
+          {"cancellation_reason", Nullable(a.cancellation_reason)},
+          {"start_time_utc", FormatRfc3339(listing.start_time_utc)},
+          {"end_time_utc", FormatRfc3339(listing.end_time_utc)},
+          {"local", LocalTimesJson(listing.timezone, listing.start_time_utc, listing.end_time_utc)},
+          {"created_at", FormatRfc3339(a.created_at)},
+          {"updated_at", FormatRfc3339(a.updated_at)}};
 }
 
 boost::json::object ToJson(const domain::Patient& p) {

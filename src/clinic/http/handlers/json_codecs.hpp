@@ -7,6 +7,7 @@
 #include "clinic/domain/policy.hpp"
 #include "clinic/domain/principal.hpp"
 #include "clinic/http/field_rules.hpp"
+#include "clinic/storage/repositories.hpp"
 
 namespace clinic::http {
 
@@ -23,6 +24,17 @@ boost::json::object ToJson(const domain::Doctor& doctor, domain::DoctorView view
 boost::json::object ToJson(const domain::Admin& admin);
 boost::json::object ToJson(const domain::Principal& principal);  // {role, id}
 boost::json::object ToJson(const domain::Slot& slot);
+
+// `local: {start, end, timezone}` for a period in the IANA zone `timezone` (RFC 3339 with the
+// zone's offset at each instant, "2026-12-01T17:00:00+08:00"); null without a known zone.
+boost::json::value LocalTimesJson(const std::optional<std::string>& timezone, Instant start,
+                                  Instant end);
+
+// A free slot as the search shows it: the slot and `local`.
+boost::json::object ToJson(const storage::SlotListing& listing);
+
+// An appointment with its slot's `start_time_utc`, `end_time_utc` and `local`.
+boost::json::object ToJson(const storage::AppointmentListing& listing);
 
 // The wire rule for text fields whose content the service validates (length per column, control
 // characters, emptiness): only a sanity bound here, so that one answer lists every problem the
@@ -41,6 +53,18 @@ boost::json::object PageJson(const Page& page, Encode encode) {
   out["next_cursor"] = page.next_after_id ? boost::json::value(std::to_string(*page.next_after_id))
                                           : boost::json::value(nullptr);
   return out;
+}
+
+// A list page whose cursor the service already encoded: {items, next_cursor}.
+template <typename Item, typename Encode>
+boost::json::object CursorPageJson(const std::vector<Item>& items,
+                                   const std::optional<std::string>& next_cursor, Encode encode) {
+  boost::json::array out;
+  out.reserve(items.size());
+  for (const auto& item : items) out.push_back(encode(item));
+  return {{"items", std::move(out)},
+          {"next_cursor",
+           next_cursor ? boost::json::value(*next_cursor) : boost::json::value(nullptr)}};
 }
 
 }  // namespace clinic::http

@@ -10,10 +10,6 @@
 namespace clinic::http {
 namespace {
 
-const std::vector<std::string_view> kGenderNames{
-    domain::Name(domain::Gender::kMale), domain::Name(domain::Gender::kFemale),
-    domain::Name(domain::Gender::kOther), domain::Name(domain::Gender::kPreferNotToSay)};
-
 // Null clears; otherwise whatever `read` makes of a present value (nullopt when it is absent or
 // was refused, which `read` has reported).
 template <typename T, typename Read>
@@ -60,7 +56,7 @@ service::NullableUpdate<std::chrono::year_month_day> ClearableDate(JsonFields& f
 
 service::NullableUpdate<domain::Gender> ClearableGender(JsonFields& fields, std::string_view name) {
   return Clearable<domain::Gender>(fields, name, [&]() -> std::optional<domain::Gender> {
-    auto spelling = fields.OptionalEnum(name, kGenderNames);
+    auto spelling = fields.OptionalEnum(name, domain::GenderNames());
     if (!spelling) return std::nullopt;
     return domain::ParseGender(*spelling);
   });

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "clinic/common/time.hpp"
-#include "clinic/domain/time_zone.hpp"
 #include "clinic/http/handlers/authentication.hpp"
 #include "clinic/http/handlers/json_codecs.hpp"
 #include "clinic/http/handlers/record_fields.hpp"
@@ -34,30 +33,6 @@ boost::json::object WorkingHoursJson(const domain::WorkingHours& hours) {
           {"slot_minutes", hours.slot_minutes},
           {"horizon_days", hours.horizon_days},
           {"weekly", std::move(weekly)}};
-}
-
-// `t` as RFC 3339 local time with the zone's offset at that instant ("2026-12-01T17:00:00+08:00").
-std::string FormatLocalRfc3339(const date::time_zone& zone, Instant t) {
-  const auto offset = zone.get_info(t).offset;
-  const auto local = date::format("%FT%T", date::sys_seconds{t.time_since_epoch() + offset});
-  const auto magnitude = offset < std::chrono::seconds::zero() ? -offset : offset;
-  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(magnitude).count();
-  return fmt::format("{}{}{:02}:{:02}", local, offset < std::chrono::seconds::zero() ? '-' : '+',
-                     minutes / 60, minutes % 60);
-}
-
-boost::json::object SlotListingJson(const storage::SlotListing& listing) {
-  auto json = ToJson(listing.slot);
-  const auto* zone = listing.timezone ? domain::FindTimeZone(*listing.timezone) : nullptr;
-  if (zone == nullptr) {
-    json["local"] = nullptr;
-    return json;
-  }
-  json["local"] =
-      boost::json::object{{"start", FormatLocalRfc3339(*zone, listing.slot.start_time_utc)},
-                          {"end", FormatLocalRfc3339(*zone, listing.slot.end_time_utc)},
-                          {"timezone", *listing.timezone}};
-  return json;
 }
 
 Result<service::WorkingHoursInput> ReadWorkingHours(const Request& request) {
@@ -165,14 +140,9 @@ Result<Response> SearchSlots(service::AuthService& auth, SchedulingService& sche
   slot_query.limit = static_cast<int>(page.limit);
   slot_query.cursor = page.cursor;
   CLINIC_ASSIGN_OR_RETURN(auto found, scheduling.SearchSlots(slot_query));
-  boost::json::array items;
-  items.reserve(found.items.size());
-  for (const auto& listing : found.items) items.push_back(SlotListingJson(listing));
-  return Json(
-      HttpStatus::ok,
-      boost::json::object{{"items", std::move(items)},
-                          {"next_cursor", found.next_cursor ? boost::json::value(*found.next_cursor)
-                                                            : boost::json::value(nullptr)}});
+  return Json(HttpStatus::ok,
+              CursorPageJson(found.items, found.next_cursor,
+                             [](const storage::SlotListing& listing) { return ToJson(listing); }));
 }
 
 }  // namespace

@@ -64,11 +64,15 @@ constexpr std::size_t kMaxCachedStatements = 256;
 // values (TEXT, MEDIUMTEXT) are fetched again at their exact length.
 constexpr unsigned long kMaxInitialTextBuffer = 4096;
 
-constexpr std::array<std::string_view, 3> kSessionSetup = {
+constexpr std::array<std::string_view, 4> kSessionSetup = {
     "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_520_ci",
     "SET time_zone = '+00:00'",
     "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
     "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+    // Every statement sees what other transactions committed before it, also after waiting for a
+    // row lock: the booking rules read the latest rows once they hold their locks, and no gap
+    // locks are taken, which keeps concurrent inserts from deadlocking each other.
+    "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
 };
 
 // The library must be initialised once per process before threads use it, and every thread that

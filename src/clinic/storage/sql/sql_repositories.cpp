@@ -116,8 +116,8 @@ struct AppointmentTable {
   static constexpr std::string_view kTable = "appointments";
   static constexpr std::string_view kNoun = "appointment";
   static constexpr std::string_view kColumns =
-      "id, slot_id, doctor_id, patient_id, location_id, status, reason, notes, created_at, "
-      "updated_at";
+      "id, slot_id, doctor_id, patient_id, location_id, status, reason, notes, "
+      "cancellation_reason, created_at, updated_at";
   static Appointment FromRow(const Row& r) {
     return Appointment{
         r.Int(0),
@@ -128,8 +128,9 @@ struct AppointmentTable {
         domain::ParseAppointmentStatus(r.Text(5)).value_or(domain::AppointmentStatus::kScheduled),
         r.OptText(6),
         r.OptText(7),
-        InstantAt(r, 8),
-        InstantAt(r, 9)};
+        r.OptText(8),
+        InstantAt(r, 9),
+        InstantAt(r, 10)};
   }
 };
 
@@ -304,6 +305,31 @@ std::optional<std::string> GenderText(const std::optional<domain::Gender>& g) {
   return std::string(domain::Name(*g));
 }
 
+// The end of a list query ordered by (start time, id): the [from, to) window on the start, the
+// keyset position `after`, the order and `limit` + 1 rows (the extra one tells the caller that
+// another page follows).
+void AppendStartOrderedPage(std::string_view start_column, std::string_view id_column,
+                            const std::optional<Instant>& from, const std::optional<Instant>& to,
+                            const std::optional<std::pair<Instant, Id>>& after, int limit,
+                            std::string& sql, std::vector<Value>& params) {
+  if (from) {
+    sql += fmt::format(" AND {} >= ?", start_column);
+    params.push_back(ToValue(*from));
+  }
+  if (to) {
+    sql += fmt::format(" AND {} < ?", start_column);
+    params.push_back(ToValue(*to));
+  }
+  if (after) {
+    sql += fmt::format(" AND ({0} > ? OR ({0} = ? AND {1} > ?))", start_column, id_column);
+    params.push_back(ToValue(after->first));
+    params.push_back(ToValue(after->first));
+    params.emplace_back(after->second);
+  }
+  sql += fmt::format(" ORDER BY {}, {} LIMIT ?", start_column, id_column);
+  params.emplace_back(static_cast<std::int64_t>(limit < 1 ? 1 : limit) + 1);
+}
+
 Value RoleValue(domain::Role role) { return Value{std::string(domain::Name(role))}; }
 
 // The login_attempts.subject_kind spelling.
@@ -358,6 +384,10 @@ Result<Patient> SqlPatientRepository::Create(const Patient& p) {
 }
 
 Result<Patient> SqlPatientRepository::Get(Id id) { return GetById<PatientTable>(c_, id); }
+
+Result<Patient> SqlPatientRepository::GetForUpdate(Id id) {
+  return GetById<PatientTable>(c_, id, RowLockSuffix(c_));
+}
 
 Result<std::optional<Patient>> SqlPatientRepository::FindByEmail(const std::string& email) {
   return QueryOne<PatientTable>(c_, Select<PatientTable>("WHERE email = ?"), {Value{email}});
@@ -563,22 +593,8 @@ Result<std::vector<SlotListing>> SqlSlotRepository::Search(const SlotSearch& sea
     sql += " AND s.location_id = ?";
     params.emplace_back(*search.location_id);
   }
-  if (search.from) {
-    sql += " AND s.start_time_utc >= ?";
-    params.push_back(ToValue(*search.from));
-  }
-  if (search.to) {
-    sql += " AND s.start_time_utc < ?";
-    params.push_back(ToValue(*search.to));
-  }
-  if (search.after) {
-    sql += " AND (s.start_time_utc > ? OR (s.start_time_utc = ? AND s.id > ?))";
-    params.push_back(ToValue(search.after->first));
-    params.push_back(ToValue(search.after->first));
-    params.emplace_back(search.after->second);
-  }
-  sql += " ORDER BY s.start_time_utc, s.id LIMIT ?";
-  params.emplace_back(static_cast<std::int64_t>(search.limit < 1 ? 1 : search.limit) + 1);
+  AppendStartOrderedPage("s.start_time_utc", "s.id", search.from, search.to, search.after,
+                         search.limit, sql, params);
   CLINIC_ASSIGN_OR_RETURN(auto rows, c_.Query(sql, params));
   std::vector<SlotListing> listings;
   listings.reserve(rows.size());
@@ -609,6 +625,15 @@ Result<std::optional<domain::WorkingHours>> SqlWorkingHoursRepository::Get(Id do
   return std::optional<domain::WorkingHours>{std::move(hours)};
 }
 
+Result<std::vector<Id>> SqlWorkingHoursRepository::ListDoctorIds() {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows, c_.Query("SELECT DISTINCT doctor_id FROM working_hours ORDER BY doctor_id", {}));
+  std::vector<Id> ids;
+  ids.reserve(rows.size());
+  for (const auto& row : rows) ids.push_back(row.Int(0));
+  return ids;
+}
+
 Status SqlWorkingHoursRepository::Replace(const domain::WorkingHours& hours) {
   CLINIC_TRY_STATUS(
       c_.Execute("DELETE FROM working_hours WHERE doctor_id = ?", {Value{hours.doctor_id}}));
@@ -625,6 +650,23 @@ Status SqlWorkingHoursRepository::Replace(const domain::WorkingHours& hours) {
 
 // --- appointments ---
 
+namespace {
+
+// The appointment columns (AppointmentTable order) plus the slot's times and the location's zone.
+constexpr std::string_view kAppointmentListingSelect =
+    "SELECT a.id, a.slot_id, a.doctor_id, a.patient_id, a.location_id, a.status, a.reason, "
+    "a.notes, a.cancellation_reason, a.created_at, a.updated_at, s.start_time_utc, "
+    "s.end_time_utc, l.timezone "
+    "FROM appointments a "
+    "JOIN doctor_time_slots s ON s.id = a.slot_id "
+    "LEFT JOIN clinic_locations l ON l.id = a.location_id";
+
+AppointmentListing ListingFromRow(const Row& row) {
+  return {AppointmentTable::FromRow(row), InstantAt(row, 11), InstantAt(row, 12), row.OptText(13)};
+}
+
+}  // namespace
+
 Result<Appointment> SqlAppointmentRepository::Create(const Appointment& a) {
   CLINIC_ASSIGN_OR_RETURN(
       auto result,
@@ -640,15 +682,47 @@ Result<Appointment> SqlAppointmentRepository::Get(Id id) {
   return GetById<AppointmentTable>(c_, id);
 }
 
+Result<Appointment> SqlAppointmentRepository::GetForUpdate(Id id) {
+  return GetById<AppointmentTable>(c_, id, RowLockSuffix(c_));
+}
+
+Result<AppointmentListing> SqlAppointmentRepository::GetListing(Id id) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows,
+      c_.Query(fmt::format("{} WHERE a.id = ?", kAppointmentListingSelect), {Value{id}}));
+  if (rows.empty()) return Fail(Error::NotFound(fmt::format("appointment {} not found", id)));
+  return ListingFromRow(rows.front());
+}
+
 Result<std::optional<Appointment>> SqlAppointmentRepository::FindActiveBySlot(Id slot_id) {
   return QueryOne<AppointmentTable>(
       c_, Select<AppointmentTable>("WHERE slot_id = ? AND status <> 'cancelled'"),
       {Value{slot_id}});
 }
 
-Result<Page<Appointment>> SqlAppointmentRepository::ListForPatient(Id patient_id,
-                                                                   const PageRequest& page) {
-  return QueryPage<AppointmentTable>(c_, "WHERE patient_id = ?", {Value{patient_id}}, page);
+Result<std::vector<AppointmentListing>> SqlAppointmentRepository::List(
+    const AppointmentFilter& filter) {
+  std::string sql = fmt::format("{} WHERE 1 = 1", kAppointmentListingSelect);
+  std::vector<Value> params;
+  const auto match = [&](std::string_view column, const std::optional<Id>& value) {
+    if (!value) return;
+    sql += fmt::format(" AND {} = ?", column);
+    params.emplace_back(*value);
+  };
+  match("a.patient_id", filter.patient_id);
+  match("a.doctor_id", filter.doctor_id);
+  match("a.location_id", filter.location_id);
+  if (filter.status) {
+    sql += " AND a.status = ?";
+    params.emplace_back(std::string(domain::Name(*filter.status)));
+  }
+  AppendStartOrderedPage("s.start_time_utc", "a.id", filter.from, filter.to, filter.after,
+                         filter.limit, sql, params);
+  CLINIC_ASSIGN_OR_RETURN(auto rows, c_.Query(sql, params));
+  std::vector<AppointmentListing> listings;
+  listings.reserve(rows.size());
+  for (const auto& row : rows) listings.push_back(ListingFromRow(row));
+  return listings;
 }
 
 Status SqlAppointmentRepository::SetStatus(Id id, domain::AppointmentStatus status) {
@@ -657,6 +731,36 @@ Status SqlAppointmentRepository::SetStatus(Id id, domain::AppointmentStatus stat
                                      {Value{std::string(domain::Name(status))}, Value{id}}));
   if (result.affected_rows == 0) CLINIC_TRY_STATUS(Get(id));
   return Ok();
+}
+
+Status SqlAppointmentRepository::Cancel(Id id, const std::optional<std::string>& reason) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result,
+      c_.Execute(
+          "UPDATE appointments SET status = 'cancelled', cancellation_reason = ? WHERE id = ?",
+          {ToValue(reason), Value{id}}));
+  if (result.affected_rows == 0) CLINIC_TRY_STATUS(Get(id));
+  return Ok();
+}
+
+Status SqlAppointmentRepository::MoveToSlot(Id id, const domain::Slot& slot) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result,
+      c_.Execute("UPDATE appointments SET slot_id = ?, doctor_id = ?, location_id = ? WHERE id = ?",
+                 {Value{slot.id}, Value{slot.doctor_id}, ToValue(slot.location_id), Value{id}}));
+  if (result.affected_rows == 0) CLINIC_TRY_STATUS(Get(id));
+  return Ok();
+}
+
+Result<bool> SqlAppointmentRepository::PatientHasOverlap(Id patient_id, Instant start, Instant end,
+                                                         std::optional<Id> except) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows,
+      c_.Query("SELECT 1 FROM appointments a JOIN doctor_time_slots s ON s.id = a.slot_id "
+               "WHERE a.patient_id = ? AND a.status <> 'cancelled' AND a.id <> ? "
+               "AND s.start_time_utc < ? AND s.end_time_utc > ? LIMIT 1",
+               {Value{patient_id}, Value{except.value_or(0)}, ToValue(end), ToValue(start)}));
+  return !rows.empty();
 }
 
 Result<bool> SqlAppointmentRepository::ExistsBetween(Id doctor_id, Id patient_id) {
@@ -833,6 +937,39 @@ Result<LoginAttemptRepository::Failures> SqlLoginAttemptRepository::FailuresSinc
 Status SqlLoginAttemptRepository::Prune(Instant before) {
   CLINIC_TRY_STATUS(
       c_.Execute("DELETE FROM login_attempts WHERE attempted_at < ?", {ToValue(before)}));
+  return Ok();
+}
+
+// --- idempotency keys ---
+
+Result<std::optional<IdempotencyRecord>> SqlIdempotencyRepository::Find(domain::Role actor_role,
+                                                                        Id actor_id,
+                                                                        std::string_view operation,
+                                                                        std::string_view key) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows,
+      c_.Query("SELECT request_hash, resource_id, created_at FROM idempotency_keys "
+               "WHERE actor_role = ? AND actor_id = ? AND operation = ? AND idem_key = ?",
+               {RoleValue(actor_role), Value{actor_id}, Value{std::string(operation)},
+                Value{std::string(key)}}));
+  if (rows.empty()) return std::optional<IdempotencyRecord>{};
+  const auto& row = rows.front();
+  return std::optional<IdempotencyRecord>{IdempotencyRecord{.actor_role = actor_role,
+                                                            .actor_id = actor_id,
+                                                            .operation = std::string(operation),
+                                                            .key = std::string(key),
+                                                            .request_hash = row.Text(0),
+                                                            .resource_id = row.Int(1),
+                                                            .created_at = InstantAt(row, 2)}};
+}
+
+Status SqlIdempotencyRepository::Record(const IdempotencyRecord& record) {
+  CLINIC_TRY_STATUS(c_.Execute(
+      "INSERT INTO idempotency_keys (actor_role, actor_id, operation, idem_key, request_hash, "
+      "resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {RoleValue(record.actor_role), Value{record.actor_id}, Value{record.operation},
+       Value{record.key}, Value{record.request_hash}, Value{record.resource_id},
+       ToValue(record.created_at)}));
   return Ok();
 }
 

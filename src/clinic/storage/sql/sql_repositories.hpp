@@ -29,6 +29,7 @@ class SqlPatientRepository final : public PatientRepository {
   Result<Page<domain::Patient>> List(const PersonFilter& filter, const PageRequest& page) override;
   Result<domain::Patient> Update(const domain::Patient& patient) override;
   Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) override;
+  Result<domain::Patient> GetForUpdate(Id id) override;
 
  private:
   Connection& c_;
@@ -84,6 +85,7 @@ class SqlWorkingHoursRepository final : public WorkingHoursRepository {
   explicit SqlWorkingHoursRepository(Connection& c) : c_(c) {}
   Result<std::optional<domain::WorkingHours>> Get(Id doctor_id) override;
   Status Replace(const domain::WorkingHours& hours) override;
+  Result<std::vector<Id>> ListDoctorIds() override;
 
  private:
   Connection& c_;
@@ -94,10 +96,28 @@ class SqlAppointmentRepository final : public AppointmentRepository {
   explicit SqlAppointmentRepository(Connection& c) : c_(c) {}
   Result<domain::Appointment> Create(const domain::Appointment& appointment) override;
   Result<domain::Appointment> Get(Id id) override;
+  Result<domain::Appointment> GetForUpdate(Id id) override;
+  Result<AppointmentListing> GetListing(Id id) override;
   Result<std::optional<domain::Appointment>> FindActiveBySlot(Id slot_id) override;
-  Result<Page<domain::Appointment>> ListForPatient(Id patient_id, const PageRequest& page) override;
+  Result<std::vector<AppointmentListing>> List(const AppointmentFilter& filter) override;
   Status SetStatus(Id id, domain::AppointmentStatus status) override;
+  Status Cancel(Id id, const std::optional<std::string>& reason) override;
+  Status MoveToSlot(Id id, const domain::Slot& slot) override;
+  Result<bool> PatientHasOverlap(Id patient_id, Instant start, Instant end,
+                                 std::optional<Id> except) override;
   Result<bool> ExistsBetween(Id doctor_id, Id patient_id) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqlIdempotencyRepository final : public IdempotencyRepository {
+ public:
+  explicit SqlIdempotencyRepository(Connection& c) : c_(c) {}
+  Result<std::optional<IdempotencyRecord>> Find(domain::Role actor_role, Id actor_id,
+                                                std::string_view operation,
+                                                std::string_view key) override;
+  Status Record(const IdempotencyRecord& record) override;
 
  private:
   Connection& c_;

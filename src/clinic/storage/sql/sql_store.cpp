@@ -29,7 +29,8 @@ class SqlTransaction final : public Transaction {
         sessions_(c),
         audit_(c),
         login_attempts_(c),
-        working_hours_(c) {}
+        working_hours_(c),
+        idempotency_(c) {}
 
   LocationRepository& locations() override { return locations_; }
   PatientRepository& patients() override { return patients_; }
@@ -43,6 +44,7 @@ class SqlTransaction final : public Transaction {
   AuditRepository& audit() override { return audit_; }
   LoginAttemptRepository& login_attempts() override { return login_attempts_; }
   WorkingHoursRepository& working_hours() override { return working_hours_; }
+  IdempotencyRepository& idempotency() override { return idempotency_; }
 
  private:
   SqlLocationRepository locations_;
@@ -57,6 +59,7 @@ class SqlTransaction final : public Transaction {
   SqlAuditRepository audit_;
   SqlLoginAttemptRepository login_attempts_;
   SqlWorkingHoursRepository working_hours_;
+  SqlIdempotencyRepository idempotency_;
 };
 
 class SqlStore final : public Store {

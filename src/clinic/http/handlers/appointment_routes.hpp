@@ -1,0 +1,24 @@
+#pragma once
+
+#include "clinic/http/router.hpp"
+#include "clinic/service/appointment_service.hpp"
+#include "clinic/service/auth_service.hpp"
+
+namespace clinic::http {
+
+// Appointments (DESIGN.md §6); every answer is the appointment with its slot's times and `local`:
+//   POST /api/v1/appointments            {slot_id, reason?, patient_id? (admins)} → 201; 409 when
+//       the slot is taken, blocked, past, of an inactive doctor, or overlaps another appointment
+//       of the patient. `Idempotency-Key: <key>` makes a retry answer 201 with the first booking
+//       and `Idempotent-Replayed: true`.
+//   GET  /api/v1/appointments            ?patient_id, doctor_id, location_id, status, from, to,
+//       limit, cursor → {items, next_cursor} by start time; patients and doctors see their own.
+//   GET  /api/v1/appointments/{id}
+//   POST /api/v1/appointments/{id}/cancel       {reason?}
+//   POST /api/v1/appointments/{id}/reschedule   {slot_id}
+//   POST /api/v1/appointments/{id}/complete     (no body)
+//   POST /api/v1/appointments/{id}/no-show      (no body)
+void AddAppointmentRoutes(Router& router, service::AuthService& auth,
+                          service::AppointmentService& appointments);
+
+}  // namespace clinic::http

@@ -1,0 +1,309 @@
+#include "clinic/service/appointment_service.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "clinic/common/crypto.hpp"
+#include "clinic/domain/appointment_rules.hpp"
+#include "clinic/domain/policy.hpp"
+#include "clinic/domain/validator.hpp"
+#include "clinic/service/audit_trail.hpp"
+#include "clinic/service/start_cursor.hpp"
+
+namespace clinic::service {
+namespace {
+
+using domain::AppointmentAction;
+using domain::AppointmentChange;
+using domain::AppointmentStatus;
+using domain::Role;
+using storage::AppointmentListing;
+using storage::InTransaction;
+using storage::Transaction;
+using storage::TxMode;
+
+constexpr std::size_t kMaxReasonChars = 255;
+constexpr std::size_t kMaxIdempotencyKeyLength = 255;
+constexpr std::string_view kBookOperation = "appointment.book";
+
+bool IsStaff(const domain::Principal& caller) {
+  return caller.Is(Role::kDoctor) || caller.Is(Role::kAdmin);
+}
+
+// Keys are opaque to the server; printable ASCII keeps them safe in logs and the database.
+void CheckIdempotencyKey(domain::Validator& check, const std::optional<std::string>& key) {
+  if (!key) return;
+  const bool printable = std::all_of(key->begin(), key->end(), [](char c) {
+    return c > ' ' && c < 0x7f;  // visible ASCII, no spaces
+  });
+  if (key->empty() || key->size() > kMaxIdempotencyKeyLength || !printable) {
+    check.Add("Idempotency-Key",
+              fmt::format("must be 1 to {} visible ASCII characters", kMaxIdempotencyKeyLength));
+  }
+}
+
+Error KeyReused() {
+  return Error::InvalidField("Idempotency-Key",
+                             "was already used for a different booking; use a new key");
+}
+
+// A slot named in the request must exist; reported on the field, like other references in a body.
+Result<domain::Slot> LoadSlot(Transaction& tx, Id slot_id) {
+  auto slot = tx.slots().Get(slot_id);
+  if (!slot && slot.error().code == ErrorCode::kNotFound) {
+    return Fail(Error::InvalidField("slot_id", "no slot has this id"));
+  }
+  return slot;
+}
+
+// The slot and its doctor with the doctor's row locked (the lock every change to the doctor's
+// slots takes first, domain::AuthorizeSchedule's writers included), then the slot read again so
+// that it is seen as the last lock holder left it.
+Result<std::pair<domain::Slot, domain::Doctor>> LockSlotAndDoctor(Transaction& tx, Id slot_id) {
+  CLINIC_ASSIGN_OR_RETURN(auto first_look, LoadSlot(tx, slot_id));
+  CLINIC_ASSIGN_OR_RETURN(auto doctor, tx.doctors().GetForUpdate(first_look.doctor_id));
+  CLINIC_ASSIGN_OR_RETURN(auto slot, LoadSlot(tx, slot_id));
+  return std::pair{slot, std::move(doctor)};
+}
+
+// The patient's row, locked so that one patient's bookings queue and each sees the ones before.
+Status LockPatient(Transaction& tx, Id patient_id) {
+  auto patient = tx.patients().GetForUpdate(patient_id);
+  if (!patient && patient.error().code == ErrorCode::kNotFound) {
+    return Fail(Error::InvalidField("patient_id", "no patient has this id"));
+  }
+  CLINIC_TRY_STATUS(patient);
+  if (patient->deleted_at) {
+    return Fail(Error::FailedPrecondition(
+        fmt::format("patient {}'s record is deleted; restore it first", patient_id)));
+  }
+  return Ok();
+}
+
+Status CheckNoOverlap(Transaction& tx, Id patient_id, const domain::Slot& slot,
+                      std::optional<Id> except) {
+  CLINIC_ASSIGN_OR_RETURN(const bool overlaps,
+                          tx.appointments().PatientHasOverlap(patient_id, slot.start_time_utc,
+                                                              slot.end_time_utc, except));
+  if (overlaps) {
+    return Fail(
+        Error::FailedPrecondition("the patient already has an appointment at an overlapping time"));
+  }
+  return Ok();
+}
+
+// The slot-taken answer, for the unique index refusing a second active appointment.
+template <typename T>
+Result<T> SlotTakenIfDuplicate(Result<T> outcome, Id slot_id) {
+  if (!outcome && outcome.error().code == ErrorCode::kAlreadyExists) {
+    return Fail(Error::AlreadyExists(fmt::format("slot {} is already booked", slot_id)));
+  }
+  return outcome;
+}
+
+std::string BookingHash(Id slot_id, Id patient_id, const std::optional<std::string>& reason) {
+  return Sha256Hex(fmt::format("{}\n{}\n{}", slot_id, patient_id, reason.value_or("")));
+}
+
+// Narrows a requested id to the one the caller's scope allows; false when they differ, so the
+// list is empty.
+bool Narrow(std::optional<Id>& requested, const std::optional<Id>& only) {
+  if (!only) return true;
+  if (requested && *requested != *only) return false;
+  requested = only;
+  return true;
+}
+
+AppointmentAction ActionFor(AppointmentStatus outcome) {
+  return outcome == AppointmentStatus::kCompleted ? AppointmentAction::kComplete
+                                                  : AppointmentAction::kNoShow;
+}
+
+AppointmentChange ChangeFor(AppointmentStatus outcome) {
+  return outcome == AppointmentStatus::kCompleted ? AppointmentChange::kComplete
+                                                  : AppointmentChange::kNoShow;
+}
+
+}  // namespace
+
+AppointmentService::AppointmentService(storage::Store& store, const Clock& clock)
+    : store_(store), clock_(clock) {}
+
+Result<BookingResult> AppointmentService::Book(const domain::RequestContext& context,
+                                               const BookingRequest& request) {
+  const auto& caller = context.actor;
+  std::optional<Id> patient_id = request.patient_id;
+  if (!patient_id && caller.Is(Role::kPatient)) patient_id = caller.id;
+  domain::Validator check;
+  const auto reason = check.OptionalText("reason", request.reason, kMaxReasonChars);
+  CheckIdempotencyKey(check, request.idempotency_key);
+  if (!patient_id && caller.Is(Role::kAdmin)) {
+    check.Add("patient_id", "is required when an admin books");
+  }
+  if (patient_id || !caller.Is(Role::kAdmin)) {
+    CLINIC_TRY_STATUS(domain::AuthorizeBooking(caller, patient_id.value_or(0)));
+  }
+  CLINIC_TRY_STATUS(check.Finish("the booking is not valid"));
+
+  const std::string request_hash = BookingHash(request.slot_id, *patient_id, reason);
+  const Instant now = clock_.Now();
+  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<BookingResult> {
+    CLINIC_ASSIGN_OR_RETURN(auto locked, LockSlotAndDoctor(tx, request.slot_id));
+    const auto& [slot, doctor] = locked;
+    CLINIC_TRY_STATUS(LockPatient(tx, *patient_id));
+    if (request.idempotency_key) {
+      CLINIC_ASSIGN_OR_RETURN(
+          auto earlier,
+          tx.idempotency().Find(caller.role, caller.id, kBookOperation, *request.idempotency_key));
+      if (earlier) {
+        if (earlier->request_hash != request_hash) return Fail(KeyReused());
+        CLINIC_ASSIGN_OR_RETURN(auto first, tx.appointments().GetListing(earlier->resource_id));
+        return BookingResult{.appointment = std::move(first), .replayed = true};
+      }
+    }
+    CLINIC_TRY_STATUS(domain::CheckBookable(slot, doctor, now));
+    CLINIC_TRY_STATUS(CheckNoOverlap(tx, *patient_id, slot, std::nullopt));
+    CLINIC_ASSIGN_OR_RETURN(auto created, SlotTakenIfDuplicate(tx.appointments().Create({
+                                                                   .slot_id = slot.id,
+                                                                   .doctor_id = slot.doctor_id,
+                                                                   .patient_id = *patient_id,
+                                                                   .location_id = slot.location_id,
+                                                                   .reason = reason,
+                                                               }),
+                                                               slot.id));
+    if (request.idempotency_key) {
+      auto recorded = tx.idempotency().Record({.actor_role = caller.role,
+                                               .actor_id = caller.id,
+                                               .operation = std::string(kBookOperation),
+                                               .key = *request.idempotency_key,
+                                               .request_hash = request_hash,
+                                               .resource_id = created.id,
+                                               .created_at = now});
+      if (!recorded && recorded.error().code == ErrorCode::kAlreadyExists) {
+        return Fail(KeyReused());
+      }
+      CLINIC_TRY_STATUS(std::move(recorded));
+    }
+    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.book", "appointment", created.id,
+                            fmt::format("slot {}", slot.id)));
+    CLINIC_ASSIGN_OR_RETURN(auto listing, tx.appointments().GetListing(created.id));
+    return BookingResult{.appointment = std::move(listing)};
+  });
+}
+
+Result<AppointmentListing> AppointmentService::Get(const domain::RequestContext& context, Id id) {
+  return InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<AppointmentListing> {
+    CLINIC_ASSIGN_OR_RETURN(auto listing, tx.appointments().GetListing(id));
+    CLINIC_TRY_STATUS(
+        domain::AuthorizeAppointment(context.actor, AppointmentAction::kRead, listing.appointment));
+    return listing;
+  });
+}
+
+Result<AppointmentPage> AppointmentService::List(const domain::RequestContext& context,
+                                                 const AppointmentQuery& query) {
+  CLINIC_ASSIGN_OR_RETURN(const auto scope, domain::AuthorizeAppointmentList(context.actor));
+  storage::AppointmentFilter filter{.patient_id = query.patient_id,
+                                    .doctor_id = query.doctor_id,
+                                    .location_id = query.location_id,
+                                    .status = query.status,
+                                    .from = query.from,
+                                    .to = query.to,
+                                    .limit = std::max(query.limit, 1)};
+  if (query.cursor) {
+    CLINIC_ASSIGN_OR_RETURN(filter.after, DecodeStartCursor(*query.cursor));
+  }
+  if (!Narrow(filter.patient_id, scope.only_patient) ||
+      !Narrow(filter.doctor_id, scope.only_doctor)) {
+    return AppointmentPage{};
+  }
+  CLINIC_ASSIGN_OR_RETURN(auto listings, InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
+                            return tx.appointments().List(filter);
+                          }));
+  return MakeStartOrderedPage(std::move(listings), filter.limit, [](const auto& listing) {
+    return std::pair{listing.start_time_utc, listing.appointment.id};
+  });
+}
+
+Result<AppointmentListing> AppointmentService::Cancel(const domain::RequestContext& context, Id id,
+                                                      const std::optional<std::string>& reason) {
+  domain::Validator check;
+  const auto cleaned = check.OptionalText("reason", reason, kMaxReasonChars);
+  CLINIC_TRY_STATUS(check.Finish("the cancellation is not valid"));
+  const Instant now = clock_.Now();
+  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
+    CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
+    CLINIC_TRY_STATUS(
+        domain::AuthorizeAppointment(context.actor, AppointmentAction::kCancel, appointment));
+    CLINIC_ASSIGN_OR_RETURN(auto current, tx.appointments().GetListing(id));
+    CLINIC_TRY_STATUS(domain::CheckAppointmentChange(appointment.status, AppointmentChange::kCancel,
+                                                     current.start_time_utc, now,
+                                                     IsStaff(context.actor)));
+    CLINIC_TRY_STATUS(tx.appointments().Cancel(id, cleaned));
+    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.cancel", "appointment", id,
+                            fmt::format("slot {}", appointment.slot_id)));
+    return tx.appointments().GetListing(id);
+  });
+}
+
+Result<AppointmentListing> AppointmentService::Reschedule(const domain::RequestContext& context,
+                                                          Id id, Id new_slot_id) {
+  const Instant now = clock_.Now();
+  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
+    // Authorized before anything is locked, so that strangers learn nothing and wait for nothing;
+    // checked again below on the locked row.
+    CLINIC_ASSIGN_OR_RETURN(auto first_look, tx.appointments().Get(id));
+    CLINIC_TRY_STATUS(
+        domain::AuthorizeAppointment(context.actor, AppointmentAction::kReschedule, first_look));
+    CLINIC_ASSIGN_OR_RETURN(auto locked, LockSlotAndDoctor(tx, new_slot_id));
+    const auto& [slot, doctor] = locked;
+    CLINIC_TRY_STATUS(LockPatient(tx, first_look.patient_id));
+    CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
+    CLINIC_TRY_STATUS(
+        domain::AuthorizeAppointment(context.actor, AppointmentAction::kReschedule, appointment));
+    CLINIC_ASSIGN_OR_RETURN(auto current, tx.appointments().GetListing(id));
+    CLINIC_TRY_STATUS(
+        domain::CheckAppointmentChange(appointment.status, AppointmentChange::kReschedule,
+                                       current.start_time_utc, now, IsStaff(context.actor)));
+    if (slot.id == appointment.slot_id) {
+      return Fail(Error::InvalidField("slot_id", "is the appointment's current slot"));
+    }
+    CLINIC_TRY_STATUS(domain::CheckBookable(slot, doctor, now));
+    CLINIC_TRY_STATUS(CheckNoOverlap(tx, appointment.patient_id, slot, id));
+    CLINIC_TRY_STATUS(SlotTakenIfDuplicate(tx.appointments().MoveToSlot(id, slot), slot.id));
+    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.reschedule", "appointment", id,
+                            fmt::format("slot {} to slot {}", appointment.slot_id, slot.id)));
+    return tx.appointments().GetListing(id);
+  });
+}
+
+Result<AppointmentListing> AppointmentService::Complete(const domain::RequestContext& context,
+                                                        Id id) {
+  return RecordAttendance(context, id, AppointmentStatus::kCompleted);
+}
+
+Result<AppointmentListing> AppointmentService::MarkNoShow(const domain::RequestContext& context,
+                                                          Id id) {
+  return RecordAttendance(context, id, AppointmentStatus::kNoShow);
+}
+
+Result<AppointmentListing> AppointmentService::RecordAttendance(
+    const domain::RequestContext& context, Id id, AppointmentStatus outcome) {
+  const Instant now = clock_.Now();
+  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
+    CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
+    CLINIC_TRY_STATUS(domain::AuthorizeAppointment(context.actor, ActionFor(outcome), appointment));
+    CLINIC_ASSIGN_OR_RETURN(auto current, tx.appointments().GetListing(id));
+    CLINIC_TRY_STATUS(domain::CheckAppointmentChange(appointment.status, ChangeFor(outcome),
+                                                     current.start_time_utc, now,
+                                                     IsStaff(context.actor)));
+    CLINIC_TRY_STATUS(tx.appointments().SetStatus(id, outcome));
+    CLINIC_TRY_STATUS(Audit(tx, clock_, context,
+                            fmt::format("appointment.{}", domain::Name(outcome)), "appointment",
+                            id));
+    return tx.appointments().GetListing(id);
+  });
+}
+
+}  // namespace clinic::service

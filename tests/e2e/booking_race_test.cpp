@@ -1,0 +1,197 @@
+// No double booking under load (DESIGN.md §2.1): 64 HTTP clients race for the same 20 slots, by
+// booking and by rescheduling into them, against one clinicd and against two clinicd processes on
+// one database. Afterwards the database itself is asked whether any slot holds two active
+// appointments or any patient two overlapping ones. Runs on SQLite and on MariaDB.
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <gmock/gmock.h>
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <latch>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "clinic/common/time.hpp"
+#include "clinic/storage/sql/connection.hpp"
+#include "support/booking_fixture.hpp"
+
+namespace clinic::testing {
+namespace {
+
+using boost::json::object;
+
+constexpr int kClients = 64;
+constexpr int kDoctors = 4;
+constexpr int kHours = 5;  // kDoctors × kHours = 20 contested slots
+
+class BookingRaceTest : public BookingApiTest {
+ protected:
+  void SetUp() override {
+    BookingApiTest::SetUp();
+    if (HasFatalFailure() || IsSkipped()) return;
+    location_ = CreateLocation("America/New_York");
+    for (int d = 0; d < kDoctors; ++d) {
+      doctors_.push_back(CreateDoctor("doctor" + std::to_string(d) + "@clinic.example"));
+    }
+    // The same five hours with each doctor: a patient can hold at most one slot per hour.
+    for (const auto doctor : doctors_) {
+      for (int hour = 0; hour < kHours; ++hour) {
+        contested_.push_back(CreateSlot(doctor, location_, On2030(10 + hour), On2030(11 + hour)));
+      }
+    }
+    for (int i = 0; i < kClients; ++i) {
+      auto [id, token] = RegisterPatient("patient" + std::to_string(i) + "@example.com");
+      patients_.push_back(id);
+      tokens_.push_back(std::move(token));
+    }
+  }
+
+  // Runs `attempt(client_index, http_client)` on kClients threads at once, each with its own
+  // kept-alive connection to one of `ports` (round robin), released together by a latch.
+  template <typename Attempt>
+  void RunClients(const std::vector<std::uint16_t>& ports, Attempt attempt) {
+    std::latch start(kClients);
+    std::vector<std::thread> threads;
+    threads.reserve(kClients);
+    for (int i = 0; i < kClients; ++i) {
+      threads.emplace_back([&, i] {
+        test_support::HttpClient client(ports[static_cast<std::size_t>(i) % ports.size()]);
+        (void)client.Get("/health");  // connect before the start signal
+        start.arrive_and_wait();
+        attempt(i, client);
+      });
+    }
+    for (auto& thread : threads) thread.join();
+  }
+
+  // POSTs `body` as client `i`'s patient and returns the status (0 when the request failed).
+  int Post(test_support::HttpClient& client, int i, const std::string& target, const object& body) {
+    auto response = client.Send(
+        {.method = "POST",
+         .target = target,
+         .body = boost::json::serialize(body),
+         .headers = {{"Content-Type", "application/json"},
+                     {"Authorization", "Bearer " + tokens_[static_cast<std::size_t>(i)]}}});
+    return response ? response->status : 0;
+  }
+
+  // The contested slots in an order of client `i`'s own.
+  std::vector<std::int64_t> ShuffledSlots(int i) const {
+    auto order = contested_;
+    std::mt19937 random(static_cast<unsigned>(i) + 1);
+    std::shuffle(order.begin(), order.end(), random);
+    return order;
+  }
+
+  // Every client tries to book every contested slot; returns how many times each status came.
+  std::map<int, int> RaceToBook(const std::vector<std::uint16_t>& ports) {
+    std::vector<std::vector<int>> statuses(kClients);
+    RunClients(ports, [&](int i, test_support::HttpClient& client) {
+      for (const auto slot : ShuffledSlots(i)) {
+        statuses[static_cast<std::size_t>(i)].push_back(
+            Post(client, i, "/api/v1/appointments", object{{"slot_id", slot}}));
+      }
+    });
+    std::map<int, int> counts;
+    for (const auto& client : statuses) {
+      for (const int status : client) ++counts[status];
+    }
+    return counts;
+  }
+
+  // Slots holding more than one active appointment: must be zero.
+  std::int64_t DoubleBookedSlots() {
+    return QueryCount(
+        "SELECT COUNT(*) FROM (SELECT slot_id FROM appointments WHERE status <> 'cancelled' "
+        "GROUP BY slot_id HAVING COUNT(*) > 1) doubled");
+  }
+
+  // Pairs of one patient's active appointments whose times overlap: must be zero.
+  std::int64_t OverlappingPairs() {
+    return QueryCount(
+        "SELECT COUNT(*) FROM appointments a "
+        "JOIN doctor_time_slots sa ON sa.id = a.slot_id "
+        "JOIN appointments b ON b.patient_id = a.patient_id AND b.id > a.id "
+        "JOIN doctor_time_slots sb ON sb.id = b.slot_id "
+        "WHERE a.status <> 'cancelled' AND b.status <> 'cancelled' "
+        "AND sa.start_time_utc < sb.end_time_utc AND sb.start_time_utc < sa.end_time_utc");
+  }
+
+  std::int64_t BookedContestedSlots() {
+    return QueryCount(
+        fmt::format("SELECT COUNT(DISTINCT slot_id) FROM appointments WHERE status <> 'cancelled' "
+                    "AND slot_id IN ({})",
+                    fmt::join(contested_, ", ")));
+  }
+
+  void ExpectNoDoubleBooking(const std::map<int, int>& statuses, int success_status) {
+    for (const auto& [status, count] : statuses) {
+      EXPECT_TRUE(status == success_status || status == 409)
+          << count << " answers with status " << status;
+    }
+    const auto successes = statuses.contains(success_status) ? statuses.at(success_status) : 0;
+    EXPECT_EQ(DoubleBookedSlots(), 0);
+    EXPECT_EQ(OverlappingPairs(), 0);
+    EXPECT_EQ(BookedContestedSlots(), successes);
+    // 64 clients for 20 slots: every slot ends up taken.
+    EXPECT_EQ(successes, static_cast<int>(contested_.size()));
+  }
+
+  std::int64_t location_ = 0;
+  std::vector<std::int64_t> doctors_;
+  std::vector<std::int64_t> contested_;
+  std::vector<std::int64_t> patients_;
+  std::vector<std::string> tokens_;
+};
+
+TEST_P(BookingRaceTest, SixtyFourClientsBookingTwentySlotsNeverDoubleBook) {
+  const auto statuses = RaceToBook({port()});
+  ExpectNoDoubleBooking(statuses, 201);
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM appointments"), statuses.at(201));
+}
+
+TEST_P(BookingRaceTest, SixtyFourClientsReschedulingIntoTwentySlotsNeverDoubleBook) {
+  // Each patient first holds a slot of their own, a day later, with one of the doctors.
+  std::vector<std::int64_t> appointments;
+  for (int i = 0; i < kClients; ++i) {
+    const auto doctor = doctors_[static_cast<std::size_t>(i % kDoctors)];
+    const int hour = i / kDoctors;  // 0..15: one doctor's slots never overlap
+    const auto home = CreateSlot(doctor, location_, On2030(24 + hour), On2030(25 + hour));
+    appointments.push_back(InsertAppointment(home, patients_[static_cast<std::size_t>(i)]));
+  }
+  std::vector<int> statuses(kClients * static_cast<int>(contested_.size()), -1);
+  RunClients({port()}, [&](int i, test_support::HttpClient& client) {
+    const auto path = "/api/v1/appointments/" +
+                      std::to_string(appointments[static_cast<std::size_t>(i)]) + "/reschedule";
+    int attempt = 0;
+    for (const auto slot : ShuffledSlots(i)) {
+      const int status = Post(client, i, path, object{{"slot_id", slot}});
+      statuses[static_cast<std::size_t>(i * static_cast<int>(contested_.size()) + attempt++)] =
+          status;
+      if (status == 200) break;
+    }
+  });
+  std::map<int, int> counts;
+  for (const int status : statuses) {
+    if (status != -1) ++counts[status];
+  }
+  ExpectNoDoubleBooking(counts, 200);
+  // The appointments that moved left their own slots free; nothing was created or lost.
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM appointments WHERE status = 'scheduled'"), kClients);
+}
+
+TEST_P(BookingRaceTest, TwoServerProcessesOnOneDatabaseNeverDoubleBook) {
+  auto second = StartAnotherServer();
+  ASSERT_NE(second, nullptr);
+  const auto statuses = RaceToBook({port(), second->port()});
+  ExpectNoDoubleBooking(statuses, 201);
+}
+
+CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(BookingRaceTest);
+
+}  // namespace
+}  // namespace clinic::testing
