@@ -361,8 +361,8 @@ TEST_P(StoreContractTest, PrescriptionsListPerPatient) {
     return tx.prescriptions().ListForPatient(patient.id);
   });
   ASSERT_EQ(listed->size(), 1u);
-  EXPECT_EQ(listed->front().instructions, instructions);
-  EXPECT_EQ(listed->front().issued_at, At(25));
+  EXPECT_EQ(listed->front().prescription.instructions, instructions);
+  EXPECT_EQ(listed->front().prescription.issued_at, At(25));
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(StoreContractTest);

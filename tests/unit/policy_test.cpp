@@ -186,5 +186,40 @@ TEST(AppointmentPolicy, ListsAreNarrowedToTheCallersOwn) {
   EXPECT_FALSE(AuthorizeAppointmentList(kAnonymous));
 }
 
+TEST(PaymentPolicy, AdminsWriteThePatientReadsTheDoctorMayNot) {
+  Appointment appointment;
+  appointment.id = 5;
+  appointment.patient_id = kPatient.id;
+  appointment.doctor_id = kDoctor.id;
+  EXPECT_EQ(Outcome(AuthorizePaymentWrite(kAdmin)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizePaymentWrite(kPatient)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizePaymentWrite(kDoctor)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizePaymentRead(kAdmin, appointment)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizePaymentRead(kPatient, appointment)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizePaymentRead(kDoctor, appointment)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizePaymentRead(Principal{Role::kPatient, 43}, appointment)), kHidden);
+  EXPECT_EQ(*AuthorizePaymentList(kPatient), kPatient.id);
+  EXPECT_FALSE(AuthorizePaymentList(kDoctor));
+}
+
+TEST(PrescriptionPolicy, OnlyTheAppointmentsDoctorWritesTheirPatientsDoctorsRead) {
+  Appointment appointment;
+  appointment.id = 5;
+  appointment.patient_id = kPatient.id;
+  appointment.doctor_id = kDoctor.id;
+  EXPECT_EQ(Outcome(AuthorizePrescribe(kDoctor, appointment)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizePrescribe(kAdmin, appointment)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizePrescribe(kPatient, appointment)), kForbidden);
+  EXPECT_EQ(Outcome(AuthorizePrescribe(Principal{Role::kDoctor, 8}, appointment)), kHidden);
+  const PatientFacts theirs{.patient_id = kPatient.id, .has_appointment_with_caller = true};
+  const PatientFacts strangers{.patient_id = kPatient.id};
+  EXPECT_EQ(Outcome(AuthorizePrescriptionsOf(kDoctor, theirs)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizePrescriptionsOf(kDoctor, strangers)), kHidden);
+  EXPECT_EQ(Outcome(AuthorizePrescriptionsOf(kPatient, strangers)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizePrescriptionsOf(Principal{Role::kPatient, 43}, strangers)), kHidden);
+  EXPECT_EQ(Outcome(AuthorizeReports(kAdmin)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizeReports(kDoctor)), kForbidden);
+}
+
 }  // namespace
 }  // namespace clinic::domain

@@ -7,6 +7,9 @@
 #include "clinic/http/handlers/doctor_routes.hpp"
 #include "clinic/http/handlers/location_routes.hpp"
 #include "clinic/http/handlers/patient_routes.hpp"
+#include "clinic/http/handlers/payment_routes.hpp"
+#include "clinic/http/handlers/prescription_routes.hpp"
+#include "clinic/http/handlers/report_routes.hpp"
 #include "clinic/http/handlers/scheduling_routes.hpp"
 
 namespace clinic::app {
@@ -33,7 +36,10 @@ Api::Api(storage::Store& store, const ServerConfig& config)
       patients_(store, hasher_, clock_),
       admins_(store, hasher_, clock_),
       scheduling_(store, clock_),
-      appointments_(store, clock_) {}
+      appointments_(store, clock_),
+      payments_(store, clock_),
+      prescriptions_(store, clock_),
+      reports_(store) {}
 
 void Api::AddRoutes(http::Router& router) {
   http::AddAuthRoutes(router, auth_,
@@ -45,7 +51,10 @@ void Api::AddRoutes(http::Router& router) {
   http::AddPatientRoutes(router, auth_, patients_);
   http::AddAdminRoutes(router, auth_, admins_);
   http::AddSchedulingRoutes(router, auth_, scheduling_);
-  http::AddAppointmentRoutes(router, auth_, appointments_);
+  http::AddAppointmentRoutes(router, auth_, appointments_, payments_);
+  http::AddPaymentRoutes(router, auth_, payments_);
+  http::AddPrescriptionRoutes(router, auth_, prescriptions_);
+  http::AddReportRoutes(router, auth_, reports_);
 }
 
 }  // namespace clinic::app

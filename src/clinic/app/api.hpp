@@ -10,6 +10,9 @@
 #include "clinic/service/location_service.hpp"
 #include "clinic/service/password_hasher.hpp"
 #include "clinic/service/patient_service.hpp"
+#include "clinic/service/payment_service.hpp"
+#include "clinic/service/prescription_service.hpp"
+#include "clinic/service/report_service.hpp"
 #include "clinic/service/scheduling_service.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -37,6 +40,9 @@ class Api {
   service::AdminService admins_;
   service::SchedulingService scheduling_;
   service::AppointmentService appointments_;
+  service::PaymentService payments_;
+  service::PrescriptionService prescriptions_;
+  service::ReportService reports_;
 };
 
 }  // namespace clinic::app

@@ -105,6 +105,8 @@ struct Payment {
   PaymentMethod method = PaymentMethod::kCash;
   PaymentStatus status = PaymentStatus::kPending;
   std::optional<std::string> transaction_ref;
+  // Set on a refund: the payment it gives money back from.
+  std::optional<Id> refund_of_id;
   std::optional<Instant> paid_at;
   Instant created_at{};
   Instant updated_at{};
@@ -116,6 +118,8 @@ struct Prescription {
   Id doctor_id = 0;
   Id patient_id = 0;
   std::string instructions;
+  // Set on a correction: the prescription it replaces.
+  std::optional<Id> supersedes_id;
   Instant issued_at{};
   Instant created_at{};
   Instant updated_at{};

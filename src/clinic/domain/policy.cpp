@@ -114,6 +114,46 @@ Result<AppointmentListScope> AuthorizeAppointmentList(const Principal& caller) {
   return Fail(Error::Unauthenticated("log in to see appointments"));
 }
 
+Status AuthorizePaymentWrite(const Principal& caller) {
+  if (IsAdmin(caller)) return Ok();
+  return Fail(AdminsOnly("record or change payments"));
+}
+
+Status AuthorizePaymentRead(const Principal& caller, const Appointment& appointment) {
+  if (IsAdmin(caller) || caller.IsUser(Role::kPatient, appointment.patient_id)) return Ok();
+  if (caller.IsUser(Role::kDoctor, appointment.doctor_id)) {
+    return Fail(Error::PermissionDenied("payments are for the patient and the front desk"));
+  }
+  return Fail(Hidden("appointment", appointment.id));
+}
+
+Result<std::optional<Id>> AuthorizePaymentList(const Principal& caller) {
+  if (IsAdmin(caller)) return std::optional<Id>{};
+  if (caller.Is(Role::kPatient)) return std::optional<Id>{caller.id};
+  return Fail(Error::PermissionDenied("payments are for the patient and the front desk"));
+}
+
+Status AuthorizePrescribe(const Principal& caller, const Appointment& appointment) {
+  if (caller.IsUser(Role::kDoctor, appointment.doctor_id)) return Ok();
+  if (IsAdmin(caller) || caller.IsUser(Role::kPatient, appointment.patient_id)) {
+    return Fail(Error::PermissionDenied("only the appointment's doctor issues prescriptions"));
+  }
+  return Fail(Hidden("appointment", appointment.id));
+}
+
+Status AuthorizePrescriptionsOf(const Principal& caller, const PatientFacts& patient) {
+  if (IsAdmin(caller) || caller.IsUser(Role::kPatient, patient.patient_id)) return Ok();
+  if (caller.Is(Role::kDoctor) && patient.has_appointment_with_caller && !patient.deleted) {
+    return Ok();
+  }
+  return Fail(Hidden("patient", patient.patient_id));
+}
+
+Status AuthorizeReports(const Principal& caller) {
+  if (IsAdmin(caller)) return Ok();
+  return Fail(AdminsOnly("see reports"));
+}
+
 Result<PatientListScope> AuthorizePatientList(const Principal& caller, bool include_deleted) {
   if (IsAdmin(caller)) return PatientListScope{};
   if (caller.Is(Role::kDoctor)) {

@@ -119,6 +119,28 @@ struct AppointmentListScope {
 };
 Result<AppointmentListScope> AuthorizeAppointmentList(const Principal& caller);
 
+// Payments are recorded and changed by admins only (kPermissionDenied for everyone else).
+Status AuthorizePaymentWrite(const Principal& caller);
+
+// The payments of one appointment (and each of them): admins and the appointment's patient read
+// them; its doctor gets kPermissionDenied (billing is the front desk's); anyone else kNotFound.
+Status AuthorizePaymentRead(const Principal& caller, const Appointment& appointment);
+
+// Whose payments a list may show: admins everyone's (nullopt), a patient only their own;
+// doctors get kPermissionDenied.
+Result<std::optional<Id>> AuthorizePaymentList(const Principal& caller);
+
+// Only the appointment's own doctor issues its prescriptions: its patient and admins get
+// kPermissionDenied, anyone else kNotFound.
+Status AuthorizePrescribe(const Principal& caller, const Appointment& appointment);
+
+// A patient's prescriptions: admins, the patient, and doctors who have an appointment with the
+// patient (which covers every prescription they issued) read them; anyone else kNotFound.
+Status AuthorizePrescriptionsOf(const Principal& caller, const PatientFacts& patient);
+
+// Reports are for admins only (kPermissionDenied for everyone else).
+Status AuthorizeReports(const Principal& caller);
+
 // The audit trail: admins only (kPermissionDenied for everyone else).
 Status AuthorizeAuditTrail(const Principal& caller);
 

@@ -220,21 +220,105 @@ class IdempotencyRepository {
   virtual Status Record(const IdempotencyRecord& record) = 0;
 };
 
+// Which payments a list shows: every field that is set must match.
+struct PaymentFilter {
+  std::optional<Id> appointment_id;
+  std::optional<Id> patient_id;  // the patient of the payment's appointment
+  std::optional<domain::PaymentStatus> status;
+};
+
+// What one appointment's ledger adds up to in one currency: money received (payments that were
+// paid, whether refunded later or not) and money given back (refund rows). Never mixed across
+// currencies.
+struct CurrencyBalance {
+  std::string currency;
+  std::int64_t paid_cents = 0;
+  std::int64_t refunded_cents = 0;
+};
+
 class PaymentRepository {
  public:
   virtual ~PaymentRepository() = default;
+  // kAlreadyExists when the transaction_ref is already recorded.
   virtual Result<domain::Payment> Create(const domain::Payment& payment) = 0;
   virtual Result<domain::Payment> Get(Id id) = 0;
+  // Get, row-locked until the transaction ends (MySQL), so that changes and refunds of one
+  // payment queue.
+  virtual Result<domain::Payment> GetForUpdate(Id id) = 0;
   virtual Result<std::optional<domain::Payment>> FindByTransactionRef(const std::string& ref) = 0;
+  // The appointment's payments and refunds, by id.
   virtual Result<std::vector<domain::Payment>> ListForAppointment(Id appointment_id) = 0;
+  virtual Result<Page<domain::Payment>> List(const PaymentFilter& filter,
+                                             const PageRequest& page) = 0;
+  // Sets the status, and paid_at when given.
+  virtual Status SetStatus(Id id, domain::PaymentStatus status, std::optional<Instant> paid_at) = 0;
+  // The sum of the refunds recorded against the payment.
+  virtual Result<std::int64_t> RefundedCents(Id payment_id) = 0;
+  // The appointment's balance per currency, by currency code.
+  virtual Result<std::vector<CurrencyBalance>> BalanceFor(Id appointment_id) = 0;
+};
+
+// A prescription with the id of the one that replaced it, if any.
+struct PrescriptionListing {
+  domain::Prescription prescription;
+  std::optional<Id> superseded_by;
 };
 
 class PrescriptionRepository {
  public:
   virtual ~PrescriptionRepository() = default;
+  // kAlreadyExists when the prescription it supersedes already has a successor.
   virtual Result<domain::Prescription> Create(const domain::Prescription& prescription) = 0;
   virtual Result<domain::Prescription> Get(Id id) = 0;
-  virtual Result<std::vector<domain::Prescription>> ListForPatient(Id patient_id) = 0;
+  virtual Result<PrescriptionListing> GetListing(Id id) = 0;
+  // By issue time, then id.
+  virtual Result<std::vector<PrescriptionListing>> ListForPatient(Id patient_id) = 0;
+  virtual Result<std::vector<PrescriptionListing>> ListForAppointment(Id appointment_id) = 0;
+};
+
+// Who and where a report row is about: what a row can be grouped by.
+struct ReportDimensions {
+  std::optional<std::string> timezone;  // the location's IANA zone; absent without a location
+  Id doctor_id = 0;
+  std::string doctor_name;
+  std::string specialization;
+  std::optional<Id> location_id;
+  std::optional<std::string> location_name;
+};
+
+// A slot in a report window, and whether an active appointment holds it.
+struct SlotFact {
+  Instant start{};
+  bool is_available = true;
+  bool booked = false;
+  ReportDimensions where;
+};
+
+// An appointment in a report window, at its slot's start.
+struct AppointmentFact {
+  Instant start{};
+  domain::AppointmentStatus status = domain::AppointmentStatus::kScheduled;
+  ReportDimensions where;
+};
+
+// Money that moved: a payment when it was paid, or a refund when it was recorded.
+struct MoneyFact {
+  Instant at{};
+  std::int64_t amount_cents = 0;
+  std::string currency;
+  bool refund = false;
+  ReportDimensions where;
+};
+
+// The raw facts reports are computed from; the service turns them into local days and groups.
+class ReportRepository {
+ public:
+  virtual ~ReportRepository() = default;
+  // Slots and appointments whose slot starts in [from, to).
+  virtual Result<std::vector<SlotFact>> Slots(Instant from, Instant to) = 0;
+  virtual Result<std::vector<AppointmentFact>> Appointments(Instant from, Instant to) = 0;
+  // Payments paid in [from, to) and refunds recorded in [from, to).
+  virtual Result<std::vector<MoneyFact>> Money(Instant from, Instant to) = 0;
 };
 
 class SessionRepository {

@@ -34,6 +34,7 @@ class Transaction {
   virtual LoginAttemptRepository& login_attempts() = 0;
   virtual WorkingHoursRepository& working_hours() = 0;
   virtual IdempotencyRepository& idempotency() = 0;
+  virtual ReportRepository& reports() = 0;
 };
 
 // The relational store (SQLite or MySQL behind it; services cannot tell which). Thread-safe.

@@ -64,12 +64,16 @@ Result<Response> List(AuthService& auth, AppointmentService& appointments, Reque
                                              }));
 }
 
-Result<Response> Get(AuthService& auth, AppointmentService& appointments, Request& request) {
+// One appointment; for those who may see its payments (the patient, admins) also its `balance`.
+Result<Response> Get(AuthService& auth, AppointmentService& appointments,
+                     service::PaymentService& payments, Request& request) {
   CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
   CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
   CLINIC_TRY_STATUS(NoQueryParameters(request));
   CLINIC_ASSIGN_OR_RETURN(auto listing, appointments.Get(context, id));
-  return AppointmentJson(HttpStatus::ok, listing);
+  auto json = ToJson(listing);
+  if (auto ledger = payments.Ledger(context, id)) json["balance"] = BalanceJson(ledger->balance);
+  return Json(HttpStatus::ok, json);
 }
 
 Result<Response> Cancel(AuthService& auth, AppointmentService& appointments, Request& request) {
@@ -110,13 +114,16 @@ Result<Response> RecordAttendance(AuthService& auth, Request& request, Act act) 
 
 }  // namespace
 
-void AddAppointmentRoutes(Router& router, AuthService& auth, AppointmentService& appointments) {
+void AddAppointmentRoutes(Router& router, AuthService& auth, AppointmentService& appointments,
+                          service::PaymentService& payments) {
   router.Add(Method::post, "/api/v1/appointments",
              [&auth, &appointments](Request& r) { return Book(auth, appointments, r); });
   router.Add(Method::get, "/api/v1/appointments",
              [&auth, &appointments](Request& r) { return List(auth, appointments, r); });
   router.Add(Method::get, "/api/v1/appointments/{id}",
-             [&auth, &appointments](Request& r) { return Get(auth, appointments, r); });
+             [&auth, &appointments, &payments](Request& r) {
+               return Get(auth, appointments, payments, r);
+             });
   router.Add(Method::post, "/api/v1/appointments/{id}/cancel",
              [&auth, &appointments](Request& r) { return Cancel(auth, appointments, r); });
   router.Add(Method::post, "/api/v1/appointments/{id}/reschedule",

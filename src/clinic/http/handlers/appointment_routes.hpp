@@ -3,6 +3,7 @@
 #include "clinic/http/router.hpp"
 #include "clinic/service/appointment_service.hpp"
 #include "clinic/service/auth_service.hpp"
+#include "clinic/service/payment_service.hpp"
 
 namespace clinic::http {
 
@@ -13,12 +14,14 @@ namespace clinic::http {
 //       and `Idempotent-Replayed: true`.
 //   GET  /api/v1/appointments            ?patient_id, doctor_id, location_id, status, from, to,
 //       limit, cursor → {items, next_cursor} by start time; patients and doctors see their own.
-//   GET  /api/v1/appointments/{id}
+//   GET  /api/v1/appointments/{id}           with `balance` (per currency) for the patient and
+//       admins;
 //   POST /api/v1/appointments/{id}/cancel       {reason?}
 //   POST /api/v1/appointments/{id}/reschedule   {slot_id}
 //   POST /api/v1/appointments/{id}/complete     (no body)
 //   POST /api/v1/appointments/{id}/no-show      (no body)
 void AddAppointmentRoutes(Router& router, service::AuthService& auth,
-                          service::AppointmentService& appointments);
+                          service::AppointmentService& appointments,
+                          service::PaymentService& payments);
 
 }  // namespace clinic::http

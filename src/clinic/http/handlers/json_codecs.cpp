@@ -90,6 +90,46 @@ boost::json::object ToJson(const storage::AppointmentListing& listing) {
           {"updated_at", FormatRfc3339(a.updated_at)}};
 }
 
+boost::json::object ToJson(const domain::Payment& p) {
+  return {{"id", p.id},
+          {"appointment_id", p.appointment_id},
+          {"amount_cents", p.amount_cents},
+          {"currency", p.currency},
+          {"method", domain::Name(p.method)},
+          {"status", domain::Name(p.status)},
+          {"transaction_ref", Nullable(p.transaction_ref)},
+          {"refund_of_id", Nullable(p.refund_of_id)},
+          {"paid_at", Nullable(p.paid_at)},
+          {"created_at", FormatRfc3339(p.created_at)},
+          {"updated_at", FormatRfc3339(p.updated_at)}};
+}
+
+boost::json::array BalanceJson(const std::vector<storage::CurrencyBalance>& balance) {
+  boost::json::array out;
+  for (const auto& b : balance) {
+    out.push_back(boost::json::object{{"currency", b.currency},
+                                      {"paid_cents", b.paid_cents},
+                                      {"refunded_cents", b.refunded_cents},
+                                      {"net_cents", b.paid_cents - b.refunded_cents}});
+  }
+  return out;
+}
+
+boost::json::object ToJson(const storage::PrescriptionListing& listing) {
+  const auto& p = listing.prescription;
+  return {{"id", p.id},
+          {"appointment_id", p.appointment_id},
+          {"doctor_id", p.doctor_id},
+          {"patient_id", p.patient_id},
+          {"instructions", p.instructions},
+          {"supersedes_id", Nullable(p.supersedes_id)},
+          {"superseded_by", Nullable(listing.superseded_by)},
+          {"status", listing.superseded_by ? "superseded" : "active"},
+          {"issued_at", FormatRfc3339(p.issued_at)},
+          {"created_at", FormatRfc3339(p.created_at)},
+          {"updated_at", FormatRfc3339(p.updated_at)}};
+}
+
 boost::json::object ToJson(const domain::Patient& p) {
   return {{"id", p.id},
           {"first_name", p.first_name},

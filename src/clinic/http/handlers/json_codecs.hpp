@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -35,6 +36,12 @@ boost::json::object ToJson(const storage::SlotListing& listing);
 
 // An appointment with its slot's `start_time_utc`, `end_time_utc` and `local`.
 boost::json::object ToJson(const storage::AppointmentListing& listing);
+
+boost::json::object ToJson(const domain::Payment& payment);
+// [{currency, paid_cents, refunded_cents, net_cents}]
+boost::json::array BalanceJson(const std::vector<storage::CurrencyBalance>& balance);
+// The prescription with `superseded_by` and `status`: "active", or "superseded" once replaced.
+boost::json::object ToJson(const storage::PrescriptionListing& listing);
 
 // The wire rule for text fields whose content the service validates (length per column, control
 // characters, emptiness): only a sanity bound here, so that one answer lists every problem the

@@ -139,8 +139,8 @@ struct PaymentTable {
   static constexpr std::string_view kTable = "payments";
   static constexpr std::string_view kNoun = "payment";
   static constexpr std::string_view kColumns =
-      "id, appointment_id, amount_cents, currency, method, status, transaction_ref, paid_at, "
-      "created_at, updated_at";
+      "id, appointment_id, amount_cents, currency, method, status, transaction_ref, refund_of_id, "
+      "paid_at, created_at, updated_at";
   static Payment FromRow(const Row& r) {
     return Payment{r.Int(0),
                    r.Int(1),
@@ -149,9 +149,10 @@ struct PaymentTable {
                    domain::ParsePaymentMethod(r.Text(4)).value_or(domain::PaymentMethod::kOther),
                    domain::ParsePaymentStatus(r.Text(5)).value_or(domain::PaymentStatus::kPending),
                    r.OptText(6),
-                   OptInstantAt(r, 7),
-                   InstantAt(r, 8),
-                   InstantAt(r, 9)};
+                   r.OptInt(7),
+                   OptInstantAt(r, 8),
+                   InstantAt(r, 9),
+                   InstantAt(r, 10)};
   }
 };
 
@@ -160,10 +161,11 @@ struct PrescriptionTable {
   static constexpr std::string_view kTable = "prescriptions";
   static constexpr std::string_view kNoun = "prescription";
   static constexpr std::string_view kColumns =
-      "id, appointment_id, doctor_id, patient_id, instructions, issued_at, created_at, updated_at";
+      "id, appointment_id, doctor_id, patient_id, instructions, supersedes_id, issued_at, "
+      "created_at, updated_at";
   static Prescription FromRow(const Row& r) {
-    return Prescription{r.Int(0),  r.Int(1),        r.Int(2),        r.Int(3),
-                        r.Text(4), InstantAt(r, 5), InstantAt(r, 6), InstantAt(r, 7)};
+    return Prescription{r.Int(0),    r.Int(1),        r.Int(2),        r.Int(3),       r.Text(4),
+                        r.OptInt(5), InstantAt(r, 6), InstantAt(r, 7), InstantAt(r, 8)};
   }
 };
 
@@ -778,14 +780,18 @@ Result<Payment> SqlPaymentRepository::Create(const Payment& p) {
       auto result,
       c_.Execute(
           "INSERT INTO payments (appointment_id, amount_cents, currency, method, status, "
-          "transaction_ref, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          "transaction_ref, refund_of_id, paid_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           {Value{p.appointment_id}, Value{p.amount_cents}, Value{p.currency},
            Value{std::string(domain::Name(p.method))}, Value{std::string(domain::Name(p.status))},
-           ToValue(p.transaction_ref), ToValue(p.paid_at)}));
+           ToValue(p.transaction_ref), ToValue(p.refund_of_id), ToValue(p.paid_at)}));
   return Get(result.last_insert_id);
 }
 
 Result<Payment> SqlPaymentRepository::Get(Id id) { return GetById<PaymentTable>(c_, id); }
+
+Result<Payment> SqlPaymentRepository::GetForUpdate(Id id) {
+  return GetById<PaymentTable>(c_, id, RowLockSuffix(c_));
+}
 
 Result<std::optional<Payment>> SqlPaymentRepository::FindByTransactionRef(const std::string& ref) {
   return QueryOne<PaymentTable>(c_, Select<PaymentTable>("WHERE transaction_ref = ?"),
@@ -798,15 +804,88 @@ Result<std::vector<Payment>> SqlPaymentRepository::ListForAppointment(Id appoint
                                 params);
 }
 
+Result<Page<Payment>> SqlPaymentRepository::List(const PaymentFilter& filter,
+                                                 const PageRequest& page) {
+  std::string where = "WHERE 1 = 1";
+  std::vector<Value> params;
+  if (filter.appointment_id) {
+    where += " AND appointment_id = ?";
+    params.emplace_back(*filter.appointment_id);
+  }
+  if (filter.patient_id) {
+    where += " AND appointment_id IN (SELECT id FROM appointments WHERE patient_id = ?)";
+    params.emplace_back(*filter.patient_id);
+  }
+  if (filter.status) {
+    where += " AND status = ?";
+    params.emplace_back(std::string(domain::Name(*filter.status)));
+  }
+  return QueryPage<PaymentTable>(c_, std::move(where), std::move(params), page);
+}
+
+Status SqlPaymentRepository::SetStatus(Id id, domain::PaymentStatus status,
+                                       std::optional<Instant> paid_at) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result,
+      c_.Execute("UPDATE payments SET status = ?, paid_at = COALESCE(?, paid_at) WHERE id = ?",
+                 {Value{std::string(domain::Name(status))}, ToValue(paid_at), Value{id}}));
+  if (result.affected_rows == 0) CLINIC_TRY_STATUS(Get(id));
+  return Ok();
+}
+
+Result<std::int64_t> SqlPaymentRepository::RefundedCents(Id payment_id) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows,
+      c_.Query("SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE refund_of_id = ?",
+               {Value{payment_id}}));
+  return rows.empty() ? 0 : rows.front().Int(0);
+}
+
+Result<std::vector<CurrencyBalance>> SqlPaymentRepository::BalanceFor(Id appointment_id) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows,
+      c_.Query("SELECT currency, "
+               "COALESCE(SUM(CASE WHEN refund_of_id IS NULL AND paid_at IS NOT NULL "
+               "THEN amount_cents ELSE 0 END), 0), "
+               "COALESCE(SUM(CASE WHEN refund_of_id IS NOT NULL THEN amount_cents ELSE 0 END), 0) "
+               "FROM payments WHERE appointment_id = ? GROUP BY currency ORDER BY currency",
+               {Value{appointment_id}}));
+  std::vector<CurrencyBalance> balances;
+  balances.reserve(rows.size());
+  for (const auto& row : rows) balances.push_back({row.Text(0), row.Int(1), row.Int(2)});
+  return balances;
+}
+
 // --- prescriptions ---
+
+namespace {
+
+// The prescription columns (PrescriptionTable order) plus the id of the one that replaced it.
+constexpr std::string_view kPrescriptionListingSelect =
+    "SELECT p.id, p.appointment_id, p.doctor_id, p.patient_id, p.instructions, p.supersedes_id, "
+    "p.issued_at, p.created_at, p.updated_at, n.id "
+    "FROM prescriptions p LEFT JOIN prescriptions n ON n.supersedes_id = p.id";
+
+Result<std::vector<PrescriptionListing>> QueryPrescriptionListings(Connection& c,
+                                                                   std::string_view where, Id id) {
+  CLINIC_ASSIGN_OR_RETURN(auto rows, c.Query(fmt::format("{} WHERE {} ORDER BY p.issued_at, p.id",
+                                                         kPrescriptionListingSelect, where),
+                                             {Value{id}}));
+  std::vector<PrescriptionListing> listings;
+  listings.reserve(rows.size());
+  for (const auto& row : rows) listings.push_back({PrescriptionTable::FromRow(row), row.OptInt(9)});
+  return listings;
+}
+
+}  // namespace
 
 Result<Prescription> SqlPrescriptionRepository::Create(const Prescription& p) {
   CLINIC_ASSIGN_OR_RETURN(
       auto result,
       c_.Execute("INSERT INTO prescriptions (appointment_id, doctor_id, patient_id, instructions, "
-                 "issued_at) VALUES (?, ?, ?, ?, ?)",
+                 "supersedes_id, issued_at) VALUES (?, ?, ?, ?, ?, ?)",
                  {Value{p.appointment_id}, Value{p.doctor_id}, Value{p.patient_id},
-                  Value{p.instructions}, ToValue(p.issued_at)}));
+                  Value{p.instructions}, ToValue(p.supersedes_id), ToValue(p.issued_at)}));
   return Get(result.last_insert_id);
 }
 
@@ -814,10 +893,103 @@ Result<Prescription> SqlPrescriptionRepository::Get(Id id) {
   return GetById<PrescriptionTable>(c_, id);
 }
 
-Result<std::vector<Prescription>> SqlPrescriptionRepository::ListForPatient(Id patient_id) {
-  const std::vector<Value> params{Value{patient_id}};
-  return QueryAll<PrescriptionTable>(
-      c_, Select<PrescriptionTable>("WHERE patient_id = ? ORDER BY issued_at, id"), params);
+Result<PrescriptionListing> SqlPrescriptionRepository::GetListing(Id id) {
+  CLINIC_ASSIGN_OR_RETURN(auto listings, QueryPrescriptionListings(c_, "p.id = ?", id));
+  if (listings.empty()) return Fail(Error::NotFound(fmt::format("prescription {} not found", id)));
+  return std::move(listings.front());
+}
+
+Result<std::vector<PrescriptionListing>> SqlPrescriptionRepository::ListForPatient(Id patient_id) {
+  return QueryPrescriptionListings(c_, "p.patient_id = ?", patient_id);
+}
+
+Result<std::vector<PrescriptionListing>> SqlPrescriptionRepository::ListForAppointment(
+    Id appointment_id) {
+  return QueryPrescriptionListings(c_, "p.appointment_id = ?", appointment_id);
+}
+
+// --- reports ---
+
+namespace {
+
+// The dimensions of a report row, from the columns a report query selects after its own:
+// timezone, doctor id, first and last name, specialization, location id, location name.
+ReportDimensions DimensionsAt(const Row& row, std::size_t first) {
+  return {.timezone = row.OptText(first),
+          .doctor_id = row.Int(first + 1),
+          .doctor_name = fmt::format("{} {}", row.Text(first + 2), row.Text(first + 3)),
+          .specialization = row.Text(first + 4),
+          .location_id = row.OptInt(first + 5),
+          .location_name = row.OptText(first + 6)};
+}
+
+// The dimension columns (see DimensionsAt) for a row whose doctor is `d` and location `l`.
+constexpr std::string_view kDimensionColumns =
+    "l.timezone, d.id, d.first_name, d.last_name, d.specialization, l.id, l.name";
+
+}  // namespace
+
+Result<std::vector<SlotFact>> SqlReportRepository::Slots(Instant from, Instant to) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows,
+      c_.Query(fmt::format("SELECT s.start_time_utc, s.is_available, "
+                           "EXISTS (SELECT 1 FROM appointments a WHERE a.slot_id = s.id "
+                           "AND a.status <> 'cancelled'), {} "
+                           "FROM doctor_time_slots s JOIN doctors d ON d.id = s.doctor_id "
+                           "LEFT JOIN clinic_locations l ON l.id = s.location_id "
+                           "WHERE s.start_time_utc >= ? AND s.start_time_utc < ?",
+                           kDimensionColumns),
+               {ToValue(from), ToValue(to)}));
+  std::vector<SlotFact> facts;
+  facts.reserve(rows.size());
+  for (const auto& row : rows) {
+    facts.push_back({InstantAt(row, 0), row.Bool(1), row.Int(2) != 0, DimensionsAt(row, 3)});
+  }
+  return facts;
+}
+
+Result<std::vector<AppointmentFact>> SqlReportRepository::Appointments(Instant from, Instant to) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows,
+      c_.Query(fmt::format("SELECT s.start_time_utc, a.status, {} "
+                           "FROM appointments a JOIN doctor_time_slots s ON s.id = a.slot_id "
+                           "JOIN doctors d ON d.id = a.doctor_id "
+                           "LEFT JOIN clinic_locations l ON l.id = a.location_id "
+                           "WHERE s.start_time_utc >= ? AND s.start_time_utc < ?",
+                           kDimensionColumns),
+               {ToValue(from), ToValue(to)}));
+  std::vector<AppointmentFact> facts;
+  facts.reserve(rows.size());
+  for (const auto& row : rows) {
+    facts.push_back({InstantAt(row, 0),
+                     domain::ParseAppointmentStatus(row.Text(1))
+                         .value_or(domain::AppointmentStatus::kScheduled),
+                     DimensionsAt(row, 2)});
+  }
+  return facts;
+}
+
+Result<std::vector<MoneyFact>> SqlReportRepository::Money(Instant from, Instant to) {
+  // A payment counts when it was paid, a refund when it was recorded.
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows,
+      c_.Query(fmt::format(
+                   "SELECT CASE WHEN p.refund_of_id IS NULL THEN p.paid_at ELSE p.created_at END, "
+                   "p.amount_cents, p.currency, p.refund_of_id IS NOT NULL, {} "
+                   "FROM payments p JOIN appointments a ON a.id = p.appointment_id "
+                   "JOIN doctors d ON d.id = a.doctor_id "
+                   "LEFT JOIN clinic_locations l ON l.id = a.location_id "
+                   "WHERE (p.refund_of_id IS NULL AND p.paid_at >= ? AND p.paid_at < ?) "
+                   "OR (p.refund_of_id IS NOT NULL AND p.created_at >= ? AND p.created_at < ?)",
+                   kDimensionColumns),
+               {ToValue(from), ToValue(to), ToValue(from), ToValue(to)}));
+  std::vector<MoneyFact> facts;
+  facts.reserve(rows.size());
+  for (const auto& row : rows) {
+    facts.push_back(
+        {InstantAt(row, 0), row.Int(1), row.Text(2), row.Int(3) != 0, DimensionsAt(row, 4)});
+  }
+  return facts;
 }
 
 // --- sessions ---

@@ -128,8 +128,13 @@ class SqlPaymentRepository final : public PaymentRepository {
   explicit SqlPaymentRepository(Connection& c) : c_(c) {}
   Result<domain::Payment> Create(const domain::Payment& payment) override;
   Result<domain::Payment> Get(Id id) override;
+  Result<domain::Payment> GetForUpdate(Id id) override;
   Result<std::optional<domain::Payment>> FindByTransactionRef(const std::string& ref) override;
   Result<std::vector<domain::Payment>> ListForAppointment(Id appointment_id) override;
+  Result<Page<domain::Payment>> List(const PaymentFilter& filter, const PageRequest& page) override;
+  Status SetStatus(Id id, domain::PaymentStatus status, std::optional<Instant> paid_at) override;
+  Result<std::int64_t> RefundedCents(Id payment_id) override;
+  Result<std::vector<CurrencyBalance>> BalanceFor(Id appointment_id) override;
 
  private:
   Connection& c_;
@@ -140,7 +145,20 @@ class SqlPrescriptionRepository final : public PrescriptionRepository {
   explicit SqlPrescriptionRepository(Connection& c) : c_(c) {}
   Result<domain::Prescription> Create(const domain::Prescription& prescription) override;
   Result<domain::Prescription> Get(Id id) override;
-  Result<std::vector<domain::Prescription>> ListForPatient(Id patient_id) override;
+  Result<PrescriptionListing> GetListing(Id id) override;
+  Result<std::vector<PrescriptionListing>> ListForPatient(Id patient_id) override;
+  Result<std::vector<PrescriptionListing>> ListForAppointment(Id appointment_id) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqlReportRepository final : public ReportRepository {
+ public:
+  explicit SqlReportRepository(Connection& c) : c_(c) {}
+  Result<std::vector<SlotFact>> Slots(Instant from, Instant to) override;
+  Result<std::vector<AppointmentFact>> Appointments(Instant from, Instant to) override;
+  Result<std::vector<MoneyFact>> Money(Instant from, Instant to) override;
 
  private:
   Connection& c_;

@@ -30,7 +30,8 @@ class SqlTransaction final : public Transaction {
         audit_(c),
         login_attempts_(c),
         working_hours_(c),
-        idempotency_(c) {}
+        idempotency_(c),
+        reports_(c) {}
 
   LocationRepository& locations() override { return locations_; }
   PatientRepository& patients() override { return patients_; }
@@ -45,6 +46,7 @@ class SqlTransaction final : public Transaction {
   LoginAttemptRepository& login_attempts() override { return login_attempts_; }
   WorkingHoursRepository& working_hours() override { return working_hours_; }
   IdempotencyRepository& idempotency() override { return idempotency_; }
+  ReportRepository& reports() override { return reports_; }
 
  private:
   SqlLocationRepository locations_;
@@ -60,6 +62,7 @@ class SqlTransaction final : public Transaction {
   SqlLoginAttemptRepository login_attempts_;
   SqlWorkingHoursRepository working_hours_;
   SqlIdempotencyRepository idempotency_;
+  SqlReportRepository reports_;
 };
 
 class SqlStore final : public Store {

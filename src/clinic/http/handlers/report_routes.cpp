@@ -1,0 +1,149 @@
+#include "clinic/http/handlers/report_routes.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/serialize.hpp>
+#include <cmath>
+
+#include "clinic/common/time.hpp"
+#include "clinic/http/handlers/authentication.hpp"
+#include "clinic/http/handlers/json_codecs.hpp"
+#include "clinic/http/query_params.hpp"
+#include "clinic/http/response.hpp"
+
+namespace clinic::http {
+namespace {
+
+using service::ReportGrouping;
+using service::ReportService;
+
+// A report's rows in both shapes: column names, and each row's cells as JSON values.
+struct Table {
+  std::vector<std::string_view> columns;
+  std::vector<std::vector<boost::json::value>> rows;
+};
+
+struct ReportRequest {
+  domain::RequestContext context;
+  service::ReportPeriod period;
+  ReportGrouping grouping = ReportGrouping::kDay;
+  std::string group_by;
+  std::optional<std::string> currency;
+  bool csv = false;
+};
+
+Result<ReportRequest> ReadReportRequest(service::AuthService& auth, Request& request,
+                                        bool with_currency) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  QueryFields query(request);
+  ReportRequest out{.context = context};
+  const auto from = query.OptionalDate("from");
+  const auto to = query.OptionalDate("to");
+  if (!from) query.AddError("from", "is required (a local date, YYYY-MM-DD)");
+  if (!to) query.AddError("to", "is required (a local date, YYYY-MM-DD)");
+  out.group_by = query.OptionalEnum("group_by", {"day", "doctor", "location", "specialization"})
+                     .value_or("day");
+  if (with_currency) out.currency = query.OptionalString("currency", {.max_length = 3});
+  CLINIC_TRY_STATUS(query.Finish());
+  out.period = {*from, *to};
+  out.grouping = out.group_by == "doctor"           ? ReportGrouping::kDoctor
+                 : out.group_by == "location"       ? ReportGrouping::kLocation
+                 : out.group_by == "specialization" ? ReportGrouping::kSpecialization
+                                                    : ReportGrouping::kDay;
+  const auto accept = request.headers[boost::beast::http::field::accept];
+  out.csv = accept.find("text/csv") != boost::beast::string_view::npos;
+  return out;
+}
+
+boost::json::value Rate(const std::optional<double>& rate) {
+  if (!rate) return nullptr;
+  return std::round(*rate * 10000.0) / 10000.0;  // four decimals are plenty for a rate
+}
+
+// One CSV cell (RFC 4180). A text cell that a spreadsheet would run as a formula (= + - @) is
+// prefixed with an apostrophe, so a doctor named "=HYPERLINK(…)" stays text.
+std::string CsvCell(const boost::json::value& value) {
+  if (value.is_null()) return "";
+  if (!value.is_string()) return boost::json::serialize(value);
+  std::string text(value.as_string());
+  if (!text.empty() && std::string_view("=+-@").find(text.front()) != std::string_view::npos) {
+    text.insert(0, "'");
+  }
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+Response Answer(const ReportRequest& wanted, std::string_view name, const Table& table) {
+  if (wanted.csv) {
+    std::string csv = fmt::format("{}\r\n", fmt::join(table.columns, ","));
+    for (const auto& row : table.rows) {
+      std::vector<std::string> cells;
+      cells.reserve(row.size());
+      for (const auto& cell : row) cells.push_back(CsvCell(cell));
+      csv += fmt::format("{}\r\n", fmt::join(cells, ","));
+    }
+    auto response = Text(HttpStatus::ok, std::move(csv), "text/csv; charset=utf-8");
+    response.set(boost::beast::http::field::content_disposition,
+                 fmt::format("attachment; filename=\"{}-{}-{}.csv\"", name,
+                             FormatDate(wanted.period.from), FormatDate(wanted.period.to)));
+    return response;
+  }
+  boost::json::array rows;
+  rows.reserve(table.rows.size());
+  for (const auto& row : table.rows) {
+    boost::json::object item;
+    for (std::size_t i = 0; i < table.columns.size(); ++i) item[table.columns[i]] = row[i];
+    rows.push_back(std::move(item));
+  }
+  return Json(HttpStatus::ok, boost::json::object{{"from", FormatDate(wanted.period.from)},
+                                                  {"to", FormatDate(wanted.period.to)},
+                                                  {"group_by", wanted.group_by},
+                                                  {"rows", std::move(rows)}});
+}
+
+Result<Response> AppointmentReport(service::AuthService& auth, ReportService& reports,
+                                   Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto wanted, ReadReportRequest(auth, request, false));
+  CLINIC_ASSIGN_OR_RETURN(auto figures,
+                          reports.Appointments(wanted.context, wanted.period, wanted.grouping));
+  Table table{.columns = {"key", "label", "booked", "completed", "cancelled", "no_show",
+                          "offered_slots", "no_show_rate", "utilisation"}};
+  for (const auto& f : figures) {
+    table.rows.push_back({boost::json::value(f.group.key), boost::json::value(f.group.label),
+                          f.booked, f.completed, f.cancelled, f.no_show, f.offered_slots,
+                          Rate(f.no_show_rate), Rate(f.utilisation)});
+  }
+  return Answer(wanted, "appointments", table);
+}
+
+Result<Response> RevenueReport(service::AuthService& auth, ReportService& reports,
+                               Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto wanted, ReadReportRequest(auth, request, true));
+  CLINIC_ASSIGN_OR_RETURN(auto figures, reports.Revenue(wanted.context, wanted.period,
+                                                        wanted.grouping, wanted.currency));
+  Table table{.columns = {"key", "label", "currency", "paid_cents", "refunded_cents", "net_cents"}};
+  for (const auto& f : figures) {
+    table.rows.push_back({boost::json::value(f.group.key), boost::json::value(f.group.label),
+                          boost::json::value(f.currency), f.paid_cents, f.refunded_cents,
+                          f.net_cents});
+  }
+  return Answer(wanted, "revenue", table);
+}
+
+}  // namespace
+
+void AddReportRoutes(Router& router, service::AuthService& auth, ReportService& reports) {
+  router.Add(Method::get, "/api/v1/reports/appointments",
+             [&auth, &reports](Request& r) { return AppointmentReport(auth, reports, r); });
+  router.Add(Method::get, "/api/v1/reports/revenue",
+             [&auth, &reports](Request& r) { return RevenueReport(auth, reports, r); });
+}
+
+}  // namespace clinic::http
