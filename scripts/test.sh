@@ -65,7 +65,7 @@ else
 fi
 
 echo "concurrency tests under ThreadSanitizer:"
-TSAN_OPTIONS="halt_on_error=1" build/tsan/bin/clinic_integration_tests --gtest_color=no \
+TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/tsan.supp" build/tsan/bin/clinic_integration_tests --gtest_color=no \
   --gtest_brief=1 --gtest_filter='*Concurrent*:*Pool*:*Race*'
 
 ctest --preset dev --timeout 1800 -j2

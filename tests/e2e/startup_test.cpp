@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
@@ -63,6 +64,34 @@ TEST(ClinicdStartup, AnUnreachableDatabaseStopsItWithExitCode1) {
                                 dir.Sqlite("docs.db"), "--listen", "127.0.0.1:0"});
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_THAT(result.output, HasSubstr("cannot open the database"));
+}
+
+TEST(ClinicdStartup, AnUnreachableDocumentStoreStopsItWithExitCode1) {
+  TempDir dir;
+  const auto result =
+      RunCommand(CLINICD_PATH, {"--db", dir.Sqlite("c.db"), "--docs",
+                                "mongodb://127.0.0.1:1/clinic", "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("cannot open the document store"));
+}
+
+TEST(ClinicdStartup, ServesHealthWithMessagesOnMongoDb) {
+  const char* mongo = std::getenv("CLINIC_TEST_MONGO_URI");
+  if (mongo == nullptr || *mongo == '\0') {
+    const char* ci = std::getenv("CI");
+    if (ci != nullptr && std::string_view(ci) == "true") FAIL() << "CI needs the MongoDB peer";
+    GTEST_SKIP() << "CLINIC_TEST_MONGO_URI is not set";
+  }
+  TempDir dir;
+  auto started = ClinicdProcess::Start(
+      {.args = {"--db", dir.Sqlite("c.db"), "--docs", mongo, "--listen", "127.0.0.1:0"}});
+  ASSERT_TRUE(started.has_value()) << started.error().message;
+  HttpClient client((*started)->port());
+  auto response = client.Get("/health");
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(response->status, 200) << response->body;
+  EXPECT_EQ(response->Json().at("checks").at("documents").at("status"), "ok");
+  EXPECT_EQ((*started)->Terminate(), 0);
 }
 
 TEST(ClinicdStartup, RefusesADatabaseWithANewerSchema) {

@@ -6,6 +6,7 @@
 #include "clinic/http/handlers/auth_routes.hpp"
 #include "clinic/http/handlers/doctor_routes.hpp"
 #include "clinic/http/handlers/location_routes.hpp"
+#include "clinic/http/handlers/message_routes.hpp"
 #include "clinic/http/handlers/patient_routes.hpp"
 #include "clinic/http/handlers/payment_routes.hpp"
 #include "clinic/http/handlers/prescription_routes.hpp"
@@ -25,7 +26,7 @@ service::AuthOptions AuthOptionsFrom(const ServerConfig& config) {
 
 }  // namespace
 
-Api::Api(storage::Store& store, const ServerConfig& config)
+Api::Api(storage::Store& store, storage::MessageStore& messages, const ServerConfig& config)
     : store_(store),
       config_(config),
       hasher_(config.fast_password_hashing ? service::PasswordHasher::Cost::kFastForTests
@@ -36,7 +37,9 @@ Api::Api(storage::Store& store, const ServerConfig& config)
       patients_(store, hasher_, clock_),
       admins_(store, hasher_, clock_),
       scheduling_(store, clock_),
-      appointments_(store, clock_),
+      messages_(store, messages, clock_),
+      system_messages_(messages_),
+      appointments_(store, clock_, &system_messages_),
       payments_(store, clock_),
       prescriptions_(store, clock_),
       reports_(store) {}
@@ -55,6 +58,7 @@ void Api::AddRoutes(http::Router& router) {
   http::AddPaymentRoutes(router, auth_, payments_);
   http::AddPrescriptionRoutes(router, auth_, prescriptions_);
   http::AddReportRoutes(router, auth_, reports_);
+  http::AddMessageRoutes(router, auth_, messages_);
 }
 
 }  // namespace clinic::app

@@ -8,12 +8,14 @@
 #include "clinic/service/auth_service.hpp"
 #include "clinic/service/doctor_service.hpp"
 #include "clinic/service/location_service.hpp"
+#include "clinic/service/message_service.hpp"
 #include "clinic/service/password_hasher.hpp"
 #include "clinic/service/patient_service.hpp"
 #include "clinic/service/payment_service.hpp"
 #include "clinic/service/prescription_service.hpp"
 #include "clinic/service/report_service.hpp"
 #include "clinic/service/scheduling_service.hpp"
+#include "clinic/service/system_messages.hpp"
 #include "clinic/storage/store.hpp"
 
 namespace clinic::app {
@@ -22,7 +24,7 @@ namespace clinic::app {
 // routes that expose them. Outlives the server that calls into it.
 class Api {
  public:
-  Api(storage::Store& store, const ServerConfig& config);
+  Api(storage::Store& store, storage::MessageStore& messages, const ServerConfig& config);
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -39,6 +41,8 @@ class Api {
   service::PatientService patients_;
   service::AdminService admins_;
   service::SchedulingService scheduling_;
+  service::MessageService messages_;
+  service::SystemMessages system_messages_;
   service::AppointmentService appointments_;
   service::PaymentService payments_;
   service::PrescriptionService prescriptions_;

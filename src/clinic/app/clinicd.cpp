@@ -52,16 +52,22 @@ int ClinicdMain(int argc, char** argv) {
     std::cerr << "clinicd: cannot open the database: " << store.error().message << "\n";
     return kCannotStart;
   }
+  auto messages = OpenMessageStore(config.storage, config.workers);
+  if (!messages) {
+    std::cerr << "clinicd: cannot open the document store: " << messages.error().message << "\n";
+    return kCannotStart;
+  }
 
   auto metrics = std::make_shared<http::Metrics>();
   http::Router router;
-  http::AddOperationsRoutes(
-      router, {.health_probe =
-                   [&store = **store] {
-                     return std::vector<http::HealthCheck>{{"database", store.Ping()}};
-                   },
-               .metrics = metrics});
-  Api api(**store, config);
+  http::AddOperationsRoutes(router, {.health_probe =
+                                         [&store = **store, &messages = **messages] {
+                                           return std::vector<http::HealthCheck>{
+                                               {"database", store.Ping()},
+                                               {"documents", messages.Ping()}};
+                                         },
+                                     .metrics = metrics});
+  Api api(**store, **messages, config);
   api.AddRoutes(router);
   auto web = http::StaticFiles::Open({.root = config.web_dir});
   if (!web) return BadConfiguration(Error::InvalidArgument("--web: " + web.error().message));

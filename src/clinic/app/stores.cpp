@@ -1,5 +1,7 @@
 #include "clinic/app/stores.hpp"
 
+#include "clinic/storage/documents/sqlite_message_store.hpp"
+#include "clinic/storage/mongo/mongo_message_store.hpp"
 #include "clinic/storage/mysql/mysql_connection.hpp"
 #include "clinic/storage/sql/sql_store.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
@@ -29,6 +31,14 @@ Result<std::unique_ptr<storage::Store>> OpenStore(const StorageConfig& config,
   CLINIC_TRY_STATUS(MigrateDatabase(config));
   CLINIC_ASSIGN_OR_RETURN(auto factory, MakeFactory(config));
   return storage::sql::MakeSqlStore(std::move(factory), pool_size);
+}
+
+Result<std::unique_ptr<storage::MessageStore>> OpenMessageStore(const StorageConfig& config,
+                                                                std::size_t pool_size) {
+  if (config.docs_uri.starts_with("mongodb"))
+    return storage::OpenMongoMessageStore(config.docs_uri);
+  CLINIC_ASSIGN_OR_RETURN(auto path, storage::sqlite::ParseSqliteUri(config.docs_uri));
+  return storage::OpenSqliteMessageStore(path, pool_size);
 }
 
 }  // namespace clinic::app

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "clinic/app/config.hpp"
+#include "clinic/storage/message_store.hpp"
 #include "clinic/storage/sql/migrator.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -16,5 +17,11 @@ Result<storage::sql::MigrationReport> MigrateDatabase(const StorageConfig& confi
 // that chooses a storage adapter.
 Result<std::unique_ptr<storage::Store>> OpenStore(const StorageConfig& config,
                                                   std::size_t pool_size);
+
+// Opens the message store named by `config.docs_uri`: MongoDB for mongodb:// URIs (creating its
+// indexes), otherwise the embedded SQLite store (creating its table). The only place that chooses
+// a document-store adapter.
+Result<std::unique_ptr<storage::MessageStore>> OpenMessageStore(const StorageConfig& config,
+                                                                std::size_t pool_size);
 
 }  // namespace clinic::app

@@ -125,10 +125,18 @@ AppointmentChange ChangeFor(AppointmentStatus outcome) {
                                                   : AppointmentChange::kNoShow;
 }
 
+// Tells `events` (when set) of a change that committed, and passes the outcome on.
+Result<AppointmentListing> Announce(AppointmentEvents* events, AppointmentEvent event,
+                                    Result<AppointmentListing> outcome) {
+  if (outcome && events != nullptr) events->Changed(event, *outcome);
+  return outcome;
+}
+
 }  // namespace
 
-AppointmentService::AppointmentService(storage::Store& store, const Clock& clock)
-    : store_(store), clock_(clock) {}
+AppointmentService::AppointmentService(storage::Store& store, const Clock& clock,
+                                       AppointmentEvents* events)
+    : store_(store), clock_(clock), events_(events) {}
 
 Result<BookingResult> AppointmentService::Book(const domain::RequestContext& context,
                                                const BookingRequest& request) {
@@ -148,48 +156,54 @@ Result<BookingResult> AppointmentService::Book(const domain::RequestContext& con
 
   const std::string request_hash = BookingHash(request.slot_id, *patient_id, reason);
   const Instant now = clock_.Now();
-  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<BookingResult> {
-    CLINIC_ASSIGN_OR_RETURN(auto locked, LockSlotAndDoctor(tx, request.slot_id));
-    const auto& [slot, doctor] = locked;
-    CLINIC_TRY_STATUS(LockPatient(tx, *patient_id));
-    if (request.idempotency_key) {
-      CLINIC_ASSIGN_OR_RETURN(
-          auto earlier,
-          tx.idempotency().Find(caller.role, caller.id, kBookOperation, *request.idempotency_key));
-      if (earlier) {
-        if (earlier->request_hash != request_hash) return Fail(KeyReused());
-        CLINIC_ASSIGN_OR_RETURN(auto first, tx.appointments().GetListing(earlier->resource_id));
-        return BookingResult{.appointment = std::move(first), .replayed = true};
-      }
-    }
-    CLINIC_TRY_STATUS(domain::CheckBookable(slot, doctor, now));
-    CLINIC_TRY_STATUS(CheckNoOverlap(tx, *patient_id, slot, std::nullopt));
-    CLINIC_ASSIGN_OR_RETURN(auto created, SlotTakenIfDuplicate(tx.appointments().Create({
-                                                                   .slot_id = slot.id,
-                                                                   .doctor_id = slot.doctor_id,
-                                                                   .patient_id = *patient_id,
-                                                                   .location_id = slot.location_id,
-                                                                   .reason = reason,
-                                                               }),
-                                                               slot.id));
-    if (request.idempotency_key) {
-      auto recorded = tx.idempotency().Record({.actor_role = caller.role,
-                                               .actor_id = caller.id,
-                                               .operation = std::string(kBookOperation),
-                                               .key = *request.idempotency_key,
-                                               .request_hash = request_hash,
-                                               .resource_id = created.id,
-                                               .created_at = now});
-      if (!recorded && recorded.error().code == ErrorCode::kAlreadyExists) {
-        return Fail(KeyReused());
-      }
-      CLINIC_TRY_STATUS(std::move(recorded));
-    }
-    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.book", "appointment", created.id,
-                            fmt::format("slot {}", slot.id)));
-    CLINIC_ASSIGN_OR_RETURN(auto listing, tx.appointments().GetListing(created.id));
-    return BookingResult{.appointment = std::move(listing)};
-  });
+  auto booked =
+      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<BookingResult> {
+        CLINIC_ASSIGN_OR_RETURN(auto locked, LockSlotAndDoctor(tx, request.slot_id));
+        const auto& [slot, doctor] = locked;
+        CLINIC_TRY_STATUS(LockPatient(tx, *patient_id));
+        if (request.idempotency_key) {
+          CLINIC_ASSIGN_OR_RETURN(auto earlier,
+                                  tx.idempotency().Find(caller.role, caller.id, kBookOperation,
+                                                        *request.idempotency_key));
+          if (earlier) {
+            if (earlier->request_hash != request_hash) return Fail(KeyReused());
+            CLINIC_ASSIGN_OR_RETURN(auto first, tx.appointments().GetListing(earlier->resource_id));
+            return BookingResult{.appointment = std::move(first), .replayed = true};
+          }
+        }
+        CLINIC_TRY_STATUS(domain::CheckBookable(slot, doctor, now));
+        CLINIC_TRY_STATUS(CheckNoOverlap(tx, *patient_id, slot, std::nullopt));
+        CLINIC_ASSIGN_OR_RETURN(auto created,
+                                SlotTakenIfDuplicate(tx.appointments().Create({
+                                                         .slot_id = slot.id,
+                                                         .doctor_id = slot.doctor_id,
+                                                         .patient_id = *patient_id,
+                                                         .location_id = slot.location_id,
+                                                         .reason = reason,
+                                                     }),
+                                                     slot.id));
+        if (request.idempotency_key) {
+          auto recorded = tx.idempotency().Record({.actor_role = caller.role,
+                                                   .actor_id = caller.id,
+                                                   .operation = std::string(kBookOperation),
+                                                   .key = *request.idempotency_key,
+                                                   .request_hash = request_hash,
+                                                   .resource_id = created.id,
+                                                   .created_at = now});
+          if (!recorded && recorded.error().code == ErrorCode::kAlreadyExists) {
+            return Fail(KeyReused());
+          }
+          CLINIC_TRY_STATUS(std::move(recorded));
+        }
+        CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.book", "appointment", created.id,
+                                fmt::format("slot {}", slot.id)));
+        CLINIC_ASSIGN_OR_RETURN(auto listing, tx.appointments().GetListing(created.id));
+        return BookingResult{.appointment = std::move(listing)};
+      });
+  if (booked && !booked->replayed && events_ != nullptr) {
+    events_->Changed(AppointmentEvent::kBooked, booked->appointment);
+  }
+  return booked;
 }
 
 Result<AppointmentListing> AppointmentService::Get(const domain::RequestContext& context, Id id) {
@@ -232,50 +246,54 @@ Result<AppointmentListing> AppointmentService::Cancel(const domain::RequestConte
   const auto cleaned = check.OptionalText("reason", reason, kMaxReasonChars);
   CLINIC_TRY_STATUS(check.Finish("the cancellation is not valid"));
   const Instant now = clock_.Now();
-  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
-    CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
-    CLINIC_TRY_STATUS(
-        domain::AuthorizeAppointment(context.actor, AppointmentAction::kCancel, appointment));
-    CLINIC_ASSIGN_OR_RETURN(auto current, tx.appointments().GetListing(id));
-    CLINIC_TRY_STATUS(domain::CheckAppointmentChange(appointment.status, AppointmentChange::kCancel,
-                                                     current.start_time_utc, now,
-                                                     IsStaff(context.actor)));
-    CLINIC_TRY_STATUS(tx.appointments().Cancel(id, cleaned));
-    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.cancel", "appointment", id,
-                            fmt::format("slot {}", appointment.slot_id)));
-    return tx.appointments().GetListing(id);
-  });
+  return Announce(
+      events_, AppointmentEvent::kCancelled,
+      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
+        CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
+        CLINIC_TRY_STATUS(
+            domain::AuthorizeAppointment(context.actor, AppointmentAction::kCancel, appointment));
+        CLINIC_ASSIGN_OR_RETURN(auto current, tx.appointments().GetListing(id));
+        CLINIC_TRY_STATUS(
+            domain::CheckAppointmentChange(appointment.status, AppointmentChange::kCancel,
+                                           current.start_time_utc, now, IsStaff(context.actor)));
+        CLINIC_TRY_STATUS(tx.appointments().Cancel(id, cleaned));
+        CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.cancel", "appointment", id,
+                                fmt::format("slot {}", appointment.slot_id)));
+        return tx.appointments().GetListing(id);
+      }));
 }
 
 Result<AppointmentListing> AppointmentService::Reschedule(const domain::RequestContext& context,
                                                           Id id, Id new_slot_id) {
   const Instant now = clock_.Now();
-  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
-    // Authorized before anything is locked, so that strangers learn nothing and wait for nothing;
-    // checked again below on the locked row.
-    CLINIC_ASSIGN_OR_RETURN(auto first_look, tx.appointments().Get(id));
-    CLINIC_TRY_STATUS(
-        domain::AuthorizeAppointment(context.actor, AppointmentAction::kReschedule, first_look));
-    CLINIC_ASSIGN_OR_RETURN(auto locked, LockSlotAndDoctor(tx, new_slot_id));
-    const auto& [slot, doctor] = locked;
-    CLINIC_TRY_STATUS(LockPatient(tx, first_look.patient_id));
-    CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
-    CLINIC_TRY_STATUS(
-        domain::AuthorizeAppointment(context.actor, AppointmentAction::kReschedule, appointment));
-    CLINIC_ASSIGN_OR_RETURN(auto current, tx.appointments().GetListing(id));
-    CLINIC_TRY_STATUS(
-        domain::CheckAppointmentChange(appointment.status, AppointmentChange::kReschedule,
-                                       current.start_time_utc, now, IsStaff(context.actor)));
-    if (slot.id == appointment.slot_id) {
-      return Fail(Error::InvalidField("slot_id", "is the appointment's current slot"));
-    }
-    CLINIC_TRY_STATUS(domain::CheckBookable(slot, doctor, now));
-    CLINIC_TRY_STATUS(CheckNoOverlap(tx, appointment.patient_id, slot, id));
-    CLINIC_TRY_STATUS(SlotTakenIfDuplicate(tx.appointments().MoveToSlot(id, slot), slot.id));
-    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.reschedule", "appointment", id,
-                            fmt::format("slot {} to slot {}", appointment.slot_id, slot.id)));
-    return tx.appointments().GetListing(id);
-  });
+  return Announce(
+      events_, AppointmentEvent::kRescheduled,
+      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
+        // Authorized before anything is locked, so that strangers learn nothing and wait for
+        // nothing; checked again below on the locked row.
+        CLINIC_ASSIGN_OR_RETURN(auto first_look, tx.appointments().Get(id));
+        CLINIC_TRY_STATUS(domain::AuthorizeAppointment(context.actor,
+                                                       AppointmentAction::kReschedule, first_look));
+        CLINIC_ASSIGN_OR_RETURN(auto locked, LockSlotAndDoctor(tx, new_slot_id));
+        const auto& [slot, doctor] = locked;
+        CLINIC_TRY_STATUS(LockPatient(tx, first_look.patient_id));
+        CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
+        CLINIC_TRY_STATUS(domain::AuthorizeAppointment(
+            context.actor, AppointmentAction::kReschedule, appointment));
+        CLINIC_ASSIGN_OR_RETURN(auto current, tx.appointments().GetListing(id));
+        CLINIC_TRY_STATUS(
+            domain::CheckAppointmentChange(appointment.status, AppointmentChange::kReschedule,
+                                           current.start_time_utc, now, IsStaff(context.actor)));
+        if (slot.id == appointment.slot_id) {
+          return Fail(Error::InvalidField("slot_id", "is the appointment's current slot"));
+        }
+        CLINIC_TRY_STATUS(domain::CheckBookable(slot, doctor, now));
+        CLINIC_TRY_STATUS(CheckNoOverlap(tx, appointment.patient_id, slot, id));
+        CLINIC_TRY_STATUS(SlotTakenIfDuplicate(tx.appointments().MoveToSlot(id, slot), slot.id));
+        CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.reschedule", "appointment", id,
+                                fmt::format("slot {} to slot {}", appointment.slot_id, slot.id)));
+        return tx.appointments().GetListing(id);
+      }));
 }
 
 Result<AppointmentListing> AppointmentService::Complete(const domain::RequestContext& context,
@@ -291,19 +309,24 @@ Result<AppointmentListing> AppointmentService::MarkNoShow(const domain::RequestC
 Result<AppointmentListing> AppointmentService::RecordAttendance(
     const domain::RequestContext& context, Id id, AppointmentStatus outcome) {
   const Instant now = clock_.Now();
-  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
-    CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
-    CLINIC_TRY_STATUS(domain::AuthorizeAppointment(context.actor, ActionFor(outcome), appointment));
-    CLINIC_ASSIGN_OR_RETURN(auto current, tx.appointments().GetListing(id));
-    CLINIC_TRY_STATUS(domain::CheckAppointmentChange(appointment.status, ChangeFor(outcome),
-                                                     current.start_time_utc, now,
-                                                     IsStaff(context.actor)));
-    CLINIC_TRY_STATUS(tx.appointments().SetStatus(id, outcome));
-    CLINIC_TRY_STATUS(Audit(tx, clock_, context,
-                            fmt::format("appointment.{}", domain::Name(outcome)), "appointment",
-                            id));
-    return tx.appointments().GetListing(id);
-  });
+  return Announce(
+      events_,
+      outcome == AppointmentStatus::kCompleted ? AppointmentEvent::kCompleted
+                                               : AppointmentEvent::kNoShow,
+      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
+        CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
+        CLINIC_TRY_STATUS(
+            domain::AuthorizeAppointment(context.actor, ActionFor(outcome), appointment));
+        CLINIC_ASSIGN_OR_RETURN(auto current, tx.appointments().GetListing(id));
+        CLINIC_TRY_STATUS(domain::CheckAppointmentChange(appointment.status, ChangeFor(outcome),
+                                                         current.start_time_utc, now,
+                                                         IsStaff(context.actor)));
+        CLINIC_TRY_STATUS(tx.appointments().SetStatus(id, outcome));
+        CLINIC_TRY_STATUS(Audit(tx, clock_, context,
+                                fmt::format("appointment.{}", domain::Name(outcome)), "appointment",
+                                id));
+        return tx.appointments().GetListing(id);
+      }));
 }
 
 }  // namespace clinic::service

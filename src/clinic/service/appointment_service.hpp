@@ -8,6 +8,7 @@
 #include "clinic/common/result.hpp"
 #include "clinic/domain/entities.hpp"
 #include "clinic/domain/principal.hpp"
+#include "clinic/service/appointment_events.hpp"
 #include "clinic/service/start_cursor.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -55,7 +56,9 @@ using AppointmentPage = StartOrderedPage<storage::AppointmentListing>;
 // cannot seat two patients in one slot, and loses with kAlreadyExists (409). Thread-safe.
 class AppointmentService {
  public:
-  AppointmentService(storage::Store& store, const Clock& clock);
+  // `events` (optional) hears of every change after it committed.
+  AppointmentService(storage::Store& store, const Clock& clock,
+                     AppointmentEvents* events = nullptr);
 
   // Books the slot for the patient (domain::AuthorizeBooking). 409 (kFailedPrecondition) when the
   // slot is blocked, in the past or its doctor does not take appointments, or when the patient
@@ -86,6 +89,7 @@ class AppointmentService {
 
   storage::Store& store_;
   const Clock& clock_;
+  AppointmentEvents* events_;
 };
 
 }  // namespace clinic::service

@@ -67,17 +67,20 @@ boost::json::value Rate(const std::optional<double>& rate) {
 std::string CsvCell(const boost::json::value& value) {
   if (value.is_null()) return "";
   if (!value.is_string()) return boost::json::serialize(value);
-  std::string text(value.as_string());
-  if (!text.empty() && std::string_view("=+-@").find(text.front()) != std::string_view::npos) {
-    text.insert(0, "'");
+  const std::string_view raw = value.as_string();
+  const bool formula =
+      !raw.empty() && std::string_view("=+-@").find(raw.front()) != std::string_view::npos;
+  const bool quoted = raw.find_first_of(",\"\r\n") != std::string_view::npos;
+  std::string cell;
+  cell.reserve(raw.size() + 4);
+  if (quoted) cell.push_back('"');
+  if (formula) cell.push_back('\'');
+  for (const char c : raw) {
+    if (c == '"') cell.push_back('"');  // only inside quotes: a bare cell has none
+    cell.push_back(c);
   }
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
+  if (quoted) cell.push_back('"');
+  return cell;
 }
 
 Response Answer(const ReportRequest& wanted, std::string_view name, const Table& table) {

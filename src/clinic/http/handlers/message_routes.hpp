@@ -1,0 +1,21 @@
+#pragma once
+
+#include "clinic/http/router.hpp"
+#include "clinic/service/auth_service.hpp"
+#include "clinic/service/message_service.hpp"
+
+namespace clinic::http {
+
+// Doctor–patient messages, one thread per appointment (its patient and doctor, and admins):
+//   GET  /api/v1/appointments/{id}/messages  ?before, limit → {items, next_cursor}, newest first;
+//   POST /api/v1/appointments/{id}/messages  {text?, markdown?, tags?, client_msg_id?} → 201 the
+//       stored document; a retried client_msg_id → 200 with the first one;
+//   POST /api/v1/appointments/{id}/messages/read  {up_to} → {marked};
+//   GET  /api/v1/messages/unread             → {items: [{thread_id, appointment_id, unread}]};
+//   PATCH /api/v1/messages/{id}              {text, version} → the document (409 when stale).
+// Each message is the stored document (the seed's shape, `_id` a hex string, instants RFC 3339)
+// plus `html`: its markdown rendered safely, or null.
+void AddMessageRoutes(Router& router, service::AuthService& auth,
+                      service::MessageService& messages);
+
+}  // namespace clinic::http

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "clinic/storage/repositories.hpp"
+
+namespace clinic::service {
+
+enum class AppointmentEvent { kBooked, kCancelled, kRescheduled, kCompleted, kNoShow };
+
+// Told about a booking change after its transaction committed, with the appointment as it is
+// now: the hook for system messages on the thread and for live delivery. A listener must not
+// fail the change that already happened; it handles (logs) its own errors. Thread-safe.
+class AppointmentEvents {
+ public:
+  virtual ~AppointmentEvents() = default;
+  virtual void Changed(AppointmentEvent event, const storage::AppointmentListing& appointment) = 0;
+};
+
+}  // namespace clinic::service

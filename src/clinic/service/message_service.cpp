@@ -1,0 +1,281 @@
+#include "clinic/service/message_service.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+
+#include "clinic/common/crypto.hpp"
+#include "clinic/domain/policy.hpp"
+#include "clinic/domain/validator.hpp"
+
+namespace clinic::service {
+namespace {
+
+using domain::Role;
+using storage::InTransaction;
+using storage::Transaction;
+using storage::TxMode;
+
+constexpr std::size_t kMaxTextChars = 4000;
+constexpr std::size_t kMaxMarkdownChars = 8000;
+constexpr std::size_t kMaxTags = 10;
+constexpr std::size_t kMaxTagLength = 32;
+constexpr std::size_t kMaxClientMessageIdLength = 64;
+constexpr auto kEditWindow = std::chrono::minutes(15);
+
+// What a thread's messages need from the relational rows: the appointment and the snapshots.
+struct ThreadContext {
+  domain::Appointment appointment;
+  std::string patient_name;
+  std::string doctor_name;
+  std::string doctor_specialization;
+};
+
+std::string FullName(const std::string& first, const std::string& last) {
+  return fmt::format("{} {}", first, last);
+}
+
+// The appointment of the thread, visible to the caller (kNotFound otherwise) unless `trusted`
+// (the server's own system messages).
+Result<ThreadContext> LoadThread(Transaction& tx, const domain::Principal& caller,
+                                 Id appointment_id, bool trusted = false) {
+  CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().Get(appointment_id));
+  if (!trusted) {
+    CLINIC_TRY_STATUS(
+        domain::AuthorizeAppointment(caller, domain::AppointmentAction::kRead, appointment));
+  }
+  CLINIC_ASSIGN_OR_RETURN(auto patient, tx.patients().Get(appointment.patient_id));
+  CLINIC_ASSIGN_OR_RETURN(auto doctor, tx.doctors().Get(appointment.doctor_id));
+  return ThreadContext{.appointment = std::move(appointment),
+                       .patient_name = FullName(patient.first_name, patient.last_name),
+                       .doctor_name = "Dr. " + FullName(doctor.first_name, doctor.last_name),
+                       .doctor_specialization = doctor.specialization};
+}
+
+Result<std::string> AuthorName(Transaction& tx, const domain::Principal& caller,
+                               const ThreadContext& thread) {
+  switch (caller.role) {
+    case Role::kPatient:
+      return thread.patient_name;
+    case Role::kDoctor:
+      return thread.doctor_name;
+    case Role::kAdmin: {
+      CLINIC_ASSIGN_OR_RETURN(auto admin, tx.admins().Get(caller.id));
+      return admin.username;
+    }
+    case Role::kSystem:
+      return std::string("Clinic");
+  }
+  return std::string("Clinic");
+}
+
+// 24 hexadecimal digits like a MongoDB ObjectId: the creation second, a random number fixed for
+// this process, and a counter, so that one server's messages of one second keep their order.
+std::string NewMessageId(Instant created_at) {
+  static const std::string process = Sha256Hex(RandomToken(16)).substr(0, 6);
+  static std::atomic<std::uint64_t> counter{0};
+  return fmt::format("{:08x}{}{:010x}",
+                     static_cast<std::uint32_t>(created_at.time_since_epoch().count()), process,
+                     counter.fetch_add(1) & 0xFFFFFFFFFFull);
+}
+
+// The id a retried post must land on again: derived from who posts where with which client id.
+std::string IdForClientMessage(const std::string& thread_id, const domain::Principal& author,
+                               const std::string& client_msg_id) {
+  return Sha256Hex(fmt::format("{}\n{}\n{}\n{}", thread_id, domain::Name(author.role), author.id,
+                               client_msg_id))
+      .substr(0, 24);
+}
+
+std::vector<std::string> CheckTags(domain::Validator& check, const std::vector<std::string>& tags) {
+  std::vector<std::string> cleaned;
+  if (tags.size() > kMaxTags) check.Add("tags", fmt::format("at most {} tags", kMaxTags));
+  for (std::size_t i = 0; i < tags.size(); ++i) {
+    std::string tag = tags[i];
+    std::transform(tag.begin(), tag.end(), tag.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const bool valid = !tag.empty() && tag.size() <= kMaxTagLength &&
+                       std::all_of(tag.begin(), tag.end(), [](char c) {
+                         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                       });
+    if (!valid) {
+      check.Add(fmt::format("tags[{}]", i),
+                fmt::format("must be 1 to {} characters a-z, 0-9 or '-'", kMaxTagLength));
+    } else if (std::find(cleaned.begin(), cleaned.end(), tag) == cleaned.end()) {
+      cleaned.push_back(std::move(tag));
+    }
+  }
+  return cleaned;
+}
+
+std::string EncodeCursor(const domain::Message& message) {
+  return fmt::format("{}.{}", message.created_at.time_since_epoch().count(), message.id);
+}
+
+Result<storage::MessagePosition> DecodeCursor(std::string_view text) {
+  const auto dot = text.find('.');
+  std::int64_t seconds = 0;
+  const auto digits = text.substr(0, std::min(dot, text.size()));
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), seconds);
+  const auto id = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  const bool hex_id = id.size() == 24 && std::all_of(id.begin(), id.end(), [](char c) {
+                        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                      });
+  if (error != std::errc{} || end != digits.data() + digits.size() || seconds < 0 || !hex_id) {
+    return Fail(Error::InvalidField("before", "is not a cursor this server issued"));
+  }
+  return storage::MessagePosition{Instant{std::chrono::seconds(seconds)}, std::string(id)};
+}
+
+}  // namespace
+
+MessageService::MessageService(storage::Store& store, storage::MessageStore& messages,
+                               const Clock& clock)
+    : store_(store), messages_(messages), clock_(clock) {}
+
+Result<PostedMessage> MessageService::Post(const domain::RequestContext& context, Id appointment_id,
+                                           const NewMessage& input) {
+  return PostAs(context, appointment_id, input, /*trusted=*/false);
+}
+
+Result<PostedMessage> MessageService::PostAs(const domain::RequestContext& context,
+                                             Id appointment_id, const NewMessage& input,
+                                             bool trusted) {
+  domain::Validator check;
+  const auto text = check.OptionalText("text", input.text, kMaxTextChars, /*multiline=*/true);
+  const auto markdown =
+      check.OptionalText("markdown", input.markdown, kMaxMarkdownChars, /*multiline=*/true);
+  if (check.ok() && !text && !markdown) check.Add("text", "a message needs text or markdown");
+  const auto tags = CheckTags(check, input.tags);
+  const auto client_msg_id =
+      check.OptionalText("client_msg_id", input.client_msg_id, kMaxClientMessageIdLength);
+  const auto ua = check.OptionalText("client.ua", input.client_ua, 255);
+  const auto platform = check.OptionalText("client.platform", input.client_platform, 32);
+  CLINIC_TRY_STATUS(check.Finish("the message is not valid"));
+
+  const Instant now = clock_.Now();
+  CLINIC_ASSIGN_OR_RETURN(
+      auto message,
+      InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<domain::Message> {
+        CLINIC_ASSIGN_OR_RETURN(auto thread,
+                                LoadThread(tx, context.actor, appointment_id, trusted));
+        CLINIC_ASSIGN_OR_RETURN(auto author_name, AuthorName(tx, context.actor, thread));
+        const auto& a = thread.appointment;
+        domain::Message m;
+        m.thread_id = domain::ThreadIdOf(appointment_id);
+        m.id = client_msg_id ? IdForClientMessage(m.thread_id, context.actor, *client_msg_id)
+                             : NewMessageId(now);
+        m.type = context.actor.role == Role::kSystem ? domain::MessageType::kSystem
+                                                     : domain::MessageType::kChat;
+        m.text = text;
+        m.markdown = markdown;
+        m.refs = {.appointment_id = a.id,
+                  .patient_id = a.patient_id,
+                  .doctor_id = a.doctor_id,
+                  .location_id = a.location_id};
+        m.author = {.role = context.actor.role,
+                    .id = context.actor.id,
+                    .display_name = std::move(author_name)};
+        m.tags = tags;
+        m.patient_display_name = thread.patient_name;
+        m.doctor_specialization = thread.doctor_specialization;
+        m.created_at = now;
+        m.updated_at = now;
+        m.created_by_role = context.actor.role;
+        m.created_by_id = context.actor.id;
+        m.client_ua = ua;
+        m.client_platform = platform;
+        return m;
+      }));
+  auto inserted = messages_.Insert(message);
+  if (!inserted && inserted.error().code == ErrorCode::kAlreadyExists && client_msg_id) {
+    CLINIC_ASSIGN_OR_RETURN(auto earlier, messages_.Get(message.id));
+    if (earlier) return PostedMessage{.message = std::move(*earlier), .existing = true};
+  }
+  CLINIC_TRY_STATUS(std::move(inserted));
+  return PostedMessage{.message = std::move(message)};
+}
+
+Result<MessagePage> MessageService::List(const domain::RequestContext& context, Id appointment_id,
+                                         const std::optional<std::string>& before, int limit) {
+  std::optional<storage::MessagePosition> position;
+  if (before) {
+    CLINIC_ASSIGN_OR_RETURN(position, DecodeCursor(*before));
+  }
+  CLINIC_TRY_STATUS(InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
+    return LoadThread(tx, context.actor, appointment_id);
+  }));
+  CLINIC_ASSIGN_OR_RETURN(auto found, messages_.ListThread(domain::ThreadIdOf(appointment_id),
+                                                           position, std::max(limit, 1)));
+  MessagePage page;
+  if (found.size() > static_cast<std::size_t>(std::max(limit, 1))) {
+    found.resize(static_cast<std::size_t>(std::max(limit, 1)));
+    page.next_cursor = EncodeCursor(found.back());
+  }
+  page.items = std::move(found);
+  return page;
+}
+
+Result<std::int64_t> MessageService::MarkRead(const domain::RequestContext& context,
+                                              Id appointment_id, const std::string& up_to) {
+  CLINIC_TRY_STATUS(InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
+    return LoadThread(tx, context.actor, appointment_id);
+  }));
+  const auto thread_id = domain::ThreadIdOf(appointment_id);
+  CLINIC_ASSIGN_OR_RETURN(auto last, messages_.Get(up_to));
+  if (!last || last->thread_id != thread_id) {
+    return Fail(Error::InvalidField("up_to", "no message of this thread has this id"));
+  }
+  return messages_.MarkRead(thread_id, {last->created_at, last->id},
+                            {context.actor.role, context.actor.id}, clock_.Now());
+}
+
+Result<std::vector<storage::ThreadUnread>> MessageService::Unread(
+    const domain::RequestContext& context) {
+  return messages_.UnreadCounts({context.actor.role, context.actor.id});
+}
+
+Result<domain::Message> MessageService::Edit(const domain::RequestContext& context,
+                                             const std::string& id,
+                                             const std::optional<std::string>& text,
+                                             std::int64_t version) {
+  domain::Validator check;
+  const auto cleaned = check.OptionalText("text", text, kMaxTextChars, /*multiline=*/true);
+  if (check.ok() && !cleaned) check.Add("text", "is required");
+  CLINIC_TRY_STATUS(check.Finish("the edit is not valid"));
+  CLINIC_ASSIGN_OR_RETURN(auto found, messages_.Get(id));
+  const auto hidden = [&] {
+    return Fail(Error::NotFound(fmt::format("message {} not found", id)));
+  };
+  if (!found) return hidden();
+  auto visible = InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
+    return LoadThread(tx, context.actor, found->refs.appointment_id);
+  });
+  if (!visible) return hidden();
+  if (found->author.role != context.actor.role || found->author.id != context.actor.id) {
+    return Fail(Error::PermissionDenied("only the author may edit a message"));
+  }
+  const Instant now = clock_.Now();
+  if (now - found->created_at > kEditWindow) {
+    return Fail(Error::FailedPrecondition("a message can be edited only within 15 minutes"));
+  }
+  CLINIC_ASSIGN_OR_RETURN(const bool edited,
+                          messages_.Edit(id, version, cleaned, found->markdown, now));
+  if (!edited) {
+    return Fail(Error::FailedPrecondition(fmt::format(
+        "message {} has changed since version {}; reload it and edit again", id, version)));
+  }
+  CLINIC_ASSIGN_OR_RETURN(auto updated, messages_.Get(id));
+  if (!updated) return hidden();
+  return std::move(*updated);
+}
+
+Status MessageService::PostSystem(Id appointment_id, const std::string& text) {
+  CLINIC_TRY_STATUS(PostAs({.actor = {.role = Role::kSystem, .id = 0}}, appointment_id,
+                           {.text = text}, /*trusted=*/true));
+  return Ok();
+}
+
+}  // namespace clinic::service

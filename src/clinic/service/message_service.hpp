@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clinic/common/clock.hpp"
+#include "clinic/common/result.hpp"
+#include "clinic/domain/message.hpp"
+#include "clinic/domain/principal.hpp"
+#include "clinic/storage/message_store.hpp"
+#include "clinic/storage/store.hpp"
+
+namespace clinic::service {
+
+// A message as its author writes it. The server fills in everything else: the author and the
+// denorm snapshots come from the session and the relational rows, never from the client.
+struct NewMessage {
+  std::optional<std::string> text;
+  std::optional<std::string> markdown;
+  std::vector<std::string> tags;
+  // A retried post with the same id (per author and thread) returns the first message.
+  std::optional<std::string> client_msg_id;
+  std::optional<std::string> client_ua;
+  std::optional<std::string> client_platform;
+};
+
+struct PostedMessage {
+  domain::Message message;
+  bool existing = false;  // an earlier post with the same client_msg_id made it
+};
+
+struct MessagePage {
+  std::vector<domain::Message> items;
+  std::optional<std::string> next_cursor;  // pass as `before` for the next (older) page
+};
+
+// Doctor–patient messaging on one thread per appointment (DESIGN.md §6). Only the appointment's
+// patient and doctor and admins see a thread; everyone else gets kNotFound. Thread-safe.
+class MessageService {
+ public:
+  MessageService(storage::Store& store, storage::MessageStore& messages, const Clock& clock);
+
+  // Posts to the appointment's thread. Rules (kInvalidArgument naming each field): text up to
+  // 4000 characters and markdown up to 8000 (several lines allowed), at least one of them; up to
+  // 10 tags of 1–32 characters a–z, 0–9 and '-', lower-cased and de-duplicated; client_msg_id
+  // 1–64 visible ASCII characters.
+  Result<PostedMessage> Post(const domain::RequestContext& context, Id appointment_id,
+                             const NewMessage& message);
+  // The thread newest first; `before` is a next_cursor this service issued.
+  Result<MessagePage> List(const domain::RequestContext& context, Id appointment_id,
+                           const std::optional<std::string>& before, int limit);
+  // Marks every message of the thread up to and including `up_to` as read by the caller;
+  // returns how many were newly marked.
+  Result<std::int64_t> MarkRead(const domain::RequestContext& context, Id appointment_id,
+                                const std::string& up_to);
+  // The caller's unread messages per thread.
+  Result<std::vector<storage::ThreadUnread>> Unread(const domain::RequestContext& context);
+  // The author changes the text of their message within 15 minutes of posting it, naming the
+  // version they saw: kFailedPrecondition (409) when it is stale or the 15 minutes have passed,
+  // kPermissionDenied for anyone but the author.
+  Result<domain::Message> Edit(const domain::RequestContext& context, const std::string& id,
+                               const std::optional<std::string>& text, std::int64_t version);
+  // A `type: system` message the server writes on the appointment's thread (booking,
+  // cancellation, reschedule).
+  Status PostSystem(Id appointment_id, const std::string& text);
+
+ private:
+  // Post, for the caller (`trusted` false) or for the server itself (no visibility check).
+  Result<PostedMessage> PostAs(const domain::RequestContext& context, Id appointment_id,
+                               const NewMessage& message, bool trusted);
+
+  storage::Store& store_;
+  storage::MessageStore& messages_;
+  const Clock& clock_;
+};
+
+}  // namespace clinic::service

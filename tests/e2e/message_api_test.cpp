@@ -1,0 +1,265 @@
+// Doctor–patient messages over HTTP, relational data on SQLite and MariaDB and the messages in the
+// embedded document store: who sees a thread, what the stored document looks like, idempotent
+// posts, safe markdown, receipts and unread counts, edits with versions, system messages.
+
+#include <gmock/gmock.h>
+
+#include <boost/json/parse.hpp>
+#include <set>
+
+#include "clinic/storage/sqlite/sqlite_connection.hpp"
+#include "support/booking_fixture.hpp"
+
+namespace clinic::testing {
+namespace {
+
+using boost::json::object;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::UnorderedElementsAre;
+
+// The field names of a JSON object, for comparing shapes.
+std::vector<std::string> Keys(const boost::json::value& value) {
+  std::vector<std::string> keys;
+  for (const auto& [key, _] : value.as_object()) keys.emplace_back(key);
+  return keys;
+}
+
+class MessageApiTest : public BookingApiTest {
+ protected:
+  void SetUp() override {
+    BookingApiTest::SetUp();
+    if (HasFatalFailure() || IsSkipped()) return;
+    location_ = CreateLocation("Asia/Singapore");
+    doctor_ = CreateDoctor("heart@clinic.example");
+    doctor_token_ = Login("heart@clinic.example", kDoctorPassword);
+    std::tie(patient_, patient_token_) = RegisterPatient("ana@example.com");
+    auto booked = Call("POST", "/api/v1/appointments",
+                       object{{"slot_id", CreateSlot(doctor_, location_, On2030(1), On2030(2))}},
+                       patient_token_);
+    ASSERT_EQ(booked.status, 201) << booked.body;
+    appointment_ = booked.Json().at("id").as_int64();
+  }
+
+  std::string Thread(const std::string& suffix = "") const {
+    return "/api/v1/appointments/" + std::to_string(appointment_) + "/messages" + suffix;
+  }
+
+  test_support::HttpResponse Post(const std::string& token, const object& body) {
+    return Call("POST", Thread(), body, token);
+  }
+
+  boost::json::value PostOk(const std::string& token, const object& body) {
+    auto response = Post(token, body);
+    EXPECT_EQ(response.status, 201) << response.body;
+    return response.Json();
+  }
+
+  std::vector<boost::json::value> Items(const std::string& target, const std::string& token) {
+    auto response = Call("GET", target, std::nullopt, token);
+    EXPECT_EQ(response.status, 200) << response.body;
+    std::vector<boost::json::value> items;
+    if (response.status != 200) return items;
+    const auto json = response.Json();
+    for (const auto& item : json.at("items").as_array()) items.push_back(item);
+    return items;
+  }
+
+  std::int64_t location_ = 0;
+  std::int64_t doctor_ = 0;
+  std::string doctor_token_;
+  std::int64_t patient_ = 0;
+  std::string patient_token_;
+  std::int64_t appointment_ = 0;
+};
+
+TEST_P(MessageApiTest, OnlyTheAppointmentsPatientDoctorAndAdminsSeeTheThread) {
+  const auto posted = PostOk(patient_token_, object{{"text", "Is fasting needed?"}});
+  EXPECT_EQ(posted.at("author").at("role"), "patient");
+  EXPECT_EQ(posted.at("author").at("id"), patient_);
+  EXPECT_EQ(posted.at("relationalRefs").at("doctor_id"), doctor_);
+  EXPECT_EQ(posted.at("thread_id").as_string(), "apt-" + std::to_string(appointment_));
+  EXPECT_EQ(posted.at("denorm").at("doctor").at("specialization"), "Cardiology");
+  EXPECT_EQ(posted.at("type"), "chat");
+
+  for (const auto* token : {&doctor_token_, &admin_token_, &patient_token_}) {
+    const auto items = Items(Thread(), *token);
+    ASSERT_EQ(items.size(), 2u) << "the system message of the booking and the question";
+    EXPECT_EQ(items[0].at("_id"), posted.at("_id")) << "newest first";
+    EXPECT_EQ(items[1].at("type"), "system");
+    EXPECT_THAT(std::string(items[1].at("text").as_string()),
+                HasSubstr("Appointment booked for Mon  7 Jan 2030, 09:00 Asia/Singapore"));
+  }
+  const auto [stranger, stranger_token] = RegisterPatient("eve@example.com");
+  EXPECT_EQ(Call("GET", Thread(), std::nullopt, stranger_token).status, 404);
+  EXPECT_EQ(Post(stranger_token, object{{"text", "hello"}}).status, 404);
+  CreateDoctor("other@clinic.example");
+  EXPECT_EQ(
+      Call("GET", Thread(), std::nullopt, Login("other@clinic.example", kDoctorPassword)).status,
+      404);
+  EXPECT_EQ(Call("GET", Thread()).status, 401);
+}
+
+TEST_P(MessageApiTest, TheStoredDocumentHasTheSeedsShape) {
+  const auto posted = PostOk(doctor_token_, object{{"text", "Rest today."},
+                                                   {"markdown", "**Rest** today."},
+                                                   {"tags", boost::json::array{"Advice"}}});
+  // Read the row the server stored, not the answer it gave.
+  auto path = storage::sqlite::ParseSqliteUri(docs_uri());
+  ASSERT_TRUE(path);
+  auto connection = storage::sqlite::MakeSqliteConnectionFactory(*path)->Open();
+  ASSERT_TRUE(connection);
+  const std::vector<storage::sql::Value> id{
+      storage::sql::Value{std::string(posted.at("_id").as_string())}};
+  auto rows = (*connection)->Query("SELECT doc FROM messages WHERE id = ?", id);
+  ASSERT_TRUE(rows && rows->size() == 1u);
+  const auto stored = boost::json::parse(rows->front().Text(0));
+  EXPECT_THAT(Keys(stored), UnorderedElementsAre("_id", "thread_id", "type", "text", "rich_text",
+                                                 "relationalRefs", "author", "attachments",
+                                                 "read_receipts", "tags", "denorm", "meta"));
+  EXPECT_THAT(Keys(stored.at("rich_text")), UnorderedElementsAre("markdown"));
+  EXPECT_THAT(Keys(stored.at("relationalRefs")),
+              UnorderedElementsAre("appointment_id", "patient_id", "doctor_id", "location_id"));
+  EXPECT_THAT(Keys(stored.at("author")),
+              UnorderedElementsAre("role", "id", "display_name", "avatar_url"));
+  EXPECT_THAT(Keys(stored.at("denorm")), UnorderedElementsAre("patient", "doctor"));
+  EXPECT_THAT(Keys(stored.at("denorm").at("patient")), UnorderedElementsAre("display_name"));
+  EXPECT_THAT(Keys(stored.at("denorm").at("doctor")), UnorderedElementsAre("specialization"));
+  EXPECT_THAT(Keys(stored.at("meta")),
+              UnorderedElementsAre("created_at", "created_by", "updated_at", "client", "version"));
+  EXPECT_THAT(Keys(stored.at("meta").at("created_by")), UnorderedElementsAre("role", "id"));
+  EXPECT_THAT(Keys(stored.at("meta").at("client")), UnorderedElementsAre("ua", "platform"));
+  EXPECT_EQ(stored.at("author").at("display_name"), "Dr. Dana Scully");
+  EXPECT_EQ(stored.at("denorm").at("patient").at("display_name"), "Pat Ient")
+      << "from the patient's record, not from the client";
+  EXPECT_EQ(stored.at("tags"), (boost::json::value(boost::json::array{"advice"})));
+  EXPECT_EQ(stored.at("meta").at("version"), 1);
+  EXPECT_EQ(stored.at("meta").at("client").at("platform"), "api");
+}
+
+TEST_P(MessageApiTest, ARetriedPostWithTheSameClientIdMakesOneMessage) {
+  const object body{{"text", "On my way"}, {"client_msg_id", "c-17"}};
+  auto first = Post(patient_token_, body);
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto retry = Post(patient_token_, body);
+  ASSERT_EQ(retry.status, 200) << retry.body;
+  EXPECT_EQ(retry.Json().at("_id"), first.Json().at("_id"));
+  EXPECT_EQ(Items(Thread(), patient_token_).size(), 2u) << "the booking's system message and one";
+  // The same client id from the doctor is the doctor's own message.
+  EXPECT_EQ(Post(doctor_token_, body).status, 201);
+}
+
+TEST_P(MessageApiTest, MarkdownRendersHarmlessHtml) {
+  const auto posted = PostOk(
+      doctor_token_,
+      object{
+          {"markdown",
+           "**Rest** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=y>"}});
+  const std::string html(posted.at("html").as_string());
+  EXPECT_THAT(html, HasSubstr("<strong>Rest</strong>"));
+  EXPECT_THAT(html, Not(HasSubstr("<script")));
+  EXPECT_THAT(html, Not(HasSubstr("javascript:")));
+  EXPECT_THAT(html, Not(HasSubstr("onerror")));
+}
+
+TEST_P(MessageApiTest, BadMessagesAreRefusedNamingEachField) {
+  auto empty = Post(patient_token_, object{{"text", "   "}});
+  EXPECT_EQ(empty.status, 400) << empty.body;
+  auto tags = Post(patient_token_,
+                   object{{"text", "x"}, {"tags", boost::json::array{"ok", "not ok", "b@d"}}});
+  EXPECT_EQ(tags.status, 400) << tags.body;
+  EXPECT_THAT(ProblemFields(tags), UnorderedElementsAre("tags[1]", "tags[2]"));
+  boost::json::array many;
+  for (int i = 0; i < 11; ++i) many.push_back(boost::json::value("t" + std::to_string(i)));
+  EXPECT_EQ(Post(patient_token_, object{{"text", "x"}, {"tags", many}}).status, 400);
+  EXPECT_EQ(Post(patient_token_, object{{"text", std::string(4001, 'x')}}).status, 400);
+  EXPECT_EQ(Post(patient_token_, object{{"text", "x"}, {"author", "admin"}}).status, 400)
+      << "the author comes from the session";
+  EXPECT_EQ(Items(Thread(), patient_token_).size(), 1u);
+}
+
+TEST_P(MessageApiTest, ReceiptsAreIdempotentAndUnreadCountsFollow) {
+  PostOk(doctor_token_, object{{"text", "one"}});
+  const auto last = PostOk(doctor_token_, object{{"text", "two"}});
+  PostOk(patient_token_, object{{"text", "mine"}});
+  auto unread = Items("/api/v1/messages/unread", patient_token_);
+  ASSERT_EQ(unread.size(), 1u);
+  EXPECT_EQ(unread[0].at("appointment_id"), appointment_);
+  EXPECT_EQ(unread[0].at("unread"), 3) << "the system message and the doctor's two";
+
+  const object read{{"up_to", last.at("_id")}};
+  auto marked = Call("POST", Thread("/read"), read, patient_token_);
+  ASSERT_EQ(marked.status, 200) << marked.body;
+  EXPECT_EQ(marked.Json().at("marked"), 3);
+  EXPECT_EQ(Call("POST", Thread("/read"), read, patient_token_).Json().at("marked"), 0);
+  EXPECT_TRUE(Items("/api/v1/messages/unread", patient_token_).empty());
+  EXPECT_EQ(Items("/api/v1/messages/unread", doctor_token_).at(0).at("unread"), 2)
+      << "the system message and the patient's";
+  const auto thread = Items(Thread(), doctor_token_);
+  EXPECT_EQ(thread[1].at("read_receipts").as_array().size(), 1u);
+  EXPECT_EQ(
+      Call("POST", Thread("/read"), object{{"up_to", "000000000000000000000000"}}, patient_token_)
+          .status,
+      400);
+}
+
+TEST_P(MessageApiTest, AuthorsEditWithTheCurrentVersion) {
+  const auto posted = PostOk(doctor_token_, object{{"text", "Take 2 pills"}});
+  const std::string path = "/api/v1/messages/" + std::string(posted.at("_id").as_string());
+  auto edited = Call("PATCH", path, object{{"text", "Take 1 pill"}, {"version", 1}}, doctor_token_);
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(edited.Json().at("text"), "Take 1 pill");
+  EXPECT_EQ(edited.Json().at("meta").at("version"), 2);
+  auto stale = Call("PATCH", path, object{{"text", "Take 3"}, {"version", 1}}, doctor_token_);
+  EXPECT_EQ(stale.status, 409) << stale.body;
+  EXPECT_EQ(Call("PATCH", path, object{{"text", "x"}, {"version", 2}}, patient_token_).status, 403);
+  const auto [stranger, stranger_token] = RegisterPatient("eve@example.com");
+  EXPECT_EQ(Call("PATCH", path, object{{"text", "x"}, {"version", 2}}, stranger_token).status, 404);
+}
+
+TEST_P(MessageApiTest, PagesGoBackInTimeWithoutGapsOrRepeats) {
+  std::set<std::string> posted;
+  for (int i = 0; i < 5; ++i) {
+    posted.insert(std::string(
+        PostOk(patient_token_, object{{"text", "m" + std::to_string(i)}}).at("_id").as_string()));
+  }
+  std::vector<std::string> seen;
+  std::string before;
+  for (int page = 0; page < 10; ++page) {
+    auto response = Call("GET", Thread("?limit=2") + (before.empty() ? "" : "&before=" + before),
+                         std::nullopt, patient_token_);
+    ASSERT_EQ(response.status, 200) << response.body;
+    const auto json = response.Json();
+    for (const auto& item : json.at("items").as_array())
+      seen.emplace_back(item.at("_id").as_string());
+    const auto next = json.at("next_cursor");
+    if (next.is_null()) break;
+    before = std::string(next.as_string());
+  }
+  EXPECT_EQ(seen.size(), 6u) << "five and the booking's system message";
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), seen.size());
+  EXPECT_EQ(Call("GET", Thread("?before=nonsense"), std::nullopt, patient_token_).status, 400);
+}
+
+TEST_P(MessageApiTest, CancellingAndReschedulingWriteSystemMessages) {
+  const auto later = CreateSlot(doctor_, location_, On2030(3), On2030(4));
+  ASSERT_EQ(Call("POST", "/api/v1/appointments/" + std::to_string(appointment_) + "/reschedule",
+                 object{{"slot_id", later}}, patient_token_)
+                .status,
+            200);
+  ASSERT_EQ(Call("POST", "/api/v1/appointments/" + std::to_string(appointment_) + "/cancel",
+                 std::nullopt, patient_token_)
+                .status,
+            200);
+  const auto items = Items(Thread(), doctor_token_);
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_THAT(std::string(items[1].at("text").as_string()),
+              HasSubstr("moved to Mon  7 Jan 2030, 11:00"));
+  EXPECT_THAT(std::string(items[0].at("text").as_string()), HasSubstr("cancelled"));
+  EXPECT_EQ(items[0].at("author").at("role"), "system");
+}
+
+CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(MessageApiTest);
+
+}  // namespace
+}  // namespace clinic::testing

@@ -1,0 +1,250 @@
+// The MessageStore contract, run against the embedded SQLite store and against MongoDB (the wire
+// peer of ../shared/mongo-peer, found through CLINIC_TEST_MONGO_URI; with CI=true a missing peer
+// fails the MongoDB cases instead of skipping them).
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "clinic/common/crypto.hpp"
+#include "clinic/storage/documents/sqlite_message_store.hpp"
+#include "clinic/storage/mongo/mongo_message_store.hpp"
+#include "support/printers.hpp"
+
+namespace clinic::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using domain::Message;
+using domain::Role;
+using storage::MessagePosition;
+using storage::MessageReader;
+
+enum class DocumentBackend { kSqlite, kMongo };
+
+void PrintTo(DocumentBackend backend, std::ostream* out) {
+  *out << (backend == DocumentBackend::kSqlite ? "Sqlite" : "Mongo");
+}
+
+std::string BackendName(const ::testing::TestParamInfo<DocumentBackend>& info) {
+  return info.param == DocumentBackend::kSqlite ? "Sqlite" : "Mongo";
+}
+
+const Instant kNoon = std::chrono::sys_days{std::chrono::year{2030} / 1 / 7} + 12h;
+
+// 24 hex digits, increasing with `n`, like ObjectIds made one after another.
+std::string IdNumber(int n) { return fmt::format("66ff1a7f8f1b2c34567{:05x}", n); }
+
+Message ChatMessage(int n, Instant at, Role author_role = Role::kDoctor, Id author_id = 42) {
+  Message m;
+  m.id = IdNumber(n);
+  m.thread_id = "apt-123";
+  m.text = fmt::format("message {}", n);
+  m.refs = {.appointment_id = 123, .patient_id = 501, .doctor_id = 42, .location_id = 3};
+  m.author = {.role = author_role, .id = author_id, .display_name = "Dr. Alice Tan"};
+  m.created_at = at;
+  m.updated_at = at;
+  m.created_by_role = author_role;
+  m.created_by_id = author_id;
+  return m;
+}
+
+class MessageStoreContractTest : public ::testing::TestWithParam<DocumentBackend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == DocumentBackend::kSqlite) {
+      directory_ = std::filesystem::temp_directory_path() / ("clinic-docs-" + RandomToken(6));
+      std::filesystem::create_directories(directory_);
+      auto opened = storage::OpenSqliteMessageStore((directory_ / "docs.db").string(), 4);
+      ASSERT_TRUE(opened) << opened.error().message;
+      store_ = std::move(*opened);
+      return;
+    }
+    const char* uri = std::getenv("CLINIC_TEST_MONGO_URI");
+    if (uri == nullptr || *uri == '\0') {
+      const char* ci = std::getenv("CI");
+      if (ci != nullptr && std::string_view(ci) == "true") {
+        FAIL() << "CLINIC_TEST_MONGO_URI is not set; CI needs the MongoDB peer";
+      }
+      GTEST_SKIP() << "CLINIC_TEST_MONGO_URI is not set; skipping the MongoDB message store";
+    }
+    // A database of its own per test: the URI's path names it.
+    std::string text = uri;
+    const auto query = text.find('?');
+    const auto host_end = text.find('/', std::string_view("mongodb://").size());
+    const std::string base = text.substr(0, std::min(host_end, query));
+    const std::string options = query == std::string::npos ? "" : text.substr(query);
+    auto opened = storage::OpenMongoMessageStore(base + "/clinic_test_" + RandomToken(6) + options);
+    ASSERT_TRUE(opened) << opened.error().message;
+    store_ = std::move(*opened);
+  }
+
+  void TearDown() override {
+    store_.reset();
+    if (!directory_.empty()) std::filesystem::remove_all(directory_);
+  }
+
+  void Insert(const Message& message) {
+    auto inserted = store_->Insert(message);
+    ASSERT_TRUE(inserted) << inserted.error().message;
+  }
+
+  std::vector<std::string> ThreadIds(const std::optional<MessagePosition>& before, int limit) {
+    auto listed = store_->ListThread("apt-123", before, limit);
+    EXPECT_TRUE(listed) << listed.error().message;
+    std::vector<std::string> ids;
+    for (const auto& message : listed.value_or(std::vector<Message>{})) ids.push_back(message.id);
+    return ids;
+  }
+
+  std::unique_ptr<storage::MessageStore> store_;
+  std::filesystem::path directory_;
+};
+
+TEST_P(MessageStoreContractTest, AStoredMessageReadsBackFieldForField) {
+  Message m = ChatMessage(1, kNoon);
+  m.markdown = "Hi **John**, please drink more water and rest today.";
+  m.author.avatar_url = "https://cdn.example.com/u/42.png";
+  m.attachments.push_back({.file_id = "f_9c1c4eaa",
+                           .file_name = "lab-report.pdf",
+                           .mime_type = "application/pdf",
+                           .size_bytes = 183422,
+                           .sha256 = std::string(64, 'a'),
+                           .bucket = "local",
+                           .region = "local"});
+  m.read_receipts.push_back({.user_role = Role::kPatient, .user_id = 501, .read_at = kNoon + 80s});
+  m.tags = {"follow-up", "advice"};
+  m.patient_display_name = "John Smith";
+  m.doctor_specialization = "General Medicine";
+  m.client_ua = "Mozilla/5.0";
+  m.client_platform = "web";
+  Insert(m);
+
+  auto found = store_->Get(m.id);
+  ASSERT_TRUE(found && *found) << (found ? "not found" : found.error().message);
+  const Message& back = **found;
+  EXPECT_EQ(back.id, m.id);
+  EXPECT_EQ(back.thread_id, m.thread_id);
+  EXPECT_EQ(back.type, m.type);
+  EXPECT_EQ(back.text, m.text);
+  EXPECT_EQ(back.markdown, m.markdown);
+  EXPECT_EQ(back.refs.appointment_id, 123);
+  EXPECT_EQ(back.refs.location_id, 3);
+  EXPECT_EQ(back.author.display_name, "Dr. Alice Tan");
+  EXPECT_EQ(back.author.avatar_url, m.author.avatar_url);
+  ASSERT_EQ(back.attachments.size(), 1u);
+  EXPECT_EQ(back.attachments[0].size_bytes, 183422);
+  EXPECT_EQ(back.attachments[0].bucket, "local");
+  ASSERT_EQ(back.read_receipts.size(), 1u);
+  EXPECT_EQ(back.read_receipts[0].read_at, kNoon + 80s);
+  EXPECT_EQ(back.tags, m.tags);
+  EXPECT_EQ(back.patient_display_name, "John Smith");
+  EXPECT_EQ(back.doctor_specialization, "General Medicine");
+  EXPECT_EQ(back.created_at, kNoon);
+  EXPECT_EQ(back.created_by_role, Role::kDoctor);
+  EXPECT_EQ(back.client_platform, "web");
+  EXPECT_EQ(back.version, 1);
+
+  auto missing = store_->Get(IdNumber(999));
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(*missing);
+}
+
+TEST_P(MessageStoreContractTest, ASecondMessageWithTheSameIdIsRefused) {
+  Insert(ChatMessage(1, kNoon));
+  auto again = store_->Insert(ChatMessage(1, kNoon + 5s));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+}
+
+TEST_P(MessageStoreContractTest, ThreadsListNewestFirstAndCursorsSurviveNewMessages) {
+  // Two messages share a second: the id breaks the tie.
+  Insert(ChatMessage(1, kNoon));
+  Insert(ChatMessage(2, kNoon + 1s));
+  Insert(ChatMessage(3, kNoon + 1s));
+  Insert(ChatMessage(4, kNoon + 2s));
+  auto other = ChatMessage(9, kNoon + 3s);
+  other.thread_id = "apt-999";
+  Insert(other);
+
+  const auto first_page = ThreadIds(std::nullopt, 2);
+  ASSERT_EQ(first_page, (std::vector<std::string>{IdNumber(4), IdNumber(3), IdNumber(2)}))
+      << "limit + 1 rows";
+  Insert(ChatMessage(5, kNoon + 10s));  // arrives while the reader pages back
+  EXPECT_EQ(ThreadIds(MessagePosition{kNoon + 1s, IdNumber(3)}, 2),
+            (std::vector<std::string>{IdNumber(2), IdNumber(1)}));
+  EXPECT_EQ(ThreadIds(std::nullopt, 10).front(), IdNumber(5));
+}
+
+TEST_P(MessageStoreContractTest, ReadReceiptsAreAddedOnceAndUnreadCountsFollow) {
+  Insert(ChatMessage(1, kNoon));
+  Insert(ChatMessage(2, kNoon + 1s));
+  Insert(ChatMessage(3, kNoon + 2s, Role::kPatient, 501));
+  Insert(ChatMessage(4, kNoon + 3s));
+  const MessageReader patient{Role::kPatient, 501};
+  const MessageReader doctor{Role::kDoctor, 42};
+
+  auto unread = store_->UnreadCounts(patient);
+  ASSERT_TRUE(unread) << unread.error().message;
+  ASSERT_EQ(unread->size(), 1u);
+  EXPECT_EQ(unread->front().thread_id, "apt-123");
+  EXPECT_EQ(unread->front().appointment_id, 123);
+  EXPECT_EQ(unread->front().unread, 3) << "the patient's own message is not unread for them";
+
+  auto marked = store_->MarkRead("apt-123", {kNoon + 2s, IdNumber(3)}, patient, kNoon + 60s);
+  ASSERT_TRUE(marked) << marked.error().message;
+  EXPECT_EQ(*marked, 2) << "messages 1 and 2; message 3 is the patient's own";
+  auto again = store_->MarkRead("apt-123", {kNoon + 2s, IdNumber(3)}, patient, kNoon + 90s);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 0) << "one receipt per user per message";
+  EXPECT_EQ(store_->UnreadCounts(patient)->front().unread, 1);
+  EXPECT_EQ(store_->UnreadCounts(doctor)->front().unread, 1);
+  EXPECT_TRUE(store_->UnreadCounts({Role::kAdmin, 1})->empty());
+
+  const auto first = *store_->Get(IdNumber(1));
+  ASSERT_EQ(first->read_receipts.size(), 1u);
+  EXPECT_EQ(first->read_receipts[0].user_id, 501);
+  EXPECT_EQ(first->read_receipts[0].read_at, kNoon + 60s);
+}
+
+TEST_P(MessageStoreContractTest, EditsNeedTheCurrentVersion) {
+  Insert(ChatMessage(1, kNoon));
+  auto edited = store_->Edit(IdNumber(1), 1, std::string("fixed"), std::nullopt, kNoon + 30s);
+  ASSERT_TRUE(edited) << edited.error().message;
+  EXPECT_TRUE(*edited);
+  auto stale = store_->Edit(IdNumber(1), 1, std::string("lost"), std::nullopt, kNoon + 40s);
+  ASSERT_TRUE(stale);
+  EXPECT_FALSE(*stale);
+  const auto back = *store_->Get(IdNumber(1));
+  EXPECT_EQ(back->text, "fixed");
+  EXPECT_EQ(back->version, 2);
+  EXPECT_EQ(back->updated_at, kNoon + 30s);
+  EXPECT_FALSE(*store_->Edit(IdNumber(404), 1, std::string("x"), std::nullopt, kNoon));
+}
+
+TEST_P(MessageStoreContractTest, ConcurrentEditsOfOneVersionLetOneWin) {
+  Insert(ChatMessage(1, kNoon));
+  std::atomic<int> won{0};
+  std::vector<std::thread> editors;
+  for (int i = 0; i < 8; ++i) {
+    editors.emplace_back([&, i] {
+      auto edited = store_->Edit(IdNumber(1), 1, fmt::format("edit {}", i), std::nullopt, kNoon);
+      if (edited && *edited) ++won;
+    });
+  }
+  for (auto& editor : editors) editor.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ((*store_->Get(IdNumber(1)))->version, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, MessageStoreContractTest,
+                         ::testing::Values(DocumentBackend::kSqlite, DocumentBackend::kMongo),
+                         BackendName);
+
+}  // namespace
+}  // namespace clinic::testing
