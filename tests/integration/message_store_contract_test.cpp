@@ -15,6 +15,7 @@
 #include "clinic/storage/documents/sqlite_message_store.hpp"
 #include "clinic/storage/mongo/mongo_message_store.hpp"
 #include "support/printers.hpp"
+#include "support/test_databases.hpp"
 
 namespace clinic::testing {
 namespace {
@@ -65,21 +66,15 @@ class MessageStoreContractTest : public ::testing::TestWithParam<DocumentBackend
       store_ = std::move(*opened);
       return;
     }
-    const char* uri = std::getenv("CLINIC_TEST_MONGO_URI");
-    if (uri == nullptr || *uri == '\0') {
+    const auto uri = TestMongoUri("clinic_test_" + RandomToken(6));
+    if (!uri) {
       const char* ci = std::getenv("CI");
       if (ci != nullptr && std::string_view(ci) == "true") {
         FAIL() << "CLINIC_TEST_MONGO_URI is not set; CI needs the MongoDB peer";
       }
       GTEST_SKIP() << "CLINIC_TEST_MONGO_URI is not set; skipping the MongoDB message store";
     }
-    // A database of its own per test: the URI's path names it.
-    std::string text = uri;
-    const auto query = text.find('?');
-    const auto host_end = text.find('/', std::string_view("mongodb://").size());
-    const std::string base = text.substr(0, std::min(host_end, query));
-    const std::string options = query == std::string::npos ? "" : text.substr(query);
-    auto opened = storage::OpenMongoMessageStore(base + "/clinic_test_" + RandomToken(6) + options);
+    auto opened = storage::OpenMongoMessageStore(*uri);
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(*opened);
   }

@@ -12,7 +12,7 @@ void ApiTest::SetUp() {
   std::string pattern = (std::filesystem::temp_directory_path() / "clinic-api-XXXXXX").string();
   ASSERT_NE(mkdtemp(pattern.data()), nullptr);
   directory_ = pattern;
-  docs_uri_ = "sqlite://" + (directory_ / "docs.db").string();
+  docs_uri_ = DocsUri(directory_);
   const std::string& docs = docs_uri_;
   const auto admin =
       RunCommand(CLINICCTL_PATH,

@@ -27,6 +27,10 @@ class ApiTest : public ::testing::TestWithParam<storage::sql::Dialect> {
 
   // Extra clinicd flags for this suite (e.g. a lower login throttle); called by SetUp.
   virtual std::vector<std::string> ExtraFlags() const { return {}; }
+  // The --docs URI for this suite's server; by default a SQLite file in the test's directory.
+  virtual std::string DocsUri(const std::filesystem::path& directory) const {
+    return "sqlite://" + (directory / "docs.db").string();
+  }
 
   // Sends a request with JSON `body` (omit for none) as the holder of `token` (omit: anonymous).
   test_support::HttpResponse Call(const std::string& method, const std::string& target,

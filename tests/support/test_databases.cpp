@@ -155,6 +155,17 @@ std::string DialectName(Dialect dialect) {
   return dialect == Dialect::kSqlite ? "Sqlite" : "Mysql";
 }
 
+std::optional<std::string> TestMongoUri(const std::string& database) {
+  const char* uri = std::getenv("CLINIC_TEST_MONGO_URI");
+  if (uri == nullptr || *uri == '\0') return std::nullopt;
+  const std::string text = uri;
+  const auto query = text.find('?');
+  const auto host_end = text.find('/', std::string_view("mongodb://").size());
+  const std::string base = text.substr(0, std::min(host_end, query));
+  const std::string options = query == std::string::npos ? "" : text.substr(query);
+  return base + "/" + database + options;
+}
+
 std::string DialectTestName(const ::testing::TestParamInfo<Dialect>& info) {
   return DialectName(info.param);
 }

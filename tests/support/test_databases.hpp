@@ -74,6 +74,10 @@ class TestDatabase {
 // skipped rather than failed.
 tl::expected<TestDatabase, NoTestDatabase> MakeTestDatabase(storage::sql::Dialect dialect);
 
+// CLINIC_TEST_MONGO_URI with its path naming `database` (so that each test has a database of its
+// own), or nullopt when the variable is not set.
+std::optional<std::string> TestMongoUri(const std::string& database);
+
 // "Sqlite" / "Mysql", for test names.
 std::string DialectName(storage::sql::Dialect dialect);
 std::string DialectTestName(const ::testing::TestParamInfo<storage::sql::Dialect>& info);
