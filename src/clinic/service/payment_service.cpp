@@ -163,6 +163,16 @@ Result<AppointmentLedger> PaymentService::Ledger(const domain::RequestContext& c
   });
 }
 
+Result<std::vector<storage::CurrencyBalance>> PaymentService::Balance(
+    const domain::RequestContext& context, Id appointment_id) {
+  return InTransaction(
+      store_, TxMode::kRead, [&](Transaction& tx) -> Result<std::vector<storage::CurrencyBalance>> {
+        CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().Get(appointment_id));
+        CLINIC_TRY_STATUS(domain::AuthorizePaymentRead(context.actor, appointment));
+        return tx.payments().BalanceFor(appointment_id);
+      });
+}
+
 Result<storage::Page<domain::Payment>> PaymentService::List(const domain::RequestContext& context,
                                                             const PaymentQuery& query) {
   CLINIC_ASSIGN_OR_RETURN(const auto only_patient, domain::AuthorizePaymentList(context.actor));

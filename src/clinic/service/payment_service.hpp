@@ -69,6 +69,9 @@ class PaymentService {
                                  std::int64_t amount_cents);
   Result<domain::Payment> Get(const domain::RequestContext& context, Id payment_id);
   Result<AppointmentLedger> Ledger(const domain::RequestContext& context, Id appointment_id);
+  // Only the balance of the ledger, for the appointment view.
+  Result<std::vector<storage::CurrencyBalance>> Balance(const domain::RequestContext& context,
+                                                        Id appointment_id);
   Result<storage::Page<domain::Payment>> List(const domain::RequestContext& context,
                                               const PaymentQuery& query);
 

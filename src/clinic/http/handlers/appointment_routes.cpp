@@ -72,7 +72,7 @@ Result<Response> Get(AuthService& auth, AppointmentService& appointments,
   CLINIC_TRY_STATUS(NoQueryParameters(request));
   CLINIC_ASSIGN_OR_RETURN(auto listing, appointments.Get(context, id));
   auto json = ToJson(listing);
-  if (auto ledger = payments.Ledger(context, id)) json["balance"] = BalanceJson(ledger->balance);
+  if (auto balance = payments.Balance(context, id)) json["balance"] = BalanceJson(*balance);
   return Json(HttpStatus::ok, json);
 }
 

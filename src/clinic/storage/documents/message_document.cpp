@@ -61,21 +61,8 @@ class Reader {
   }
   std::int64_t Int(const object& parent, std::string_view key) {
     const auto* found = parent.if_contains(key);
-    if (found != nullptr && found->is_int64()) return found->as_int64();
-    if (found != nullptr && found->is_uint64())
-      return static_cast<std::int64_t>(found->as_uint64());
-    // Canonical extended JSON spells integers {"$numberInt": "…"} or {"$numberLong": "…"}.
-    if (found != nullptr && found->is_object()) {
-      const auto& wrapper = found->as_object();
-      const auto* text = wrapper.if_contains("$numberLong");
-      if (text == nullptr) text = wrapper.if_contains("$numberInt");
-      if (text != nullptr && text->is_string()) {
-        std::int64_t number = 0;
-        const std::string_view digits = text->as_string();
-        const auto [end, error] =
-            std::from_chars(digits.data(), digits.data() + digits.size(), number);
-        if (error == std::errc{} && end == digits.data() + digits.size()) return number;
-      }
+    if (found != nullptr) {
+      if (auto number = ExtendedJsonInt(*found)) return *number;
     }
     Problem(key, "an integer");
     return 0;
@@ -127,6 +114,22 @@ class Reader {
 };
 
 }  // namespace
+
+std::optional<std::int64_t> ExtendedJsonInt(const value& number) {
+  if (number.is_int64()) return number.as_int64();
+  if (number.is_uint64()) return static_cast<std::int64_t>(number.as_uint64());
+  // Canonical extended JSON spells integers {"$numberInt": "…"} or {"$numberLong": "…"}.
+  if (!number.is_object()) return std::nullopt;
+  const auto& wrapper = number.as_object();
+  const auto* text = wrapper.if_contains("$numberLong");
+  if (text == nullptr) text = wrapper.if_contains("$numberInt");
+  if (text == nullptr || !text->is_string()) return std::nullopt;
+  std::int64_t parsed = 0;
+  const std::string_view digits = text->as_string();
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
+  if (error != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
+  return parsed;
+}
 
 object MessageToDocument(const domain::Message& m, DocumentDialect dialect) {
   array attachments;

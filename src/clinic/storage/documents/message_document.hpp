@@ -2,6 +2,8 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
 
 #include "clinic/common/result.hpp"
 #include "clinic/domain/message.hpp"
@@ -15,6 +17,10 @@ enum class DocumentDialect {
   // MongoDB canonical extended JSON: `_id` {"$oid": …}, instants {"$date": {"$numberLong": …}}.
   kExtended,
 };
+
+// An integer as plain JSON or canonical extended JSON ({"$numberInt": "…"},
+// {"$numberLong": "…"}) spells it; nullopt for anything else.
+std::optional<std::int64_t> ExtendedJsonInt(const boost::json::value& number);
 
 // The message as the seed's document, every field present (absent optional values are null,
 // absent lists are empty), in the seed's field order.

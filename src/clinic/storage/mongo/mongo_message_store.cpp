@@ -230,17 +230,8 @@ class MongoMessageStore final : public MessageStore {
         break;
       }
       const auto& group = json->as_object();
-      const auto number = [&](std::string_view key) -> std::int64_t {
-        const auto& v = group.at(key);
-        if (v.is_int64()) return v.as_int64();
-        if (v.is_object()) {
-          for (const auto* spelling : {"$numberInt", "$numberLong"}) {
-            if (const auto* text = v.as_object().if_contains(spelling)) {
-              return std::stoll(std::string(text->as_string()));
-            }
-          }
-        }
-        return 0;
+      const auto number = [&](std::string_view key) {
+        return ExtendedJsonInt(group.at(key)).value_or(0);
       };
       counts.push_back(
           {std::string(group.at("_id").as_string()), number("appointment_id"), number("unread")});
