@@ -13,6 +13,9 @@ mkdir -p .run
 export CLINIC_DB="${CLINIC_DB:-sqlite://$PWD/.run/clinic.db}"
 export CLINIC_LISTEN="${CLINIC_LISTEN:-127.0.0.1:8080}"
 export CLINIC_FILES="${CLINIC_FILES:-$PWD/.run/files}"
+# libmongoc keeps driver counters in /dev/shm/mongoc-<pid>, left behind by a killed process; a
+# later process with the same pid then warns on stderr. Nothing here reads those counters.
+export MONGOC_DISABLE_SHM=1
 build/release/bin/clinicctl seed-demo
 echo "open http://${CLINIC_LISTEN} (API: http://${CLINIC_LISTEN}/api/openapi.json); Ctrl-C stops"
 exec build/release/bin/clinicd
