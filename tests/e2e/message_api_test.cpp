@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <set>
 
+#include "clinic/common/crypto.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
 #include "support/booking_fixture.hpp"
 
@@ -14,6 +15,7 @@ namespace clinic::testing {
 namespace {
 
 using boost::json::object;
+using namespace std::string_literals;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::UnorderedElementsAre;
@@ -72,6 +74,32 @@ class MessageApiTest : public BookingApiTest {
     const auto json = response.Json();
     for (const auto& item : json.at("items").as_array()) items.push_back(item);
     return items;
+  }
+
+  // POST /api/v1/attachments with raw `content` declared as `content_type`.
+  test_support::HttpResponse Upload(const std::string& token, const std::string& content,
+                                    const std::string& content_type,
+                                    const std::string& query = "") {
+    return Send({.method = "POST",
+                 .target = "/api/v1/attachments" + query,
+                 .body = content,
+                 .headers = {{"Content-Type", content_type}}},
+                token);
+  }
+
+  test_support::HttpResponse Download(const std::string& token, const boost::json::value& file) {
+    return Call("GET", "/api/v1/attachments/" + std::string(file.at("file_id").as_string()),
+                std::nullopt, token);
+  }
+
+  // Regular files under the attachment folder (the embedded store's bytes).
+  std::size_t StoredFiles() const {
+    std::size_t count = 0;
+    if (!std::filesystem::exists(files_dir())) return 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(files_dir())) {
+      if (entry.is_regular_file()) ++count;
+    }
+    return count;
   }
 
   std::int64_t location_ = 0;
@@ -271,6 +299,119 @@ TEST_P(MessageApiTest, CancellingAndReschedulingWriteSystemMessages) {
               HasSubstr("moved to Mon  7 Jan 2030, 11:00"));
   EXPECT_THAT(std::string(items[0].at("text").as_string()), HasSubstr("cancelled"));
   EXPECT_EQ(items[0].at("author").at("role"), "system");
+}
+
+// The first bytes of a real 1×1 PNG: the signature and the IHDR chunk.
+const std::string kPng = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0"s;
+
+TEST_P(MessageApiTest, AttachmentsAreServedOnlyToThoseWhoMayReadAMessageWithThem) {
+  auto uploaded = Upload(patient_token_, kPng, "image/png", "?file_name=..%2F..%2Fetc%2Fscan.png");
+  ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+  const auto file = uploaded.Json();
+  EXPECT_EQ(file.at("file_name"), "scan.png") << "no directories survive";
+  EXPECT_EQ(file.at("mime_type"), "image/png");
+  EXPECT_EQ(file.at("size_bytes"), 29);
+  EXPECT_EQ(file.at("sha256").as_string(), Sha256Hex(kPng));
+
+  EXPECT_EQ(Download(patient_token_, file).status, 200) << "the uploader has it";
+  EXPECT_EQ(Download(doctor_token_, file).status, 404) << "no message references it yet";
+  EXPECT_EQ(
+      Post(doctor_token_, object{{"attachments", boost::json::array{file.at("file_id")}}}).status,
+      400)
+      << "only one's own uploads can be attached";
+
+  const auto message =
+      PostOk(patient_token_, object{{"attachments", boost::json::array{file.at("file_id")}}});
+  EXPECT_EQ(message.at("type"), "file");
+  const auto& attached = message.at("attachments").at(0);
+  EXPECT_EQ(attached.at("file_id"), file.at("file_id"));
+  EXPECT_EQ(attached.at("file_name"), "scan.png");
+  EXPECT_EQ(attached.at("mime_type"), "image/png");
+  EXPECT_EQ(attached.at("size_bytes"), 29);
+  EXPECT_EQ(attached.at("sha256"), file.at("sha256"));
+  EXPECT_EQ(attached.at("storage").at("region"), "local");
+  EXPECT_EQ(attached.at("storage").at("bucket"),
+            docs_uri().starts_with("sqlite:") ? "local" : "attachments");
+
+  for (const auto* token : {&doctor_token_, &admin_token_, &patient_token_}) {
+    const auto download = Download(*token, file);
+    ASSERT_EQ(download.status, 200) << download.body;
+    EXPECT_EQ(download.body, kPng);
+    EXPECT_EQ(download.Header("Content-Type"), "image/png");
+    EXPECT_EQ(download.Header("X-Content-Type-Options"), "nosniff");
+    EXPECT_THAT(download.Header("Content-Disposition"), ::testing::StartsWith("attachment;"));
+    EXPECT_THAT(download.Header("Content-Disposition"), HasSubstr("filename=\"scan.png\""));
+  }
+  const auto [stranger, stranger_token] = RegisterPatient("eve@example.com");
+  EXPECT_EQ(Call("GET", Thread(), std::nullopt, stranger_token).status, 404);
+  EXPECT_EQ(Download(stranger_token, file).status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/attachments/f_nonexistent", std::nullopt, patient_token_).status,
+            404);
+  EXPECT_EQ(Download("", file).status, 401);
+}
+
+TEST_P(MessageApiTest, APdfNameOnPngBytesIsStoredAndServedAsPng) {
+  auto uploaded = Upload(patient_token_, kPng, "application/pdf", "?file_name=lab-report.pdf");
+  ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+  const auto file = uploaded.Json();
+  EXPECT_EQ(file.at("mime_type"), "image/png");
+  EXPECT_EQ(file.at("file_name"), "lab-report.png");
+  const auto download = Download(patient_token_, file);
+  EXPECT_EQ(download.Header("Content-Type"), "image/png");
+  EXPECT_THAT(download.Header("Content-Disposition"), Not(HasSubstr(".pdf")));
+}
+
+TEST_P(MessageApiTest, OnlyPdfPngJpegAndPlainTextAreAccepted) {
+  const auto pdf = Upload(patient_token_, "%PDF-1.7\n%\xE2\xE3\n1 0 obj\n", "application/pdf",
+                          "?file_name=results.pdf");
+  ASSERT_EQ(pdf.status, 201) << pdf.body;
+  EXPECT_EQ(pdf.Json().at("mime_type"), "application/pdf");
+  const auto jpeg =
+      Upload(patient_token_, "\xFF\xD8\xFF\xE0\0\x10JFIF"s, "image/jpeg", "?file_name=photo.jpeg");
+  ASSERT_EQ(jpeg.status, 201) << jpeg.body;
+  EXPECT_EQ(jpeg.Json().at("file_name"), "photo.jpeg");
+  const auto text = Upload(patient_token_, "Blood pressure 120/80\n", "text/plain; charset=utf-8",
+                           "?file_name=%01notes%0D%0A.txt");
+  ASSERT_EQ(text.status, 201) << text.body;
+  EXPECT_EQ(text.Json().at("file_name"), "notes.txt") << "control characters are dropped";
+  EXPECT_EQ(Download(patient_token_, text.Json()).Header("Content-Type"),
+            "text/plain; charset=utf-8");
+  const auto unnamed = Upload(patient_token_, kPng, "image/png");
+  ASSERT_EQ(unnamed.status, 201) << unnamed.body;
+  EXPECT_EQ(unnamed.Json().at("file_name"), "attachment.png");
+
+  const std::size_t files_before = StoredFiles();
+  EXPECT_EQ(Upload(patient_token_, "<script>alert(1)</script>", "text/html").status, 415);
+  EXPECT_EQ(Upload(patient_token_, "PK\x03\x04zip", "application/zip").status, 415);
+  EXPECT_EQ(Upload(patient_token_,
+                   "\x7F"
+                   "ELF\x02\x01\x01\0"s,
+                   "text/plain")
+                .status,
+            415)
+      << "binary bytes claimed as text";
+  EXPECT_EQ(Upload(patient_token_, "", "text/plain").status, 400);
+  EXPECT_EQ(Upload(patient_token_, kPng, "image/png", "?name=x.png").status, 400);
+  EXPECT_EQ(Upload("", kPng, "image/png").status, 401);
+  EXPECT_EQ(StoredFiles(), files_before);
+}
+
+TEST_P(MessageApiTest, ATwentyMegabyteUploadIsRefusedAndLeavesNothingOnDisk) {
+  const std::string big = kPng + std::string(20 * 1000 * 1000, 'x');
+  const auto refused = Upload(patient_token_, big, "image/png", "?file_name=huge.png");
+  EXPECT_EQ(refused.status, 413) << refused.body;
+  EXPECT_EQ(StoredFiles(), 0u);
+}
+
+TEST_P(MessageApiTest, TheSameBytesUploadedTwiceAreStoredOnce) {
+  const auto first = Upload(patient_token_, kPng, "image/png", "?file_name=a.png").Json();
+  const auto second = Upload(doctor_token_, kPng, "image/png", "?file_name=b.png").Json();
+  EXPECT_NE(first.at("file_id"), second.at("file_id"));
+  EXPECT_EQ(first.at("sha256"), second.at("sha256"));
+  if (docs_uri().starts_with("sqlite:")) {
+    EXPECT_EQ(StoredFiles(), 1u);
+  }
+  EXPECT_EQ(Download(doctor_token_, second).body, kPng);
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(MessageApiTest);

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "clinic/common/crypto.hpp"
-#include "clinic/storage/documents/sqlite_message_store.hpp"
+#include "clinic/storage/documents/sqlite_attachment_store.hpp"
 #include "clinic/storage/mongo/mongo_message_store.hpp"
 #include "support/printers.hpp"
 #include "support/test_databases.hpp"
@@ -61,9 +61,11 @@ class MessageStoreContractTest : public ::testing::TestWithParam<DocumentBackend
     if (GetParam() == DocumentBackend::kSqlite) {
       directory_ = std::filesystem::temp_directory_path() / ("clinic-docs-" + RandomToken(6));
       std::filesystem::create_directories(directory_);
-      auto opened = storage::OpenSqliteMessageStore((directory_ / "docs.db").string(), 4);
+      auto opened = storage::OpenSqliteDocumentStores((directory_ / "docs.db").string(), 4,
+                                                      (directory_ / "files").string());
       ASSERT_TRUE(opened) << opened.error().message;
-      store_ = std::move(*opened);
+      store_ = std::move(opened->messages);
+      attachments_ = std::move(opened->attachments);
       return;
     }
     const auto uri = TestMongoUri("clinic_test_" + RandomToken(6));
@@ -74,13 +76,15 @@ class MessageStoreContractTest : public ::testing::TestWithParam<DocumentBackend
       }
       GTEST_SKIP() << "CLINIC_TEST_MONGO_URI is not set; skipping the MongoDB message store";
     }
-    auto opened = storage::OpenMongoMessageStore(*uri);
+    auto opened = storage::OpenMongoDocumentStores(*uri);
     ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(*opened);
+    store_ = std::move(opened->messages);
+    attachments_ = std::move(opened->attachments);
   }
 
   void TearDown() override {
     store_.reset();
+    attachments_.reset();
     if (!directory_.empty()) std::filesystem::remove_all(directory_);
   }
 
@@ -98,6 +102,7 @@ class MessageStoreContractTest : public ::testing::TestWithParam<DocumentBackend
   }
 
   std::unique_ptr<storage::MessageStore> store_;
+  std::unique_ptr<storage::AttachmentStore> attachments_;
   std::filesystem::path directory_;
 };
 
@@ -235,6 +240,70 @@ TEST_P(MessageStoreContractTest, ConcurrentEditsOfOneVersionLetOneWin) {
   for (auto& editor : editors) editor.join();
   EXPECT_EQ(won.load(), 1);
   EXPECT_EQ((*store_->Get(IdNumber(1)))->version, 2);
+}
+
+storage::StoredAttachment Upload(const std::string& file_id, const std::string& content) {
+  return {.file_id = file_id,
+          .file_name = "scan.pdf",
+          .mime_type = "application/pdf",
+          .size_bytes = static_cast<std::int64_t>(content.size()),
+          .sha256 = Sha256Hex(content),
+          .uploaded_by_role = Role::kPatient,
+          .uploaded_by_id = 501,
+          .uploaded_at = kNoon};
+}
+
+TEST_P(MessageStoreContractTest, AttachmentsReadBackByteForByteAndAreStoredOncePerContent) {
+  // Several GridFS chunks (255 KiB each) and every byte value.
+  std::string content;
+  for (int i = 0; i < 3 * 1024 * 1024; ++i) content.push_back(static_cast<char>(i * 7 % 256));
+  const auto first = Upload("f_first", content);
+  ASSERT_TRUE(attachments_->Save(first, content));
+  ASSERT_TRUE(attachments_->Save(Upload("f_second", content), content)) << "same bytes again";
+
+  auto found = attachments_->Find("f_first");
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->file_name, "scan.pdf");
+  EXPECT_EQ((*found)->mime_type, "application/pdf");
+  EXPECT_EQ((*found)->size_bytes, static_cast<std::int64_t>(content.size()));
+  EXPECT_EQ((*found)->sha256, first.sha256);
+  EXPECT_EQ((*found)->uploaded_by_role, Role::kPatient);
+  EXPECT_EQ((*found)->uploaded_by_id, 501);
+  EXPECT_EQ((*found)->uploaded_at, kNoon);
+  ASSERT_TRUE(*attachments_->Find("f_second"));
+  EXPECT_FALSE(*attachments_->Find("f_missing"));
+
+  auto read = attachments_->ReadContent(first.sha256);
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_TRUE(*read == content);
+  auto missing = attachments_->ReadContent(std::string(64, '0'));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(attachments_->Save(first, content).error().code, ErrorCode::kAlreadyExists)
+      << "one record per file id";
+  if (GetParam() == DocumentBackend::kSqlite) {
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(directory_ / "files")) {
+      if (entry.is_regular_file()) ++files;
+    }
+    EXPECT_EQ(files, 1u);
+  }
+}
+
+TEST_P(MessageStoreContractTest, MessagesTellWhichAppointmentsReferenceAFile) {
+  Message first = ChatMessage(1, kNoon);
+  first.attachments.push_back({.file_id = "f_shared", .file_name = "a.png"});
+  Message other_thread = ChatMessage(2, kNoon + 1s);
+  other_thread.thread_id = "apt-124";
+  other_thread.refs.appointment_id = 124;
+  other_thread.attachments.push_back({.file_id = "f_shared", .file_name = "a.png"});
+  other_thread.attachments.push_back({.file_id = "f_only_here", .file_name = "b.png"});
+  Insert(first);
+  Insert(other_thread);
+  Insert(ChatMessage(3, kNoon + 2s));
+  EXPECT_EQ(*store_->AppointmentsWithFile("f_shared"), (std::vector<Id>{123, 124}));
+  EXPECT_EQ(*store_->AppointmentsWithFile("f_only_here"), (std::vector<Id>{124}));
+  EXPECT_TRUE(store_->AppointmentsWithFile("f_none")->empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MessageStoreContractTest,

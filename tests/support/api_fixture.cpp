@@ -69,10 +69,15 @@ test_support::HttpResponse ApiTest::Call(const std::string& method, const std::s
     request.body = boost::json::serialize(*body);
     request.headers.emplace_back("Content-Type", "application/json");
   }
+  return Send(std::move(request), token);
+}
+
+test_support::HttpResponse ApiTest::Send(test_support::HttpRequest request,
+                                         const std::string& token) {
   if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
   auto response = client_->Send(request);
-  EXPECT_TRUE(response.has_value())
-      << method << " " << target << ": " << (response ? "" : response.error().message);
+  EXPECT_TRUE(response.has_value()) << request.method << " " << request.target << ": "
+                                    << (response ? "" : response.error().message);
   return response.value_or(test_support::HttpResponse{});
 }
 

@@ -37,6 +37,8 @@ class ApiTest : public ::testing::TestWithParam<storage::sql::Dialect> {
                                   const std::optional<boost::json::value>& body = std::nullopt,
                                   const std::string& token = "",
                                   const test_support::HeaderList& headers = {});
+  // Sends a request as it is (any body and Content-Type) as the holder of `token`.
+  test_support::HttpResponse Send(test_support::HttpRequest request, const std::string& token = "");
   // Logs in and returns the bearer token (fails the test otherwise).
   std::string Login(const std::string& login, const std::string& password);
   // Registers a patient through the API and returns {id, token}.
@@ -54,6 +56,8 @@ class ApiTest : public ::testing::TestWithParam<storage::sql::Dialect> {
   std::uint16_t port() const { return clinicd_->port(); }
   // The --docs URI the server was started with.
   const std::string& docs_uri() const { return docs_uri_; }
+  // The server's --files folder (attachment bytes on the embedded document store).
+  std::filesystem::path files_dir() const { return directory_ / "files"; }
   std::string admin_token_;
 
  private:

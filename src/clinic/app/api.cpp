@@ -2,6 +2,7 @@
 
 #include "clinic/http/handlers/admin_routes.hpp"
 #include "clinic/http/handlers/appointment_routes.hpp"
+#include "clinic/http/handlers/attachment_routes.hpp"
 #include "clinic/http/handlers/audit_routes.hpp"
 #include "clinic/http/handlers/auth_routes.hpp"
 #include "clinic/http/handlers/doctor_routes.hpp"
@@ -26,7 +27,8 @@ service::AuthOptions AuthOptionsFrom(const ServerConfig& config) {
 
 }  // namespace
 
-Api::Api(storage::Store& store, storage::MessageStore& messages, const ServerConfig& config)
+Api::Api(storage::Store& store, const storage::DocumentStores& documents,
+         const ServerConfig& config)
     : store_(store),
       config_(config),
       hasher_(config.fast_password_hashing ? service::PasswordHasher::Cost::kFastForTests
@@ -37,7 +39,8 @@ Api::Api(storage::Store& store, storage::MessageStore& messages, const ServerCon
       patients_(store, hasher_, clock_),
       admins_(store, hasher_, clock_),
       scheduling_(store, clock_),
-      messages_(store, messages, clock_),
+      attachments_(store, *documents.messages, *documents.attachments, clock_),
+      messages_(store, *documents.messages, attachments_, clock_),
       system_messages_(messages_),
       appointments_(store, clock_, &system_messages_),
       payments_(store, clock_),
@@ -59,6 +62,7 @@ void Api::AddRoutes(http::Router& router) {
   http::AddPrescriptionRoutes(router, auth_, prescriptions_);
   http::AddReportRoutes(router, auth_, reports_);
   http::AddMessageRoutes(router, auth_, messages_);
+  http::AddAttachmentRoutes(router, auth_, attachments_, config_.max_attachment_bytes);
 }
 
 }  // namespace clinic::app

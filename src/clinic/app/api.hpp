@@ -5,6 +5,7 @@
 #include "clinic/http/router.hpp"
 #include "clinic/service/admin_service.hpp"
 #include "clinic/service/appointment_service.hpp"
+#include "clinic/service/attachment_service.hpp"
 #include "clinic/service/auth_service.hpp"
 #include "clinic/service/doctor_service.hpp"
 #include "clinic/service/location_service.hpp"
@@ -16,6 +17,7 @@
 #include "clinic/service/report_service.hpp"
 #include "clinic/service/scheduling_service.hpp"
 #include "clinic/service/system_messages.hpp"
+#include "clinic/storage/attachment_store.hpp"
 #include "clinic/storage/store.hpp"
 
 namespace clinic::app {
@@ -24,7 +26,7 @@ namespace clinic::app {
 // routes that expose them. Outlives the server that calls into it.
 class Api {
  public:
-  Api(storage::Store& store, storage::MessageStore& messages, const ServerConfig& config);
+  Api(storage::Store& store, const storage::DocumentStores& documents, const ServerConfig& config);
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -41,6 +43,7 @@ class Api {
   service::PatientService patients_;
   service::AdminService admins_;
   service::SchedulingService scheduling_;
+  service::AttachmentService attachments_;
   service::MessageService messages_;
   service::SystemMessages system_messages_;
   service::AppointmentService appointments_;

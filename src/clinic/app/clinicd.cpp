@@ -52,22 +52,22 @@ int ClinicdMain(int argc, char** argv) {
     std::cerr << "clinicd: cannot open the database: " << store.error().message << "\n";
     return kCannotStart;
   }
-  auto messages = OpenMessageStore(config.storage, config.workers);
-  if (!messages) {
-    std::cerr << "clinicd: cannot open the document store: " << messages.error().message << "\n";
+  auto documents = OpenDocumentStores(config.storage, config.workers, config.files_dir);
+  if (!documents) {
+    std::cerr << "clinicd: cannot open the document store: " << documents.error().message << "\n";
     return kCannotStart;
   }
 
   auto metrics = std::make_shared<http::Metrics>();
   http::Router router;
   http::AddOperationsRoutes(router, {.health_probe =
-                                         [&store = **store, &messages = **messages] {
+                                         [&store = **store, &messages = *documents->messages] {
                                            return std::vector<http::HealthCheck>{
                                                {"database", store.Ping()},
                                                {"documents", messages.Ping()}};
                                          },
                                      .metrics = metrics});
-  Api api(**store, **messages, config);
+  Api api(**store, *documents, config);
   api.AddRoutes(router);
   auto web = http::StaticFiles::Open({.root = config.web_dir});
   if (!web) return BadConfiguration(Error::InvalidArgument("--web: " + web.error().message));

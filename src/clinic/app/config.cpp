@@ -52,6 +52,10 @@ void AddServerOptions(CLI::App& cli, ServerConfig& config) {
   cli.add_option("--max-body", config.max_body_bytes, "largest JSON request body in bytes")
       ->envname("CLINIC_MAX_BODY")
       ->capture_default_str();
+  cli.add_option("--max-attachment", config.max_attachment_bytes,
+                 "largest attachment upload in bytes")
+      ->envname("CLINIC_MAX_ATTACHMENT")
+      ->capture_default_str();
   cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
       ->envname("CLINIC_LOG_LEVEL")
       ->capture_default_str();
@@ -142,6 +146,9 @@ Status ValidateServerConfig(ServerConfig& config) {
   if (config.workers > 1024) return Invalid("--workers", "must be between 1 and 1024");
   if (config.max_body_bytes < 1024 || config.max_body_bytes > 64ull * 1024 * 1024) {
     return Invalid("--max-body", "must be between 1 KiB and 64 MiB");
+  }
+  if (config.max_attachment_bytes < 1024 || config.max_attachment_bytes > 1024ull * 1024 * 1024) {
+    return Invalid("--max-attachment", "must be between 1 KiB and 1 GiB");
   }
   if (config.web_dir.empty()) config.web_dir = CLINIC_DEFAULT_WEB_DIR;
   if (config.session_idle_minutes < 1 || config.session_idle_minutes > 30 * 24 * 60) {

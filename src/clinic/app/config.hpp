@@ -23,6 +23,7 @@ struct ServerConfig {
   unsigned threads = 0;  // I/O threads; 0: one per core
   unsigned workers = 0;  // request workers (and database connections); 0: 4 per core
   std::uint64_t max_body_bytes = std::uint64_t{1024} * 1024;
+  std::uint64_t max_attachment_bytes = std::uint64_t{10} * 1024 * 1024;
   std::string log_level = "info";
   bool fast_password_hashing = false;  // tests only: cheap argon2id parameters
   unsigned session_idle_minutes = 12 * 60;

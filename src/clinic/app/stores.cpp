@@ -1,6 +1,6 @@
 #include "clinic/app/stores.hpp"
 
-#include "clinic/storage/documents/sqlite_message_store.hpp"
+#include "clinic/storage/documents/sqlite_attachment_store.hpp"
 #include "clinic/storage/mongo/mongo_message_store.hpp"
 #include "clinic/storage/mysql/mysql_connection.hpp"
 #include "clinic/storage/sql/sql_store.hpp"
@@ -33,12 +33,13 @@ Result<std::unique_ptr<storage::Store>> OpenStore(const StorageConfig& config,
   return storage::sql::MakeSqlStore(std::move(factory), pool_size);
 }
 
-Result<std::unique_ptr<storage::MessageStore>> OpenMessageStore(const StorageConfig& config,
-                                                                std::size_t pool_size) {
+Result<storage::DocumentStores> OpenDocumentStores(const StorageConfig& config,
+                                                   std::size_t pool_size,
+                                                   const std::string& files_dir) {
   if (config.docs_uri.starts_with("mongodb"))
-    return storage::OpenMongoMessageStore(config.docs_uri);
+    return storage::OpenMongoDocumentStores(config.docs_uri);
   CLINIC_ASSIGN_OR_RETURN(auto path, storage::sqlite::ParseSqliteUri(config.docs_uri));
-  return storage::OpenSqliteMessageStore(path, pool_size);
+  return storage::OpenSqliteDocumentStores(path, pool_size, files_dir);
 }
 
 }  // namespace clinic::app

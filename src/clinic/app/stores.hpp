@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "clinic/app/config.hpp"
-#include "clinic/storage/message_store.hpp"
+#include "clinic/storage/attachment_store.hpp"
 #include "clinic/storage/sql/migrator.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -18,10 +18,12 @@ Result<storage::sql::MigrationReport> MigrateDatabase(const StorageConfig& confi
 Result<std::unique_ptr<storage::Store>> OpenStore(const StorageConfig& config,
                                                   std::size_t pool_size);
 
-// Opens the message store named by `config.docs_uri`: MongoDB for mongodb:// URIs (creating its
-// indexes), otherwise the embedded SQLite store (creating its table). The only place that chooses
-// a document-store adapter.
-Result<std::unique_ptr<storage::MessageStore>> OpenMessageStore(const StorageConfig& config,
-                                                                std::size_t pool_size);
+// Opens the message and attachment stores named by `config.docs_uri`: MongoDB and GridFS for
+// mongodb:// URIs (creating their indexes), otherwise the embedded SQLite store (creating its
+// tables) with attachment bytes in `files_dir`. The only place that chooses a document-store
+// adapter.
+Result<storage::DocumentStores> OpenDocumentStores(const StorageConfig& config,
+                                                   std::size_t pool_size,
+                                                   const std::string& files_dir);
 
 }  // namespace clinic::app

@@ -132,8 +132,13 @@ Result<storage::MessagePosition> DecodeCursor(std::string_view text) {
 }  // namespace
 
 MessageService::MessageService(storage::Store& store, storage::MessageStore& messages,
-                               const Clock& clock)
-    : store_(store), messages_(messages), clock_(clock) {}
+                               AttachmentService& attachments, const Clock& clock,
+                               MessageEvents* events)
+    : store_(store),
+      messages_(messages),
+      attachments_(attachments),
+      clock_(clock),
+      events_(events) {}
 
 Result<PostedMessage> MessageService::Post(const domain::RequestContext& context, Id appointment_id,
                                            const NewMessage& input) {
@@ -147,13 +152,17 @@ Result<PostedMessage> MessageService::PostAs(const domain::RequestContext& conte
   const auto text = check.OptionalText("text", input.text, kMaxTextChars, /*multiline=*/true);
   const auto markdown =
       check.OptionalText("markdown", input.markdown, kMaxMarkdownChars, /*multiline=*/true);
-  if (check.ok() && !text && !markdown) check.Add("text", "a message needs text or markdown");
+  if (check.ok() && !text && !markdown && input.attachments.empty()) {
+    check.Add("text", "a message needs text, markdown or attachments");
+  }
   const auto tags = CheckTags(check, input.tags);
   const auto client_msg_id =
       check.OptionalText("client_msg_id", input.client_msg_id, kMaxClientMessageIdLength);
   const auto ua = check.OptionalText("client.ua", input.client_ua, 255);
   const auto platform = check.OptionalText("client.platform", input.client_platform, 32);
   CLINIC_TRY_STATUS(check.Finish("the message is not valid"));
+  CLINIC_ASSIGN_OR_RETURN(auto attachments,
+                          attachments_.ForMessage(context.actor, input.attachments));
 
   const Instant now = clock_.Now();
   CLINIC_ASSIGN_OR_RETURN(
@@ -168,7 +177,9 @@ Result<PostedMessage> MessageService::PostAs(const domain::RequestContext& conte
         m.id = client_msg_id ? IdForClientMessage(m.thread_id, context.actor, *client_msg_id)
                              : NewMessageId(now);
         m.type = context.actor.role == Role::kSystem ? domain::MessageType::kSystem
+                 : !text && !markdown                ? domain::MessageType::kFile
                                                      : domain::MessageType::kChat;
+        m.attachments = attachments;
         m.text = text;
         m.markdown = markdown;
         m.refs = {.appointment_id = a.id,
@@ -195,6 +206,7 @@ Result<PostedMessage> MessageService::PostAs(const domain::RequestContext& conte
     if (earlier) return PostedMessage{.message = std::move(*earlier), .existing = true};
   }
   CLINIC_TRY_STATUS(std::move(inserted));
+  if (events_ != nullptr) events_->MessageStored(message);
   return PostedMessage{.message = std::move(message)};
 }
 
@@ -220,16 +232,27 @@ Result<MessagePage> MessageService::List(const domain::RequestContext& context, 
 
 Result<std::int64_t> MessageService::MarkRead(const domain::RequestContext& context,
                                               Id appointment_id, const std::string& up_to) {
-  CLINIC_TRY_STATUS(InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
-    return LoadThread(tx, context.actor, appointment_id);
-  }));
+  CLINIC_ASSIGN_OR_RETURN(auto thread, InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
+                            return LoadThread(tx, context.actor, appointment_id);
+                          }));
   const auto thread_id = domain::ThreadIdOf(appointment_id);
   CLINIC_ASSIGN_OR_RETURN(auto last, messages_.Get(up_to));
   if (!last || last->thread_id != thread_id) {
     return Fail(Error::InvalidField("up_to", "no message of this thread has this id"));
   }
-  return messages_.MarkRead(thread_id, {last->created_at, last->id},
-                            {context.actor.role, context.actor.id}, clock_.Now());
+  const storage::MessageReader reader{context.actor.role, context.actor.id};
+  const Instant now = clock_.Now();
+  CLINIC_ASSIGN_OR_RETURN(const auto marked,
+                          messages_.MarkRead(thread_id, {last->created_at, last->id}, reader, now));
+  if (events_ != nullptr && marked > 0) {
+    events_->MessagesRead({.appointment_id = appointment_id,
+                           .patient_id = thread.appointment.patient_id,
+                           .doctor_id = thread.appointment.doctor_id,
+                           .reader = reader,
+                           .up_to = last->id,
+                           .read_at = now});
+  }
+  return marked;
 }
 
 Result<std::vector<storage::ThreadUnread>> MessageService::Unread(
@@ -269,6 +292,7 @@ Result<domain::Message> MessageService::Edit(const domain::RequestContext& conte
   }
   CLINIC_ASSIGN_OR_RETURN(auto updated, messages_.Get(id));
   if (!updated) return hidden();
+  if (events_ != nullptr) events_->MessageStored(*updated);
   return std::move(*updated);
 }
 

@@ -9,6 +9,8 @@
 #include "clinic/common/result.hpp"
 #include "clinic/domain/message.hpp"
 #include "clinic/domain/principal.hpp"
+#include "clinic/service/attachment_service.hpp"
+#include "clinic/service/message_events.hpp"
 #include "clinic/storage/message_store.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -20,6 +22,8 @@ struct NewMessage {
   std::optional<std::string> text;
   std::optional<std::string> markdown;
   std::vector<std::string> tags;
+  // file_ids of the author's own uploads (AttachmentService).
+  std::vector<std::string> attachments;
   // A retried post with the same id (per author and thread) returns the first message.
   std::optional<std::string> client_msg_id;
   std::optional<std::string> client_ua;
@@ -40,10 +44,15 @@ struct MessagePage {
 // patient and doctor and admins see a thread; everyone else gets kNotFound. Thread-safe.
 class MessageService {
  public:
-  MessageService(storage::Store& store, storage::MessageStore& messages, const Clock& clock);
+  // `events` (may be null) hears of every stored message and read receipt.
+  MessageService(storage::Store& store, storage::MessageStore& messages,
+                 AttachmentService& attachments, const Clock& clock,
+                 MessageEvents* events = nullptr);
 
   // Posts to the appointment's thread. Rules (kInvalidArgument naming each field): text up to
-  // 4000 characters and markdown up to 8000 (several lines allowed), at least one of them; up to
+  // 4000 characters and markdown up to 8000 (several lines allowed), at least one of them or an
+  // attachment (a message of attachments only has type "file"); up to 10 of the author's own
+  // uploads as attachments; up to
   // 10 tags of 1–32 characters a–z, 0–9 and '-', lower-cased and de-duplicated; client_msg_id
   // 1–64 visible ASCII characters.
   Result<PostedMessage> Post(const domain::RequestContext& context, Id appointment_id,
@@ -73,7 +82,9 @@ class MessageService {
 
   storage::Store& store_;
   storage::MessageStore& messages_;
+  AttachmentService& attachments_;
   const Clock& clock_;
+  MessageEvents* events_;
 };
 
 }  // namespace clinic::service

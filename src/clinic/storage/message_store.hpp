@@ -58,6 +58,9 @@ class MessageStore {
   // For a patient or doctor reader: per thread they take part in (relationalRefs), the messages
   // of others without a receipt from them, for threads with any. Empty for other roles.
   virtual Result<std::vector<ThreadUnread>> UnreadCounts(const MessageReader& reader) = 0;
+  // The appointments whose threads hold a message referencing attachment `file_id`, ascending:
+  // whoever may read one of them may download the file.
+  virtual Result<std::vector<Id>> AppointmentsWithFile(const std::string& file_id) = 0;
   // Replaces text and markdown, sets meta.updated_at and increments meta.version, only when the
   // stored version is `expected_version`; false when it is not (a stale edit) or the message is
   // gone.

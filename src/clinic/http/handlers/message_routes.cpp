@@ -36,6 +36,8 @@ Result<Response> Post(AuthService& auth, MessageService& messages, Request& requ
       .markdown = fields.OptionalString("markdown", kServiceCheckedText),
       .tags = fields.StringArray("tags", {.max_items = 50}, {.max_length = 255})
                   .value_or(std::vector<std::string>{}),
+      .attachments = fields.StringArray("attachments", {.max_items = 50}, {.max_length = 64})
+                         .value_or(std::vector<std::string>{}),
       .client_msg_id = fields.OptionalString("client_msg_id", kServiceCheckedText)};
   CLINIC_TRY_STATUS(fields.Finish());
   if (const auto ua = request.headers.find(boost::beast::http::field::user_agent);

@@ -8,7 +8,8 @@ namespace clinic::http {
 
 // Doctor–patient messages, one thread per appointment (its patient and doctor, and admins):
 //   GET  /api/v1/appointments/{id}/messages  ?before, limit → {items, next_cursor}, newest first;
-//   POST /api/v1/appointments/{id}/messages  {text?, markdown?, tags?, client_msg_id?} → 201 the
+//   POST /api/v1/appointments/{id}/messages  {text?, markdown?, tags?, attachments?: [file_id],
+//       client_msg_id?} → 201 the
 //       stored document; a retried client_msg_id → 200 with the first one;
 //   POST /api/v1/appointments/{id}/messages/read  {up_to} → {marked};
 //   GET  /api/v1/messages/unread             → {items: [{thread_id, appointment_id, unread}]};

@@ -31,6 +31,12 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS idx_messages_thread ON messages (thread_id, created_at, id);
 CREATE INDEX IF NOT EXISTS idx_messages_patient ON messages (patient_id, created_at);
 CREATE INDEX IF NOT EXISTS idx_messages_doctor ON messages (doctor_id, created_at);
+CREATE TABLE IF NOT EXISTS message_files (
+  file_id TEXT NOT NULL,
+  message_id TEXT NOT NULL REFERENCES messages (id),
+  appointment_id INTEGER NOT NULL,
+  PRIMARY KEY (file_id, message_id)
+);
 )sql";
 
 // "Not the reader's own message and no receipt from the reader yet", on a row of `messages`.
@@ -91,11 +97,35 @@ class SqliteMessageStore final : public MessageStore {
                                     Value{m.author.id},
                                     Value{m.version},
                                     Value{DocumentText(m)}};
-    CLINIC_TRY_STATUS(connection->Execute(
-        "INSERT INTO messages (id, thread_id, created_at, appointment_id, patient_id, doctor_id, "
-        "author_role, author_id, version, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        params));
-    return Ok();
+    // The message and the index of its attachments go in together or not at all.
+    CLINIC_TRY_STATUS(connection->Begin(TxMode::kWrite));
+    auto inserted = [&]() -> Status {
+      CLINIC_TRY_STATUS(connection->Execute(
+          "INSERT INTO messages (id, thread_id, created_at, appointment_id, patient_id, "
+          "doctor_id, author_role, author_id, version, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          params));
+      for (const auto& attachment : m.attachments) {
+        CLINIC_TRY_STATUS(connection->Execute(
+            "INSERT INTO message_files (file_id, message_id, appointment_id) VALUES (?, ?, ?)",
+            {Value{attachment.file_id}, Value{m.id}, Value{m.refs.appointment_id}}));
+      }
+      return connection->Commit();
+    }();
+    if (!inserted) CLINIC_TRY_STATUS(connection->Rollback());
+    return inserted;
+  }
+
+  Result<std::vector<Id>> AppointmentsWithFile(const std::string& file_id) override {
+    CLINIC_ASSIGN_OR_RETURN(auto connection, pool_.Acquire());
+    const std::vector<Value> params{Value{file_id}};
+    CLINIC_ASSIGN_OR_RETURN(auto rows, connection->Query("SELECT DISTINCT appointment_id FROM "
+                                                         "message_files WHERE file_id = ? "
+                                                         "ORDER BY appointment_id",
+                                                         params));
+    std::vector<Id> ids;
+    ids.reserve(rows.size());
+    for (const auto& row : rows) ids.push_back(row.Int(0));
+    return ids;
   }
 
   Result<std::optional<domain::Message>> Get(const std::string& id) override {

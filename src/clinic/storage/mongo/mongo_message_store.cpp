@@ -2,82 +2,30 @@
 
 #include <fmt/format.h>
 #include <mongoc/mongoc.h>
-#include <spdlog/spdlog.h>
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-#include <mutex>
+#include <set>
 #include <utility>
 
 #include "clinic/storage/documents/message_document.hpp"
+#include "clinic/storage/mongo/mongo_driver.hpp"
 
 namespace clinic::storage {
 namespace {
+
+using mongo::Collection;
+using mongo::Date;
+using mongo::FromDriver;
+using mongo::MongoPool;
+using mongo::Oid;
+using mongo::PooledClient;
+using mongo::ToBson;
+using mongo::ToJson;
 
 using boost::json::array;
 using boost::json::object;
 using boost::json::value;
 
-constexpr const char* kDefaultDatabase = "clinic";
 constexpr const char* kCollection = "messages";
-constexpr std::uint32_t kDuplicateKey = 11000;
-
-// Owns a heap BSON document. (std::unique_ptr<bson_t> would drop bson_t's alignment attribute.)
-class Bson {
- public:
-  explicit Bson(bson_t* document) : document_(document) {}
-  Bson(Bson&& other) noexcept : document_(std::exchange(other.document_, nullptr)) {}
-  Bson& operator=(Bson&&) = delete;
-  Bson(const Bson&) = delete;
-  Bson& operator=(const Bson&) = delete;
-  ~Bson() {
-    if (document_ != nullptr) bson_destroy(document_);
-  }
-  const bson_t* get() const { return document_; }
-
- private:
-  bson_t* document_;
-};
-
-// Canonical extended JSON → BSON.
-Result<Bson> ToBson(const value& json) {
-  const auto text = boost::json::serialize(json);
-  bson_error_t error;
-  bson_t* b = bson_new_from_json(reinterpret_cast<const std::uint8_t*>(text.data()),
-                                 static_cast<ssize_t>(text.size()), &error);
-  if (b == nullptr) return Fail(Error::Internal(fmt::format("bad BSON: {}", error.message)));
-  return Bson(b);
-}
-
-Result<value> ToJson(const bson_t* b) {
-  std::size_t length = 0;
-  char* text = bson_as_canonical_extended_json(b, &length);
-  if (text == nullptr) return Fail(Error::Internal("a BSON document could not be read"));
-  boost::system::error_code error;
-  auto json = boost::json::parse(std::string_view(text, length), error);
-  bson_free(text);
-  if (error) return Fail(Error::Internal("a BSON document could not be read"));
-  return json;
-}
-
-// Driver errors stop here: unreachable servers become kUnavailable, duplicate keys
-// kAlreadyExists, the rest kInternal.
-Error FromDriver(const bson_error_t& error, std::string_view what) {
-  const auto message = fmt::format("{}: {}", what, error.message);
-  if (error.code == kDuplicateKey) return Error::AlreadyExists(message);
-  if (error.domain == MONGOC_ERROR_STREAM || error.domain == MONGOC_ERROR_SERVER_SELECTION) {
-    return Error::Unavailable(message);
-  }
-  return Error::Internal(message);
-}
-
-value Date(Instant t) {
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  return object{{"$date", object{{"$numberLong", std::to_string(millis)}}}};
-}
-
-value Oid(const std::string& id) { return object{{"$oid", id}}; }
 
 // Messages at or before (inclusive) / strictly before a position, newest-first order.
 value PositionFilter(const MessagePosition& at, bool inclusive) {
@@ -95,74 +43,34 @@ void AddUnreadBy(object& filter, const MessageReader& reader) {
                     object{{"$elemMatch", object{{"user_role", role}, {"user_id", reader.id}}}}}}};
 }
 
-void InitDriverOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    mongoc_init();
-    // The driver's own log goes to ours: warnings and errors as such, its chatter as debug.
-    mongoc_log_set_handler(
-        [](mongoc_log_level_t level, const char* domain, const char* message, void*) {
-          const auto spd = level <= MONGOC_LOG_LEVEL_ERROR     ? spdlog::level::err
-                           : level == MONGOC_LOG_LEVEL_WARNING ? spdlog::level::warn
-                           : level == MONGOC_LOG_LEVEL_MESSAGE ? spdlog::level::info
-                                                               : spdlog::level::debug;
-          spdlog::log(spd, "mongoc {}: {}", domain, message);
-        },
-        nullptr);
-    // The driver is cleaned up by the process exit; mongoc_cleanup would race late users.
-  });
-}
-
 class MongoMessageStore final : public MessageStore {
  public:
-  MongoMessageStore(mongoc_client_pool_t* pool, std::string database)
-      : pool_(pool), database_(std::move(database)) {}
-  ~MongoMessageStore() override { mongoc_client_pool_destroy(pool_); }
-  MongoMessageStore(const MongoMessageStore&) = delete;
-  MongoMessageStore& operator=(const MongoMessageStore&) = delete;
+  explicit MongoMessageStore(std::shared_ptr<MongoPool> pool) : pool_(std::move(pool)) {}
 
   std::string_view backend() const override { return "mongodb"; }
 
-  Status Ping() override {
-    Client client(pool_);
-    CLINIC_ASSIGN_OR_RETURN(auto command, ToBson(object{{"ping", 1}}));
-    bson_error_t error;
-    bson_t reply;
-    const bool ok = mongoc_client_command_simple(client.get(), database_.c_str(), command.get(),
-                                                 nullptr, &reply, &error);
-    bson_destroy(&reply);
-    if (!ok) return Fail(FromDriver(error, "the document store does not answer"));
-    return Ok();
-  }
+  Status Ping() override { return pool_->Ping(); }
 
   Status CreateIndexes() {
-    Client client(pool_);
     const auto index = [](const char* name, object keys) {
       return object{{"name", name}, {"key", std::move(keys)}};
     };
-    CLINIC_ASSIGN_OR_RETURN(
-        auto command,
-        ToBson(
-            object{{"createIndexes", kCollection},
-                   {"indexes",
-                    array{index("thread_created", object{{"thread_id", 1}, {"meta.created_at", 1}}),
-                          index("patient_created",
-                                object{{"relationalRefs.patient_id", 1}, {"meta.created_at", -1}}),
-                          index("doctor_created",
-                                object{{"relationalRefs.doctor_id", 1}, {"meta.created_at", -1}}),
-                          index("tags", object{{"tags", 1}})}}}));
-    bson_error_t error;
-    bson_t reply;
-    const bool ok = mongoc_client_write_command_with_opts(client.get(), database_.c_str(),
-                                                          command.get(), nullptr, &reply, &error);
-    bson_destroy(&reply);
-    if (!ok) return Fail(FromDriver(error, "could not create the message indexes"));
-    return Ok();
+    return pool_->WriteCommand(
+        object{{"createIndexes", kCollection},
+               {"indexes",
+                array{index("thread_created", object{{"thread_id", 1}, {"meta.created_at", 1}}),
+                      index("patient_created",
+                            object{{"relationalRefs.patient_id", 1}, {"meta.created_at", -1}}),
+                      index("doctor_created",
+                            object{{"relationalRefs.doctor_id", 1}, {"meta.created_at", -1}}),
+                      index("tags", object{{"tags", 1}}),
+                      index("attachment_files", object{{"attachments.file_id", 1}})}}},
+        "could not create the message indexes");
   }
 
   Status Insert(const domain::Message& message) override {
-    Client client(pool_);
-    Collection messages(client.get(), database_);
+    PooledClient client(*pool_);
+    Collection messages(client, pool_->database(), kCollection);
     CLINIC_ASSIGN_OR_RETURN(auto document,
                             ToBson(MessageToDocument(message, DocumentDialect::kExtended)));
     bson_error_t error;
@@ -216,8 +124,8 @@ class MongoMessageStore final : public MessageStore {
                                              object{{"$first", "$relationalRefs.appointment_id"}}},
                                             {"unread", object{{"$sum", 1}}}}}},
                    object{{"$sort", object{{"_id", 1}}}}}}}));
-    Client client(pool_);
-    Collection messages(client.get(), database_);
+    PooledClient client(*pool_);
+    Collection messages(client, pool_->database(), kCollection);
     mongoc_cursor_t* cursor = mongoc_collection_aggregate(messages.get(), MONGOC_QUERY_NONE,
                                                           pipeline.get(), nullptr, nullptr);
     std::vector<ThreadUnread> counts;
@@ -245,6 +153,33 @@ class MongoMessageStore final : public MessageStore {
     return counts;
   }
 
+  Result<std::vector<Id>> AppointmentsWithFile(const std::string& file_id) override {
+    CLINIC_ASSIGN_OR_RETURN(auto query, ToBson(object{{"attachments.file_id", file_id}}));
+    CLINIC_ASSIGN_OR_RETURN(
+        auto opts, ToBson(object{{"projection", object{{"relationalRefs.appointment_id", 1}}}}));
+    PooledClient client(*pool_);
+    Collection messages(client, pool_->database(), kCollection);
+    mongoc_cursor_t* cursor =
+        mongoc_collection_find_with_opts(messages.get(), query.get(), opts.get(), nullptr);
+    std::set<Id> appointments;
+    const bson_t* document = nullptr;
+    while (mongoc_cursor_next(cursor, &document)) {
+      bson_iter_t it;
+      if (bson_iter_init(&it, document) &&
+          bson_iter_find_descendant(&it, "relationalRefs.appointment_id", &it)) {
+        appointments.insert(bson_iter_as_int64(&it));
+      }
+    }
+    bson_error_t error;
+    Status status = Ok();
+    if (mongoc_cursor_error(cursor, &error)) {
+      status = Fail(FromDriver(error, "could not find the messages of an attachment"));
+    }
+    mongoc_cursor_destroy(cursor);
+    CLINIC_TRY_STATUS(status);
+    return std::vector<Id>(appointments.begin(), appointments.end());
+  }
+
   Result<bool> Edit(const std::string& id, std::int64_t expected_version,
                     const std::optional<std::string>& text,
                     const std::optional<std::string>& markdown, Instant at) override {
@@ -261,39 +196,11 @@ class MongoMessageStore final : public MessageStore {
   }
 
  private:
-  // A client borrowed from the pool for one operation.
-  class Client {
-   public:
-    explicit Client(mongoc_client_pool_t* pool)
-        : pool_(pool), client_(mongoc_client_pool_pop(pool)) {}
-    ~Client() { mongoc_client_pool_push(pool_, client_); }
-    Client(const Client&) = delete;
-    Client& operator=(const Client&) = delete;
-    mongoc_client_t* get() const { return client_; }
-
-   private:
-    mongoc_client_pool_t* pool_;
-    mongoc_client_t* client_;
-  };
-
-  class Collection {
-   public:
-    Collection(mongoc_client_t* client, const std::string& database)
-        : collection_(mongoc_client_get_collection(client, database.c_str(), kCollection)) {}
-    ~Collection() { mongoc_collection_destroy(collection_); }
-    Collection(const Collection&) = delete;
-    Collection& operator=(const Collection&) = delete;
-    mongoc_collection_t* get() const { return collection_; }
-
-   private:
-    mongoc_collection_t* collection_;
-  };
-
   Result<std::vector<domain::Message>> Find(const object& filter, const object& options) {
     CLINIC_ASSIGN_OR_RETURN(auto query, ToBson(filter));
     CLINIC_ASSIGN_OR_RETURN(auto opts, ToBson(options));
-    Client client(pool_);
-    Collection messages(client.get(), database_);
+    PooledClient client(*pool_);
+    Collection messages(client, pool_->database(), kCollection);
     mongoc_cursor_t* cursor =
         mongoc_collection_find_with_opts(messages.get(), query.get(), opts.get(), nullptr);
     std::vector<domain::Message> found;
@@ -321,8 +228,8 @@ class MongoMessageStore final : public MessageStore {
   Result<std::int64_t> UpdateMany(const object& filter, const object& update) {
     CLINIC_ASSIGN_OR_RETURN(auto selector, ToBson(filter));
     CLINIC_ASSIGN_OR_RETURN(auto changes, ToBson(update));
-    Client client(pool_);
-    Collection messages(client.get(), database_);
+    PooledClient client(*pool_);
+    Collection messages(client, pool_->database(), kCollection);
     bson_t reply;
     bson_error_t error;
     const bool ok = mongoc_collection_update_many(messages.get(), selector.get(), changes.get(),
@@ -335,31 +242,14 @@ class MongoMessageStore final : public MessageStore {
     return matched;
   }
 
-  mongoc_client_pool_t* pool_;
-  std::string database_;
+  std::shared_ptr<MongoPool> pool_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<MessageStore>> OpenMongoMessageStore(const std::string& uri_text) {
-  InitDriverOnce();
-  bson_error_t error;
-  mongoc_uri_t* uri = mongoc_uri_new_with_error(uri_text.c_str(), &error);
-  if (uri == nullptr) {
-    return Fail(Error::InvalidField("--docs", fmt::format("not a MongoDB URI: {}", error.message)));
-  }
-  // Fail fast when the server is unreachable: the driver would otherwise wait 30 s.
-  if (!mongoc_uri_has_option(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS)) {
-    mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 5000);
-  }
-  const char* named = mongoc_uri_get_database(uri);
-  std::string database = named != nullptr ? named : kDefaultDatabase;
-  mongoc_client_pool_t* pool = mongoc_client_pool_new(uri);
-  mongoc_uri_destroy(uri);
-  if (pool == nullptr) return Fail(Error::InvalidField("--docs", "the MongoDB URI is not usable"));
-  mongoc_client_pool_set_error_api(pool, MONGOC_ERROR_API_VERSION_2);
-  auto store = std::make_unique<MongoMessageStore>(pool, std::move(database));
-  CLINIC_TRY_STATUS(store->Ping());
+Result<std::unique_ptr<MessageStore>> OpenMongoMessageStore(
+    std::shared_ptr<mongo::MongoPool> pool) {
+  auto store = std::make_unique<MongoMessageStore>(std::move(pool));
   CLINIC_TRY_STATUS(store->CreateIndexes());
   return std::unique_ptr<MessageStore>(std::move(store));
 }

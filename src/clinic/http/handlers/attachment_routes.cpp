@@ -1,0 +1,94 @@
+#include "clinic/http/handlers/attachment_routes.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/object.hpp>
+
+#include "clinic/http/handlers/authentication.hpp"
+#include "clinic/http/handlers/record_fields.hpp"
+#include "clinic/http/response.hpp"
+
+namespace clinic::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+using service::AttachmentService;
+using service::AuthService;
+
+boost::json::object ToJson(const storage::StoredAttachment& a) {
+  return {{"file_id", a.file_id},
+          {"file_name", a.file_name},
+          {"mime_type", a.mime_type},
+          {"size_bytes", a.size_bytes},
+          {"sha256", a.sha256}};
+}
+
+// RFC 6266: a plain ASCII fallback for old clients and the exact UTF-8 name in filename*.
+std::string ContentDisposition(std::string_view file_name) {
+  std::string fallback;
+  std::string encoded;
+  for (const char c : file_name) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool plain = u >= 0x20 && u < 0x7F && c != '"' && c != '\\' && c != '%';
+    fallback += plain ? c : '_';
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    encoded += unreserved ? std::string(1, c) : fmt::format("%{:02X}", u);
+  }
+  return fmt::format("attachment; filename=\"{}\"; filename*=UTF-8''{}", fallback, encoded);
+}
+
+Result<Response> Upload(AuthService& auth, AttachmentService& attachments, Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  // The name is cleaned, not refused: control characters and directories are dropped.
+  std::string_view file_name;
+  std::vector<FieldError> unknown;
+  for (const auto& [name, value] : request.query) {
+    if (name == "file_name") {
+      file_name = value;
+    } else {
+      unknown.push_back({name, "is not a parameter of this request"});
+    }
+  }
+  if (!unknown.empty()) {
+    return Fail(Error::InvalidArgument("unknown query parameters", std::move(unknown)));
+  }
+  const auto type = request.headers.find(bhttp::field::content_type);
+  const std::string_view declared = type == request.headers.end() ? "" : type->value();
+  CLINIC_ASSIGN_OR_RETURN(auto stored,
+                          attachments.Upload(context, declared, file_name, request.body));
+  auto response = Json(HttpStatus::created, ToJson(stored));
+  response.set(bhttp::field::location, "/api/v1/attachments/" + stored.file_id);
+  return response;
+}
+
+Result<Response> Download(AuthService& auth, AttachmentService& attachments, Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_TRY_STATUS(NoQueryParameters(request));
+  CLINIC_ASSIGN_OR_RETURN(auto download,
+                          attachments.Download(context, std::string(request.PathParam("file_id"))));
+  const auto& a = download.attachment;
+  const std::string type =
+      a.mime_type == "text/plain" ? std::string("text/plain; charset=utf-8") : a.mime_type;
+  auto response = Text(HttpStatus::ok, std::move(download.content), type);
+  response.set(bhttp::field::content_disposition, ContentDisposition(a.file_name));
+  // The bytes are content-addressed: the same id always serves the same file.
+  response.set(bhttp::field::etag, fmt::format("\"{}\"", a.sha256));
+  response.set(bhttp::field::cache_control, "private, no-store");
+  response.set("Content-Security-Policy", "default-src 'none'; sandbox");
+  return response;
+}
+
+}  // namespace
+
+void AddAttachmentRoutes(Router& router, AuthService& auth, AttachmentService& attachments,
+                         std::size_t max_bytes) {
+  router.Add(Method::post, "/api/v1/attachments",
+             [&auth, &attachments](Request& r) { return Upload(auth, attachments, r); },
+             {.max_body_bytes = max_bytes});
+  router.Add(Method::get, "/api/v1/attachments/{file_id}",
+             [&auth, &attachments](Request& r) { return Download(auth, attachments, r); });
+}
+
+}  // namespace clinic::http

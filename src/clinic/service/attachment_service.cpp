@@ -1,0 +1,128 @@
+#include "clinic/service/attachment_service.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "clinic/common/crypto.hpp"
+#include "clinic/domain/attachment_rules.hpp"
+#include "clinic/domain/policy.hpp"
+#include "clinic/domain/validator.hpp"
+
+namespace clinic::service {
+namespace {
+
+using storage::InTransaction;
+using storage::Transaction;
+using storage::TxMode;
+
+constexpr std::size_t kMaxFileNameBytes = 255;
+constexpr std::size_t kMaxAttachmentsPerMessage = 10;
+// Where attachments are: a single-site installation has one region.
+constexpr std::string_view kRegion = "local";
+
+std::string NewFileId() { return "f_" + Sha256Hex(RandomToken(24)).substr(0, 32); }
+
+bool IsUploader(const domain::Principal& caller, const storage::StoredAttachment& attachment) {
+  return caller.role == attachment.uploaded_by_role && caller.id == attachment.uploaded_by_id;
+}
+
+}  // namespace
+
+AttachmentService::AttachmentService(storage::Store& store, storage::MessageStore& messages,
+                                     storage::AttachmentStore& attachments, const Clock& clock)
+    : store_(store), messages_(messages), attachments_(attachments), clock_(clock) {}
+
+Result<storage::StoredAttachment> AttachmentService::Upload(const domain::RequestContext& context,
+                                                            std::string_view declared_type,
+                                                            std::string_view file_name,
+                                                            std::string_view content) {
+  if (content.empty()) return Fail(Error::InvalidArgument("the file is empty"));
+  if (file_name.size() > kMaxFileNameBytes) {
+    return Fail(Error::InvalidField("file_name", "at most 255 bytes"));
+  }
+  if (!domain::IsAllowedMediaType(declared_type)) {
+    return Fail(Error{ErrorCode::kUnsupportedMediaType,
+                      "attachments are PDF, PNG, JPEG or plain text (Content-Type "
+                      "application/pdf, image/png, image/jpeg or text/plain)",
+                      {}});
+  }
+  const auto type = domain::DetectMediaType(content);
+  if (!type) {
+    return Fail(Error{ErrorCode::kUnsupportedMediaType,
+                      "the content is not a PDF, PNG, JPEG or plain-text file",
+                      {}});
+  }
+  storage::StoredAttachment attachment{.file_id = NewFileId(),
+                                       .file_name = domain::SanitizeFileName(file_name, *type),
+                                       .mime_type = std::string(type->mime_type),
+                                       .size_bytes = static_cast<std::int64_t>(content.size()),
+                                       .sha256 = Sha256Hex(content),
+                                       .uploaded_by_role = context.actor.role,
+                                       .uploaded_by_id = context.actor.id,
+                                       .uploaded_at = clock_.Now()};
+  CLINIC_TRY_STATUS(attachments_.Save(attachment, content));
+  return attachment;
+}
+
+Result<AttachmentDownload> AttachmentService::Download(const domain::RequestContext& context,
+                                                       const std::string& file_id) {
+  const auto hidden = [&] {
+    return Fail(Error::NotFound(fmt::format("attachment {} not found", file_id)));
+  };
+  CLINIC_ASSIGN_OR_RETURN(auto found, attachments_.Find(file_id));
+  if (!found) return hidden();
+  if (!IsUploader(context.actor, *found)) {
+    CLINIC_ASSIGN_OR_RETURN(auto appointment_ids, messages_.AppointmentsWithFile(file_id));
+    CLINIC_ASSIGN_OR_RETURN(
+        const bool readable,
+        InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<bool> {
+          for (const Id id : appointment_ids) {
+            CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().Get(id));
+            if (domain::AuthorizeAppointment(context.actor, domain::AppointmentAction::kRead,
+                                             appointment)) {
+              return true;
+            }
+          }
+          return false;
+        }));
+    if (!readable) return hidden();
+  }
+  CLINIC_ASSIGN_OR_RETURN(auto content, attachments_.ReadContent(found->sha256));
+  return AttachmentDownload{.attachment = std::move(*found), .content = std::move(content)};
+}
+
+Result<std::vector<domain::MessageAttachment>> AttachmentService::ForMessage(
+    const domain::Principal& author, const std::vector<std::string>& file_ids) {
+  domain::Validator check;
+  if (file_ids.size() > kMaxAttachmentsPerMessage) {
+    check.Add("attachments", fmt::format("at most {} files", kMaxAttachmentsPerMessage));
+    CLINIC_TRY_STATUS(check.Finish("the message is not valid"));
+  }
+  std::vector<domain::MessageAttachment> attachments;
+  attachments.reserve(file_ids.size());
+  for (std::size_t i = 0; i < file_ids.size(); ++i) {
+    const auto field = fmt::format("attachments[{}]", i);
+    if (std::find(file_ids.begin(), file_ids.begin() + static_cast<std::ptrdiff_t>(i),
+                  file_ids[i]) != file_ids.begin() + static_cast<std::ptrdiff_t>(i)) {
+      check.Add(field, "is listed twice");
+      continue;
+    }
+    CLINIC_ASSIGN_OR_RETURN(auto found, attachments_.Find(file_ids[i]));
+    if (!found || !IsUploader(author, *found)) {
+      check.Add(field, "is not a file you uploaded");
+      continue;
+    }
+    attachments.push_back({.file_id = found->file_id,
+                           .file_name = found->file_name,
+                           .mime_type = found->mime_type,
+                           .size_bytes = found->size_bytes,
+                           .sha256 = found->sha256,
+                           .bucket = std::string(attachments_.bucket()),
+                           .region = std::string(kRegion)});
+  }
+  CLINIC_TRY_STATUS(check.Finish("the message is not valid"));
+  return attachments;
+}
+
+}  // namespace clinic::service

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clinic/common/clock.hpp"
+#include "clinic/common/result.hpp"
+#include "clinic/domain/message.hpp"
+#include "clinic/domain/principal.hpp"
+#include "clinic/storage/attachment_store.hpp"
+#include "clinic/storage/message_store.hpp"
+#include "clinic/storage/store.hpp"
+
+namespace clinic::service {
+
+// An attachment and its bytes, for a download.
+struct AttachmentDownload {
+  storage::StoredAttachment attachment;
+  std::string content;
+};
+
+// Files for messages (DESIGN.md §6). Anyone logged in uploads; the type is read from the bytes
+// (PDF, PNG, JPEG or plain text) and the name sanitized. A file is downloaded by its uploader and
+// by whoever may read a thread with a message that references it; everyone else gets kNotFound.
+// Thread-safe.
+class AttachmentService {
+ public:
+  AttachmentService(storage::Store& store, storage::MessageStore& messages,
+                    storage::AttachmentStore& attachments, const Clock& clock);
+
+  // kUnsupportedMediaType when the declared type or the detected one is not allow-listed (a
+  // declared type that disagrees with the bytes is overruled by them), kInvalidArgument for an
+  // empty body or a file name of more than 255 bytes.
+  Result<storage::StoredAttachment> Upload(const domain::RequestContext& context,
+                                           std::string_view declared_type,
+                                           std::string_view file_name, std::string_view content);
+
+  Result<AttachmentDownload> Download(const domain::RequestContext& context,
+                                      const std::string& file_id);
+
+  // The attachments of a message `author` is posting, as the message stores them: each one must
+  // be the author's own upload (kInvalidArgument naming `attachments[i]` otherwise, the same for
+  // an unknown id, so ids of others' files reveal nothing). At most 10, no repeats.
+  Result<std::vector<domain::MessageAttachment>> ForMessage(
+      const domain::Principal& author, const std::vector<std::string>& file_ids);
+
+ private:
+  storage::Store& store_;
+  storage::MessageStore& messages_;
+  storage::AttachmentStore& attachments_;
+  const Clock& clock_;
+};
+
+}  // namespace clinic::service

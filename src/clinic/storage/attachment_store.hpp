@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "clinic/common/clock.hpp"
+#include "clinic/common/result.hpp"
+#include "clinic/domain/enums.hpp"
+#include "clinic/domain/ids.hpp"
+#include "clinic/storage/message_store.hpp"
+
+namespace clinic::storage {
+
+// One upload: its own id and name, and the content it names by sha256. Two uploads of the same
+// bytes are two records over one stored copy.
+struct StoredAttachment {
+  std::string file_id;    // "f_" and 32 hexadecimal digits
+  std::string file_name;  // already sanitized
+  std::string mime_type;  // detected from the content, never the client's claim
+  std::int64_t size_bytes = 0;
+  std::string sha256;  // lower-case hex of the content
+  domain::Role uploaded_by_role = domain::Role::kPatient;
+  Id uploaded_by_id = 0;
+  Instant uploaded_at{};
+};
+
+// Where message attachments live (DESIGN.md §5): the bytes content-addressed by sha256 (a local
+// folder beside the embedded store, GridFS on MongoDB), the upload records beside the messages.
+// Thread-safe.
+class AttachmentStore {
+ public:
+  virtual ~AttachmentStore() = default;
+
+  // storage.bucket of the attachments in messages: "local" or the GridFS bucket's name.
+  virtual std::string_view bucket() const = 0;
+
+  // Stores the record, and the content unless a copy with this sha256 is already stored. The
+  // content is complete in the store before the record names it, so a record never points at a
+  // partial file.
+  virtual Status Save(const StoredAttachment& attachment, std::string_view content) = 0;
+  virtual Result<std::optional<StoredAttachment>> Find(const std::string& file_id) = 0;
+  // The stored bytes with this sha256; kNotFound when there are none.
+  virtual Result<std::string> ReadContent(const std::string& sha256) = 0;
+};
+
+// The two stores of the document side, opened together because they share a connection (pool).
+struct DocumentStores {
+  std::unique_ptr<MessageStore> messages;
+  std::unique_ptr<AttachmentStore> attachments;
+};
+
+}  // namespace clinic::storage

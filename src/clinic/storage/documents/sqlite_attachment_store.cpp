@@ -1,0 +1,179 @@
+#include "clinic/storage/documents/sqlite_attachment_store.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "clinic/common/crypto.hpp"
+#include "clinic/common/time.hpp"
+#include "clinic/storage/documents/sqlite_message_store.hpp"
+#include "clinic/storage/sql/connection_pool.hpp"
+#include "clinic/storage/sqlite/sqlite_connection.hpp"
+
+namespace clinic::storage {
+namespace {
+
+namespace fs = std::filesystem;
+using sql::Value;
+
+constexpr std::size_t kPoolSize = 2;
+
+constexpr std::string_view kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS attachments (
+  file_id TEXT PRIMARY KEY,
+  file_name TEXT NOT NULL,
+  mime_type TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),
+  sha256 TEXT NOT NULL,
+  uploaded_by_role TEXT NOT NULL,
+  uploaded_by_id INTEGER NOT NULL,
+  uploaded_at TEXT NOT NULL
+);
+)sql";
+
+Error FileError(std::string_view what, const fs::path& path) {
+  return Error::Internal(fmt::format("{} {}: {}", what, path.string(), std::strerror(errno)));
+}
+
+// Writes `content` to `path` and flushes it to the disk before returning.
+Status WriteDurably(const fs::path& path, std::string_view content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0) return Fail(FileError("cannot create", path));
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      auto error = FileError("cannot write", path);
+      ::close(fd);
+      return Fail(std::move(error));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    auto error = FileError("cannot flush", path);
+    ::close(fd);
+    return Fail(std::move(error));
+  }
+  if (::close(fd) != 0) return Fail(FileError("cannot close", path));
+  return Ok();
+}
+
+class LocalAttachmentStore final : public AttachmentStore {
+ public:
+  LocalAttachmentStore(std::unique_ptr<sql::ConnectionFactory> factory, fs::path folder)
+      : pool_(std::move(factory), kPoolSize), folder_(std::move(folder)) {}
+
+  Status Open() {
+    std::error_code error;
+    fs::create_directories(folder_ / "tmp", error);
+    if (error) {
+      return Fail(Error::Unavailable(fmt::format("cannot create the attachment folder {}: {}",
+                                                 folder_.string(), error.message())));
+    }
+    CLINIC_ASSIGN_OR_RETURN(auto connection, pool_.Acquire());
+    return connection->ExecuteScript(kSchema);
+  }
+
+  std::string_view bucket() const override { return "local"; }
+
+  Status Save(const StoredAttachment& a, std::string_view content) override {
+    CLINIC_TRY_STATUS(StoreContent(a.sha256, content));
+    CLINIC_ASSIGN_OR_RETURN(auto connection, pool_.Acquire());
+    const std::vector<Value> params{
+        Value{a.file_id},        Value{a.file_name},
+        Value{a.mime_type},      Value{a.size_bytes},
+        Value{a.sha256},         Value{std::string(domain::Name(a.uploaded_by_role))},
+        Value{a.uploaded_by_id}, Value{FormatRfc3339(a.uploaded_at)}};
+    CLINIC_TRY_STATUS(connection->Execute(
+        "INSERT INTO attachments (file_id, file_name, mime_type, size_bytes, sha256, "
+        "uploaded_by_role, uploaded_by_id, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        params));
+    return Ok();
+  }
+
+  Result<std::optional<StoredAttachment>> Find(const std::string& file_id) override {
+    CLINIC_ASSIGN_OR_RETURN(auto connection, pool_.Acquire());
+    const std::vector<Value> params{Value{file_id}};
+    CLINIC_ASSIGN_OR_RETURN(
+        auto rows, connection->Query("SELECT file_id, file_name, mime_type, size_bytes, sha256, "
+                                     "uploaded_by_role, uploaded_by_id, uploaded_at "
+                                     "FROM attachments WHERE file_id = ?",
+                                     params));
+    if (rows.empty()) return std::optional<StoredAttachment>{};
+    const auto& row = rows.front();
+    const auto role = domain::ParseRole(row.Text(5));
+    const auto at = ParseRfc3339(row.Text(7));
+    if (!role || !at) return Fail(Error::Internal("a stored attachment record is not readable"));
+    return std::optional<StoredAttachment>{StoredAttachment{.file_id = row.Text(0),
+                                                            .file_name = row.Text(1),
+                                                            .mime_type = row.Text(2),
+                                                            .size_bytes = row.Int(3),
+                                                            .sha256 = row.Text(4),
+                                                            .uploaded_by_role = *role,
+                                                            .uploaded_by_id = row.Int(6),
+                                                            .uploaded_at = *at}};
+  }
+
+  Result<std::string> ReadContent(const std::string& sha256) override {
+    std::ifstream in(ContentPath(sha256), std::ios::binary);
+    if (!in) return Fail(Error::NotFound(fmt::format("no stored content {}", sha256)));
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) return Fail(FileError("cannot read", ContentPath(sha256)));
+    return content;
+  }
+
+ private:
+  // Content addresses come from our own hashing, never from a client, so they are safe names.
+  fs::path ContentPath(const std::string& sha256) const {
+    return folder_ / sha256.substr(0, 2) / sha256;
+  }
+
+  Status StoreContent(const std::string& sha256, std::string_view content) {
+    const fs::path target = ContentPath(sha256);
+    std::error_code error;
+    if (fs::exists(target, error)) return Ok();
+    fs::create_directories(target.parent_path(), error);
+    if (error) return Fail(Error::Internal("cannot create " + target.parent_path().string()));
+    const fs::path temporary = folder_ / "tmp" / RandomToken(12);
+    if (auto written = WriteDurably(temporary, content); !written) {
+      fs::remove(temporary, error);
+      return written;
+    }
+    // rename() replaces atomically: a concurrent upload of the same bytes ends with one copy.
+    fs::rename(temporary, target, error);
+    if (error) {
+      fs::remove(temporary, error);
+      return Fail(Error::Internal("cannot move an attachment into " + target.string()));
+    }
+    return Ok();
+  }
+
+  sql::ConnectionPool pool_;
+  fs::path folder_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<AttachmentStore>> OpenLocalAttachmentStore(const std::string& sqlite_path,
+                                                                  const std::string& folder) {
+  auto store = std::make_unique<LocalAttachmentStore>(
+      sqlite::MakeSqliteConnectionFactory(sqlite_path), fs::absolute(folder));
+  CLINIC_TRY_STATUS(store->Open());
+  return std::unique_ptr<AttachmentStore>(std::move(store));
+}
+
+Result<DocumentStores> OpenSqliteDocumentStores(const std::string& sqlite_path,
+                                                std::size_t pool_size, const std::string& folder) {
+  CLINIC_ASSIGN_OR_RETURN(auto messages, OpenSqliteMessageStore(sqlite_path, pool_size));
+  CLINIC_ASSIGN_OR_RETURN(auto attachments, OpenLocalAttachmentStore(sqlite_path, folder));
+  return DocumentStores{.messages = std::move(messages), .attachments = std::move(attachments)};
+}
+
+}  // namespace clinic::storage

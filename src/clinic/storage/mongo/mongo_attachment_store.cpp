@@ -1,0 +1,233 @@
+#include <fmt/format.h>
+#include <mongoc/mongoc.h>
+
+#include <utility>
+
+#include "clinic/storage/documents/message_document.hpp"
+#include "clinic/storage/mongo/mongo_driver.hpp"
+#include "clinic/storage/mongo/mongo_message_store.hpp"
+
+namespace clinic::storage {
+namespace {
+
+using boost::json::object;
+using boost::json::value;
+using mongo::Collection;
+using mongo::Date;
+using mongo::FromDriver;
+using mongo::MongoPool;
+using mongo::PooledClient;
+using mongo::ToBson;
+using mongo::ToJson;
+
+constexpr const char* kBucket = "attachments";
+constexpr const char* kRecords = "attachments";
+constexpr std::int32_t kStreamTimeoutMs = 30000;
+constexpr std::size_t kReadChunkBytes = std::size_t{256} * 1024;
+
+// A GridFS bucket on a borrowed client, with the content's sha256 as a BSON string for its _id.
+class Bucket {
+ public:
+  explicit Bucket(const MongoPool& pool)
+      : client_(pool),
+        database_(mongoc_client_get_database(client_.get(), pool.database().c_str())) {}
+  ~Bucket() {
+    if (bucket_ != nullptr) mongoc_gridfs_bucket_destroy(bucket_);
+    mongoc_database_destroy(database_);
+  }
+  Bucket(const Bucket&) = delete;
+  Bucket& operator=(const Bucket&) = delete;
+
+  Status Open() {
+    CLINIC_ASSIGN_OR_RETURN(auto opts, ToBson(object{{"bucketName", kBucket}}));
+    bson_error_t error;
+    bucket_ = mongoc_gridfs_bucket_new(database_, opts.get(), nullptr, &error);
+    if (bucket_ == nullptr) return Fail(FromDriver(error, "cannot open the attachment bucket"));
+    return Ok();
+  }
+  mongoc_gridfs_bucket_t* get() const { return bucket_; }
+  const PooledClient& client() const { return client_; }
+
+ private:
+  PooledClient client_;
+  mongoc_database_t* database_;
+  mongoc_gridfs_bucket_t* bucket_ = nullptr;
+};
+
+bson_value_t StringValue(const std::string& text) {
+  bson_value_t v{};
+  v.value_type = BSON_TYPE_UTF8;
+  v.value.v_utf8.str = const_cast<char*>(text.c_str());
+  v.value.v_utf8.len = static_cast<std::uint32_t>(text.size());
+  return v;
+}
+
+class GridFsAttachmentStore final : public AttachmentStore {
+ public:
+  explicit GridFsAttachmentStore(std::shared_ptr<MongoPool> pool) : pool_(std::move(pool)) {}
+
+  std::string_view bucket() const override { return kBucket; }
+
+  Status Save(const StoredAttachment& a, std::string_view content) override {
+    CLINIC_TRY_STATUS(StoreContent(a.sha256, content));
+    const object record{
+        {"_id", a.file_id},
+        {"file_name", a.file_name},
+        {"mime_type", a.mime_type},
+        {"size_bytes", object{{"$numberLong", std::to_string(a.size_bytes)}}},
+        {"sha256", a.sha256},
+        {"uploaded_by", object{{"role", domain::Name(a.uploaded_by_role)},
+                               {"id", object{{"$numberLong", std::to_string(a.uploaded_by_id)}}}}},
+        {"uploaded_at", Date(a.uploaded_at)}};
+    CLINIC_ASSIGN_OR_RETURN(auto document, ToBson(record));
+    PooledClient client(*pool_);
+    Collection records(client, pool_->database(), kRecords);
+    bson_error_t error;
+    if (!mongoc_collection_insert_one(records.get(), document.get(), nullptr, nullptr, &error)) {
+      return Fail(FromDriver(error, "could not store the attachment record"));
+    }
+    return Ok();
+  }
+
+  Result<std::optional<StoredAttachment>> Find(const std::string& file_id) override {
+    CLINIC_ASSIGN_OR_RETURN(auto query, ToBson(object{{"_id", file_id}}));
+    PooledClient client(*pool_);
+    Collection records(client, pool_->database(), kRecords);
+    mongoc_cursor_t* cursor =
+        mongoc_collection_find_with_opts(records.get(), query.get(), nullptr, nullptr);
+    const bson_t* document = nullptr;
+    std::optional<value> found;
+    if (mongoc_cursor_next(cursor, &document)) {
+      auto json = ToJson(document);
+      if (json) found = std::move(*json);
+    }
+    bson_error_t error;
+    const bool failed = mongoc_cursor_error(cursor, &error);
+    mongoc_cursor_destroy(cursor);
+    if (failed) return Fail(FromDriver(error, "could not read an attachment record"));
+    if (!found) return std::optional<StoredAttachment>{};
+    return Parse(*found);
+  }
+
+  Result<std::string> ReadContent(const std::string& sha256) override {
+    Bucket bucket(*pool_);
+    CLINIC_TRY_STATUS(bucket.Open());
+    const bson_value_t id = StringValue(sha256);
+    bson_error_t error;
+    mongoc_stream_t* stream = mongoc_gridfs_bucket_open_download_stream(bucket.get(), &id, &error);
+    if (stream == nullptr) {
+      if (error.domain == MONGOC_ERROR_GRIDFS &&
+          error.code == MONGOC_ERROR_GRIDFS_BUCKET_FILE_NOT_FOUND) {
+        return Fail(Error::NotFound(fmt::format("no stored content {}", sha256)));
+      }
+      return Fail(FromDriver(error, "cannot read an attachment"));
+    }
+    std::string content;
+    std::string chunk(kReadChunkBytes, '\0');
+    ssize_t n = 0;
+    while ((n = mongoc_stream_read(stream, chunk.data(), chunk.size(), 1, kStreamTimeoutMs)) > 0) {
+      content.append(chunk.data(), static_cast<std::size_t>(n));
+    }
+    const bool failed = n < 0 || mongoc_gridfs_bucket_stream_error(stream, &error);
+    mongoc_stream_destroy(stream);
+    if (failed) return Fail(FromDriver(error, "cannot read an attachment"));
+    return content;
+  }
+
+ private:
+  Result<bool> ContentExists(const std::string& sha256) {
+    CLINIC_ASSIGN_OR_RETURN(auto query, ToBson(object{{"_id", sha256}}));
+    PooledClient client(*pool_);
+    Collection files(client, pool_->database(), "attachments.files");
+    bson_error_t error;
+    const std::int64_t count = mongoc_collection_count_documents(files.get(), query.get(), nullptr,
+                                                                 nullptr, nullptr, &error);
+    if (count < 0) return Fail(FromDriver(error, "cannot look up an attachment"));
+    return count > 0;
+  }
+
+  Status StoreContent(const std::string& sha256, std::string_view content) {
+    CLINIC_ASSIGN_OR_RETURN(const bool exists, ContentExists(sha256));
+    if (exists) return Ok();
+    Bucket bucket(*pool_);
+    CLINIC_TRY_STATUS(bucket.Open());
+    const bson_value_t id = StringValue(sha256);
+    bson_error_t error;
+    mongoc_stream_t* stream = mongoc_gridfs_bucket_open_upload_stream_with_id(
+        bucket.get(), &id, sha256.c_str(), nullptr, &error);
+    if (stream == nullptr) return Fail(FromDriver(error, "cannot store an attachment"));
+    std::size_t written = 0;
+    bool failed = false;
+    while (!failed && written < content.size()) {
+      const ssize_t n = mongoc_stream_write(stream, const_cast<char*>(content.data() + written),
+                                            content.size() - written, kStreamTimeoutMs);
+      failed = n <= 0;
+      if (!failed) written += static_cast<std::size_t>(n);
+    }
+    // Closing writes the last chunk and the files document.
+    failed = mongoc_stream_close(stream) != 0 || failed;
+    if (failed) mongoc_gridfs_bucket_stream_error(stream, &error);
+    mongoc_stream_destroy(stream);
+    if (!failed) return Ok();
+    // The same bytes uploaded at the same moment: the other upload stored them.
+    CLINIC_ASSIGN_OR_RETURN(const bool stored_by_another, ContentExists(sha256));
+    if (stored_by_another) return Ok();
+    return Fail(FromDriver(error, "cannot store an attachment"));
+  }
+
+  // A record as Save wrote it, in canonical extended JSON.
+  static Result<std::optional<StoredAttachment>> Parse(const value& json) {
+    static const object kNone;
+    const object& record = json.is_object() ? json.get_object() : kNone;
+    const auto field = [](const object& o, std::string_view key) -> const value& {
+      static const value kNull;
+      const auto* found = o.if_contains(key);
+      return found != nullptr ? *found : kNull;
+    };
+    const auto text = [&](std::string_view key) {
+      const auto& v = field(record, key);
+      return v.is_string() ? std::string(v.get_string()) : std::string();
+    };
+    const auto& by = field(record, "uploaded_by");
+    const object& uploader = by.is_object() ? by.get_object() : kNone;
+    const auto& role_name = field(uploader, "role");
+    const auto role =
+        role_name.is_string() ? domain::ParseRole(role_name.get_string()) : std::nullopt;
+    const auto uploader_id = ExtendedJsonInt(field(uploader, "id"));
+    const auto bytes = ExtendedJsonInt(field(record, "size_bytes"));
+    const auto& at = field(record, "uploaded_at");
+    const auto millis =
+        at.is_object() ? ExtendedJsonInt(field(at.get_object(), "$date")) : std::nullopt;
+    if (!role || !uploader_id || !bytes || !millis) {
+      return Fail(Error::Internal("a stored attachment record is not readable"));
+    }
+    return std::optional<StoredAttachment>{StoredAttachment{
+        .file_id = text("_id"),
+        .file_name = text("file_name"),
+        .mime_type = text("mime_type"),
+        .size_bytes = *bytes,
+        .sha256 = text("sha256"),
+        .uploaded_by_role = *role,
+        .uploaded_by_id = *uploader_id,
+        .uploaded_at =
+            Instant{std::chrono::floor<std::chrono::seconds>(std::chrono::milliseconds(*millis))}}};
+  }
+
+  std::shared_ptr<MongoPool> pool_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<AttachmentStore>> OpenGridFsAttachmentStore(
+    std::shared_ptr<MongoPool> pool) {
+  return std::unique_ptr<AttachmentStore>(std::make_unique<GridFsAttachmentStore>(std::move(pool)));
+}
+
+Result<DocumentStores> OpenMongoDocumentStores(const std::string& uri) {
+  CLINIC_ASSIGN_OR_RETURN(auto pool, MongoPool::Open(uri));
+  CLINIC_ASSIGN_OR_RETURN(auto messages, OpenMongoMessageStore(pool));
+  CLINIC_ASSIGN_OR_RETURN(auto attachments, OpenGridFsAttachmentStore(std::move(pool)));
+  return DocumentStores{.messages = std::move(messages), .attachments = std::move(attachments)};
+}
+
+}  // namespace clinic::storage
