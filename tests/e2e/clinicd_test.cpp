@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "support/clinicd_process.hpp"
+#include "testkit/clinicd_process.hpp"
 #include "support/http_client.hpp"
 
 namespace clinic {

@@ -10,6 +10,7 @@
 #include "clinic/common/crypto.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
 #include "support/booking_fixture.hpp"
+#include "support/websocket_client.hpp"
 
 namespace clinic::testing {
 namespace {
@@ -36,6 +37,20 @@ class MessageApiTest : public BookingApiTest {
       if (auto mongo = TestMongoUri("clinic_e2e_" + directory.filename().string())) return *mongo;
     }
     return BookingApiTest::DocsUri(directory);
+  }
+
+  // A second instance relays what the first stored (live delivery's polling fallback).
+  std::vector<std::string> ExtraFlags() const override { return {"--live-poll-ms", "100"}; }
+
+  std::unique_ptr<test_support::WebSocketClient> Live(const std::string& token,
+                                                      std::uint16_t on_port = 0) {
+    auto connected = test_support::WebSocketClient::Connect(
+        on_port == 0 ? port() : on_port, "/api/v1/live", {{"Authorization", "Bearer " + token}});
+    EXPECT_TRUE(connected) << connected.error().message;
+    if (!connected) return nullptr;
+    const auto ready = (*connected)->Next();
+    EXPECT_TRUE(ready && ready->at("type") == "ready");
+    return std::move(*connected);
   }
 
   void SetUp() override {
@@ -412,6 +427,92 @@ TEST_P(MessageApiTest, TheSameBytesUploadedTwiceAreStoredOnce) {
     EXPECT_EQ(StoredFiles(), 1u);
   }
   EXPECT_EQ(Download(doctor_token_, second).body, kPng);
+}
+
+TEST_P(MessageApiTest, TwoParticipantsOnWebSocketsReceiveEachOthersMessages) {
+  auto patient = Live(patient_token_);
+  auto doctor = Live(doctor_token_);
+  ASSERT_TRUE(patient && doctor);
+  const auto [stranger_id, stranger_token] = RegisterPatient("eve@example.com");
+  auto stranger = Live(stranger_token);
+  ASSERT_TRUE(stranger);
+
+  const auto question = PostOk(patient_token_, object{{"text", "Is fasting needed?"}});
+  for (auto* socket : {doctor.get(), patient.get()}) {
+    const auto event = socket->NextOfType("message");
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event->at("appointment_id"), appointment_);
+    EXPECT_EQ(event->at("message").at("_id"), question.at("_id"));
+    EXPECT_EQ(event->at("message").at("text"), "Is fasting needed?");
+  }
+  const auto answer = PostOk(doctor_token_, object{{"markdown", "Yes, **8 hours**."}});
+  const auto answered = patient->NextOfType("message");
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->at("message").at("_id"), answer.at("_id"));
+  EXPECT_EQ(answered->at("message").at("html"), "<p>Yes, <strong>8 hours</strong>.</p>\n");
+
+  ASSERT_EQ(
+      Call("POST", Thread("/read"), object{{"up_to", question.at("_id")}}, doctor_token_).status,
+      200);
+  const auto read = patient->NextOfType("read");
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->at("user").at("role"), "doctor");
+  EXPECT_EQ(read->at("up_to"), question.at("_id"));
+
+  ASSERT_EQ(Call("POST", "/api/v1/appointments/" + std::to_string(appointment_) + "/cancel",
+                 object{{"reason", "feeling better"}}, patient_token_)
+                .status,
+            200);
+  for (auto* socket : {doctor.get(), patient.get()}) {
+    const auto change = socket->NextOfType("appointment");
+    ASSERT_TRUE(change);
+    EXPECT_EQ(change->at("change"), "cancelled");
+    EXPECT_EQ(change->at("appointment").at("id"), appointment_);
+    EXPECT_EQ(change->at("appointment").at("status"), "cancelled");
+  }
+
+  // Everything above was published before the stranger's own booking: had any of it reached the
+  // stranger, it would come first.
+  auto booked = Call("POST", "/api/v1/appointments",
+                     object{{"slot_id", CreateSlot(doctor_, location_, On2030(5), On2030(6))}},
+                     stranger_token);
+  ASSERT_EQ(booked.status, 201) << booked.body;
+  const auto first = stranger->Next();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->at("appointment_id"), booked.Json().at("id")) << *first;
+  EXPECT_EQ(first->at("message").at("type"), "system");
+}
+
+TEST_P(MessageApiTest, TheLiveSocketNeedsASessionAndAnUpgrade) {
+  const auto anonymous = test_support::WebSocketClient::Connect(port(), "/api/v1/live");
+  ASSERT_FALSE(anonymous);
+  EXPECT_THAT(anonymous.error().message, HasSubstr("HTTP 401"));
+  const auto foreign = test_support::WebSocketClient::Connect(
+      port(), "/api/v1/live",
+      {{"Cookie", "clinic_session=" + patient_token_}, {"Origin", "https://evil.example"}});
+  ASSERT_FALSE(foreign);
+  EXPECT_THAT(foreign.error().message, HasSubstr("HTTP 403"));
+  const auto same_origin = test_support::WebSocketClient::Connect(
+      port(), "/api/v1/live",
+      {{"Cookie", "clinic_session=" + patient_token_},
+       {"Origin", "http://127.0.0.1:" + std::to_string(port())}});
+  ASSERT_TRUE(same_origin) << same_origin.error().message;
+  EXPECT_EQ((*same_origin)->Next()->at("type"), "ready");
+
+  const auto plain = Call("GET", "/api/v1/live", std::nullopt, patient_token_);
+  EXPECT_EQ(plain.status, 426);
+  EXPECT_EQ(plain.Header("Upgrade"), "websocket");
+}
+
+TEST_P(MessageApiTest, AnotherInstanceRelaysMessagesByPolling) {
+  auto second = StartAnotherServer();
+  ASSERT_TRUE(second);
+  auto doctor = Live(doctor_token_, second->port());
+  ASSERT_TRUE(doctor);
+  const auto posted = PostOk(patient_token_, object{{"text", "Posted on the first instance"}});
+  const auto relayed = doctor->NextOfType("message");
+  ASSERT_TRUE(relayed);
+  EXPECT_EQ(relayed->at("message").at("_id"), posted.at("_id"));
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(MessageApiTest);

@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
-#include "support/clinicd_process.hpp"
+#include "testkit/clinicd_process.hpp"
 #include "support/http_client.hpp"
 #include "support/printers.hpp"
 #include "support/run_command.hpp"

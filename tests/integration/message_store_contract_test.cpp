@@ -306,6 +306,22 @@ TEST_P(MessageStoreContractTest, MessagesTellWhichAppointmentsReferenceAFile) {
   EXPECT_TRUE(store_->AppointmentsWithFile("f_none")->empty());
 }
 
+TEST_P(MessageStoreContractTest, RecentMessagesOfAllThreadsComeOldestFirst) {
+  Message other_thread = ChatMessage(2, kNoon + 5s);
+  other_thread.thread_id = "apt-124";
+  other_thread.refs.appointment_id = 124;
+  Insert(ChatMessage(1, kNoon - 1s));
+  Insert(ChatMessage(3, kNoon + 5s));
+  Insert(other_thread);
+  Insert(ChatMessage(4, kNoon));
+  const auto recent = store_->ListCreatedSince(kNoon, 10);
+  ASSERT_TRUE(recent) << recent.error().message;
+  std::vector<std::string> ids;
+  for (const auto& message : *recent) ids.push_back(message.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{IdNumber(4), IdNumber(2), IdNumber(3)}));
+  EXPECT_EQ(store_->ListCreatedSince(kNoon, 1)->size(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, MessageStoreContractTest,
                          ::testing::Values(DocumentBackend::kSqlite, DocumentBackend::kMongo),
                          BackendName);

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "support/clinicd_process.hpp"
+#include "testkit/clinicd_process.hpp"
 #include "support/http_client.hpp"
 #include "support/printers.hpp"
 #include "support/test_databases.hpp"

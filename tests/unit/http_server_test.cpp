@@ -15,6 +15,7 @@
 #include "clinic/http/problem.hpp"
 #include "clinic/http/server.hpp"
 #include "support/http_client.hpp"
+#include "support/websocket_client.hpp"
 
 namespace clinic::http {
 namespace {
@@ -113,9 +114,36 @@ class ServerTest : public ::testing::Test {
     router.Add(Method::get, "/throws", [](Request&) -> Result<Response> {
       throw std::runtime_error("a bug with secret details");
     });
+    // A WebSocket that sends `frames` frames of `frame_bytes` bytes as soon as it opens; refused
+    // with 403 unless the request names ?allow=1.
+    router.Add(Method::get, "/socket",
+               [](Request&) -> Result<Response> { return Text(HttpStatus::ok, "not upgraded"); },
+               {.websocket = [this](Request& request) -> Result<std::shared_ptr<WebSocketChannel>> {
+                 if (request.QueryParam("allow") != "1") return Fail(Error::PermissionDenied("no"));
+                 return std::make_shared<Burst>(frames_, frame_bytes_);
+               }});
     AddOperationsRoutes(router, {.metrics = metrics_});
     return router;
   }
+
+  class Burst final : public WebSocketChannel {
+   public:
+    Burst(int frames, std::size_t bytes) : frames_(frames), bytes_(bytes) {}
+    void Opened(const std::shared_ptr<WebSocketPeer>& peer) override {
+      for (int i = 0; i < frames_; ++i) {
+        auto text = std::to_string(i);
+        text.resize(std::max(bytes_, text.size()), '.');
+        peer->Send(std::make_shared<const std::string>(std::move(text)));
+      }
+    }
+
+   private:
+    int frames_;
+    std::size_t bytes_;
+  };
+
+  int frames_ = 3;
+  std::size_t frame_bytes_ = 1;
 
   std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
   std::shared_ptr<CapturingSink> access_sink_ = std::make_shared<CapturingSink>();
@@ -470,6 +498,34 @@ TEST_F(ServerTest, AccessLogIsOneJsonLineWithoutQueryOrCredentials) {
   EXPECT_GT(line.at("bytes_in").to_number<std::size_t>(), 0u);
   EXPECT_TRUE(line.at("duration_ms").is_number());
   EXPECT_THAT(std::string(line.at("time").as_string()), testing::EndsWith("Z"));
+}
+
+TEST_F(ServerTest, AWebSocketRouteUpgradesAndSendsFramesInOrder) {
+  StartServer();
+  auto refused = test_support::WebSocketClient::Connect(server_->port(), "/socket");
+  ASSERT_FALSE(refused);
+  EXPECT_THAT(refused.error().message, HasSubstr("HTTP 403"));
+  HttpClient plain(server_->port());
+  EXPECT_EQ(plain.Get("/socket")->body, "not upgraded");
+
+  auto socket = test_support::WebSocketClient::Connect(server_->port(), "/socket?allow=1");
+  ASSERT_TRUE(socket) << socket.error().message;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ((*socket)->Next(), boost::json::value(i));
+  server_->Stop();
+  EXPECT_FALSE((*socket)->Next()) << "the server closes it on shutdown";
+  EXPECT_TRUE((*socket)->Closed());
+}
+
+TEST_F(ServerTest, AWebSocketClientThatFallsBehindIsDisconnected) {
+  frames_ = 2000;
+  frame_bytes_ = 64 * 1024;
+  StartServer();
+  auto socket = test_support::WebSocketClient::Connect(server_->port(), "/socket?allow=1");
+  ASSERT_TRUE(socket) << socket.error().message;
+  int received = 0;
+  while ((*socket)->Next()) ++received;
+  EXPECT_TRUE((*socket)->Closed());
+  EXPECT_LT(received, 2000) << "more than 256 frames queued close the connection";
 }
 
 TEST(ServerStartTest, BindFailureIsAClearError) {

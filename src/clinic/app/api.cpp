@@ -40,9 +40,11 @@ Api::Api(storage::Store& store, const storage::DocumentStores& documents,
       admins_(store, hasher_, clock_),
       scheduling_(store, clock_),
       attachments_(store, *documents.messages, *documents.attachments, clock_),
-      messages_(store, *documents.messages, attachments_, clock_),
+      live_(*documents.messages, {.poll_interval = std::chrono::milliseconds(config.live_poll_ms)}),
+      messages_(store, *documents.messages, attachments_, clock_, &live_),
       system_messages_(messages_),
-      appointments_(store, clock_, &system_messages_),
+      appointment_events_({&system_messages_, &live_}),
+      appointments_(store, clock_, &appointment_events_),
       payments_(store, clock_),
       prescriptions_(store, clock_),
       reports_(store) {}
@@ -63,6 +65,7 @@ void Api::AddRoutes(http::Router& router) {
   http::AddReportRoutes(router, auth_, reports_);
   http::AddMessageRoutes(router, auth_, messages_);
   http::AddAttachmentRoutes(router, auth_, attachments_, config_.max_attachment_bytes);
+  http::AddLiveRoutes(router, auth_, live_);
 }
 
 }  // namespace clinic::app

@@ -2,6 +2,7 @@
 
 #include "clinic/app/config.hpp"
 #include "clinic/common/clock.hpp"
+#include "clinic/http/handlers/live_routes.hpp"
 #include "clinic/http/router.hpp"
 #include "clinic/service/admin_service.hpp"
 #include "clinic/service/appointment_service.hpp"
@@ -44,8 +45,10 @@ class Api {
   service::AdminService admins_;
   service::SchedulingService scheduling_;
   service::AttachmentService attachments_;
+  http::LiveFeed live_;
   service::MessageService messages_;
   service::SystemMessages system_messages_;
+  service::AppointmentEventsFanOut appointment_events_;
   service::AppointmentService appointments_;
   service::PaymentService payments_;
   service::PrescriptionService prescriptions_;

@@ -52,6 +52,11 @@ void AddServerOptions(CLI::App& cli, ServerConfig& config) {
   cli.add_option("--max-body", config.max_body_bytes, "largest JSON request body in bytes")
       ->envname("CLINIC_MAX_BODY")
       ->capture_default_str();
+  cli.add_option("--live-poll-ms", config.live_poll_ms,
+                 "with several instances: poll the document store for messages stored by the "
+                 "others every N ms (0: off)")
+      ->envname("CLINIC_LIVE_POLL_MS")
+      ->capture_default_str();
   cli.add_option("--max-attachment", config.max_attachment_bytes,
                  "largest attachment upload in bytes")
       ->envname("CLINIC_MAX_ATTACHMENT")
@@ -147,6 +152,7 @@ Status ValidateServerConfig(ServerConfig& config) {
   if (config.max_body_bytes < 1024 || config.max_body_bytes > 64ull * 1024 * 1024) {
     return Invalid("--max-body", "must be between 1 KiB and 64 MiB");
   }
+  if (config.live_poll_ms > 60000) return Invalid("--live-poll-ms", "must be between 0 and 60000");
   if (config.max_attachment_bytes < 1024 || config.max_attachment_bytes > 1024ull * 1024 * 1024) {
     return Invalid("--max-attachment", "must be between 1 KiB and 1 GiB");
   }

@@ -30,6 +30,9 @@ struct ServerConfig {
   int login_failures_per_account = 10;  // per minute, then 429
   int login_failures_per_address = 100;
   bool secure_cookie = false;
+  // With several instances: how often each looks for messages the others stored, to deliver them
+  // live; 0: never (one instance).
+  unsigned live_poll_ms = 0;
 };
 
 // Registers --db and --docs (each also read from its environment variable).

@@ -26,10 +26,38 @@ using Handler = std::function<Result<Response>(Request& request)>;
 // which saves two thread hops.
 enum class Execution { kWorkerPool, kIoThread };
 
+// The server's side of an open WebSocket connection, handed to its WebSocketChannel.
+// Thread-safe; frames go out in the order Send was called.
+class WebSocketPeer {
+ public:
+  virtual ~WebSocketPeer() = default;
+  // Queues a text frame. A client that falls kMaxQueuedFrames behind is disconnected (close code
+  // 1008), so one slow reader never holds memory for everybody's events.
+  virtual void Send(std::shared_ptr<const std::string> text) = 0;
+  static constexpr std::size_t kMaxQueuedFrames = 256;
+};
+
+// What an upgraded connection is about. The server owns it for the connection's life: it is
+// destroyed once the connection closes, so its destructor is where it unsubscribes. Frames the
+// client sends are read and dropped (pings are answered).
+class WebSocketChannel {
+ public:
+  virtual ~WebSocketChannel() = default;
+  // The handshake is done; `peer` may be kept (weakly: it owns this channel) and sent to.
+  virtual void Opened(const std::shared_ptr<WebSocketPeer>& peer) = 0;
+};
+
+// Decides, on a worker thread, whether a WebSocket upgrade request may connect (authentication,
+// Origin); an error is answered as problem+json without upgrading.
+using UpgradeHandler = std::function<Result<std::shared_ptr<WebSocketChannel>>(Request& request)>;
+
 struct RouteOptions {
   // Largest body accepted, in bytes; the server's default when not set.
   std::optional<std::size_t> max_body_bytes{};
   Execution execution = Execution::kWorkerPool;
+  // Set on a GET route that accepts WebSocket upgrades: upgrade requests go here, plain requests
+  // to the route's handler (which typically answers 426 Upgrade Required).
+  UpgradeHandler websocket{};
 };
 
 struct Route {

@@ -20,10 +20,12 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket.hpp>
 #include <boost/json/serialize.hpp>
 #include <condition_variable>
 #include <csignal>
 #include <ctime>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -119,7 +121,15 @@ Response PayloadTooLarge(std::size_t limit) {
             {}});
 }
 
-class Session;
+namespace websocket = boost::beast::websocket;
+
+// An open connection, as the server's shutdown sees it.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // The server is shutting down: finish what is in flight, then close.
+  virtual void OnServerStopping() = 0;
+};
 
 // What the server's connections share. Sessions hold it by shared_ptr, so it outlives the last of
 // them whatever order the server's parts are torn down in.
@@ -134,7 +144,17 @@ struct Core {
 
   std::mutex sessions_mutex;
   std::condition_variable sessions_changed;
-  std::unordered_map<const Session*, std::weak_ptr<Session>> sessions;
+  std::unordered_map<const Connection*, std::weak_ptr<Connection>> sessions;
+
+  void Register(const Connection* connection, std::weak_ptr<Connection> handle) {
+    std::lock_guard lock(sessions_mutex);
+    sessions.emplace(connection, std::move(handle));
+  }
+  void Unregister(const Connection* connection) {
+    std::lock_guard lock(sessions_mutex);
+    sessions.erase(connection);
+    sessions_changed.notify_all();
+  }
 
   Core(ServerOptions server_options, Router server_router, asio::io_context::executor_type workers)
       : options(std::move(server_options)),
@@ -144,10 +164,110 @@ struct Core {
         worker_executor(std::move(workers)) {}
 };
 
+// An upgraded connection: reads and drops what the client sends (Beast answers pings), writes the
+// channel's frames in order from a bounded queue, and closes with "going away" on shutdown. Lives
+// as long as a read or write is pending; the channel goes with it.
+class WebSocketSession final : public Connection,
+                               public WebSocketPeer,
+                               public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  WebSocketSession(beast::tcp_stream stream, std::shared_ptr<Core> core,
+                   std::shared_ptr<WebSocketChannel> channel)
+      : ws_(std::move(stream)), core_(std::move(core)), channel_(std::move(channel)) {}
+
+  ~WebSocketSession() override { core_->Unregister(this); }
+  WebSocketSession(const WebSocketSession&) = delete;
+  WebSocketSession& operator=(const WebSocketSession&) = delete;
+
+  // Completes the handshake of `request` (on the connection's strand).
+  void Start(const bhttp::request<bhttp::empty_body>& request) {
+    core_->Register(this, weak_from_this());
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& response) { response.set(bhttp::field::server, "clinic"); }));
+    ws_.read_message_max(kMaxIncomingMessageBytes);
+    ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      self->open_ = true;
+      self->channel_->Opened(self);
+      if (self->core_->stopping) return self->CloseGoingAway();
+      self->Read();
+    });
+  }
+
+  void Send(std::shared_ptr<const std::string> text) override {
+    asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+      if (!self->open_) return;
+      if (self->queue_.size() >= kMaxQueuedFrames) {
+        self->DropQueued();
+        return self->Close(websocket::close_code::policy_error);
+      }
+      self->queue_.push_back(std::move(text));
+      if (!self->writing_) self->WriteNext();
+    });
+  }
+
+  void OnServerStopping() override {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->CloseGoingAway(); });
+  }
+
+ private:
+  static constexpr std::size_t kMaxIncomingMessageBytes = std::size_t{64} * 1024;
+
+  void Read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        self->open_ = false;
+        return;
+      }
+      self->buffer_.clear();
+      self->Read();
+    });
+  }
+
+  // The frame at the front is the one being written (its buffer must outlive the write).
+  void WriteNext() {
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(asio::buffer(*queue_.front()),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      self->queue_.pop_front();
+                      if (ec) {
+                        self->open_ = false;
+                        return;
+                      }
+                      if (self->open_ && !self->queue_.empty()) self->WriteNext();
+                    });
+  }
+
+  // Frees the frames not yet being written.
+  void DropQueued() {
+    queue_.erase(writing_ ? std::next(queue_.begin()) : queue_.begin(), queue_.end());
+  }
+
+  void CloseGoingAway() { Close(websocket::close_code::going_away); }
+
+  void Close(websocket::close_code code) {
+    if (!open_) return;
+    open_ = false;
+    ws_.async_close(code, [self = shared_from_this()](beast::error_code) {});
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  std::shared_ptr<Core> core_;
+  std::shared_ptr<WebSocketChannel> channel_;
+  beast::flat_buffer buffer_;
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  bool open_ = false;
+  bool writing_ = false;
+};
+
 // One connection. Everything but the handler call runs on the connection's strand, one step at a
 // time: wait for a request → read its header → route → read its body → run the handler → write
 // the response → wait again.
-class Session : public std::enable_shared_from_this<Session> {
+class Session final : public Connection, public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Core> core)
       : stream_(std::move(socket)), core_(std::move(core)) {
@@ -156,23 +276,18 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!ec) client_address_ = peer.address().to_string();
   }
 
-  ~Session() {
-    std::lock_guard lock(core_->sessions_mutex);
-    core_->sessions.erase(this);
-    core_->sessions_changed.notify_all();
-  }
+  ~Session() override { core_->Unregister(this); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   void Start() {
-    {
-      std::lock_guard lock(core_->sessions_mutex);
-      core_->sessions.emplace(this, weak_from_this());
-    }
+    core_->Register(this, weak_from_this());
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
   }
 
   // The server is shutting down: a connection waiting for its next request closes now; one in
   // the middle of a request finishes it and closes after the response.
-  void OnServerStopping() {
+  void OnServerStopping() override {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       if (self->phase_ == Phase::kWaiting) self->stream_.cancel();
     });
@@ -308,6 +423,10 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();
     auto message = body_parser_->release();
     body_parser_.reset();
+    if (match_.route != nullptr && match_.route->options.websocket &&
+        websocket::is_upgrade(message)) {
+      upgrade_request_.emplace(message.base());
+    }
     request_.headers = std::move(static_cast<bhttp::fields&>(message));
     request_.body = std::move(message.body());
     Dispatch();
@@ -323,6 +442,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request_.route = std::string(match_.label);
     request_.client_address = client_address_;
     request_.request_id = exchange_.request_id;
+    if (upgrade_request_) return DispatchUpgrade();
     if (match_.route->options.execution == Execution::kIoThread) {
       return Respond(RunHandler(), AfterResponse::kKeepAliveIfAllowed);
     }
@@ -341,6 +461,37 @@ class Session : public std::enable_shared_from_this<Session> {
         self->Respond(std::move(response), AfterResponse::kKeepAliveIfAllowed);
       });
     });
+  }
+
+  // The route's upgrade handler decides on a worker (it may ask the database who is calling);
+  // an accepted upgrade hands the socket to a WebSocketSession and this session ends.
+  void DispatchUpgrade() {
+    asio::post(core_->worker_executor, [self = shared_from_this()] {
+      auto channel = self->RunUpgradeHandler();
+      asio::post(self->stream_.get_executor(), [self, channel = std::move(channel)]() mutable {
+        if (!channel) {
+          self->upgrade_request_.reset();
+          return self->Respond(Problem(channel.error()), AfterResponse::kKeepAliveIfAllowed);
+        }
+        self->RecordExchange(static_cast<unsigned>(HttpStatus::switching_protocols), 0);
+        self->phase_ = Phase::kClosed;
+        auto request = std::move(*self->upgrade_request_);
+        self->upgrade_request_.reset();
+        auto upgraded = std::make_shared<WebSocketSession>(std::move(self->stream_), self->core_,
+                                                           std::move(*channel));
+        upgraded->Start(request);
+      });
+    });
+  }
+
+  Result<std::shared_ptr<WebSocketChannel>> RunUpgradeHandler() {
+    try {
+      return match_.route->options.websocket(request_);
+    } catch (const std::exception& e) {
+      spdlog::error("request {} {}: upgrade handler threw: {}", exchange_.request_id,
+                    exchange_.route, e.what());
+      return Fail(Error::Internal(e.what()));
+    }
   }
 
   Response RunHandler() {
@@ -477,6 +628,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t lingered_bytes_ = 0;
   std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
   std::optional<bhttp::request_parser<bhttp::string_body>> body_parser_;
+  std::optional<bhttp::request<bhttp::empty_body>> upgrade_request_;
   bhttp::response<bhttp::empty_body> continue_response_;
   Exchange exchange_;
   Request request_;
@@ -623,7 +775,7 @@ class Server::Impl {
       // A second SIGINT/SIGTERM during the graceful shutdown now ends the process at once.
       if (signals_) signals_->clear(ignored);
     });
-    std::vector<std::shared_ptr<Session>> sessions;
+    std::vector<std::shared_ptr<Connection>> sessions;
     {
       std::lock_guard lock(core_->sessions_mutex);
       for (const auto& [key, session] : core_->sessions) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <vector>
+
 #include "clinic/storage/repositories.hpp"
 
 namespace clinic::service {
@@ -13,6 +15,19 @@ class AppointmentEvents {
  public:
   virtual ~AppointmentEvents() = default;
   virtual void Changed(AppointmentEvent event, const storage::AppointmentListing& appointment) = 0;
+};
+
+// Tells several listeners, in order (system messages first, then live delivery).
+class AppointmentEventsFanOut final : public AppointmentEvents {
+ public:
+  explicit AppointmentEventsFanOut(std::vector<AppointmentEvents*> listeners)
+      : listeners_(std::move(listeners)) {}
+  void Changed(AppointmentEvent event, const storage::AppointmentListing& appointment) override {
+    for (auto* listener : listeners_) listener->Changed(event, appointment);
+  }
+
+ private:
+  std::vector<AppointmentEvents*> listeners_;
 };
 
 }  // namespace clinic::service

@@ -58,6 +58,9 @@ class MessageStore {
   // For a patient or doctor reader: per thread they take part in (relationalRefs), the messages
   // of others without a receipt from them, for threads with any. Empty for other roles.
   virtual Result<std::vector<ThreadUnread>> UnreadCounts(const MessageReader& reader) = 0;
+  // Messages of every thread created at or after `since`, oldest first (by meta.created_at, then
+  // _id), at most `limit`: what other server instances posted lately, for live delivery.
+  virtual Result<std::vector<domain::Message>> ListCreatedSince(Instant since, int limit) = 0;
   // The appointments whose threads hold a message referencing attachment `file_id`, ascending:
   // whoever may read one of them may download the file.
   virtual Result<std::vector<Id>> AppointmentsWithFile(const std::string& file_id) = 0;

@@ -4,6 +4,8 @@
 
 #include "clinic/common/time.hpp"
 #include "clinic/domain/time_zone.hpp"
+#include "clinic/service/markdown.hpp"
+#include "clinic/storage/documents/message_document.hpp"
 
 namespace clinic::http {
 namespace {
@@ -186,6 +188,14 @@ boost::json::object ToJson(const domain::Admin& a) {
 
 boost::json::object ToJson(const domain::Principal& principal) {
   return {{"role", domain::Name(principal.role)}, {"id", principal.id}};
+}
+
+boost::json::object ToJson(const domain::Message& message) {
+  auto json = storage::MessageToDocument(message, storage::DocumentDialect::kPlain);
+  json["html"] = message.markdown
+                     ? boost::json::value(service::RenderMarkdownSafely(*message.markdown))
+                     : boost::json::value(nullptr);
+  return json;
 }
 
 }  // namespace clinic::http

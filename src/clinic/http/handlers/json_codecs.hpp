@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 
 #include "clinic/domain/entities.hpp"
+#include "clinic/domain/message.hpp"
 #include "clinic/domain/policy.hpp"
 #include "clinic/domain/principal.hpp"
 #include "clinic/http/field_rules.hpp"
@@ -38,6 +39,10 @@ boost::json::object ToJson(const storage::SlotListing& listing);
 boost::json::object ToJson(const storage::AppointmentListing& listing);
 
 boost::json::object ToJson(const domain::Payment& payment);
+
+// A message as the stored document shows it (the seed's shape, `_id` a hex string, instants
+// RFC 3339) plus `html`: its markdown rendered safely, or null.
+boost::json::object ToJson(const domain::Message& message);
 // [{currency, paid_cents, refunded_cents, net_cents}]
 boost::json::array BalanceJson(const std::vector<storage::CurrencyBalance>& balance);
 // The prescription with `superseded_by` and `status`: "active", or "superseded" once replaced.

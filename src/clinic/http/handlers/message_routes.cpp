@@ -8,22 +8,12 @@
 #include "clinic/http/json_body.hpp"
 #include "clinic/http/query_params.hpp"
 #include "clinic/http/response.hpp"
-#include "clinic/service/markdown.hpp"
-#include "clinic/storage/documents/message_document.hpp"
 
 namespace clinic::http {
 namespace {
 
 using service::AuthService;
 using service::MessageService;
-
-boost::json::object MessageJson(const domain::Message& message) {
-  auto json = storage::MessageToDocument(message, storage::DocumentDialect::kPlain);
-  json["html"] = message.markdown
-                     ? boost::json::value(service::RenderMarkdownSafely(*message.markdown))
-                     : boost::json::value(nullptr);
-  return json;
-}
 
 Result<Response> Post(AuthService& auth, MessageService& messages, Request& request) {
   CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
@@ -50,7 +40,7 @@ Result<Response> Post(AuthService& auth, MessageService& messages, Request& requ
           ? "api"
           : "web";
   CLINIC_ASSIGN_OR_RETURN(auto posted, messages.Post(context, id, message));
-  return Json(posted.existing ? HttpStatus::ok : HttpStatus::created, MessageJson(posted.message));
+  return Json(posted.existing ? HttpStatus::ok : HttpStatus::created, ToJson(posted.message));
 }
 
 Result<Response> List(AuthService& auth, MessageService& messages, Request& request) {
@@ -63,7 +53,8 @@ Result<Response> List(AuthService& auth, MessageService& messages, Request& requ
   CLINIC_TRY_STATUS(query.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto found,
                           messages.List(context, id, before, static_cast<int>(page.limit)));
-  return Json(HttpStatus::ok, CursorPageJson(found.items, found.next_cursor, MessageJson));
+  return Json(HttpStatus::ok, CursorPageJson(found.items, found.next_cursor,
+                                             [](const domain::Message& m) { return ToJson(m); }));
 }
 
 Result<Response> MarkRead(AuthService& auth, MessageService& messages, Request& request) {
@@ -101,7 +92,7 @@ Result<Response> Edit(AuthService& auth, MessageService& messages, Request& requ
   const auto version = fields.RequiredInt("version", {.min = 1});
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto edited, messages.Edit(context, id, text, version));
-  return Json(HttpStatus::ok, MessageJson(edited));
+  return Json(HttpStatus::ok, ToJson(edited));
 }
 
 }  // namespace

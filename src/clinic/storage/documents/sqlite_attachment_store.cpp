@@ -5,10 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <system_error>
 
 #include "clinic/common/crypto.hpp"
 #include "clinic/common/time.hpp"
@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS attachments (
 )sql";
 
 Error FileError(std::string_view what, const fs::path& path) {
-  return Error::Internal(fmt::format("{} {}: {}", what, path.string(), std::strerror(errno)));
+  return Error::Internal(fmt::format("{} {}: {}", what, path.string(),
+                                     std::error_code(errno, std::generic_category()).message()));
 }
 
 // Writes `content` to `path` and flushes it to the disk before returning.

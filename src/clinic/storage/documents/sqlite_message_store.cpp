@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS idx_messages_thread ON messages (thread_id, created_at, id);
 CREATE INDEX IF NOT EXISTS idx_messages_patient ON messages (patient_id, created_at);
 CREATE INDEX IF NOT EXISTS idx_messages_doctor ON messages (doctor_id, created_at);
+CREATE INDEX IF NOT EXISTS idx_messages_created ON messages (created_at, id);
 CREATE TABLE IF NOT EXISTS message_files (
   file_id TEXT NOT NULL,
   message_id TEXT NOT NULL REFERENCES messages (id),
@@ -64,6 +65,16 @@ Result<domain::Message> ParseRow(const sql::Row& row) {
   const auto document = boost::json::parse(row.Text(0), error);
   if (error) return Fail(Error::Internal("a stored message is not JSON"));
   return MessageFromDocument(document, DocumentDialect::kPlain);
+}
+
+Result<std::vector<domain::Message>> ParseRows(const std::vector<sql::Row>& rows) {
+  std::vector<domain::Message> messages;
+  messages.reserve(rows.size());
+  for (const auto& row : rows) {
+    CLINIC_ASSIGN_OR_RETURN(auto message, ParseRow(row));
+    messages.push_back(std::move(message));
+  }
+  return messages;
 }
 
 class SqliteMessageStore final : public MessageStore {
@@ -115,6 +126,17 @@ class SqliteMessageStore final : public MessageStore {
     return inserted;
   }
 
+  Result<std::vector<domain::Message>> ListCreatedSince(Instant since, int limit) override {
+    CLINIC_ASSIGN_OR_RETURN(auto connection, pool_.Acquire());
+    const std::vector<Value> params{Value{Seconds(since)},
+                                    Value{static_cast<std::int64_t>(std::max(limit, 1))}};
+    CLINIC_ASSIGN_OR_RETURN(auto rows, connection->Query("SELECT doc FROM messages WHERE "
+                                                         "created_at >= ? ORDER BY created_at, "
+                                                         "id LIMIT ?",
+                                                         params));
+    return ParseRows(rows);
+  }
+
   Result<std::vector<Id>> AppointmentsWithFile(const std::string& file_id) override {
     CLINIC_ASSIGN_OR_RETURN(auto connection, pool_.Acquire());
     const std::vector<Value> params{Value{file_id}};
@@ -155,13 +177,7 @@ class SqliteMessageStore final : public MessageStore {
     statement += " ORDER BY created_at DESC, id DESC LIMIT ?";
     params.emplace_back(static_cast<std::int64_t>(std::max(limit, 1)) + 1);
     CLINIC_ASSIGN_OR_RETURN(auto rows, connection->Query(statement, params));
-    std::vector<domain::Message> messages;
-    messages.reserve(rows.size());
-    for (const auto& row : rows) {
-      CLINIC_ASSIGN_OR_RETURN(auto message, ParseRow(row));
-      messages.push_back(std::move(message));
-    }
-    return messages;
+    return ParseRows(rows);
   }
 
   Result<std::int64_t> MarkRead(const std::string& thread_id, const MessagePosition& up_to,

@@ -64,6 +64,7 @@ class MongoMessageStore final : public MessageStore {
                       index("doctor_created",
                             object{{"relationalRefs.doctor_id", 1}, {"meta.created_at", -1}}),
                       index("tags", object{{"tags", 1}}),
+                      index("created", object{{"meta.created_at", 1}, {"_id", 1}}),
                       index("attachment_files", object{{"attachments.file_id", 1}})}}},
         "could not create the message indexes");
   }
@@ -151,6 +152,12 @@ class MongoMessageStore final : public MessageStore {
     mongoc_cursor_destroy(cursor);
     CLINIC_TRY_STATUS(status);
     return counts;
+  }
+
+  Result<std::vector<domain::Message>> ListCreatedSince(Instant since, int limit) override {
+    return Find(object{{"meta.created_at", object{{"$gte", Date(since)}}}},
+                object{{"sort", object{{"meta.created_at", 1}, {"_id", 1}}},
+                       {"limit", std::max(limit, 1)}});
   }
 
   Result<std::vector<Id>> AppointmentsWithFile(const std::string& file_id) override {

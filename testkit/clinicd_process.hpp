@@ -17,7 +17,7 @@
 
 namespace clinic::test_support {
 
-// A server binary (clinicd) running as a child process for end-to-end tests.
+// A server binary (clinicd) running as a child process, for end-to-end tests and the benchmark.
 //
 // Start() spawns it with posix_spawn, its stdout and stderr both read through one pipe, and waits
 // until it prints a line containing "listening on http://HOST:PORT" (the port it bound, with
@@ -27,11 +27,7 @@ namespace clinic::test_support {
 class ClinicdProcess {
  public:
   struct Options {
-#ifdef CLINICD_PATH
-    std::string binary = CLINICD_PATH;
-#else
-    std::string binary{};
-#endif
+    std::string binary = CLINICD_PATH;  // the clinicd of this build
     std::vector<std::string> args{};
     // Set in the child's environment on top of (or replacing) the test's own.
     std::vector<std::pair<std::string, std::string>> env{};

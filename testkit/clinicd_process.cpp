@@ -1,4 +1,4 @@
-#include "support/clinicd_process.hpp"
+#include "testkit/clinicd_process.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

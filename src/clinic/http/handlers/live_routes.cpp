@@ -1,0 +1,208 @@
+#include "clinic/http/handlers/live_routes.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "clinic/common/time.hpp"
+#include "clinic/http/handlers/authentication.hpp"
+#include "clinic/http/handlers/json_codecs.hpp"
+#include "clinic/http/problem.hpp"
+
+namespace clinic::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+using boost::json::object;
+using domain::Role;
+
+// Messages a poll relays at most; more within one window are left for the clients to reload.
+constexpr int kMaxMessagesPerPoll = 500;
+
+std::string_view ChangeName(service::AppointmentEvent event) {
+  switch (event) {
+    case service::AppointmentEvent::kBooked:
+      return "booked";
+    case service::AppointmentEvent::kCancelled:
+      return "cancelled";
+    case service::AppointmentEvent::kRescheduled:
+      return "rescheduled";
+    case service::AppointmentEvent::kCompleted:
+      return "completed";
+    case service::AppointmentEvent::kNoShow:
+      return "no_show";
+  }
+  return "changed";
+}
+
+object UserJson(Role role, Id id) { return {{"role", domain::Name(role)}, {"id", id}}; }
+
+// The host[:port] of an Origin header value ("https://clinic.example:8443" →
+// "clinic.example:8443").
+std::string_view OriginHost(std::string_view origin) {
+  const auto scheme = origin.find("://");
+  return scheme == std::string_view::npos ? origin : origin.substr(scheme + 3);
+}
+
+Result<Response> UpgradeRequired(Request&) {
+  constexpr auto kStatus = HttpStatus::upgrade_required;
+  auto response = Problem(kStatus, ProblemDocument(kStatus, "upgrade-required",
+                                                   "This is a WebSocket endpoint: connect with "
+                                                   "an Upgrade: websocket request."));
+  response.set(bhttp::field::upgrade, "websocket");
+  return response;
+}
+
+Result<std::shared_ptr<WebSocketChannel>> Upgrade(service::AuthService& auth, LiveFeed& feed,
+                                                  Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  const bool by_cookie = request.headers.find(bhttp::field::authorization) == request.headers.end();
+  const auto origin = request.headers[bhttp::field::origin];
+  // Browsers send the cookie with a WebSocket handshake from any site; only this server's own
+  // pages may use it.
+  if (by_cookie && !origin.empty() &&
+      !boost::beast::iequals(OriginHost(origin), request.headers[bhttp::field::host])) {
+    return Fail(Error::PermissionDenied("the session cookie is only accepted from this origin"));
+  }
+  return feed.Subscribe(context.actor);
+}
+
+}  // namespace
+
+// One connection's membership in the feed.
+class LiveFeed::Subscription final : public WebSocketChannel {
+ public:
+  Subscription(LiveFeed& feed, UserKey user) : feed_(feed), user_(std::move(user)) {}
+  ~Subscription() override { feed_.Remove(this, user_); }
+  Subscription(const Subscription&) = delete;
+  Subscription& operator=(const Subscription&) = delete;
+
+  void Opened(const std::shared_ptr<WebSocketPeer>& peer) override { feed_.Add(this, user_, peer); }
+
+ private:
+  LiveFeed& feed_;
+  UserKey user_;
+};
+
+LiveFeed::LiveFeed(storage::MessageStore& messages, LiveFeedOptions options)
+    : messages_(messages), options_(options) {
+  if (options_.poll_interval.count() == 0) return;
+  // What was stored before this instance started is not news to anyone connecting to it; this
+  // runs before the server listens, so nothing stored later is mistaken for old.
+  Poll(/*deliver=*/false);
+  poller_ = std::thread([this] { PollLoop(); });
+}
+
+LiveFeed::~LiveFeed() {
+  {
+    std::lock_guard lock(poll_mutex_);
+    stopping_ = true;
+  }
+  poll_wake_.notify_all();
+  if (poller_.joinable()) poller_.join();
+}
+
+std::shared_ptr<WebSocketChannel> LiveFeed::Subscribe(const domain::Principal& user) {
+  return std::make_shared<Subscription>(*this, UserKey{user.role, user.id});
+}
+
+void LiveFeed::Add(const Subscription* subscription, const UserKey& user,
+                   const std::shared_ptr<WebSocketPeer>& peer) {
+  auto ready = std::make_shared<const std::string>(boost::json::serialize(
+      object{{"type", "ready"}, {"user", UserJson(user.first, user.second)}}));
+  // Queued under the lock, so no event published after the subscription can overtake it.
+  std::lock_guard lock(mutex_);
+  peers_.emplace(user, std::make_pair(subscription, std::weak_ptr<WebSocketPeer>(peer)));
+  peer->Send(std::move(ready));
+}
+
+void LiveFeed::Remove(const Subscription* subscription, const UserKey& user) {
+  std::lock_guard lock(mutex_);
+  auto [first, last] = peers_.equal_range(user);
+  for (auto it = first; it != last; ++it) {
+    if (it->second.first == subscription) {
+      peers_.erase(it);
+      return;
+    }
+  }
+}
+
+void LiveFeed::Publish(const std::vector<UserKey>& users, std::string frame) {
+  const auto shared = std::make_shared<const std::string>(std::move(frame));
+  std::lock_guard lock(mutex_);
+  for (const auto& user : users) {
+    auto [first, last] = peers_.equal_range(user);
+    for (auto it = first; it != last; ++it) {
+      if (auto peer = it->second.second.lock()) peer->Send(shared);
+    }
+  }
+}
+
+void LiveFeed::Deliver(const domain::Message& message) {
+  Publish({{Role::kPatient, message.refs.patient_id}, {Role::kDoctor, message.refs.doctor_id}},
+          boost::json::serialize(object{{"type", "message"},
+                                        {"appointment_id", message.refs.appointment_id},
+                                        {"message", ToJson(message)}}));
+}
+
+bool LiveFeed::MarkDelivered(const domain::Message& message) {
+  if (options_.poll_interval.count() == 0) return true;
+  std::lock_guard lock(delivered_mutex_);
+  return delivered_.emplace(message.id, message.created_at).second;
+}
+
+void LiveFeed::MessageStored(const domain::Message& message) {
+  MarkDelivered(message);
+  Deliver(message);
+}
+
+void LiveFeed::MessagesRead(const service::ReadEvent& event) {
+  Publish({{Role::kPatient, event.patient_id}, {Role::kDoctor, event.doctor_id}},
+          boost::json::serialize(object{{"type", "read"},
+                                        {"appointment_id", event.appointment_id},
+                                        {"user", UserJson(event.reader.role, event.reader.id)},
+                                        {"up_to", event.up_to},
+                                        {"read_at", FormatRfc3339(event.read_at)}}));
+}
+
+void LiveFeed::Changed(service::AppointmentEvent event,
+                       const storage::AppointmentListing& appointment) {
+  Publish({{Role::kPatient, appointment.appointment.patient_id},
+           {Role::kDoctor, appointment.appointment.doctor_id}},
+          boost::json::serialize(object{{"type", "appointment"},
+                                        {"change", ChangeName(event)},
+                                        {"appointment", ToJson(appointment)}}));
+}
+
+void LiveFeed::Poll(bool deliver) {
+  const Instant since = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() -
+                                                                 options_.poll_window);
+  auto recent = messages_.ListCreatedSince(since, kMaxMessagesPerPoll);
+  if (!recent) {
+    spdlog::warn("live delivery: polling the document store failed: {}", recent.error().message);
+    return;
+  }
+  for (const auto& message : *recent) {
+    if (MarkDelivered(message) && deliver) Deliver(message);
+  }
+  std::lock_guard lock(delivered_mutex_);
+  std::erase_if(delivered_, [&](const auto& entry) { return entry.second < since; });
+}
+
+void LiveFeed::PollLoop() {
+  std::unique_lock lock(poll_mutex_);
+  while (!poll_wake_.wait_for(lock, options_.poll_interval, [this] { return stopping_; })) {
+    lock.unlock();
+    Poll(/*deliver=*/true);
+    lock.lock();
+  }
+}
+
+void AddLiveRoutes(Router& router, service::AuthService& auth, LiveFeed& feed) {
+  router.Add(Method::get, "/api/v1/live", UpgradeRequired,
+             {.websocket = [&auth, &feed](Request& r) { return Upgrade(auth, feed, r); }});
+}
+
+}  // namespace clinic::http

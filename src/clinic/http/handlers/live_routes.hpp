@@ -1,0 +1,98 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "clinic/domain/principal.hpp"
+#include "clinic/http/router.hpp"
+#include "clinic/service/appointment_events.hpp"
+#include "clinic/service/auth_service.hpp"
+#include "clinic/service/message_events.hpp"
+#include "clinic/storage/message_store.hpp"
+
+namespace clinic::http {
+
+struct LiveFeedOptions {
+  // How often to look for messages other instances stored; zero: never (a single instance).
+  std::chrono::milliseconds poll_interval{0};
+  // How far back each poll looks: messages becoming visible later than this after their
+  // meta.created_at (clock skew, slow writes) are not relayed.
+  std::chrono::seconds poll_window{10};
+};
+
+// Live delivery of thread and booking changes to WebSocket connections (GET /api/v1/live).
+//
+// Each connection subscribes as its logged-in user. Events go to the appointment's patient and
+// doctor, on every connection of theirs: {type: "message"} for a stored message (new, system or
+// edited), {type: "read"} for read receipts, {type: "appointment"} for booking changes. A
+// connection first gets {type: "ready", user} once it is subscribed. Delivery is at most once and
+// best effort: a connection that falls behind is closed (WebSocketPeer), and clients reload what
+// they show when they reconnect.
+//
+// Several instances: each delivers what happens on it at once; with a poll interval it also reads
+// the messages stored in the last poll_window every interval and relays those it has not
+// delivered (polling by meta.created_at; the MongoDB peer used in tests has no change streams).
+// Receipts and booking changes made on another instance are not relayed; the system messages of
+// booking changes are. Thread-safe.
+class LiveFeed final : public service::MessageEvents, public service::AppointmentEvents {
+ public:
+  LiveFeed(storage::MessageStore& messages, LiveFeedOptions options);
+  ~LiveFeed() override;
+  LiveFeed(const LiveFeed&) = delete;
+  LiveFeed& operator=(const LiveFeed&) = delete;
+
+  void MessageStored(const domain::Message& message) override;
+  void MessagesRead(const service::ReadEvent& event) override;
+  void Changed(service::AppointmentEvent event,
+               const storage::AppointmentListing& appointment) override;
+
+  // A channel for one connection of `user`; it subscribes when opened and unsubscribes when the
+  // connection ends.
+  std::shared_ptr<WebSocketChannel> Subscribe(const domain::Principal& user);
+
+ private:
+  class Subscription;
+  using UserKey = std::pair<domain::Role, Id>;
+
+  void Add(const Subscription* subscription, const UserKey& user,
+           const std::shared_ptr<WebSocketPeer>& peer);
+  void Remove(const Subscription* subscription, const UserKey& user);
+  void Publish(const std::vector<UserKey>& users, std::string frame);
+  void Deliver(const domain::Message& message);
+  // Remembers a delivered message; false when it already was.
+  bool MarkDelivered(const domain::Message& message);
+  // Reads the messages of the poll window, delivering (when `deliver`) those not delivered yet.
+  void Poll(bool deliver);
+  void PollLoop();
+
+  storage::MessageStore& messages_;
+  LiveFeedOptions options_;
+
+  std::mutex mutex_;
+  std::multimap<UserKey, std::pair<const Subscription*, std::weak_ptr<WebSocketPeer>>> peers_;
+
+  // Messages delivered within the poll window (only kept while polling).
+  std::mutex delivered_mutex_;
+  std::unordered_map<std::string, Instant> delivered_;
+
+  std::mutex poll_mutex_;
+  std::condition_variable poll_wake_;
+  bool stopping_ = false;
+  std::thread poller_;
+};
+
+// GET /api/v1/live: the WebSocket of `feed`, for a logged-in caller (bearer token, or the session
+// cookie from a page of this server's own origin: another Origin is a 403, against cross-site
+// WebSocket hijacking). Without an upgrade: 426.
+void AddLiveRoutes(Router& router, service::AuthService& auth, LiveFeed& feed);
+
+}  // namespace clinic::http
