@@ -8,17 +8,17 @@
 
 #include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <string_view>
-
-extern char** environ;
+#include <system_error>
 
 namespace clinic::test_support {
 namespace {
 
 constexpr std::string_view kListeningMarker = "listening on http://";
 
-std::string ErrnoText(int error) { return std::strerror(error); }
+std::string ErrnoText(int error) {
+  return std::error_code(error, std::generic_category()).message();
+}
 
 // The child's environment: the test's own, with `overrides` replacing or adding variables.
 std::vector<std::string> ChildEnvironment(
@@ -31,12 +31,18 @@ std::vector<std::string> ChildEnvironment(
     for (const auto& [key, value] : overrides) overridden = overridden || key == name;
     if (!overridden) environment.emplace_back(variable);
   }
-  for (const auto& [key, value] : overrides) environment.push_back(key + "=" + value);
+  for (const auto& [key, value] : overrides) {
+    std::string variable = key;
+    variable += '=';
+    variable += value;
+    environment.push_back(std::move(variable));
+  }
   return environment;
 }
 
 std::vector<char*> NullTerminated(std::vector<std::string>& strings) {
   std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
   for (auto& text : strings) pointers.push_back(text.data());
   pointers.push_back(nullptr);
   return pointers;

@@ -52,6 +52,21 @@ TEST(OperationsRoutesTest, HealthIs503ProblemNamingTheFailedCheck) {
   EXPECT_EQ(response.body().find("/srv/secret"), std::string::npos);
 }
 
+TEST(OperationsRoutesTest, HealthProbesOncePerCachePeriod) {
+  for (const auto cache : {std::chrono::milliseconds(0), std::chrono::milliseconds(3600000)}) {
+    int probes = 0;
+    Router router;
+    AddOperationsRoutes(router, {.health_probe =
+                                     [&probes] {
+                                       ++probes;
+                                       return std::vector<HealthCheck>{{"database", Ok()}};
+                                     },
+                                 .health_cache = cache});
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(Call(router, "/health").result(), HttpStatus::ok);
+    EXPECT_EQ(probes, cache.count() == 0 ? 3 : 1) << cache.count();
+  }
+}
+
 TEST(OperationsRoutesTest, HealthWithoutProbeIsOk) {
   Router router;
   AddOperationsRoutes(router, {});

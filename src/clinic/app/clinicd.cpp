@@ -66,6 +66,7 @@ int ClinicdMain(int argc, char** argv) {
                                                {"database", store.Ping()},
                                                {"documents", messages.Ping()}};
                                          },
+                                     .health_cache = std::chrono::seconds(1),
                                      .metrics = metrics});
   Api api(**store, *documents, config);
   api.AddRoutes(router);

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <boost/json/object.hpp>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -19,9 +21,33 @@ std::string_view EmbeddedContract(std::string_view name) {
   throw std::logic_error("the API contract " + std::string(name) + " was not embedded");
 }
 
-Response Health(const HealthProbe& probe) {
-  std::vector<HealthCheck> checks;
-  if (probe) checks = probe();
+// The latest probe's result, shared by the requests of one cache period; one probe at a time.
+class CachedProbe {
+ public:
+  CachedProbe(HealthProbe probe, std::chrono::milliseconds ttl)
+      : probe_(std::move(probe)), ttl_(ttl) {}
+
+  std::vector<HealthCheck> Checks() {
+    if (!probe_) return {};
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (!probed_at_ || now - *probed_at_ >= ttl_) {
+      checks_ = probe_();
+      probed_at_ = now;
+    }
+    return checks_;
+  }
+
+ private:
+  HealthProbe probe_;
+  std::chrono::milliseconds ttl_;
+  std::mutex mutex_;
+  std::optional<std::chrono::steady_clock::time_point> probed_at_;
+  std::vector<HealthCheck> checks_;
+};
+
+Response Health(CachedProbe& probe) {
+  const std::vector<HealthCheck> checks = probe.Checks();
   boost::json::object results;
   std::vector<std::string> failures;
   for (const auto& check : checks) {
@@ -49,9 +75,9 @@ Response Health(const HealthProbe& probe) {
 
 void AddOperationsRoutes(Router& router, OperationsRoutesOptions options) {
   router.Add(Method::get, "/health",
-             [probe = std::move(options.health_probe)](Request&) -> Result<Response> {
-               return Health(probe);
-             });
+             [probe = std::make_shared<CachedProbe>(std::move(options.health_probe),
+                                                    options.health_cache)](
+                 Request&) -> Result<Response> { return Health(*probe); });
   const RouteOptions cheap{.execution = Execution::kIoThread};
   if (options.metrics) {
     router.Add(

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -18,12 +19,15 @@ struct HealthCheck {
 };
 
 // Runs the application's health checks (each should be quick: a `SELECT 1`, a ping) and reports
-// them all. Called on a worker thread for every GET /health.
+// them all. Called on a worker thread for GET /health, at most once per `health_cache`.
 using HealthProbe = std::function<std::vector<HealthCheck>()>;
 
 struct OperationsRoutesOptions {
   // Null: /health reports only that the server answers.
   HealthProbe health_probe{};
+  // How long a probe's result answers /health: load balancers and monitors probing often then
+  // cost the databases one check per period, not one per request. Zero: probe every request.
+  std::chrono::milliseconds health_cache{0};
   // The instance given to ServerOptions::metrics; null: no /metrics route.
   std::shared_ptr<Metrics> metrics{};
 };

@@ -579,10 +579,9 @@ Result<std::vector<SlotListing>> SqlSlotRepository::Search(const SlotSearch& sea
       "JOIN doctors d ON d.id = s.doctor_id "
       "LEFT JOIN clinic_locations l ON l.id = s.location_id "
       "WHERE s.is_available = 1 AND d.is_active = 1 AND d.deleted_at IS NULL "
-      "AND s.start_time_utc >= ? "
       "AND NOT EXISTS (SELECT 1 FROM appointments a "
       "WHERE a.slot_id = s.id AND a.status <> 'cancelled')";
-  std::vector<Value> params{ToValue(search.not_before)};
+  std::vector<Value> params;
   if (search.doctor_id) {
     sql += " AND s.doctor_id = ?";
     params.emplace_back(*search.doctor_id);
@@ -595,8 +594,11 @@ Result<std::vector<SlotListing>> SqlSlotRepository::Search(const SlotSearch& sea
     sql += " AND s.location_id = ?";
     params.emplace_back(*search.location_id);
   }
-  AppendStartOrderedPage("s.start_time_utc", "s.id", search.from, search.to, search.after,
-                         search.limit, sql, params);
+  // One lower bound, the later of "now" and `from`: with two, the planner may seek the index to
+  // the earlier one and filter its way through every slot in between.
+  const Instant from = search.from ? std::max(*search.from, search.not_before) : search.not_before;
+  AppendStartOrderedPage("s.start_time_utc", "s.id", from, search.to, search.after, search.limit,
+                         sql, params);
   CLINIC_ASSIGN_OR_RETURN(auto rows, c_.Query(sql, params));
   std::vector<SlotListing> listings;
   listings.reserve(rows.size());

@@ -1,0 +1,130 @@
+#include "load.hpp"
+
+#include <algorithm>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <memory>
+
+namespace clinic::bench {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using Clock = std::chrono::steady_clock;
+
+// One keep-alive connection running requests back to back.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(asio::io_context& io, int client, Workload& workload, LoadResult& result,
+             Clock::time_point deadline)
+      : stream_(io), client_(client), workload_(workload), result_(result), deadline_(deadline) {}
+
+  void Start(const asio::ip::tcp::endpoint& endpoint) {
+    stream_.async_connect(endpoint, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->Fail("connect: " + ec.message());
+      self->stream_.socket().set_option(asio::ip::tcp::no_delay(true));
+      self->SendNext();
+    });
+  }
+
+ private:
+  void SendNext() {
+    if (Clock::now() >= deadline_) return;
+    auto next = workload_.Next(client_);
+    if (!next) return;
+    request_ = std::move(*next);
+    message_ = {request_.method, request_.target, 11};
+    message_.set(bhttp::field::host, "127.0.0.1");
+    message_.keep_alive(true);
+    if (!request_.token.empty()) {
+      message_.set(bhttp::field::authorization, "Bearer " + request_.token);
+    }
+    if (!request_.body.empty()) {
+      message_.set(bhttp::field::content_type, "application/json");
+      message_.body() = request_.body;
+    }
+    message_.prepare_payload();
+    started_ = Clock::now();
+    bhttp::async_write(
+        stream_, message_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          if (ec) return self->Fail("write: " + ec.message());
+          self->response_ = {};
+          bhttp::async_read(
+              self->stream_, self->buffer_, self->response_,
+              [self](beast::error_code read_ec, std::size_t) { self->OnResponse(read_ec); });
+        });
+  }
+
+  void OnResponse(beast::error_code ec) {
+    if (ec) return Fail("read: " + ec.message());
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
+    result_.latencies_us.push_back(static_cast<std::uint32_t>(micros));
+    ++result_.requests;
+    const unsigned status = response_.result_int();
+    ++result_.statuses[status];
+    if (!workload_.Check(client_, request_, status, response_.body())) {
+      ++result_.errors;
+      if (result_.first_error.empty()) {
+        result_.first_error = std::to_string(status) + " on " + request_.target + ": " +
+                              response_.body().substr(0, 300);
+      }
+    }
+    if (!response_.keep_alive()) return Fail("the server closed the connection");
+    SendNext();
+  }
+
+  void Fail(const std::string& what) {
+    ++result_.errors;
+    if (result_.first_error.empty()) result_.first_error = what;
+  }
+
+  beast::tcp_stream stream_;
+  int client_;
+  Workload& workload_;
+  LoadResult& result_;
+  Clock::time_point deadline_;
+  Request request_;
+  bhttp::request<bhttp::string_body> message_;
+  bhttp::response<bhttp::string_body> response_;
+  beast::flat_buffer buffer_;
+  Clock::time_point started_;
+};
+
+double At(const std::vector<std::uint32_t>& sorted, double fraction) {
+  if (sorted.empty()) return 0;
+  const auto index = static_cast<std::size_t>(fraction * static_cast<double>(sorted.size() - 1));
+  return sorted[index];
+}
+
+}  // namespace
+
+Percentiles PercentilesOf(std::vector<std::uint32_t> micros) {
+  std::sort(micros.begin(), micros.end());
+  if (micros.empty()) return {};
+  return {At(micros, 0.50), At(micros, 0.95), At(micros, 0.99), static_cast<double>(micros.back())};
+}
+
+LoadResult RunLoad(const LoadOptions& options, Workload& workload) {
+  asio::io_context io(1);
+  LoadResult result;
+  const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), options.port);
+  const auto started = Clock::now();
+  const auto deadline = started + options.duration;
+  for (int client = 0; client < options.connections; ++client) {
+    std::make_shared<Connection>(io, client, workload, result, deadline)->Start(endpoint);
+  }
+  io.run();
+  result.elapsed = Clock::now() - started;
+  return result;
+}
+
+}  // namespace clinic::bench

@@ -1,0 +1,585 @@
+// clinic-bench: measures booking, search, messaging, login and the smallest GET of a real clinicd
+// over HTTP, next to the ceilings of the same machine (the booking transaction without HTTP, and
+// nginx serving a file of /health's size), and prints one table. --smoke runs every workload for
+// a moment on small data and fails on any wrong answer or double booking (the test command runs
+// it so the benchmark cannot rot).
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "clinic/app/config.hpp"
+#include "clinic/app/stores.hpp"
+#include "clinic/common/crypto.hpp"
+#include "clinic/common/time.hpp"
+#include "clinic/service/admin_accounts.hpp"
+#include "clinic/service/appointment_service.hpp"
+#include "clinic/service/attachment_service.hpp"
+#include "clinic/service/message_service.hpp"
+#include "clinic/service/password_hasher.hpp"
+#include "clinic/service/system_messages.hpp"
+#include "clinic/storage/mysql/mysql_connection.hpp"
+#include "clinic/storage/sqlite/sqlite_connection.hpp"
+#include "load.hpp"
+#include "server_stats.hpp"
+#include "testkit/clinicd_process.hpp"
+#include "workloads.hpp"
+
+namespace clinic::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using boost::beast::http::verb;
+using boost::json::array;
+using boost::json::object;
+
+constexpr const char* kPassword = "bench-password-1";
+constexpr std::array<std::string_view, 5> kSpecializations{
+    "Cardiology", "Dermatology", "General Medicine", "Neurology", "Pediatrics"};
+
+struct Options {
+  std::string backend = "sqlite";  // or "mysql"
+  std::string mysql = "mysql://root@127.0.0.1:3306/";
+  std::string docs;  // empty: a SQLite file
+  int connections = 64;
+  double seconds = 10;
+  int doctors = 50;
+  int days = 60;
+  int patients = 10000;
+  int raw_threads = 8;
+  std::string nginx = "/usr/sbin/nginx";
+  bool smoke = false;
+};
+
+// One line of the report.
+struct Row {
+  std::string workload;
+  std::string backend;
+  LoadResult result;
+  std::string ratio;
+  std::uint64_t rss_kib = 0;
+  double cpu_seconds = 0;
+  std::string note;
+};
+
+// Preparation and set-up failures end the run (main reports them).
+[[noreturn]] void Die(const std::string& what) { throw std::runtime_error(what); }
+
+template <typename T>
+T Must(Result<T> result, std::string_view what) {
+  if (!result) Die(fmt::format("{}: {}", what, result.error().message));
+  return std::move(*result);
+}
+
+boost::json::value ParseJson(const std::string& body) {
+  boost::system::error_code error;
+  auto json = boost::json::parse(body, error);
+  return error ? boost::json::value() : json;
+}
+
+// Every answer must have `status`; returns the bodies parsed.
+std::vector<boost::json::value> Expect(std::vector<Answer> answers, unsigned status,
+                                       std::string_view what) {
+  std::vector<boost::json::value> parsed;
+  parsed.reserve(answers.size());
+  for (auto& answer : answers) {
+    if (answer.status != status) {
+      Die(fmt::format("{}: HTTP {} {}", what, answer.status, answer.body.substr(0, 300)));
+    }
+    parsed.push_back(ParseJson(answer.body));
+  }
+  return parsed;
+}
+
+Request Post(std::string target, const object& body, std::string token = "") {
+  return {.method = verb::post,
+          .target = std::move(target),
+          .body = boost::json::serialize(body),
+          .token = std::move(token)};
+}
+
+std::unique_ptr<storage::sql::ConnectionFactory> FactoryFor(const std::string& uri) {
+  if (uri.starts_with("mysql:")) {
+    return storage::mysql::MakeMysqlConnectionFactory(
+        Must(storage::mysql::ParseMysqlUri(uri), "the MariaDB URI"));
+  }
+  return storage::sqlite::MakeSqliteConnectionFactory(
+      Must(storage::sqlite::ParseSqliteUri(uri), "the SQLite URI"));
+}
+
+std::string Today(int plus_days) {
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return FormatDate(std::chrono::year_month_day{today + std::chrono::days(plus_days)});
+}
+
+// Locations, doctors with working hours and generated slots, patients with sessions: all through
+// the API, as a clinic would set itself up.
+BenchData Prepare(std::uint16_t port, const Options& options, const std::string& db_uri) {
+  BenchData data;
+  data.specializations.assign(kSpecializations.begin(), kSpecializations.end());
+  data.days = options.days;
+  data.first_day = Today(1);
+  const auto login =
+      Expect(RunRequests(port, {Post("/api/v1/auth/login",
+                                     object{{"username", "bench"}, {"password", kPassword}})}),
+             200, "admin login");
+  data.admin_token = std::string(login[0].at("token").as_string());
+
+  std::vector<Request> locations;
+  for (const auto* zone : {"Asia/Singapore", "Asia/Kolkata"}) {
+    locations.push_back(Post("/api/v1/locations",
+                             object{{"name", fmt::format("Clinic {}", zone)},
+                                    {"address_line1", "1 Main Road"},
+                                    {"city", "Bench"},
+                                    {"country", "SG"},
+                                    {"timezone", zone}},
+                             data.admin_token));
+  }
+  for (const auto& location : Expect(RunRequests(port, locations), 201, "locations")) {
+    data.locations.push_back(location.at("id").as_int64());
+  }
+
+  std::vector<Request> doctors;
+  doctors.reserve(static_cast<std::size_t>(options.doctors));
+  for (int i = 0; i < options.doctors; ++i) {
+    doctors.push_back(
+        Post("/api/v1/doctors",
+             object{{"first_name", "Bench"},
+                    {"last_name", fmt::format("Doctor {}", i)},
+                    {"email", fmt::format("doctor{}@bench.example", i)},
+                    {"specialization",
+                     kSpecializations[static_cast<std::size_t>(i) % kSpecializations.size()]},
+                    {"password", kPassword}},
+             data.admin_token));
+  }
+  const auto created = Expect(RunRequests(port, doctors), 201, "doctors");
+  std::vector<Request> hours;
+  std::vector<Request> generate;
+  hours.reserve(created.size());
+  generate.reserve(created.size());
+  for (std::size_t i = 0; i < created.size(); ++i) {
+    const Id doctor = created[i].at("id").as_int64();
+    array weekly;
+    for (int day = 1; day <= 7; ++day) {
+      weekly.push_back(object{{"weekday", day}, {"start", "09:00"}, {"end", "17:00"}});
+    }
+    hours.push_back({.method = verb::put,
+                     .target = fmt::format("/api/v1/doctors/{}/working-hours", doctor),
+                     .body = boost::json::serialize(
+                         object{{"location_id", data.locations[i % data.locations.size()]},
+                                {"slot_minutes", 15},
+                                {"horizon_days", options.days + 2},
+                                {"weekly", std::move(weekly)}}),
+                     .token = data.admin_token});
+    generate.push_back(Post(fmt::format("/api/v1/doctors/{}/slots/generate", doctor),
+                            object{{"from", Today(1)}, {"to", Today(options.days)}},
+                            data.admin_token));
+  }
+  Expect(RunRequests(port, hours), 200, "working hours");
+  Expect(RunRequests(port, generate, 2), 200, "slot generation");
+
+  std::vector<Request> registrations;
+  registrations.reserve(static_cast<std::size_t>(options.patients));
+  for (int i = 0; i < options.patients; ++i) {
+    registrations.push_back(
+        Post("/api/v1/auth/register", object{{"first_name", "Bench"},
+                                             {"last_name", fmt::format("Patient {}", i)},
+                                             {"email", fmt::format("patient{}@bench.example", i)},
+                                             {"password", kPassword}}));
+  }
+  std::vector<Patient> patients;
+  std::vector<Request> logins;
+  patients.reserve(registrations.size());
+  logins.reserve(registrations.size());
+  for (const auto& patient : Expect(RunRequests(port, registrations), 201, "registrations")) {
+    logins.push_back(Post("/api/v1/auth/login",
+                          object{{"email", fmt::format("patient{}@bench.example", patients.size())},
+                                 {"password", kPassword}}));
+    patients.push_back({.id = patient.at("id").as_int64()});
+  }
+  const auto sessions = Expect(RunRequests(port, logins), 200, "patient logins");
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    patients[i].token = std::string(sessions[i].at("token").as_string());
+  }
+  // The racers first (one per connection), then two thirds of the rest book over HTTP.
+  const auto racers = static_cast<std::size_t>(options.connections);
+  if (patients.size() < racers + 2) Die("--patients must exceed --connections by 2 or more");
+  data.race_patients.assign(patients.begin(), patients.begin() + static_cast<long>(racers));
+  const auto book_end = racers + (patients.size() - racers) * 2 / 3;
+  data.book_patients.assign(patients.begin() + static_cast<long>(racers),
+                            patients.begin() + static_cast<long>(book_end));
+  data.raw_patients.assign(patients.begin() + static_cast<long>(book_end), patients.end());
+
+  // Free future slots by start time: half for booking over HTTP, a quarter each for the race and
+  // for the booking transaction without HTTP.
+  auto connection = Must(FactoryFor(db_uri)->Open(), "opening the database");
+  const auto rows =
+      Must(connection->Query(
+               "SELECT id FROM doctor_time_slots WHERE start_time_utc > ? ORDER BY "
+               "start_time_utc, id",
+               {storage::sql::Value{FormatSqlDateTime(std::chrono::floor<std::chrono::seconds>(
+                   std::chrono::system_clock::now() + std::chrono::hours(1)))}}),
+           "reading the slots");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Id id = rows[i].Int(0);
+    (i % 4 < 2 ? data.book_slots : i % 4 == 2 ? data.race_slots : data.raw_slots).push_back(id);
+  }
+  return data;
+}
+
+// Runs one workload against the server and notes its CPU time and peak RSS meanwhile.
+Row Measure(std::string name, std::string backend, pid_t server, std::uint16_t port,
+            const Options& options, Workload& workload, int connections = 0) {
+  const auto before = SampleProcess(server);
+  RssWatcher rss(server);
+  LoadResult result = RunLoad(
+      {.port = port,
+       .connections = connections > 0 ? connections : options.connections,
+       .duration = std::chrono::milliseconds(static_cast<std::int64_t>(options.seconds * 1000))},
+      workload);
+  const auto after = SampleProcess(server);
+  return {.workload = std::move(name),
+          .backend = std::move(backend),
+          .result = std::move(result),
+          .rss_kib = std::max(rss.peak_kib(), after.rss_kib),
+          .cpu_seconds = after.cpu_seconds - before.cpu_seconds};
+}
+
+// The booking transaction without HTTP: the same services clinicd runs (booking, its audit row,
+// the system message on the thread), called by `raw_threads` threads as fast as they can.
+Row MeasureRawBooking(const Options& options, const app::StorageConfig& storage,
+                      const std::string& files_dir, const BenchData& data,
+                      const std::string& backend) {
+  auto store = Must(app::OpenStore(storage, static_cast<std::size_t>(options.raw_threads)),
+                    "opening the database");
+  auto documents = Must(
+      app::OpenDocumentStores(storage, static_cast<std::size_t>(options.raw_threads), files_dir),
+      "opening the document store");
+  SystemClock clock;
+  service::AttachmentService attachments(*store, *documents.messages, *documents.attachments,
+                                         clock);
+  service::MessageService messages(*store, *documents.messages, attachments, clock);
+  service::SystemMessages system_messages(messages);
+  service::AppointmentService appointments(*store, clock, &system_messages);
+
+  std::atomic<std::size_t> next{0};
+  std::mutex mutex;
+  LoadResult result;
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline =
+      started + std::chrono::milliseconds(static_cast<std::int64_t>(options.seconds * 1000));
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(options.raw_threads));
+  for (int t = 0; t < options.raw_threads; ++t) {
+    threads.emplace_back([&] {
+      std::vector<std::uint32_t> latencies;
+      std::uint64_t errors = 0;
+      std::string first_error;
+      while (std::chrono::steady_clock::now() < deadline) {
+        const std::size_t i = next++;
+        if (i >= data.raw_slots.size() || data.raw_patients.empty()) break;
+        const auto& patient = data.raw_patients[i % data.raw_patients.size()];
+        const auto begin = std::chrono::steady_clock::now();
+        auto booked =
+            appointments.Book({.actor = {.role = domain::Role::kPatient, .id = patient.id}},
+                              {.slot_id = data.raw_slots[i]});
+        latencies.push_back(
+            static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                           std::chrono::steady_clock::now() - begin)
+                                           .count()));
+        if (!booked) {
+          ++errors;
+          if (first_error.empty()) first_error = booked.error().message;
+        }
+      }
+      std::lock_guard lock(mutex);
+      result.requests += latencies.size();
+      result.errors += errors;
+      if (result.first_error.empty()) result.first_error = first_error;
+      result.latencies_us.insert(result.latencies_us.end(), latencies.begin(), latencies.end());
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  result.elapsed = std::chrono::steady_clock::now() - started;
+  return {.workload = "book, no HTTP (ceiling)",
+          .backend = backend,
+          .result = std::move(result),
+          .note = fmt::format("{} threads in-process", options.raw_threads)};
+}
+
+std::uint16_t FreePort() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+// nginx serving a static file as large as /health's answer: the HTTP ceiling of this machine.
+std::optional<Row> MeasureNginx(const Options& options, const fs::path& directory,
+                                std::size_t body_bytes) {
+  if (!fs::exists(options.nginx)) return std::nullopt;
+  const fs::path root = directory / "nginx";
+  fs::create_directories(root / "www");
+  std::ofstream(root / "www" / "health.json") << std::string(body_bytes, 'x');
+  const std::uint16_t port = FreePort();
+  std::ofstream(root / "nginx.conf") << fmt::format(
+      "daemon off;\nworker_processes 2;\npid {0}/nginx.pid;\nerror_log {0}/error.log;\n"
+      "events {{ worker_connections 4096; }}\n"
+      "http {{ access_log off; keepalive_requests 1000000; client_body_temp_path {0}; "
+      "proxy_temp_path {0}; fastcgi_temp_path {0}; uwsgi_temp_path {0}; scgi_temp_path {0};\n"
+      "  server {{ listen 127.0.0.1:{1}; root {0}/www; }} }}\n",
+      root.string(), port);
+  const std::string conf = (root / "nginx.conf").string();
+  const std::string prefix = root.string() + "/";
+  std::vector<char*> argv{const_cast<char*>(options.nginx.c_str()), const_cast<char*>("-c"),
+                          const_cast<char*>(conf.c_str()),          const_cast<char*>("-p"),
+                          const_cast<char*>(prefix.c_str()),        nullptr};
+  pid_t pid = 0;
+  if (posix_spawn(&pid, options.nginx.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
+    return std::nullopt;
+  }
+  // Ready once it answers.
+  GetWorkload probe("/health.json");
+  for (int i = 0; i < 100; ++i) {
+    if (RunLoad({.port = port, .connections = 1, .duration = std::chrono::milliseconds(1)}, probe)
+            .statuses[200] > 0) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  GetWorkload workload("/health.json");
+  auto row = Measure("static file (nginx, ceiling)", "nginx", pid, port, options, workload);
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  return row;
+}
+
+std::string Millis(double micros) { return fmt::format("{:.2f}", micros / 1000.0); }
+
+void PrintTable(const std::vector<Row>& rows) {
+  fmt::print(
+      "\n| workload | backend | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | "
+      "errors | ratio to ceiling | server RSS MB | server CPU s | notes |\n");
+  fmt::print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|\n");
+  for (const auto& row : rows) {
+    const auto p = PercentilesOf(row.result.latencies_us);
+    fmt::print(
+        "| {} | {} | {} | {:.0f} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", row.workload,
+        row.backend, row.result.requests, row.result.throughput(), Millis(p.p50), Millis(p.p95),
+        Millis(p.p99), Millis(p.max), row.result.errors, row.ratio.empty() ? "–" : row.ratio,
+        row.rss_kib > 0 ? fmt::format("{:.1f}", static_cast<double>(row.rss_kib) / 1024.0) : "–",
+        row.cpu_seconds > 0 ? fmt::format("{:.1f}", row.cpu_seconds) : "–", row.note);
+  }
+}
+
+std::string Ratio(const Row& row, const Row& ceiling) {
+  if (ceiling.result.throughput() <= 0) return "";
+  return fmt::format(
+      "{:.2f}× {}", row.result.throughput() / ceiling.result.throughput(),
+      ceiling.workload.substr(0, ceiling.workload.find(' ')) == "book," ? "raw" : "nginx");
+}
+
+// Slots holding more than one active appointment: must be none, whatever the load.
+std::int64_t DoubleBookings(const std::string& db_uri) {
+  auto connection = Must(FactoryFor(db_uri)->Open(), "opening the database");
+  const auto rows = Must(
+      connection->Query("SELECT COUNT(*) FROM (SELECT slot_id FROM appointments WHERE status = "
+                        "'scheduled' GROUP BY slot_id HAVING COUNT(*) > 1) doubled"),
+      "counting double bookings");
+  return rows.front().Int(0);
+}
+
+int Run(const Options& options) {
+  const fs::path directory = fs::temp_directory_path() / ("clinic-bench-" + RandomToken(6));
+  fs::create_directories(directory);
+  std::string db_uri = "sqlite://" + (directory / "clinic.db").string();
+  std::string mysql_database;
+  std::unique_ptr<storage::sql::Connection> mysql_admin;
+  if (options.backend == "mysql") {
+    auto server = Must(storage::mysql::ParseMysqlUri(options.mysql), "--mysql");
+    server.database.clear();
+    mysql_admin = Must(storage::mysql::MakeMysqlConnectionFactory(server)->Open(), "MariaDB");
+    mysql_database = "clinic_bench_" + Sha256Hex(RandomToken(8)).substr(0, 12);
+    if (auto created =
+            mysql_admin->ExecuteScript("CREATE DATABASE " + mysql_database +
+                                       " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci");
+        !created) {
+      Die("cannot create the benchmark database: " + created.error().message);
+    }
+    db_uri = options.mysql;
+    if (!db_uri.ends_with('/')) db_uri += '/';
+    db_uri += mysql_database;
+  }
+  std::string docs_uri =
+      options.docs.empty() ? "sqlite://" + (directory / "docs.db").string() : options.docs;
+  // A MongoDB URI without a database gets a fresh one, so runs never read each other's threads.
+  if (const auto slash = docs_uri.find("/?");
+      docs_uri.starts_with("mongodb") && slash != std::string::npos) {
+    docs_uri.insert(slash + 1, "clinic_bench_" + Sha256Hex(RandomToken(8)).substr(0, 12));
+  }
+  const std::string files_dir = (directory / "files").string();
+  app::StorageConfig storage{.db_uri = db_uri, .docs_uri = docs_uri};
+  const std::string backend = options.backend == "mysql" ? "MariaDB" : "SQLite";
+  const std::string docs_backend = docs_uri.starts_with("mongodb") ? "MongoDB" : "SQLite";
+
+  // The admin the preparation logs in as (cheap hash), and accounts with production-cost hashes
+  // for the login workload.
+  BenchData data;
+  {
+    auto store = Must(app::OpenStore(storage, 1), "migrating the database");
+    const service::PasswordHasher fast(service::PasswordHasher::Cost::kFastForTests);
+    const service::PasswordHasher production(service::PasswordHasher::Cost::kProduction);
+    Must(service::CreateAdmin(*store, fast, {"bench", "bench@bench.example", kPassword}),
+         "creating the admin");
+    for (int i = 0; i < 4; ++i) {
+      const auto username = fmt::format("login{}", i);
+      Must(service::CreateAdmin(*store, production,
+                                {username, username + "@bench.example", kPassword}),
+           "creating login accounts");
+      data.login_accounts.emplace_back(username, kPassword);
+    }
+  }
+  auto server =
+      Must(test_support::ClinicdProcess::Start(
+               {.args = {"--db", db_uri, "--docs", docs_uri, "--files", files_dir, "--listen",
+                         "127.0.0.1:0", "--log-level", "warn", "--insecure-fast-password-hashing"},
+                .env = {{"MONGOC_DISABLE_SHM", "1"}}}),
+           "starting clinicd");
+  const auto port = server->port();
+  const pid_t pid = server->pid();
+  fmt::print("clinic-bench: {} + {} documents, {} connections, {:.1f} s per workload, {} cores\n",
+             backend, docs_backend, options.connections, options.seconds,
+             std::thread::hardware_concurrency());
+  const auto prepare_start = std::chrono::steady_clock::now();
+  auto prepared = Prepare(port, options, db_uri);
+  prepared.login_accounts = data.login_accounts;
+  data = std::move(prepared);
+  fmt::print(
+      "prepared {} doctors, {} slots, {} patients with sessions in {:.1f} s\n", options.doctors,
+      data.book_slots.size() + data.race_slots.size() + data.raw_slots.size(),
+      data.book_patients.size() + data.raw_patients.size() + data.race_patients.size(),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - prepare_start).count());
+
+  std::vector<Row> rows;
+  GetWorkload health("/health");
+  rows.push_back(Measure("health", backend, pid, port, options, health));
+  const auto health_body = RunRequests(port, {Request{.target = "/health"}}).front().body;
+  if (auto nginx = MeasureNginx(options, directory, health_body.size())) {
+    rows.back().ratio = Ratio(rows.back(), *nginx);
+    rows.push_back(std::move(*nginx));
+  }
+  SearchWorkload search(data);
+  rows.push_back(Measure("search", backend, pid, port, options, search));
+  rows.back().note = fmt::format(
+      "{} slots", data.book_slots.size() + data.race_slots.size() + data.raw_slots.size());
+  BookWorkload book(data);
+  rows.push_back(Measure("book", backend, pid, port, options, book));
+  auto raw = MeasureRawBooking(options, storage, files_dir, data, backend);
+  rows.back().ratio = Ratio(rows.back(), raw);
+  rows.push_back(std::move(raw));
+  RaceWorkload race(data, options.connections);
+  rows.push_back(Measure("race", backend, pid, port, options, race));
+  const auto doubled = DoubleBookings(db_uri);
+  rows.back().note = fmt::format("{} booked, {} conflicts, {} double bookings", race.successes(),
+                                 race.conflicts(), doubled);
+  MessageWorkload messages(data, book.booked());
+  rows.push_back(Measure("messages", docs_backend, pid, port, options, messages));
+  rows.back().note = "post + list, hot and cold threads";
+  LoginWorkload login(data);
+  rows.push_back(
+      Measure("login", backend, pid, port, options, login, std::min(options.connections, 8)));
+  rows.back().note = "argon2id 19 MiB, t=2";
+
+  PrintTable(rows);
+  const auto final_stats = SampleProcess(pid);
+  fmt::print("\nclinicd peak RSS over the whole run (VmHWM): {:.1f} MB\n",
+             static_cast<double>(final_stats.peak_rss_kib) / 1024.0);
+
+  int failures = 0;
+  for (const auto& row : rows) {
+    if (row.result.errors > 0 || row.result.requests == 0) {
+      ++failures;
+      fmt::print(stderr, "clinic-bench: {}: {} errors in {} requests; first: {}\n", row.workload,
+                 row.result.errors, row.result.requests, row.result.first_error);
+    }
+  }
+  if (doubled != 0) {
+    ++failures;
+    fmt::print(stderr, "clinic-bench: {} slots are double-booked\n", doubled);
+  }
+  if (server->Terminate() != 0) {
+    ++failures;
+    fmt::print(stderr, "clinic-bench: clinicd did not stop cleanly:\n{}\n", server->Output());
+  }
+  if (mysql_admin) (void)mysql_admin->ExecuteScript("DROP DATABASE IF EXISTS " + mysql_database);
+  fs::remove_all(directory);
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace clinic::bench
+
+int main(int argc, char** argv) {
+  clinic::InitCrypto();
+  CLI::App cli{"clinic-bench: load tests of clinicd against this machine's ceilings"};
+  clinic::bench::Options options;
+  cli.add_option("--backend", options.backend, "sqlite or mysql")
+      ->check(CLI::IsMember({"sqlite", "mysql"}))
+      ->capture_default_str();
+  cli.add_option("--mysql", options.mysql, "MariaDB server URI (a database is created and dropped)")
+      ->capture_default_str();
+  cli.add_option("--docs", options.docs, "document store URI (default: a SQLite file)");
+  cli.add_option("--connections", options.connections, "concurrent connections")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cli.add_option("--seconds", options.seconds, "duration of each workload")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  cli.add_option("--doctors", options.doctors)->check(CLI::Range(1, 1000))->capture_default_str();
+  cli.add_option("--days", options.days, "days of slots")
+      ->check(CLI::Range(1, 300))
+      ->capture_default_str();
+  cli.add_option("--patients", options.patients)
+      ->check(CLI::Range(10, 1000000))
+      ->capture_default_str();
+  cli.add_option("--raw-threads", options.raw_threads, "threads of the no-HTTP booking ceiling")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cli.add_option("--nginx", options.nginx, "nginx binary for the HTTP ceiling (skipped if absent)")
+      ->capture_default_str();
+  cli.add_flag("--smoke", options.smoke,
+               "a moment per workload on small data; fails on any wrong answer (for the tests)");
+  CLI11_PARSE(cli, argc, argv);
+  if (options.smoke) {
+    options.doctors = 4;
+    options.days = 3;
+    options.patients = 150;
+    options.connections = 16;
+    options.seconds = 1;
+    options.raw_threads = 4;
+  }
+  try {
+    return clinic::bench::Run(options);
+  } catch (const std::exception& e) {
+    std::cerr << "clinic-bench: " << e.what() << "\n";
+    return 1;
+  }
+}
