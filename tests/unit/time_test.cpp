@@ -36,6 +36,16 @@ TEST(SqlDateTime, RoundTrips) {
   EXPECT_EQ(FormatSqlDateTime(t), "2030-01-07 09:30:00");
   EXPECT_EQ(ParseSqlDateTime("2030-01-07 09:30:00"), t);
   EXPECT_FALSE(ParseSqlDateTime("2030-01-07T09:30:00").has_value());
+  EXPECT_EQ(FormatSqlDateTime(Utc(1969, 12, 31, 23, 59)), "1969-12-31 23:59:00");
+  EXPECT_EQ(ParseSqlDateTime("2028-02-29 23:59:59"), Utc(2028, 2, 29, 23, 59) + 59s);
+}
+
+TEST(SqlDateTime, RejectsWhatIsNotADateTime) {
+  for (const char* bad :
+       {"2030-02-30 09:30:00", "2030-13-07 09:30:00", "2030-01-07 24:00:00", "2030-01-07 09:60:00",
+        "2030-01-07 09:30:0x", "2030-01-07 09:30", "2030/01/07 09:30:00", ""}) {
+    EXPECT_FALSE(ParseSqlDateTime(bad).has_value()) << bad;
+  }
 }
 
 TEST(Date, ParsesOnlyRealCalendarDates) {

@@ -1,7 +1,9 @@
 #include "clinic/common/time.hpp"
 
 #include <date/date.h>
+#include <fmt/format.h>
 
+#include <charconv>
 #include <sstream>
 
 namespace clinic {
@@ -17,9 +19,35 @@ std::optional<T> ParseExactly(std::string_view text, const char* format) {
   return value;
 }
 
+// "YYYY-MM-DD<between>HH:MM:SS" without iostreams (these run for every field of every row and
+// answer); years outside 0–9999 take date::format's spelling.
+std::string FormatDateTime(Instant t, char between) {
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{day};
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {
+    return date::format(between == 'T' ? "%FT%T" : "%F %T", t);
+  }
+  const std::chrono::hh_mm_ss time{t - day};
+  return fmt::format("{:04}-{:02}-{:02}{}{:02}:{:02}:{:02}", year,
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), between,
+                     time.hours().count(), time.minutes().count(), time.seconds().count());
+}
+
+// Digits at text[at, at + n) as a number; nullopt unless all are digits.
+std::optional<int> Digits(std::string_view text, std::size_t at, std::size_t n) {
+  int value = 0;
+  const auto* end = text.data() + at + n;
+  const auto [stop, error] = std::from_chars(text.data() + at, end, value);
+  if (error != std::errc{} || stop != end || text[at] == '-' || text[at] == '+') {
+    return std::nullopt;
+  }
+  return value;
+}
+
 }  // namespace
 
-std::string FormatRfc3339(Instant t) { return date::format("%FT%TZ", t); }
+std::string FormatRfc3339(Instant t) { return FormatDateTime(t, 'T') + 'Z'; }
 
 std::optional<Instant> ParseRfc3339(std::string_view text) {
   // date::parse's %T accepts fractional seconds for a seconds-precision target only when they
@@ -31,9 +59,29 @@ std::optional<Instant> ParseRfc3339(std::string_view text) {
   return ParseExactly<Instant>(text, "%Y-%m-%dT%H:%M:%S%Ez");
 }
 
-std::string FormatSqlDateTime(Instant t) { return date::format("%F %T", t); }
+std::string FormatSqlDateTime(Instant t) { return FormatDateTime(t, ' '); }
 
 std::optional<Instant> ParseSqlDateTime(std::string_view text) {
+  // The shape both databases return, read without iostreams; anything else (fractions, odd
+  // widths) goes through date::parse and its rules.
+  if (text.size() == 19 && text[4] == '-' && text[7] == '-' && text[10] == ' ' && text[13] == ':' &&
+      text[16] == ':') {
+    const auto year = Digits(text, 0, 4);
+    const auto month = Digits(text, 5, 2);
+    const auto day = Digits(text, 8, 2);
+    const auto hour = Digits(text, 11, 2);
+    const auto minute = Digits(text, 14, 2);
+    const auto second = Digits(text, 17, 2);
+    if (year && month && day && hour && minute && second && *hour < 24 && *minute < 60 &&
+        *second < 60) {
+      const std::chrono::year_month_day date{std::chrono::year{*year},
+                                             std::chrono::month{static_cast<unsigned>(*month)},
+                                             std::chrono::day{static_cast<unsigned>(*day)}};
+      if (!date.ok()) return std::nullopt;
+      return Instant{std::chrono::sys_days{date}} + std::chrono::hours(*hour) +
+             std::chrono::minutes(*minute) + std::chrono::seconds(*second);
+    }
+  }
   return ParseExactly<Instant>(text, "%Y-%m-%d %H:%M:%S");
 }
 

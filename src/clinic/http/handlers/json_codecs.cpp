@@ -23,7 +23,9 @@ boost::json::value Nullable(const std::optional<Instant>& v) {
 // `t` as RFC 3339 local time with the zone's offset at that instant.
 std::string FormatLocalRfc3339(const date::time_zone& zone, Instant t) {
   const auto offset = zone.get_info(t).offset;
-  const auto local = date::format("%FT%T", date::sys_seconds{t.time_since_epoch() + offset});
+  // The local wall time spelled like a UTC instant, then its offset instead of "Z".
+  auto local = FormatRfc3339(Instant{t.time_since_epoch() + offset});
+  local.pop_back();
   const auto magnitude = offset < std::chrono::seconds::zero() ? -offset : offset;
   const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(magnitude).count();
   return fmt::format("{}{}{:02}:{:02}", local, offset < std::chrono::seconds::zero() ? '-' : '+',
