@@ -390,11 +390,11 @@ void PrintTable(const std::vector<Row>& rows) {
   }
 }
 
-std::string Ratio(const Row& row, const Row& ceiling) {
+// "0.75× raw": the row's throughput as a share of its ceiling's, named `ceiling_name`.
+std::string Ratio(const Row& row, const Row& ceiling, std::string_view ceiling_name) {
   if (ceiling.result.throughput() <= 0) return "";
-  return fmt::format(
-      "{:.2f}× {}", row.result.throughput() / ceiling.result.throughput(),
-      ceiling.workload.substr(0, ceiling.workload.find(' ')) == "book," ? "raw" : "nginx");
+  return fmt::format("{:.2f}× {}", row.result.throughput() / ceiling.result.throughput(),
+                     ceiling_name);
 }
 
 // Slots holding more than one active appointment: must be none, whatever the load.
@@ -483,7 +483,7 @@ int Run(const Options& options) {
   rows.push_back(Measure("health", backend, pid, port, options, health));
   const auto health_body = RunRequests(port, {Request{.target = "/health"}}).front().body;
   if (auto nginx = MeasureNginx(options, directory, health_body.size())) {
-    rows.back().ratio = Ratio(rows.back(), *nginx);
+    rows.back().ratio = Ratio(rows.back(), *nginx, "nginx");
     rows.push_back(std::move(*nginx));
   }
   SearchWorkload search(data);
@@ -493,7 +493,7 @@ int Run(const Options& options) {
   BookWorkload book(data);
   rows.push_back(Measure("book", backend, pid, port, options, book));
   auto raw = MeasureRawBooking(options, storage, files_dir, data, backend);
-  rows.back().ratio = Ratio(rows.back(), raw);
+  rows.back().ratio = Ratio(rows.back(), raw, "raw");
   rows.push_back(std::move(raw));
   RaceWorkload race(data, options.connections);
   rows.push_back(Measure("race", backend, pid, port, options, race));

@@ -84,23 +84,19 @@ bool SearchWorkload::Check(int, const Request&, unsigned status, std::string_vie
   return status == 200 && body.find("\"items\":[") != std::string_view::npos;
 }
 
-std::optional<Request> BookWorkload::Next(int) {
+std::optional<Request> BookWorkload::Next(int client) {
   if (next_ >= data_.book_slots.size() || data_.book_patients.empty()) return std::nullopt;
   // Booking i goes to patient i mod P: a patient's bookings are P slots apart in time, never
   // overlapping.
   const std::size_t i = next_++;
-  auto request =
-      BookingOf(data_.book_slots[i], data_.book_patients[i % data_.book_patients.size()]);
-  request.body = fmt::format(R"({{"slot_id":{},"reason":"booking {}"}})", data_.book_slots[i], i);
-  return request;
+  patient_of_client_[static_cast<std::size_t>(client)] = i % data_.book_patients.size();
+  return BookingOf(data_.book_slots[i], data_.book_patients[i % data_.book_patients.size()]);
 }
 
-bool BookWorkload::Check(int, const Request& request, unsigned status, std::string_view body) {
+bool BookWorkload::Check(int client, const Request&, unsigned status, std::string_view body) {
   if (status != 201) return false;
   const auto id = IdOf(body);
-  const auto reason = request.body.rfind(' ');
-  const auto i = std::stoull(request.body.substr(reason + 1));
-  if (id) booked_.emplace_back(*id, i % data_.book_patients.size());
+  if (id) booked_.emplace_back(*id, patient_of_client_[static_cast<std::size_t>(client)]);
   return id.has_value();
 }
 

@@ -82,6 +82,7 @@ class BookWorkload final : public Workload {
  private:
   const BenchData& data_;
   std::size_t next_ = 0;
+  std::vector<std::size_t> patient_of_client_ = std::vector<std::size_t>(1024);  // in flight
   std::vector<std::pair<Id, std::size_t>> booked_;
 };
 

@@ -129,22 +129,33 @@ void LiveFeed::Remove(const Subscription* subscription, const UserKey& user) {
   }
 }
 
-void LiveFeed::Publish(const std::vector<UserKey>& users, std::string frame) {
-  const auto shared = std::make_shared<const std::string>(std::move(frame));
-  std::lock_guard lock(mutex_);
-  for (const auto& user : users) {
-    auto [first, last] = peers_.equal_range(user);
-    for (auto it = first; it != last; ++it) {
-      if (auto peer = it->second.second.lock()) peer->Send(shared);
+void LiveFeed::Publish(const std::vector<UserKey>& users,
+                       const std::function<std::string()>& frame) {
+  std::vector<std::shared_ptr<WebSocketPeer>> recipients;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& user : users) {
+      auto [first, last] = peers_.equal_range(user);
+      for (auto it = first; it != last; ++it) {
+        if (auto peer = it->second.second.lock()) recipients.push_back(std::move(peer));
+      }
     }
   }
+  // Most events have nobody listening: the frame (markdown, JSON) is built only for someone.
+  // A connection that subscribed after the lock above hears from the next event on; its
+  // "ready" was queued under the lock, so it still comes first.
+  if (recipients.empty()) return;
+  const auto shared = std::make_shared<const std::string>(frame());
+  for (const auto& peer : recipients) peer->Send(shared);
 }
 
 void LiveFeed::Deliver(const domain::Message& message) {
   Publish({{Role::kPatient, message.refs.patient_id}, {Role::kDoctor, message.refs.doctor_id}},
-          boost::json::serialize(object{{"type", "message"},
-                                        {"appointment_id", message.refs.appointment_id},
-                                        {"message", ToJson(message)}}));
+          [&] {
+            return boost::json::serialize(object{{"type", "message"},
+                                                 {"appointment_id", message.refs.appointment_id},
+                                                 {"message", ToJson(message)}});
+          });
 }
 
 bool LiveFeed::MarkDelivered(const domain::Message& message) {
@@ -159,21 +170,24 @@ void LiveFeed::MessageStored(const domain::Message& message) {
 }
 
 void LiveFeed::MessagesRead(const service::ReadEvent& event) {
-  Publish({{Role::kPatient, event.patient_id}, {Role::kDoctor, event.doctor_id}},
-          boost::json::serialize(object{{"type", "read"},
-                                        {"appointment_id", event.appointment_id},
-                                        {"user", UserJson(event.reader.role, event.reader.id)},
-                                        {"up_to", event.up_to},
-                                        {"read_at", FormatRfc3339(event.read_at)}}));
+  Publish({{Role::kPatient, event.patient_id}, {Role::kDoctor, event.doctor_id}}, [&] {
+    return boost::json::serialize(object{{"type", "read"},
+                                         {"appointment_id", event.appointment_id},
+                                         {"user", UserJson(event.reader.role, event.reader.id)},
+                                         {"up_to", event.up_to},
+                                         {"read_at", FormatRfc3339(event.read_at)}});
+  });
 }
 
 void LiveFeed::Changed(service::AppointmentEvent event,
                        const storage::AppointmentListing& appointment) {
   Publish({{Role::kPatient, appointment.appointment.patient_id},
            {Role::kDoctor, appointment.appointment.doctor_id}},
-          boost::json::serialize(object{{"type", "appointment"},
-                                        {"change", ChangeName(event)},
-                                        {"appointment", ToJson(appointment)}}));
+          [&] {
+            return boost::json::serialize(object{{"type", "appointment"},
+                                                 {"change", ChangeName(event)},
+                                                 {"appointment", ToJson(appointment)}});
+          });
 }
 
 void LiveFeed::Poll(bool deliver) {

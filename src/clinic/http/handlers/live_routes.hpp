@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -66,7 +67,8 @@ class LiveFeed final : public service::MessageEvents, public service::Appointmen
   void Add(const Subscription* subscription, const UserKey& user,
            const std::shared_ptr<WebSocketPeer>& peer);
   void Remove(const Subscription* subscription, const UserKey& user);
-  void Publish(const std::vector<UserKey>& users, std::string frame);
+  // Sends the frame `frame` builds to every connection of `users`; builds it only if there is one.
+  void Publish(const std::vector<UserKey>& users, const std::function<std::string()>& frame);
   void Deliver(const domain::Message& message);
   // Remembers a delivered message; false when it already was.
   bool MarkDelivered(const domain::Message& message);
