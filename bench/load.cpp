@@ -23,19 +23,37 @@ using Clock = std::chrono::steady_clock;
 // One keep-alive connection running requests back to back.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
+  // `interval` zero: closed loop; otherwise the first request is due at `first_due` and each
+  // next one `interval` after the one before.
   Connection(asio::io_context& io, int client, Workload& workload, LoadResult& result,
-             Clock::time_point deadline)
-      : stream_(io), client_(client), workload_(workload), result_(result), deadline_(deadline) {}
+             Clock::time_point deadline, Clock::time_point first_due, Clock::duration interval)
+      : stream_(io),
+        timer_(io),
+        client_(client),
+        workload_(workload),
+        result_(result),
+        deadline_(deadline),
+        due_(first_due),
+        interval_(interval) {}
 
   void Start(const asio::ip::tcp::endpoint& endpoint) {
     stream_.async_connect(endpoint, [self = shared_from_this()](beast::error_code ec) {
       if (ec) return self->Fail("connect: " + ec.message());
       self->stream_.socket().set_option(asio::ip::tcp::no_delay(true));
-      self->SendNext();
+      self->SendWhenDue();
     });
   }
 
  private:
+  void SendWhenDue() {
+    if (interval_ == Clock::duration::zero() || Clock::now() >= due_) return SendNext();
+    if (due_ >= deadline_) return;
+    timer_.expires_at(due_);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->SendNext();
+    });
+  }
+
   void SendNext() {
     if (Clock::now() >= deadline_) return;
     auto next = workload_.Next(client_);
@@ -52,7 +70,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
       message_.body() = request_.body;
     }
     message_.prepare_payload();
-    started_ = Clock::now();
+    if (interval_ == Clock::duration::zero()) {
+      started_ = Clock::now();
+    } else {
+      started_ = due_;
+      due_ += interval_;
+    }
     bhttp::async_write(
         stream_, message_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
           if (ec) return self->Fail("write: " + ec.message());
@@ -79,7 +102,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
     }
     if (!response_.keep_alive()) return Fail("the server closed the connection");
-    SendNext();
+    SendWhenDue();
   }
 
   void Fail(const std::string& what) {
@@ -88,6 +111,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   beast::tcp_stream stream_;
+  asio::steady_timer timer_;
   int client_;
   Workload& workload_;
   LoadResult& result_;
@@ -96,7 +120,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bhttp::request<bhttp::string_body> message_;
   bhttp::response<bhttp::string_body> response_;
   beast::flat_buffer buffer_;
-  Clock::time_point started_;
+  Clock::time_point due_;
+  Clock::duration interval_;
+  Clock::time_point started_;  // when the request was due (open loop) or sent (closed loop)
 };
 
 double At(const std::vector<std::uint32_t>& sorted, double fraction) {
@@ -119,8 +145,16 @@ LoadResult RunLoad(const LoadOptions& options, Workload& workload) {
   const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), options.port);
   const auto started = Clock::now();
   const auto deadline = started + options.duration;
+  // Open loop: connection c's requests are due every connections/rate seconds, staggered by
+  // 1/rate from connection c - 1, so the offered load is even.
+  const Clock::duration gap = options.rate > 0
+                                  ? std::chrono::duration_cast<Clock::duration>(
+                                        std::chrono::duration<double>(1.0 / options.rate))
+                                  : Clock::duration::zero();
   for (int client = 0; client < options.connections; ++client) {
-    std::make_shared<Connection>(io, client, workload, result, deadline)->Start(endpoint);
+    std::make_shared<Connection>(io, client, workload, result, deadline, started + gap * client,
+                                 gap * options.connections)
+        ->Start(endpoint);
   }
   io.run();
   result.elapsed = Clock::now() - started;

@@ -53,11 +53,18 @@ struct LoadOptions {
   std::uint16_t port = 0;
   int connections = 64;
   std::chrono::milliseconds duration{std::chrono::seconds(10)};
+  // Requests per second offered over all connections (open loop); 0 sends each request as soon
+  // as the previous answer is in (closed loop).
+  double rate = 0;
 };
 
-// An HTTP/1.1 keep-alive load generator: `connections` connections to 127.0.0.1:port, each
-// sending its workload's next request as soon as the previous answer is in, for `duration` (or
-// until every connection's workload is exhausted). Every answer is checked.
+// An HTTP/1.1 keep-alive load generator: `connections` connections to 127.0.0.1:port for
+// `duration` (or until every connection's workload is exhausted). Closed loop, a connection
+// sends its workload's next request as soon as the previous answer is in, so the latencies
+// include the wait in the server's queue that the connections themselves create. Open loop,
+// requests are due at fixed times spread evenly over the connections, and a latency runs from
+// the time the request was due, so an answer that comes late also counts against the requests
+// it held up.
 LoadResult RunLoad(const LoadOptions& options, Workload& workload);
 
 }  // namespace clinic::bench

@@ -155,6 +155,24 @@ TEST_P(AppointmentApiTest, CancelFreesTheSlotForTheNextPatient) {
   EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM appointments WHERE status = 'cancelled'"), 2);
 }
 
+TEST_P(AppointmentApiTest, SearchesRightAfterABookingOrACancellationSeeIt) {
+  // clinicd reuses search answers (--slot-search-cache-ms): every change made through it must
+  // still show in the very next search.
+  const auto slot = CreateSlot(doctor_, location_, On2030(1), On2030(2));
+  const auto doctor_filter = "&doctor_id=" + std::to_string(doctor_);
+  ASSERT_THAT(SearchAll(doctor_filter), ElementsAre(slot));
+  const auto booked = BookOk(slot, patient_token_);
+  EXPECT_THAT(SearchAll(doctor_filter), IsEmpty());
+  ASSERT_EQ(Call("POST", AppointmentPath(booked, "cancel"), std::nullopt, patient_token_).status,
+            200);
+  EXPECT_THAT(SearchAll(doctor_filter), ElementsAre(slot));
+  ASSERT_EQ(Call("PATCH", "/api/v1/slots/" + std::to_string(slot), object{{"is_available", false}},
+                 doctor_token_)
+                .status,
+            200);
+  EXPECT_THAT(SearchAll(doctor_filter), IsEmpty());
+}
+
 TEST_P(AppointmentApiTest, PastBlockedAndUnavailableDoctorsSlotsCannotBeBooked) {
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   const auto past = InsertSlot(doctor_, location_, now - 2h, now - 1h);

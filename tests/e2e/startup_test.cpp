@@ -8,11 +8,11 @@
 #include <filesystem>
 
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
-#include "testkit/clinicd_process.hpp"
 #include "support/http_client.hpp"
 #include "support/printers.hpp"
 #include "support/run_command.hpp"
 #include "support/test_databases.hpp"
+#include "testkit/clinicd_process.hpp"
 
 namespace clinic::testing {
 namespace {
@@ -43,11 +43,16 @@ TEST(ClinicdStartup, ABadValueStopsItWithOneLineAndExitCode2) {
   TempDir dir;
   const std::string db = dir.Sqlite("x.db");
   const std::vector<std::vector<std::string>> bad_flags{
-      {"--db", db, "--listen", "nonsense"},           {"--db", db, "--listen", "127.0.0.1:70000"},
-      {"--db", "postgres://localhost/clinic"},        {"--db", "mysql://root@127.0.0.1:3306/"},
+      {"--db", db, "--listen", "nonsense"},
+      {"--db", db, "--listen", "127.0.0.1:70000"},
+      {"--db", "postgres://localhost/clinic"},
+      {"--db", "mysql://root@127.0.0.1:3306/"},
       {"--db", "mysql://root@127.0.0.1:3306/clinic"},  // --docs is then required
-      {"--db", db, "--docs", "redis://localhost"},    {"--db", db, "--threads", "100000"},
-      {"--db", db, "--log-level", "chatty"},          {"--db", db, "--no-such-flag"},
+      {"--db", db, "--docs", "redis://localhost"},
+      {"--db", db, "--threads", "100000"},
+      {"--db", db, "--log-level", "chatty"},
+      {"--db", db, "--no-such-flag"},
+      {"--db", db, "--slot-search-cache-ms", "60001"},
   };
   for (const auto& args : bad_flags) {
     const auto result = RunCommand(CLINICD_PATH, args);

@@ -47,7 +47,11 @@ Api::Api(storage::Store& store, const storage::DocumentStores& documents,
       appointments_(store, clock_, &appointment_events_),
       payments_(store, clock_),
       prescriptions_(store, clock_),
-      reports_(store) {}
+      reports_(store) {
+  if (config.slot_search_cache_ms > 0) {
+    slot_search_answers_.emplace(store, std::chrono::milliseconds(config.slot_search_cache_ms));
+  }
+}
 
 void Api::AddRoutes(http::Router& router) {
   http::AddAuthRoutes(router, auth_,
@@ -58,7 +62,8 @@ void Api::AddRoutes(http::Router& router) {
   http::AddDoctorRoutes(router, auth_, doctors_);
   http::AddPatientRoutes(router, auth_, patients_);
   http::AddAdminRoutes(router, auth_, admins_);
-  http::AddSchedulingRoutes(router, auth_, scheduling_);
+  http::AddSchedulingRoutes(router, auth_, scheduling_,
+                            slot_search_answers_ ? &*slot_search_answers_ : nullptr);
   http::AddAppointmentRoutes(router, auth_, appointments_, payments_);
   http::AddPaymentRoutes(router, auth_, payments_);
   http::AddPrescriptionRoutes(router, auth_, prescriptions_);

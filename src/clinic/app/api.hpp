@@ -1,10 +1,14 @@
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "clinic/app/config.hpp"
 #include "clinic/common/clock.hpp"
 #include "clinic/http/handlers/live_routes.hpp"
 #include "clinic/http/router.hpp"
 #include "clinic/service/admin_service.hpp"
+#include "clinic/service/answer_cache.hpp"
 #include "clinic/service/appointment_service.hpp"
 #include "clinic/service/attachment_service.hpp"
 #include "clinic/service/auth_service.hpp"
@@ -44,6 +48,8 @@ class Api {
   service::PatientService patients_;
   service::AdminService admins_;
   service::SchedulingService scheduling_;
+  // Free-slot search answers, unless --slot-search-cache-ms is 0.
+  std::optional<service::AnswerCache> slot_search_answers_;
   service::AttachmentService attachments_;
   http::LiveFeed live_;
   service::MessageService messages_;

@@ -57,6 +57,11 @@ void AddServerOptions(CLI::App& cli, ServerConfig& config) {
                  "others every N ms (0: off)")
       ->envname("CLINIC_LIVE_POLL_MS")
       ->capture_default_str();
+  cli.add_option("--slot-search-cache-ms", config.slot_search_cache_ms,
+                 "reuse a free-slot search's answer for up to N ms while nothing is written "
+                 "through this instance (0: off)")
+      ->envname("CLINIC_SLOT_SEARCH_CACHE_MS")
+      ->capture_default_str();
   cli.add_option("--max-attachment", config.max_attachment_bytes,
                  "largest attachment upload in bytes")
       ->envname("CLINIC_MAX_ATTACHMENT")
@@ -153,6 +158,9 @@ Status ValidateServerConfig(ServerConfig& config) {
     return Invalid("--max-body", "must be between 1 KiB and 64 MiB");
   }
   if (config.live_poll_ms > 60000) return Invalid("--live-poll-ms", "must be between 0 and 60000");
+  if (config.slot_search_cache_ms > 60000) {
+    return Invalid("--slot-search-cache-ms", "must be between 0 and 60000");
+  }
   if (config.max_attachment_bytes < 1024 || config.max_attachment_bytes > 1024ull * 1024 * 1024) {
     return Invalid("--max-attachment", "must be between 1 KiB and 1 GiB");
   }

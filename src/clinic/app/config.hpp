@@ -33,6 +33,9 @@ struct ServerConfig {
   // With several instances: how often each looks for messages the others stored, to deliver them
   // live; 0: never (one instance).
   unsigned live_poll_ms = 0;
+  // How long a free-slot search's answer may be reused while nothing was written through this
+  // instance; 0: never.
+  unsigned slot_search_cache_ms = 5000;
 };
 
 // Registers --db and --docs (each also read from its environment variable).

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string_view>
@@ -52,6 +53,11 @@ class Store {
 
   // Cheap reachability check for /health.
   virtual Status Ping() = 0;
+
+  // How many write transactions have committed through this object so far. A reader that kept
+  // what it read while this was N knows that nothing written through this object changed it as
+  // long as this is still N (other processes sharing the database are not counted).
+  virtual std::uint64_t committed_writes() const = 0;
 };
 
 // Runs `body(Transaction&) -> Result<T>` in one transaction and returns its result.

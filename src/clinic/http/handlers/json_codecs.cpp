@@ -1,7 +1,5 @@
 #include "clinic/http/handlers/json_codecs.hpp"
 
-#include <fmt/format.h>
-
 #include "clinic/common/time.hpp"
 #include "clinic/domain/time_zone.hpp"
 #include "clinic/service/markdown.hpp"
@@ -28,8 +26,11 @@ std::string FormatLocalRfc3339(const date::time_zone& zone, Instant t) {
   local.pop_back();
   const auto magnitude = offset < std::chrono::seconds::zero() ? -offset : offset;
   const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(magnitude).count();
-  return fmt::format("{}{}{:02}:{:02}", local, offset < std::chrono::seconds::zero() ? '-' : '+',
-                     minutes / 60, minutes % 60);
+  const auto digit = [](std::int64_t n) { return static_cast<char>('0' + n % 10); };
+  local += offset < std::chrono::seconds::zero() ? '-' : '+';
+  local += {digit(minutes / 600), digit(minutes / 60), ':', digit(minutes % 60 / 10),
+            digit(minutes % 60)};
+  return local;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <boost/json/serialize.hpp>
+
 #include "clinic/common/time.hpp"
 #include "clinic/http/handlers/authentication.hpp"
 #include "clinic/http/handlers/json_codecs.hpp"
@@ -122,7 +124,7 @@ Result<Response> DeleteSlot(service::AuthService& auth, SchedulingService& sched
 }
 
 Result<Response> SearchSlots(service::AuthService& auth, SchedulingService& scheduling,
-                             Request& request) {
+                             service::AnswerCache* answers, Request& request) {
   CLINIC_TRY_STATUS(OptionalLogin(request, auth));
   QueryFields query(request);
   service::SlotQuery slot_query{
@@ -139,16 +141,39 @@ Result<Response> SearchSlots(service::AuthService& auth, SchedulingService& sche
   CLINIC_TRY_STATUS(query.Finish());
   slot_query.limit = static_cast<int>(page.limit);
   slot_query.cursor = page.cursor;
-  CLINIC_ASSIGN_OR_RETURN(auto found, scheduling.SearchSlots(slot_query));
-  return Json(HttpStatus::ok,
-              CursorPageJson(found.items, found.next_cursor,
-                             [](const storage::SlotListing& listing) { return ToJson(listing); }));
+  const auto search = [&]() -> Result<std::string> {
+    CLINIC_ASSIGN_OR_RETURN(auto found, scheduling.SearchSlots(slot_query));
+    return boost::json::serialize(
+        CursorPageJson(found.items, found.next_cursor,
+                       [](const storage::SlotListing& listing) { return ToJson(listing); }));
+  };
+  if (answers == nullptr) {
+    CLINIC_ASSIGN_OR_RETURN(auto body, search());
+    return Text(HttpStatus::ok, std::move(body), kJsonContentType);
+  }
+  // The answer depends on the query alone (not on who asks): the key is every field of it as
+  // validated, strings with their length so that no two queries share a key.
+  const auto text = [](const std::optional<std::string>& value) {
+    return value ? fmt::format("{}:{}", value->size(), *value) : std::string("-");
+  };
+  const auto number = [](const std::optional<std::int64_t>& value) {
+    return value ? std::to_string(*value) : std::string("-");
+  };
+  const auto instant = [](const std::optional<Instant>& value) {
+    return value ? std::to_string(value->time_since_epoch().count()) : std::string("-");
+  };
+  const std::string key =
+      fmt::format("{}|{}|{}|{}|{}|{}|{}", number(slot_query.doctor_id),
+                  number(slot_query.location_id), instant(slot_query.from), instant(slot_query.to),
+                  slot_query.limit, text(slot_query.specialization), text(slot_query.cursor));
+  CLINIC_ASSIGN_OR_RETURN(auto body, answers->GetOrRead(key, search));
+  return Text(HttpStatus::ok, std::move(body), kJsonContentType);
 }
 
 }  // namespace
 
-void AddSchedulingRoutes(Router& router, service::AuthService& auth,
-                         SchedulingService& scheduling) {
+void AddSchedulingRoutes(Router& router, service::AuthService& auth, SchedulingService& scheduling,
+                         service::AnswerCache* search_answers) {
   router.Add(Method::put, "/api/v1/doctors/{id}/working-hours",
              [&auth, &scheduling](Request& r) { return PutWorkingHours(auth, scheduling, r); });
   router.Add(Method::get, "/api/v1/doctors/{id}/working-hours",
@@ -161,8 +186,9 @@ void AddSchedulingRoutes(Router& router, service::AuthService& auth,
              [&auth, &scheduling](Request& r) { return UpdateSlot(auth, scheduling, r); });
   router.Add(Method::delete_, "/api/v1/slots/{id}",
              [&auth, &scheduling](Request& r) { return DeleteSlot(auth, scheduling, r); });
-  router.Add(Method::get, "/api/v1/slots",
-             [&auth, &scheduling](Request& r) { return SearchSlots(auth, scheduling, r); });
+  router.Add(Method::get, "/api/v1/slots", [&auth, &scheduling, search_answers](Request& r) {
+    return SearchSlots(auth, scheduling, search_answers, r);
+  });
 }
 
 }  // namespace clinic::http

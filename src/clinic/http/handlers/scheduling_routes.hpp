@@ -1,6 +1,9 @@
 #pragma once
 
+#include <string>
+
 #include "clinic/http/router.hpp"
+#include "clinic/service/answer_cache.hpp"
 #include "clinic/service/auth_service.hpp"
 #include "clinic/service/scheduling_service.hpp"
 
@@ -18,7 +21,9 @@ namespace clinic::http {
 //   GET /api/v1/slots  ?doctor_id, specialization, location_id, from, to (RFC 3339),
 //       available=true, limit, cursor → {items, next_cursor}: free future slots by start time,
 //       each with `local: {start, end, timezone}` in its location's zone (null without one).
+//       With `search_answers`, a search's JSON answer is reused while the cache holds it valid.
 void AddSchedulingRoutes(Router& router, service::AuthService& auth,
-                         service::SchedulingService& scheduling);
+                         service::SchedulingService& scheduling,
+                         service::AnswerCache* search_answers = nullptr);
 
 }  // namespace clinic::http

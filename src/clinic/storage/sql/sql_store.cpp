@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -85,6 +86,8 @@ class SqlStore final : public Store {
     }
   }
 
+  std::uint64_t committed_writes() const override { return committed_writes_.load(); }
+
   Status Ping() override {
     CLINIC_ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
     CLINIC_TRY_STATUS(lease->Query("SELECT 1"));
@@ -99,6 +102,7 @@ class SqlStore final : public Store {
     SqlTransaction tx(connection);
     auto outcome = body(tx);
     if (outcome) outcome = connection.Commit();
+    if (outcome && mode == TxMode::kWrite) committed_writes_.fetch_add(1);
     if (!outcome) {
       // Also after a failed COMMIT, so the connection goes back to the pool with no transaction.
       if (auto rolled_back = connection.Rollback(); !rolled_back) {
@@ -109,6 +113,7 @@ class SqlStore final : public Store {
   }
 
   ConnectionPool pool_;
+  std::atomic<std::uint64_t> committed_writes_{0};
 };
 
 }  // namespace
