@@ -1,7 +1,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
+#include <chrono>
+#include <future>
+#include <thread>
 
 #include "clinic/http/operations_routes.hpp"
 
@@ -64,6 +68,57 @@ TEST(OperationsRoutesTest, HealthProbesOncePerCachePeriod) {
                                  .health_cache = cache});
     for (int i = 0; i < 3; ++i) EXPECT_EQ(Call(router, "/health").result(), HttpStatus::ok);
     EXPECT_EQ(probes, cache.count() == 0 ? 3 : 1) << cache.count();
+  }
+}
+
+// Calls /health until it answers `status` or `patience` runs out; the last answer.
+Response HealthUntil(const Router& router, HttpStatus status, std::chrono::seconds patience) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  Response response = Call(router, "/health");
+  while (response.result() != status && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    response = Call(router, "/health");
+  }
+  return response;
+}
+
+TEST(OperationsRoutesTest, TheBackgroundProbeShowsAnOutageAndTheRecovery) {
+  std::atomic<bool> down{false};
+  Router router;
+  AddOperationsRoutes(
+      router, {.health_probe =
+                   [&down] {
+                     return std::vector<HealthCheck>{
+                         {"database", down ? Fail(Error::Unavailable("gone")) : Status(Ok())}};
+                   },
+               .health_cache = std::chrono::milliseconds(20)});
+  EXPECT_EQ(Call(router, "/health").result(), HttpStatus::ok);
+  down = true;
+  EXPECT_EQ(HealthUntil(router, HttpStatus::service_unavailable, std::chrono::seconds(10)).result(),
+            HttpStatus::service_unavailable);
+  down = false;
+  EXPECT_EQ(HealthUntil(router, HttpStatus::ok, std::chrono::seconds(10)).result(), HttpStatus::ok);
+}
+
+TEST(OperationsRoutesTest, AProbeThatNeverFinishesMakesHealthFail) {
+  std::promise<void> release;
+  const std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> probes{0};
+  {
+    Router router;
+    AddOperationsRoutes(router, {.health_probe =
+                                     [&probes, released] {
+                                       // The first probe answers; the next ones hang until the
+                                       // end of the test, like a database that stopped answering.
+                                       if (probes++ > 0) released.wait();
+                                       return std::vector<HealthCheck>{{"database", Ok()}};
+                                     },
+                                 .health_cache = std::chrono::milliseconds(10)});
+    EXPECT_EQ(Call(router, "/health").result(), HttpStatus::ok);
+    Response stuck = HealthUntil(router, HttpStatus::service_unavailable, std::chrono::seconds(10));
+    EXPECT_EQ(stuck.result(), HttpStatus::service_unavailable);
+    EXPECT_THAT(stuck.body(), HasSubstr("the checks have not finished"));
+    release.set_value();  // lets the prober stop with the router
   }
 }
 

@@ -19,14 +19,18 @@ struct HealthCheck {
 };
 
 // Runs the application's health checks (each should be quick: a `SELECT 1`, a ping) and reports
-// them all. Called on a worker thread for GET /health, at most once per `health_cache`.
+// them all. Called on a worker thread for each GET /health, or every `health_cache` on a thread
+// of its own.
 using HealthProbe = std::function<std::vector<HealthCheck>()>;
 
 struct OperationsRoutesOptions {
   // Null: /health reports only that the server answers.
   HealthProbe health_probe{};
-  // How long a probe's result answers /health: load balancers and monitors probing often then
-  // cost the databases one check per period, not one per request. Zero: probe every request.
+  // Above zero: the probe runs in the background every period, from when the routes are added
+  // until the router is destroyed, and /health answers with its latest result from memory, so
+  // load balancers and monitors probing often cost the databases one check per period, and an
+  // outage shows within one. A probe that has not finished for twice the period and a second
+  // makes /health answer 503 (check "probe"). Zero: each request probes.
   std::chrono::milliseconds health_cache{0};
   // The instance given to ServerOptions::metrics; null: no /metrics route.
   std::shared_ptr<Metrics> metrics{};
