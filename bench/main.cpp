@@ -55,6 +55,9 @@ constexpr const char* kPassword = "bench-password-1";
 constexpr std::array<std::string_view, 5> kSpecializations{
     "Cardiology", "Dermatology", "General Medicine", "Neurology", "Pediatrics"};
 
+constexpr std::array<const char*, 6> kWorkloads{"health", "search",   "book",
+                                                "race",   "messages", "login"};
+
 struct Options {
   std::string backend = "sqlite";  // or "mysql"
   std::string mysql = "mysql://root@127.0.0.1:3306/";
@@ -68,7 +71,7 @@ struct Options {
   std::string nginx = "/usr/sbin/nginx";
   bool smoke = false;
   int latency_target_ms = 5;  // search's p99 target
-  std::set<std::string> workloads{"health", "search", "book", "race", "messages", "login"};
+  std::set<std::string> workloads{kWorkloads.begin(), kWorkloads.end()};
 
   bool Runs(const std::string& workload) const { return workloads.contains(workload); }
 };
@@ -647,7 +650,8 @@ int main(int argc, char** argv) {
   cli.add_option("--workloads", options.workloads,
                  "the workloads to run (messages also runs book, whose appointments it writes to)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"health", "search", "book", "race", "messages", "login"}))
+      ->check(CLI::IsMember(std::vector<std::string>(clinic::bench::kWorkloads.begin(),
+                                                     clinic::bench::kWorkloads.end())))
       ->capture_default_str();
   cli.add_flag("--smoke", options.smoke,
                "a moment per workload on small data; fails on any wrong answer (for the tests)");

@@ -280,6 +280,21 @@ Status SchedulingService::DeleteSlot(const domain::RequestContext& context, Id s
   });
 }
 
+std::string SlotQueryKey(const SlotQuery& query) {
+  const auto text = [](const std::optional<std::string>& value) {
+    return value ? fmt::format("{}:{}", value->size(), *value) : std::string("-");
+  };
+  const auto number = [](const std::optional<Id>& value) {
+    return value ? std::to_string(*value) : std::string("-");
+  };
+  const auto instant = [](const std::optional<Instant>& value) {
+    return value ? std::to_string(value->time_since_epoch().count()) : std::string("-");
+  };
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}", number(query.doctor_id), number(query.location_id),
+                     instant(query.from), instant(query.to), query.limit,
+                     text(query.specialization), text(query.cursor));
+}
+
 Result<SlotSearchPage> SchedulingService::SearchSlots(const SlotQuery& query) {
   storage::SlotSearch search{.doctor_id = query.doctor_id,
                              .specialization = query.specialization,

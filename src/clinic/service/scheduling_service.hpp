@@ -63,6 +63,10 @@ struct SlotQuery {
   std::optional<std::string> cursor;  // a next_cursor this service issued
 };
 
+// Every field of `query` in one string, strings with their length so that no two queries share
+// one: what identifies a search's answer (it does not depend on who asks).
+std::string SlotQueryKey(const SlotQuery& query);
+
 // One page of search results; `next_cursor` is set when more follow.
 using SlotSearchPage = StartOrderedPage<storage::SlotListing>;
 

@@ -147,26 +147,9 @@ Result<Response> SearchSlots(service::AuthService& auth, SchedulingService& sche
         CursorPageJson(found.items, found.next_cursor,
                        [](const storage::SlotListing& listing) { return ToJson(listing); }));
   };
-  if (answers == nullptr) {
-    CLINIC_ASSIGN_OR_RETURN(auto body, search());
-    return Text(HttpStatus::ok, std::move(body), kJsonContentType);
-  }
-  // The answer depends on the query alone (not on who asks): the key is every field of it as
-  // validated, strings with their length so that no two queries share a key.
-  const auto text = [](const std::optional<std::string>& value) {
-    return value ? fmt::format("{}:{}", value->size(), *value) : std::string("-");
-  };
-  const auto number = [](const std::optional<std::int64_t>& value) {
-    return value ? std::to_string(*value) : std::string("-");
-  };
-  const auto instant = [](const std::optional<Instant>& value) {
-    return value ? std::to_string(value->time_since_epoch().count()) : std::string("-");
-  };
-  const std::string key =
-      fmt::format("{}|{}|{}|{}|{}|{}|{}", number(slot_query.doctor_id),
-                  number(slot_query.location_id), instant(slot_query.from), instant(slot_query.to),
-                  slot_query.limit, text(slot_query.specialization), text(slot_query.cursor));
-  CLINIC_ASSIGN_OR_RETURN(auto body, answers->GetOrRead(key, search));
+  CLINIC_ASSIGN_OR_RETURN(
+      auto body,
+      answers ? answers->GetOrRead(service::SlotQueryKey(slot_query), search) : search());
   return Text(HttpStatus::ok, std::move(body), kJsonContentType);
 }
 
