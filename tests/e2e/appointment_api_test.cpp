@@ -416,6 +416,63 @@ TEST_P(AppointmentApiTest, AccountsWithUpcomingAppointmentsCannotBeDeleted) {
       204);
 }
 
+TEST_P(AppointmentApiTest, AppointmentsNameTheirPatientDoctorAndLocation) {
+  const auto slot = CreateSlot(doctor_, location_, On2030(1), On2030(1, 30));
+  const auto id = BookOk(slot, patient_token_);
+  for (const auto& token : {patient_token_, doctor_token_, admin_token_}) {
+    auto got = Call("GET", AppointmentPath(id), std::nullopt, token);
+    ASSERT_EQ(got.status, 200) << got.body;
+    const auto& json = got.Json();
+    EXPECT_EQ(json.at("patient").at("id"), patient_);
+    EXPECT_FALSE(json.at("patient").at("first_name").as_string().empty());
+    EXPECT_EQ(json.at("doctor").at("id"), doctor_);
+    EXPECT_EQ(json.at("doctor").at("specialization"), "Cardiology");
+    EXPECT_EQ(json.at("location").at("id"), location_);
+    EXPECT_EQ(json.at("location").at("timezone"), "Asia/Singapore");
+  }
+  auto listed = Call("GET", "/api/v1/appointments", std::nullopt, doctor_token_);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.Json().at("items").at(0).at("patient").at("id"), patient_);
+}
+
+TEST_P(AppointmentApiTest, TheDoctorWritesTheNotesAndThePatientReadsThem) {
+  const auto slot = CreateSlot(doctor_, location_, On2030(1), On2030(1, 30));
+  const auto id = BookOk(slot, patient_token_);
+  auto written =
+      Call("PATCH", AppointmentPath(id),
+           object{{"notes", "Blood pressure 120/80.\nReview in two weeks."}}, doctor_token_);
+  ASSERT_EQ(written.status, 200) << written.body;
+  EXPECT_EQ(written.Json().at("notes"), "Blood pressure 120/80.\nReview in two weeks.");
+  auto seen = Call("GET", AppointmentPath(id), std::nullopt, patient_token_);
+  EXPECT_EQ(seen.Json().at("notes"), "Blood pressure 120/80.\nReview in two weeks.");
+
+  EXPECT_EQ(Call("PATCH", AppointmentPath(id), object{{"notes", "mine"}}, patient_token_).status,
+            403);
+  auto missing = Call("PATCH", AppointmentPath(id), object{}, doctor_token_);
+  EXPECT_EQ(missing.status, 400) << missing.body;
+  EXPECT_THAT(ProblemFields(missing), ElementsAre("notes"));
+  auto too_long =
+      Call("PATCH", AppointmentPath(id), object{{"notes", std::string(4001, 'n')}}, doctor_token_);
+  EXPECT_EQ(too_long.status, 400) << too_long.body;
+  EXPECT_THAT(ProblemFields(too_long), ElementsAre("notes"));
+
+  auto cleared = Call("PATCH", AppointmentPath(id), object{{"notes", nullptr}}, admin_token_);
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  EXPECT_EQ(cleared.Json().at("notes"), nullptr);
+}
+
+TEST_P(AppointmentApiTest, AdminsSeeWhetherTheAuditTrailVerifies) {
+  const auto slot = CreateSlot(doctor_, location_, On2030(1), On2030(1, 30));
+  BookOk(slot, patient_token_);
+  auto verified = Call("GET", "/api/v1/audit/verify", std::nullopt, admin_token_);
+  ASSERT_EQ(verified.status, 200) << verified.body;
+  EXPECT_EQ(verified.Json().at("ok"), true);
+  EXPECT_GE(verified.Json().at("rows").as_int64(), 3);
+  EXPECT_EQ(verified.Json().at("first_broken_id"), nullptr);
+  EXPECT_EQ(Call("GET", "/api/v1/audit/verify", std::nullopt, patient_token_).status, 403);
+  EXPECT_EQ(Call("GET", "/api/v1/audit/verify", std::nullopt, doctor_token_).status, 403);
+}
+
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(AppointmentApiTest);
 
 }  // namespace

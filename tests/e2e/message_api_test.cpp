@@ -4,6 +4,7 @@
 
 #include <gmock/gmock.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <set>
 
@@ -17,6 +18,7 @@ namespace {
 
 using boost::json::object;
 using namespace std::string_literals;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::UnorderedElementsAre;
@@ -217,6 +219,23 @@ TEST_P(MessageApiTest, MarkdownRendersHarmlessHtml) {
   EXPECT_THAT(html, Not(HasSubstr("<script")));
   EXPECT_THAT(html, Not(HasSubstr("javascript:")));
   EXPECT_THAT(html, Not(HasSubstr("onerror")));
+}
+
+TEST_P(MessageApiTest, APreviewRendersLikeAPostAndStoresNothing) {
+  const object body{{"markdown", "**Rest** <script>alert(1)</script> [x](javascript:alert(1))"}};
+  auto preview = Call("POST", "/api/v1/messages/preview", body, patient_token_);
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  const auto posted = PostOk(patient_token_, body);
+  EXPECT_EQ(preview.Json().at("html"), posted.at("html"));
+  const auto items = Items(Thread(), patient_token_);
+  EXPECT_EQ(std::count_if(items.begin(), items.end(),
+                          [](const auto& item) { return item.at("type") != "system"; }),
+            1);
+  EXPECT_EQ(Call("POST", "/api/v1/messages/preview", body).status, 401);
+  auto too_long = Call("POST", "/api/v1/messages/preview",
+                       object{{"markdown", std::string(8001, 'x')}}, patient_token_);
+  EXPECT_EQ(too_long.status, 400) << too_long.body;
+  EXPECT_THAT(ProblemFields(too_long), ElementsAre("markdown"));
 }
 
 TEST_P(MessageApiTest, BadMessagesAreRefusedNamingEachField) {

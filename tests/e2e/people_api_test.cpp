@@ -203,6 +203,12 @@ TEST_P(PeopleApiTest, DoctorsAreFilteredAndTheirContactDetailsAreNotPublic) {
   EXPECT_THAT(ItemIds(Call("GET", "/api/v1/doctors?location_id=" + std::to_string(tampines))),
               ElementsAre(doggett));
   EXPECT_THAT(ItemIds(Call("GET", "/api/v1/doctors?q=dogg")), ElementsAre(doggett));
+  // The public search covers only what the public profile shows: a hidden email address cannot
+  // be recovered letter by letter. Admins search the contact details too.
+  EXPECT_THAT(ItemIds(Call("GET", "/api/v1/doctors?q=monica")), IsEmpty());
+  EXPECT_THAT(ItemIds(Call("GET", "/api/v1/doctors?q=clinic.example")), IsEmpty());
+  EXPECT_THAT(ItemIds(Call("GET", "/api/v1/doctors?q=monica", std::nullopt, admin_token_)),
+              ElementsAre(reyes));
   auto first_cardiologist = Call("GET", "/api/v1/doctors?specialization=Cardiology&limit=1");
   EXPECT_THAT(ItemIds(first_cardiologist), ElementsAre(scully));
   const std::string cursor(first_cardiologist.Json().at("next_cursor").as_string());

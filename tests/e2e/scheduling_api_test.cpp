@@ -66,6 +66,11 @@ TEST_P(SchedulingApiTest, WorkingHoursAreReplacedReadAndGenerateSlotsOnce) {
                      object{{"from", DaysFromToday(2)}, {"to", DaysFromToday(40)}}, admin_token_);
   EXPECT_EQ(beyond.status, 400) << beyond.body;
   EXPECT_THAT(ProblemFields(beyond), ::testing::ElementsAre("to"));
+  // A far past start would only burn time under the doctor's lock: refused, not skipped.
+  auto past = Call("POST", SlotsPath(doctor, "/generate"),
+                   object{{"from", "1900-01-01"}, {"to", DaysFromToday(8)}}, admin_token_);
+  EXPECT_EQ(past.status, 400) << past.body;
+  EXPECT_THAT(ProblemFields(past), ::testing::ElementsAre("from"));
 }
 
 TEST_P(SchedulingApiTest, ClinicctlGeneratesEveryDoctorsSlotsUpToTheHorizonOnce) {
@@ -244,6 +249,72 @@ TEST_P(SchedulingApiTest, OnlyTheDoctorThemselfOrAnAdminChangesTheSchedule) {
   EXPECT_EQ(Call("PATCH", path, object{{"is_available", false}}, doctor_token).status, 200);
   EXPECT_EQ(Call("PUT", WorkingHoursPath(doctor + 100), WeeklyHours(location), admin_token_).status,
             404);
+}
+
+TEST_P(SchedulingApiTest, TimeOffBlocksARangeInOneActionAndLeavesBookingsAlone) {
+  const auto location = CreateLocation();
+  const auto doctor = CreateDoctor("one@clinic.example");
+  const auto doctor_token = Login("one@clinic.example", kDoctorPassword);
+  std::vector<std::int64_t> slots;
+  for (int hour = 9; hour < 12; ++hour) {
+    slots.push_back(CreateSlot(doctor, location, On2030(hour), On2030(hour, 30)));
+  }
+  const auto later = CreateSlot(doctor, location, On2030(14), On2030(14, 30));
+  const auto [patient, patient_token] = RegisterPatient("p@example.com");
+  auto booked = Call("POST", "/api/v1/appointments", object{{"slot_id", slots[1]}}, patient_token);
+  ASSERT_EQ(booked.status, 201) << booked.body;
+  const auto appointment = booked.Json().at("id").as_int64();
+
+  // JavaScript's toISOString() form, milliseconds included, is taken as it is.
+  const object morning{{"from", "2030-01-07T08:00:00.000Z"}, {"to", On2030(12)}};
+  auto blocked = Call("POST", SlotsPath(doctor, "/block"), morning, doctor_token);
+  ASSERT_EQ(blocked.status, 200) << blocked.body;
+  EXPECT_EQ(blocked.Json(),
+            (boost::json::value(object{{"changed", 2}, {"booked", {appointment}}})));
+  EXPECT_EQ(SearchAll("&doctor_id=" + std::to_string(doctor)), std::vector<std::int64_t>{later});
+
+  auto schedule =
+      Call("GET", SlotsPath(doctor, "?from=2030-01-07T00:00:00Z&to=2030-01-08T00:00:00.5Z"),
+           std::nullopt, doctor_token);
+  ASSERT_EQ(schedule.status, 200) << schedule.body;
+  const auto listed = schedule.Json();
+  const auto& items = listed.at("items").as_array();
+  ASSERT_EQ(items.size(), 4u);
+  EXPECT_EQ(items[0].at("is_available"), false);
+  EXPECT_EQ(items[0].at("appointment_id"), nullptr);
+  EXPECT_EQ(items[1].at("appointment_id"), appointment);
+  EXPECT_EQ(items[3].at("is_available"), true);
+  EXPECT_EQ(items[0].at("local").at("timezone"), "Asia/Singapore");
+
+  auto unblocked = Call("POST", SlotsPath(doctor, "/unblock"), morning, admin_token_);
+  ASSERT_EQ(unblocked.status, 200) << unblocked.body;
+  EXPECT_EQ(unblocked.Json().at("changed"), 2);
+  EXPECT_EQ(SearchAll("&doctor_id=" + std::to_string(doctor)).size(), 3u);
+}
+
+TEST_P(SchedulingApiTest, TimeOffAndTheOwnScheduleAreTheDoctorsAndAdminsOnly) {
+  const auto location = CreateLocation();
+  const auto doctor = CreateDoctor("one@clinic.example");
+  CreateDoctor("two@clinic.example");
+  CreateSlot(doctor, location, On2030(9), On2030(9, 30));
+  const auto other_token = Login("two@clinic.example", kDoctorPassword);
+  const auto patient_token = RegisterPatient("p@example.com").second;
+  const object range{{"from", On2030(0)}, {"to", On2030(23)}};
+  EXPECT_EQ(Call("POST", SlotsPath(doctor, "/block"), range, other_token).status, 403);
+  EXPECT_EQ(Call("POST", SlotsPath(doctor, "/block"), range, patient_token).status, 403);
+  EXPECT_EQ(Call("POST", SlotsPath(doctor, "/block"), range).status, 401);
+  const std::string day = SlotsPath(doctor, "?from=2030-01-07T00:00:00Z&to=2030-01-08T00:00:00Z");
+  EXPECT_EQ(Call("GET", day, std::nullopt, other_token).status, 403);
+  EXPECT_EQ(Call("GET", day, std::nullopt, patient_token).status, 403);
+  EXPECT_EQ(SearchAll("&doctor_id=" + std::to_string(doctor)).size(), 1u);
+
+  auto backwards = Call("POST", SlotsPath(doctor, "/block"),
+                        object{{"from", On2030(12)}, {"to", On2030(9)}}, admin_token_);
+  EXPECT_EQ(backwards.status, 400) << backwards.body;
+  EXPECT_THAT(ProblemFields(backwards), ::testing::ElementsAre("to"));
+  auto missing = Call("GET", SlotsPath(doctor), std::nullopt, admin_token_);
+  EXPECT_EQ(missing.status, 400) << missing.body;
+  EXPECT_THAT(ProblemFields(missing), ::testing::ElementsAre("from", "to"));
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(SchedulingApiTest);

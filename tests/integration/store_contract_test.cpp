@@ -205,8 +205,9 @@ TEST_P(StoreContractTest, SlotOverlapIsDetectedButTouchingEndsAreNot) {
     return tx.slots().ListForDoctor(doctor.id, At(0), At(1));
   });
   ASSERT_EQ(listed->size(), 1u);
-  EXPECT_EQ(listed->front().start_time_utc, At(0));
-  EXPECT_EQ(listed->front().end_time_utc, At(60));
+  EXPECT_EQ(listed->front().slot.start_time_utc, At(0));
+  EXPECT_EQ(listed->front().slot.end_time_utc, At(60));
+  EXPECT_EQ(listed->front().appointment_id, std::nullopt);
 }
 
 TEST_P(StoreContractTest, OnlyNeverBookedSlotsCanBeDeleted) {

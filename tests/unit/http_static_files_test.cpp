@@ -1,4 +1,4 @@
-#include <gtest/gtest.h>
+#include <gmock/gmock.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -129,6 +129,36 @@ TEST_F(StaticFilesTest, RegisteredAsFallbackBehindRoutes) {
   ASSERT_NE(match.route, nullptr);
   EXPECT_EQ(match.label, "static");
   EXPECT_EQ(router.Match(Method::get, {"api", "app.js"}).route, nullptr);
+}
+
+TEST_F(StaticFilesTest, PagesCarryTheContentSecurityPolicyAndHashedAssetsAreImmutable) {
+  WriteFile(root_ / "assets" / "index-3f2a9c.js", "export {}");
+  EXPECT_EQ((*Get("/"))["Content-Security-Policy"], kPageSecurityPolicy);
+  EXPECT_EQ((*Get("/docs/"))["Content-Security-Policy"], kPageSecurityPolicy);
+  EXPECT_EQ((*Get("/app.js"))["Content-Security-Policy"], "");
+  EXPECT_EQ((*Get("/app.js"))[bhttp::field::cache_control], "public, max-age=60");
+  EXPECT_EQ((*Get("/assets/index-3f2a9c.js"))[bhttp::field::cache_control],
+            "public, max-age=31536000, immutable");
+}
+
+TEST(UiNotBuiltPageTest, RootSaysHowToBuildTheUiAndEverythingElseIsNotFound) {
+  Router router;
+  AddUiNotBuiltPage(router, "/srv/clinic/<web>");
+  const auto answer = [&](std::string_view target) {
+    auto request = Request::FromTarget(Method::get, target).value();
+    auto match = router.Match(Method::get, request.segments);
+    EXPECT_NE(match.route, nullptr);
+    return match.route->handler(request);
+  };
+  auto root = answer("/");
+  ASSERT_TRUE(root.has_value());
+  EXPECT_EQ(root->result(), HttpStatus::ok);
+  EXPECT_THAT(root->body(), ::testing::HasSubstr("npm run build"));
+  EXPECT_THAT(root->body(), ::testing::HasSubstr("/srv/clinic/&lt;web&gt;"));
+  EXPECT_EQ((*root)["Content-Security-Policy"], kPageSecurityPolicy);
+  auto other = answer("/app.js");
+  ASSERT_FALSE(other.has_value());
+  EXPECT_EQ(other.error().code, ErrorCode::kNotFound);
 }
 
 TEST(StaticFilesOpenTest, RootMustBeADirectory) {

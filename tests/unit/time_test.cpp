@@ -23,10 +23,32 @@ TEST(Rfc3339, ParsesZAndOffsetsToUtc) {
   EXPECT_EQ(ParseRfc3339("2026-12-01T04:00:00-05:00"), Utc(2026, 12, 1, 9, 0));
 }
 
+TEST(Rfc3339, AcceptsFractionalSecondsAsJavaScriptSendsThem) {
+  EXPECT_EQ(ParseRfc3339("2026-12-01T09:00:00.000Z"), Utc(2026, 12, 1, 9, 0));
+  EXPECT_EQ(ParseRfc3339("2026-12-01T09:00:00.999999999Z"), Utc(2026, 12, 1, 9, 0));
+  EXPECT_EQ(ParseRfc3339("2026-12-01T17:00:00.5+08:00"), Utc(2026, 12, 1, 9, 0));
+  EXPECT_EQ(ParseRfc3339("2026-12-01t09:00:00z"), Utc(2026, 12, 1, 9, 0));
+}
+
+TEST(Rfc3339, TakesYearsAndOffsetsOnlyInRange) {
+  EXPECT_EQ(ParseRfc3339("0001-01-01T00:00:00Z"),
+            Instant{std::chrono::sys_days{std::chrono::year{1} / 1 / 1}});
+  EXPECT_TRUE(ParseRfc3339("9999-12-31T23:59:59Z").has_value());
+  EXPECT_EQ(ParseRfc3339("2026-12-01T09:00:00+23:59"), Utc(2026, 11, 30, 9, 1));
+  for (const char* bad :
+       {"0000-12-01T09:00:00Z", "+2026-12-01T09:00:00Z", "12026-12-01T09:00:00Z",
+        "2026-12-01T09:00:00+24:00", "2026-12-01T09:00:00-00:60", "2026-12-01T09:00:00+0800",
+        "2026-12-01T09:00:60Z", "2026-12-01T09:00:00.Z", "2026-12-01T09:00:00.5",
+        "-001-12-01T09:00:00Z"}) {
+    EXPECT_FALSE(ParseRfc3339(bad).has_value()) << bad;
+  }
+}
+
 TEST(Rfc3339, RejectsWhatIsNotAnInstant) {
   for (const char* bad :
        {"", "2026-12-01", "2026-12-01T09:00:00", "2026-13-01T09:00:00Z", "2026-12-01T09:00:00Zjunk",
-        "tomorrow", "2026-12-01 09:00:00Z", "2026-12-01T25:00:00Z", "2026-02-30T09:00:00Z"}) {
+        "tomorrow", "2026-12-01 09:00:00Z", "2026-12-01T25:00:00Z", "2026-02-30T09:00:00Z",
+        "2026-1-01T09:00:00Z", "2026-12-01T9:00:00Z"}) {
     EXPECT_FALSE(ParseRfc3339(bad).has_value()) << bad;
   }
 }

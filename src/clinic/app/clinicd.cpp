@@ -70,9 +70,14 @@ int ClinicdMain(int argc, char** argv) {
                                      .metrics = metrics});
   Api api(**store, *documents, config);
   api.AddRoutes(router);
-  auto web = http::StaticFiles::Open({.root = config.web_dir});
-  if (!web) return BadConfiguration(Error::InvalidArgument("--web: " + web.error().message));
-  http::AddStaticFiles(router, *web);
+  // A missing UI is no reason to refuse the API: "/" then says how to build it.
+  if (auto web = http::StaticFiles::Open({.root = config.web_dir})) {
+    http::AddStaticFiles(router, *web);
+  } else {
+    spdlog::warn("no browser UI in {}: build it with `cd ui && npm ci && npm run build`",
+                 config.web_dir);
+    http::AddUiNotBuiltPage(router, config.web_dir);
+  }
 
   http::Server server({.host = listen.host,
                        .port = listen.port,

@@ -10,7 +10,7 @@
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
 
 #ifndef CLINIC_DEFAULT_WEB_DIR
-#define CLINIC_DEFAULT_WEB_DIR "web"
+#define CLINIC_DEFAULT_WEB_DIR "build/web"
 #endif
 
 namespace clinic::app {

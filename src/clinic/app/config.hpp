@@ -19,7 +19,7 @@ struct ServerConfig {
   StorageConfig storage;
   std::string listen = "127.0.0.1:8080";
   std::string files_dir = "clinic-files";
-  std::string web_dir;   // the browser UI; default: the source tree's web/
+  std::string web_dir;   // the built browser UI; default: the source tree's build/web
   unsigned threads = 0;  // I/O threads; 0: one per core
   unsigned workers = 0;  // request workers (and database connections); 0: 4 per core
   std::uint64_t max_body_bytes = std::uint64_t{1024} * 1024;

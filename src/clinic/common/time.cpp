@@ -59,18 +59,62 @@ std::optional<int> Digits(std::string_view text, std::size_t at, std::size_t n) 
   return value;
 }
 
+// "YYYY-MM-DD?HH:MM:SS" at the start of `text`, whatever character stands between the date and
+// the time (the caller checks it): a real calendar date from year 0001 and a time of day up to
+// 23:59:59, as an instant; nullopt otherwise.
+std::optional<Instant> ReadDateTime(std::string_view text) {
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || text[13] != ':' || text[16] != ':') {
+    return std::nullopt;
+  }
+  const auto year = Digits(text, 0, 4);
+  const auto month = Digits(text, 5, 2);
+  const auto day = Digits(text, 8, 2);
+  const auto hour = Digits(text, 11, 2);
+  const auto minute = Digits(text, 14, 2);
+  const auto second = Digits(text, 17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || *year < 1 || *hour > 23 ||
+      *minute > 59 || *second > 59) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day date{std::chrono::year{*year},
+                                         std::chrono::month{static_cast<unsigned>(*month)},
+                                         std::chrono::day{static_cast<unsigned>(*day)}};
+  if (!date.ok()) return std::nullopt;
+  return Instant{std::chrono::sys_days{date}} + std::chrono::hours(*hour) +
+         std::chrono::minutes(*minute) + std::chrono::seconds(*second);
+}
+
 }  // namespace
 
 std::string FormatRfc3339(Instant t) { return FormatDateTime(t, 'T') + 'Z'; }
 
 std::optional<Instant> ParseRfc3339(std::string_view text) {
-  // date::parse's %T accepts fractional seconds for a seconds-precision target only when they
-  // are zero-length, so "...:00.5Z" fails as it should.
-  if (text.size() >= 20 && (text.back() == 'Z' || text.back() == 'z')) {
-    auto body = text.substr(0, text.size() - 1);
-    return ParseExactly<Instant>(body, "%Y-%m-%dT%H:%M:%S");
+  // date-time = YYYY-MM-DD "T" HH:MM:SS [ "." 1*DIGIT ] ( "Z" / ("+" / "-") HH:MM ), RFC 3339 §5.6.
+  if (text.size() < 20 || (text[10] != 'T' && text[10] != 't')) return std::nullopt;
+  const auto local = ReadDateTime(text);
+  if (!local) return std::nullopt;
+  std::size_t at = 19;
+  if (text[at] == '.') {
+    const std::size_t digits_start = ++at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+    if (at == digits_start) return std::nullopt;
   }
-  return ParseExactly<Instant>(text, "%Y-%m-%dT%H:%M:%S%Ez");
+  std::chrono::minutes offset{0};
+  const std::string_view zone = text.substr(at);
+  if (zone == "Z" || zone == "z") {
+    // UTC
+  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
+    const auto offset_hours = Digits(zone, 1, 2);
+    const auto offset_minutes = Digits(zone, 4, 2);
+    if (!offset_hours || !offset_minutes || *offset_hours > 23 || *offset_minutes > 59) {
+      return std::nullopt;
+    }
+    offset = std::chrono::hours(*offset_hours) + std::chrono::minutes(*offset_minutes);
+    if (zone[0] == '-') offset = -offset;
+  } else {
+    return std::nullopt;
+  }
+  return *local - offset;
 }
 
 std::string FormatSqlDateTime(Instant t) { return FormatDateTime(t, ' '); }
@@ -78,23 +122,8 @@ std::string FormatSqlDateTime(Instant t) { return FormatDateTime(t, ' '); }
 std::optional<Instant> ParseSqlDateTime(std::string_view text) {
   // The shape both databases return, read without iostreams; anything else (fractions, odd
   // widths) goes through date::parse and its rules.
-  if (text.size() == 19 && text[4] == '-' && text[7] == '-' && text[10] == ' ' && text[13] == ':' &&
-      text[16] == ':') {
-    const auto year = Digits(text, 0, 4);
-    const auto month = Digits(text, 5, 2);
-    const auto day = Digits(text, 8, 2);
-    const auto hour = Digits(text, 11, 2);
-    const auto minute = Digits(text, 14, 2);
-    const auto second = Digits(text, 17, 2);
-    if (year && month && day && hour && minute && second && *hour < 24 && *minute < 60 &&
-        *second < 60) {
-      const std::chrono::year_month_day date{std::chrono::year{*year},
-                                             std::chrono::month{static_cast<unsigned>(*month)},
-                                             std::chrono::day{static_cast<unsigned>(*day)}};
-      if (!date.ok()) return std::nullopt;
-      return Instant{std::chrono::sys_days{date}} + std::chrono::hours(*hour) +
-             std::chrono::minutes(*minute) + std::chrono::seconds(*second);
-    }
+  if (text.size() == 19 && text[10] == ' ') {
+    if (const auto instant = ReadDateTime(text)) return instant;
   }
   return ParseExactly<Instant>(text, "%Y-%m-%d %H:%M:%S");
 }

@@ -11,8 +11,10 @@ namespace clinic {
 
 // Text forms of time used at the edges. Storage and the API always carry UTC.
 
-// "2026-12-01T09:00:00Z". Parsing also accepts an explicit offset ("+08:00") and converts it to
-// UTC; fractional seconds are rejected because every stored instant is whole seconds.
+// "2026-12-01T09:00:00Z". Parsing takes RFC 3339 date-times exactly: years 0001–9999, an
+// explicit offset within ±23:59 ("+08:00", converted to UTC) or Z, and fractional seconds of any
+// length (what JavaScript's toISOString() sends), which are dropped: every stored instant is
+// whole seconds. A leap second (":60") is refused.
 std::string FormatRfc3339(Instant t);
 std::optional<Instant> ParseRfc3339(std::string_view text);
 

@@ -69,6 +69,8 @@ DoctorView DoctorViewFor(const Principal& caller, const Doctor& doctor) {
   return DoctorView::kPublicProfile;
 }
 
+bool MaySearchDoctorContactDetails(const Principal& caller) { return IsAdmin(caller); }
+
 Status AuthorizeSchedule(const Principal& caller, const Doctor& doctor) {
   if (IsAdmin(caller) || caller.IsUser(Role::kDoctor, doctor.id)) return Ok();
   if (!IsPublic(doctor)) return Fail(Hidden("doctor", doctor.id));
@@ -103,6 +105,10 @@ Status AuthorizeAppointment(const Principal& caller, AppointmentAction action,
       if (is_doctor) return Ok();
       return Fail(Error::PermissionDenied(
           "only the doctor or an admin records whether an appointment took place"));
+    case AppointmentAction::kWriteNotes:
+      if (is_doctor) return Ok();
+      return Fail(
+          Error::PermissionDenied("only the doctor or an admin writes an appointment's notes"));
   }
   return Fail(Hidden("appointment", appointment.id));
 }

@@ -52,6 +52,11 @@ enum class DoctorView {
 // public list does not hand out staff email addresses and phone numbers.
 DoctorView DoctorViewFor(const Principal& caller, const Doctor& doctor);
 
+// Whether the caller's doctor search (`q`) may match contact details (email): only admins, who
+// see them on every doctor. Everyone else searches what the public profile shows, so a hidden
+// address cannot be recovered one letter at a time.
+bool MaySearchDoctorContactDetails(const Principal& caller);
+
 // Which patients a list may show the caller.
 struct PatientListScope {
   // Set for doctors: only patients with at least one appointment (any status) with this doctor.
@@ -102,10 +107,11 @@ Status AuthorizeSchedule(const Principal& caller, const Doctor& doctor);
 Status AuthorizeBooking(const Principal& caller, Id patient_id);
 
 // What a caller does with one appointment.
-enum class AppointmentAction { kRead, kCancel, kReschedule, kComplete, kNoShow };
+enum class AppointmentAction { kRead, kCancel, kReschedule, kComplete, kNoShow, kWriteNotes };
 
 // One appointment. Its patient and its doctor see it and may cancel it; the patient (not the
-// doctor) may reschedule it; the doctor (not the patient) records complete or no-show. Admins may
+// doctor) may reschedule it; the doctor (not the patient) records complete or no-show and writes
+// the appointment's notes. Admins may
 // do everything. Anyone else gets kNotFound; a participant asking for another participant's action
 // gets kPermissionDenied.
 Status AuthorizeAppointment(const Principal& caller, AppointmentAction action,

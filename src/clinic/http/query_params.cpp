@@ -90,6 +90,14 @@ std::optional<Instant> QueryFields::OptionalInstant(std::string_view name) {
   return instant;
 }
 
+Instant QueryFields::RequiredInstant(std::string_view name) {
+  auto value = Find(name, true);
+  if (!value) return Instant{};
+  auto instant = ParseRfc3339(*value);
+  if (!instant) AddError(name, std::string(kInstantFormatMessage));
+  return instant.value_or(Instant{});
+}
+
 std::optional<std::chrono::year_month_day> QueryFields::OptionalDate(std::string_view name) {
   auto value = Find(name, false);
   if (!value) return std::nullopt;

@@ -39,6 +39,8 @@ class QueryFields {
   std::optional<std::int64_t> OptionalInt(std::string_view name, const IntRule& rule = {});
   std::optional<bool> OptionalBool(std::string_view name);
   std::optional<Instant> OptionalInstant(std::string_view name);
+  // The epoch when absent or invalid (the problem is recorded; Finish() fails).
+  Instant RequiredInstant(std::string_view name);
   std::optional<std::chrono::year_month_day> OptionalDate(std::string_view name);
   std::optional<std::string> OptionalEnum(std::string_view name,
                                           const std::vector<std::string_view>& allowed);

@@ -94,6 +94,42 @@ bool IfNoneMatchMatches(std::string_view header, std::string_view etag) {
 
 Error NoSuchFile() { return Error::NotFound("There is no resource at this path."); }
 
+constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
+
+// HTML that names the folder and the commands; `web_root` is the operator's own setting, but it
+// is escaped all the same.
+std::string UiNotBuiltHtml(const fs::path& web_root) {
+  std::string folder;
+  for (const char c : web_root.string()) {
+    switch (c) {
+      case '&':
+        folder += "&amp;";
+        break;
+      case '<':
+        folder += "&lt;";
+        break;
+      case '>':
+        folder += "&gt;";
+        break;
+      case '"':
+        folder += "&quot;";
+        break;
+      default:
+        folder += c;
+    }
+  }
+  return fmt::format(
+      "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>Clinic</title></head>\n<body>\n<h1>Clinic</h1>\n"
+      "<p>The server and its API are running, but the browser UI has not been built into "
+      "<code>{}</code>.</p>\n<p>Build it with <code>cd ui &amp;&amp; npm ci &amp;&amp; npm run "
+      "build</code> (Node.js 18 or newer), or run <code>bash scripts/run.sh</code>, then reload "
+      "this page.</p>\n<p><a href=\"/api/openapi.json\">API contract (OpenAPI)</a> &middot; "
+      "<a href=\"/health\">Health</a></p>\n</body>\n</html>\n",
+      folder);
+}
+
 }  // namespace
 
 StaticFiles::StaticFiles(StaticFilesOptions options) : options_(std::move(options)) {}
@@ -132,8 +168,10 @@ Result<Response> StaticFiles::Serve(const Request& request) const {
 
   std::string etag = fmt::format("\"{:x}-{:x}\"", contents.size(),
                                  static_cast<std::uint64_t>(modified.time_since_epoch().count()));
+  const bool hashed_asset = segments.size() > 1 && segments.front() == "assets";
   std::string cache_control =
       IsHtml(requested) ? std::string("no-cache")
+      : hashed_asset    ? std::string(kImmutable)
                         : fmt::format("public, max-age={}", options_.asset_max_age.count());
   auto if_none_match = request.headers[boost::beast::http::field::if_none_match];
   Response response = IfNoneMatchMatches(if_none_match, etag)
@@ -141,12 +179,26 @@ Result<Response> StaticFiles::Serve(const Request& request) const {
                           : Text(HttpStatus::ok, std::move(contents), ContentTypeFor(requested));
   response.set(boost::beast::http::field::etag, etag);
   response.set(boost::beast::http::field::cache_control, cache_control);
+  if (IsHtml(requested)) response.set("Content-Security-Policy", kPageSecurityPolicy);
   return response;
 }
 
 void AddStaticFiles(Router& router, std::shared_ptr<const StaticFiles> files) {
   router.SetFallback(
       "static", [files = std::move(files)](Request& request) { return files->Serve(request); });
+}
+
+void AddUiNotBuiltPage(Router& router, const std::filesystem::path& web_root) {
+  router.SetFallback(
+      "static", [page = UiNotBuiltHtml(web_root)](Request& request) -> Result<Response> {
+        const bool root = request.segments.empty() ||
+                          (request.segments.size() == 1 && request.segments.front().empty());
+        if (!root) return Fail(NoSuchFile());
+        Response response = Text(HttpStatus::ok, page, "text/html; charset=utf-8");
+        response.set(boost::beast::http::field::cache_control, "no-cache");
+        response.set("Content-Security-Policy", kPageSecurityPolicy);
+        return response;
+      });
 }
 
 }  // namespace clinic::http

@@ -13,10 +13,20 @@ namespace clinic::http {
 
 struct StaticFilesOptions {
   std::filesystem::path root{};  // the directory served at "/"
-  // Cache lifetime of assets (scripts, styles, images). HTML is always "no-cache" so a new UI
-  // version is picked up at once; assets are not fingerprinted, hence a short default.
+  // Cache lifetime of assets (scripts, styles, images) outside `assets/`. HTML is always
+  // "no-cache" so a new UI version is picked up at once. Files below `assets/` carry a content
+  // hash in their names (the UI's build writes them so) and are cached for a year, immutable.
   std::chrono::seconds asset_max_age{300};
 };
+
+// The Content-Security-Policy of every HTML page clinicd serves: scripts, styles, fonts, frames
+// and connections (fetch and the live WebSocket) from this origin only, no inline script, no
+// plugins, not framed by other sites. Images may also be blob: or data: URLs (attachment
+// previews).
+inline constexpr std::string_view kPageSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
 
 // Serves the files below one directory (the web UI) for GET and HEAD. "/" and directories answer
 // their index.html. Content-Type follows the extension. Answers carry an ETag (size and
@@ -40,5 +50,9 @@ class StaticFiles {
 
 // Registers `files` as the router's fallback, labelled "static", behind every API route.
 void AddStaticFiles(Router& router, std::shared_ptr<const StaticFiles> files);
+
+// The fallback when the UI has not been built into `web_root`: "/" answers a short page that
+// says how to build it (the API works all the same); every other path is a 404 problem.
+void AddUiNotBuiltPage(Router& router, const std::filesystem::path& web_root);
 
 }  // namespace clinic::http

@@ -24,6 +24,7 @@ using storage::Transaction;
 using storage::TxMode;
 
 constexpr std::size_t kMaxReasonChars = 255;
+constexpr std::size_t kMaxNotesChars = 4000;
 constexpr std::size_t kMaxIdempotencyKeyLength = 255;
 constexpr std::string_view kBookOperation = "appointment.book";
 
@@ -304,6 +305,23 @@ Result<AppointmentListing> AppointmentService::Complete(const domain::RequestCon
 Result<AppointmentListing> AppointmentService::MarkNoShow(const domain::RequestContext& context,
                                                           Id id) {
   return RecordAttendance(context, id, AppointmentStatus::kNoShow);
+}
+
+Result<AppointmentListing> AppointmentService::SetNotes(const domain::RequestContext& context,
+                                                        Id id,
+                                                        const std::optional<std::string>& notes) {
+  domain::Validator check;
+  auto cleaned = check.OptionalText("notes", notes, kMaxNotesChars, /*multiline=*/true);
+  CLINIC_TRY_STATUS(check.Finish("the notes are not valid"));
+  if (cleaned && cleaned->empty()) cleaned.reset();
+  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
+    CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
+    CLINIC_TRY_STATUS(
+        domain::AuthorizeAppointment(context.actor, AppointmentAction::kWriteNotes, appointment));
+    CLINIC_TRY_STATUS(tx.appointments().SetNotes(id, cleaned));
+    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.notes", "appointment", id));
+    return tx.appointments().GetListing(id);
+  });
 }
 
 Result<AppointmentListing> AppointmentService::RecordAttendance(

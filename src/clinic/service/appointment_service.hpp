@@ -82,6 +82,10 @@ class AppointmentService {
   // Records that the visit took place / that the patient did not come (only once it started).
   Result<storage::AppointmentListing> Complete(const domain::RequestContext& context, Id id);
   Result<storage::AppointmentListing> MarkNoShow(const domain::RequestContext& context, Id id);
+  // Replaces the appointment's notes (null or empty clears them): its doctor and admins, in any
+  // status; up to 4000 characters, several lines allowed. Audited as "appointment.notes".
+  Result<storage::AppointmentListing> SetNotes(const domain::RequestContext& context, Id id,
+                                               const std::optional<std::string>& notes);
 
  private:
   Result<storage::AppointmentListing> RecordAttendance(const domain::RequestContext& context, Id id,

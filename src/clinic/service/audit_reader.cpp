@@ -14,4 +14,10 @@ Result<storage::Page<domain::AuditEntry>> ListAuditEntries(storage::Store& store
   });
 }
 
+Result<AuditVerification> VerifyAuditTrail(storage::Store& store,
+                                           const domain::RequestContext& context) {
+  CLINIC_TRY_STATUS(domain::AuthorizeAuditTrail(context.actor));
+  return VerifyAuditChain(store);
+}
+
 }  // namespace clinic::service

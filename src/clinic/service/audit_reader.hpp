@@ -2,6 +2,7 @@
 
 #include "clinic/common/result.hpp"
 #include "clinic/domain/principal.hpp"
+#include "clinic/service/audit_trail.hpp"
 #include "clinic/storage/store.hpp"
 
 namespace clinic::service {
@@ -13,5 +14,9 @@ Result<storage::Page<domain::AuditEntry>> ListAuditEntries(storage::Store& store
                                                            const domain::RequestContext& context,
                                                            const storage::AuditFilter& filter,
                                                            const storage::PageRequest& page);
+
+// Whether the trail verifies (VerifyAuditChain), for admins (kPermissionDenied otherwise).
+Result<AuditVerification> VerifyAuditTrail(storage::Store& store,
+                                           const domain::RequestContext& context);
 
 }  // namespace clinic::service

@@ -115,6 +115,8 @@ Result<storage::Page<domain::Doctor>> DoctorService::List(const domain::RequestC
   const storage::DoctorFilter filter{.specialization = query.specialization,
                                      .location_id = query.location_id,
                                      .q = query.q,
+                                     .q_matches_contact_details =
+                                         domain::MaySearchDoctorContactDetails(context.actor),
                                      .include_inactive = query.include_inactive,
                                      .include_deleted = query.include_deleted};
   return InTransaction(store_, TxMode::kRead,

@@ -9,6 +9,7 @@
 #include "clinic/common/crypto.hpp"
 #include "clinic/domain/policy.hpp"
 #include "clinic/domain/validator.hpp"
+#include "clinic/service/markdown.hpp"
 
 namespace clinic::service {
 namespace {
@@ -143,6 +144,14 @@ MessageService::MessageService(storage::Store& store, storage::MessageStore& mes
 Result<PostedMessage> MessageService::Post(const domain::RequestContext& context, Id appointment_id,
                                            const NewMessage& input) {
   return PostAs(context, appointment_id, input, /*trusted=*/false);
+}
+
+Result<std::string> MessageService::PreviewMarkdown(const std::string& markdown) const {
+  domain::Validator check;
+  const auto checked =
+      check.OptionalText("markdown", markdown, kMaxMarkdownChars, /*multiline=*/true);
+  CLINIC_TRY_STATUS(check.Finish("the markdown is not valid"));
+  return checked ? RenderMarkdownSafely(*checked) : std::string();
 }
 
 Result<PostedMessage> MessageService::PostAs(const domain::RequestContext& context,

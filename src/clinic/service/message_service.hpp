@@ -71,6 +71,9 @@ class MessageService {
   // kPermissionDenied for anyone but the author.
   Result<domain::Message> Edit(const domain::RequestContext& context, const std::string& id,
                                const std::optional<std::string>& text, std::int64_t version);
+  // `markdown` rendered exactly as a posted message's `html` would be, for the author's preview;
+  // the same rules as Post (up to 8000 characters). Stores nothing.
+  Result<std::string> PreviewMarkdown(const std::string& markdown) const;
   // A `type: system` message the server writes on the appointment's thread (booking,
   // cancellation, reschedule).
   Status PostSystem(Id appointment_id, const std::string& text);

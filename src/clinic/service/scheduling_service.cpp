@@ -201,6 +201,12 @@ Result<GenerationResult> SchedulingService::GenerateLocked(
   const std::chrono::year_month_day last_day{std::chrono::sys_days{today} +
                                              std::chrono::days(hours->horizon_days)};
   const auto [from, to] = range.value_or(std::pair{today, last_day});
+  // Slots never start in the past, so earlier days would only cost time inside the doctor's lock.
+  if (std::chrono::sys_days{from} < std::chrono::sys_days{today}) {
+    return Fail(Error::InvalidField(
+        "from", fmt::format("must not be before today ({}) in the location's time zone",
+                            FormatDate(today))));
+  }
   if (std::chrono::sys_days{to} > std::chrono::sys_days{last_day}) {
     return Fail(
         Error::InvalidField("to", fmt::format("is beyond the booking horizon of {} days ({})",
@@ -265,6 +271,57 @@ Result<domain::Slot> SchedulingService::SetSlotAvailable(const domain::RequestCo
                             is_available ? "unblocked" : "blocked"));
     return tx.slots().Get(slot_id);
   });
+}
+
+namespace {
+
+Status CheckScheduleRange(Instant from, Instant to) {
+  domain::Validator check;
+  if (to <= from) {
+    check.Add("to", "must be after from");
+  } else if (to - from > std::chrono::days(kMaxScheduleRangeDays)) {
+    check.Add("to", fmt::format("must be at most {} days after from", kMaxScheduleRangeDays));
+  }
+  return check.Finish("the range is not valid");
+}
+
+}  // namespace
+
+Result<RangeChange> SchedulingService::SetRangeAvailable(const domain::RequestContext& context,
+                                                         Id doctor_id, Instant from, Instant to,
+                                                         bool is_available) {
+  // Filled by the transaction (afresh on each attempt, since a conflict retries it).
+  RangeChange change;
+  CLINIC_TRY_STATUS(store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
+    change = {};
+    CLINIC_TRY_STATUS(LockSchedule(tx, context.actor, doctor_id));
+    CLINIC_TRY_STATUS(CheckScheduleRange(from, to));
+    CLINIC_ASSIGN_OR_RETURN(const auto slots, tx.slots().ListForDoctor(doctor_id, from, to));
+    for (const auto& listing : slots) {
+      if (listing.appointment_id) {
+        change.booked.push_back(*listing.appointment_id);
+      } else if (listing.slot.is_available != is_available) {
+        CLINIC_TRY_STATUS(tx.slots().SetAvailable(listing.slot.id, is_available));
+        ++change.changed;
+      }
+    }
+    return Audit(tx, clock_, context, is_available ? "slot.unblock_range" : "slot.block_range",
+                 "doctor", doctor_id,
+                 fmt::format("{} to {}: {} changed, {} booked", FormatRfc3339(from),
+                             FormatRfc3339(to), change.changed, change.booked.size()));
+  }));
+  return change;
+}
+
+Result<std::vector<storage::DoctorSlotListing>> SchedulingService::ListDoctorSlots(
+    const domain::RequestContext& context, Id doctor_id, Instant from, Instant to) {
+  return InTransaction(store_, TxMode::kRead,
+                       [&](Transaction& tx) -> Result<std::vector<storage::DoctorSlotListing>> {
+                         CLINIC_ASSIGN_OR_RETURN(const auto doctor, tx.doctors().Get(doctor_id));
+                         CLINIC_TRY_STATUS(domain::AuthorizeSchedule(context.actor, doctor));
+                         CLINIC_TRY_STATUS(CheckScheduleRange(from, to));
+                         return tx.slots().ListForDoctor(doctor_id, from, to);
+                       });
 }
 
 Status SchedulingService::DeleteSlot(const domain::RequestContext& context, Id slot_id) {

@@ -63,6 +63,13 @@ struct SlotQuery {
   std::optional<std::string> cursor;  // a next_cursor this service issued
 };
 
+// What blocking or unblocking a range of a doctor's slots did: how many slots changed, and the
+// active appointments of booked slots in the range, which are left as they are.
+struct RangeChange {
+  int changed = 0;
+  std::vector<Id> booked;
+};
+
 // Every field of `query` in one string, strings with their length so that no two queries share
 // one: what identifies a search's answer (it does not depend on who asks).
 std::string SlotQueryKey(const SlotQuery& query);
@@ -76,6 +83,9 @@ using SlotSearchPage = StartOrderedPage<storage::SlotListing>;
 // slots never overlap: every slot write locks the doctor's row first and checks for overlap in
 // the same transaction. Each write is audited in its transaction ("working_hours.replace",
 // "slot.generate", "slot.create", "slot.update", "slot.delete"). Thread-safe.
+// The longest range a doctor's schedule is read or changed in at once.
+inline constexpr int kMaxScheduleRangeDays = 366;
+
 class SchedulingService {
  public:
   SchedulingService(storage::Store& store, const Clock& clock);
@@ -89,7 +99,8 @@ class SchedulingService {
   Result<domain::WorkingHours> SetWorkingHours(const domain::RequestContext& context, Id doctor_id,
                                                const WorkingHoursInput& input);
   // Creates the slots the working hours describe for the local dates [from, to] (inclusive) in
-  // the location's time zone. `to` may be at most horizon_days after today (local); slots that
+  // the location's time zone. `from` may not be before today and `to` at most horizon_days after
+  // today (local; kInvalidArgument naming the field otherwise); slots that
   // would start in the past or overlap an existing slot of the doctor are skipped, so running it
   // twice creates nothing new. kFailedPrecondition when the doctor has no working hours.
   Result<GenerationResult> GenerateSlots(const domain::RequestContext& context, Id doctor_id,
@@ -109,6 +120,16 @@ class SchedulingService {
   // Blocks (false) or unblocks (true) a slot; a blocked slot is not offered for booking.
   Result<domain::Slot> SetSlotAvailable(const domain::RequestContext& context, Id slot_id,
                                         bool is_available);
+  // Makes every slot of the doctor that starts in [from, to) unavailable (time off: a day, a
+  // vacation) or available again, in one transaction audited as one "slot.block_range" or
+  // "slot.unblock_range" row. Booked slots keep their appointments and are reported in `booked`.
+  // `to` after `from`, at most kMaxScheduleRangeDays apart (kInvalidArgument naming the field).
+  Result<RangeChange> SetRangeAvailable(const domain::RequestContext& context, Id doctor_id,
+                                        Instant from, Instant to, bool is_available);
+  // The doctor's own slots starting in [from, to) — free, blocked and booked — for that doctor
+  // and admins; at most kMaxScheduleRangeDays apart.
+  Result<std::vector<storage::DoctorSlotListing>> ListDoctorSlots(
+      const domain::RequestContext& context, Id doctor_id, Instant from, Instant to);
   // Deletes a slot that was never booked; kFailedPrecondition (409) once any appointment, even a
   // cancelled one, refers to it, because appointments are history.
   Status DeleteSlot(const domain::RequestContext& context, Id slot_id);

@@ -65,7 +65,9 @@ class PatientRepository {
 struct DoctorFilter {
   std::optional<std::string> specialization;
   std::optional<Id> location_id;
+  // Matches names and specialization; also the email when `q_matches_contact_details`.
   std::optional<std::string> q;
+  bool q_matches_contact_details = false;
   bool include_inactive = false;
   bool include_deleted = false;
 };
@@ -119,14 +121,23 @@ struct SlotListing {
   std::optional<std::string> timezone;
 };
 
+// A slot in its doctor's own schedule: the location's zone and the active (not cancelled)
+// appointment that holds it.
+struct DoctorSlotListing {
+  domain::Slot slot;
+  std::optional<std::string> timezone;
+  std::optional<Id> appointment_id;
+};
+
 class SlotRepository {
  public:
   virtual ~SlotRepository() = default;
   virtual Result<domain::Slot> Create(const domain::Slot& slot) = 0;
   virtual Result<domain::Slot> Get(Id id) = 0;
-  // The doctor's slots that start in [from, to), by start time.
-  virtual Result<std::vector<domain::Slot>> ListForDoctor(Id doctor_id, Instant from,
-                                                          Instant to) = 0;
+  // The doctor's slots that start in [from, to) — free, blocked and booked — by start time,
+  // each with its active appointment, if any.
+  virtual Result<std::vector<DoctorSlotListing>> ListForDoctor(Id doctor_id, Instant from,
+                                                               Instant to) = 0;
   // Whether any slot of the doctor overlaps [start, end) (touching ends do not overlap).
   virtual Result<bool> Overlaps(Id doctor_id, Instant start, Instant end) = 0;
   virtual Status SetAvailable(Id id, bool is_available) = 0;
@@ -164,11 +175,23 @@ struct AppointmentFilter {
 
 // An appointment with its slot's times and its location's IANA zone (absent when the appointment
 // has no location), which is how people see an appointment: when, not which slot id.
+// A person as a list shows them: enough to name them without reading their record.
+struct PersonName {
+  std::string first_name;
+  std::string last_name;
+};
+
+// An appointment with what a schedule or a list shows beside it: the slot's times, the
+// location's zone and name, and who the patient and the doctor are.
 struct AppointmentListing {
   domain::Appointment appointment;
   Instant start_time_utc{};
   Instant end_time_utc{};
   std::optional<std::string> timezone;
+  PersonName patient;
+  PersonName doctor;
+  std::string doctor_specialization;
+  std::optional<std::string> location_name;
 };
 
 class AppointmentRepository {
@@ -185,6 +208,7 @@ class AppointmentRepository {
   // follows).
   virtual Result<std::vector<AppointmentListing>> List(const AppointmentFilter& filter) = 0;
   virtual Status SetStatus(Id id, domain::AppointmentStatus status) = 0;
+  virtual Status SetNotes(Id id, const std::optional<std::string>& notes) = 0;
   // Sets the status to cancelled and records why.
   virtual Status Cancel(Id id, const std::optional<std::string>& reason) = 0;
   // Moves the appointment to `slot`, taking the slot's doctor and location with it.

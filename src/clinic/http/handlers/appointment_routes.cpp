@@ -100,6 +100,21 @@ Result<Response> Reschedule(AuthService& auth, AppointmentService& appointments,
   return AppointmentJson(HttpStatus::ok, listing);
 }
 
+// PATCH {notes}: a string, or null to clear them.
+Result<Response> UpdateNotes(AuthService& auth, AppointmentService& appointments,
+                             Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
+  CLINIC_TRY_STATUS(NoQueryParameters(request));
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+  JsonFields fields(body);
+  if (!fields.Has("notes")) fields.AddError("notes", "is required (null clears the notes)");
+  const auto notes = fields.OptionalString("notes", kServiceCheckedText);
+  CLINIC_TRY_STATUS(fields.Finish());
+  CLINIC_ASSIGN_OR_RETURN(auto listing, appointments.SetNotes(context, id, notes));
+  return AppointmentJson(HttpStatus::ok, listing);
+}
+
 // complete and no-show take no fields; an empty JSON object is accepted as well.
 template <typename Act>
 Result<Response> RecordAttendance(AuthService& auth, Request& request, Act act) {
@@ -124,6 +139,8 @@ void AddAppointmentRoutes(Router& router, AuthService& auth, AppointmentService&
              [&auth, &appointments, &payments](Request& r) {
                return Get(auth, appointments, payments, r);
              });
+  router.Add(Method::patch, "/api/v1/appointments/{id}",
+             [&auth, &appointments](Request& r) { return UpdateNotes(auth, appointments, r); });
   router.Add(Method::post, "/api/v1/appointments/{id}/cancel",
              [&auth, &appointments](Request& r) { return Cancel(auth, appointments, r); });
   router.Add(Method::post, "/api/v1/appointments/{id}/reschedule",

@@ -4,6 +4,7 @@
 #include "clinic/http/handlers/authentication.hpp"
 #include "clinic/http/handlers/json_codecs.hpp"
 #include "clinic/http/handlers/pagination.hpp"
+#include "clinic/http/handlers/record_fields.hpp"
 #include "clinic/http/query_params.hpp"
 #include "clinic/http/response.hpp"
 
@@ -51,11 +52,29 @@ Result<Response> ListAudit(storage::Store& store, service::AuthService& auth, Re
   return Json(HttpStatus::ok, PageJson(page, AuditJson));
 }
 
+Result<Response> VerifyAudit(storage::Store& store, service::AuthService& auth, Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_TRY_STATUS(NoQueryParameters(request));
+  CLINIC_ASSIGN_OR_RETURN(auto verification, service::VerifyAuditTrail(store, context));
+  const bool ok = !verification.first_broken_id;
+  return Json(HttpStatus::ok,
+              boost::json::object{
+                  {"ok", ok},
+                  {"rows", verification.rows},
+                  {"first_broken_id", verification.first_broken_id
+                                          ? boost::json::value(*verification.first_broken_id)
+                                          : boost::json::value(nullptr)},
+                  {"problem",
+                   ok ? boost::json::value(nullptr) : boost::json::value(verification.problem)}});
+}
+
 }  // namespace
 
 void AddAuditRoutes(Router& router, storage::Store& store, service::AuthService& auth) {
   router.Add(Method::get, "/api/v1/audit",
              [&store, &auth](Request& r) { return ListAudit(store, auth, r); });
+  router.Add(Method::get, "/api/v1/audit/verify",
+             [&store, &auth](Request& r) { return VerifyAudit(store, auth, r); });
 }
 
 }  // namespace clinic::http

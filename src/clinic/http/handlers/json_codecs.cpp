@@ -77,6 +77,14 @@ boost::json::object ToJson(const storage::SlotListing& listing) {
   return json;
 }
 
+boost::json::object ToJson(const storage::DoctorSlotListing& listing) {
+  auto json = ToJson(listing.slot);
+  json["local"] =
+      LocalTimesJson(listing.timezone, listing.slot.start_time_utc, listing.slot.end_time_utc);
+  json["appointment_id"] = Nullable(listing.appointment_id);
+  return json;
+}
+
 boost::json::object ToJson(const storage::AppointmentListing& listing) {
   const auto& a = listing.appointment;
   return {{"id", a.id},
@@ -91,6 +99,20 @@ boost::json::object ToJson(const storage::AppointmentListing& listing) {
           {"start_time_utc", FormatRfc3339(listing.start_time_utc)},
           {"end_time_utc", FormatRfc3339(listing.end_time_utc)},
           {"local", LocalTimesJson(listing.timezone, listing.start_time_utc, listing.end_time_utc)},
+          {"patient",
+           {{"id", a.patient_id},
+            {"first_name", listing.patient.first_name},
+            {"last_name", listing.patient.last_name}}},
+          {"doctor",
+           {{"id", a.doctor_id},
+            {"first_name", listing.doctor.first_name},
+            {"last_name", listing.doctor.last_name},
+            {"specialization", listing.doctor_specialization}}},
+          {"location", a.location_id && listing.location_name
+                           ? boost::json::value{{"id", *a.location_id},
+                                                {"name", *listing.location_name},
+                                                {"timezone", listing.timezone.value_or("")}}
+                           : boost::json::value(nullptr)},
           {"created_at", FormatRfc3339(a.created_at)},
           {"updated_at", FormatRfc3339(a.updated_at)}};
 }

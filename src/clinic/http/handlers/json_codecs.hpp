@@ -35,7 +35,13 @@ boost::json::value LocalTimesJson(const std::optional<std::string>& timezone, In
 // A free slot as the search shows it: the slot and `local`.
 boost::json::object ToJson(const storage::SlotListing& listing);
 
-// An appointment with its slot's `start_time_utc`, `end_time_utc` and `local`.
+// A slot of a doctor's own schedule: the slot, `local` and `appointment_id` (the active
+// appointment holding it, or null).
+boost::json::object ToJson(const storage::DoctorSlotListing& listing);
+
+// An appointment with its slot's `start_time_utc`, `end_time_utc` and `local`, and
+// `patient {id, first_name, last_name}`, `doctor {id, first_name, last_name, specialization}` and
+// `location {id, name, timezone}` (null without a location).
 boost::json::object ToJson(const storage::AppointmentListing& listing);
 
 boost::json::object ToJson(const domain::Payment& payment);

@@ -95,6 +95,18 @@ Result<Response> Edit(AuthService& auth, MessageService& messages, Request& requ
   return Json(HttpStatus::ok, ToJson(edited));
 }
 
+// Any logged-in user: renders nothing that is stored, so it needs no thread.
+Result<Response> Preview(AuthService& auth, MessageService& messages, Request& request) {
+  CLINIC_TRY_STATUS(RequireLogin(request, auth));
+  CLINIC_TRY_STATUS(NoQueryParameters(request));
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+  JsonFields fields(body);
+  const auto markdown = fields.RequiredString("markdown", kServiceCheckedText);
+  CLINIC_TRY_STATUS(fields.Finish());
+  CLINIC_ASSIGN_OR_RETURN(auto html, messages.PreviewMarkdown(markdown));
+  return Json(HttpStatus::ok, boost::json::object{{"html", std::move(html)}});
+}
+
 }  // namespace
 
 void AddMessageRoutes(Router& router, AuthService& auth, MessageService& messages) {
@@ -106,6 +118,8 @@ void AddMessageRoutes(Router& router, AuthService& auth, MessageService& message
              [&auth, &messages](Request& r) { return MarkRead(auth, messages, r); });
   router.Add(Method::get, "/api/v1/messages/unread",
              [&auth, &messages](Request& r) { return Unread(auth, messages, r); });
+  router.Add(Method::post, "/api/v1/messages/preview",
+             [&auth, &messages](Request& r) { return Preview(auth, messages, r); });
   router.Add(Method::patch, "/api/v1/messages/{id}",
              [&auth, &messages](Request& r) { return Edit(auth, messages, r); });
 }

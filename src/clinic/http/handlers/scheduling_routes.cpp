@@ -101,6 +101,40 @@ Result<Response> CreateSlot(service::AuthService& auth, SchedulingService& sched
   return Json(HttpStatus::created, ToJson(created));
 }
 
+Result<Response> ListDoctorSlots(service::AuthService& auth, SchedulingService& scheduling,
+                                 Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
+  QueryFields query(request);
+  const Instant from = query.RequiredInstant("from");
+  const Instant to = query.RequiredInstant("to");
+  CLINIC_TRY_STATUS(query.Finish());
+  CLINIC_ASSIGN_OR_RETURN(auto slots, scheduling.ListDoctorSlots(context, id, from, to));
+  boost::json::array items;
+  items.reserve(slots.size());
+  for (const auto& listing : slots) items.push_back(ToJson(listing));
+  return Json(HttpStatus::ok, boost::json::object{{"items", std::move(items)}});
+}
+
+// POST /doctors/{id}/slots/block and /unblock: {from, to} → {changed, booked}.
+Result<Response> SetRangeAvailable(service::AuthService& auth, SchedulingService& scheduling,
+                                   bool is_available, Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
+  CLINIC_TRY_STATUS(NoQueryParameters(request));
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+  JsonFields fields(body);
+  const Instant from = fields.RequiredInstant("from");
+  const Instant to = fields.RequiredInstant("to");
+  CLINIC_TRY_STATUS(fields.Finish());
+  CLINIC_ASSIGN_OR_RETURN(auto change,
+                          scheduling.SetRangeAvailable(context, id, from, to, is_available));
+  boost::json::array booked;
+  for (const Id appointment_id : change.booked) booked.push_back(appointment_id);
+  return Json(HttpStatus::ok,
+              boost::json::object{{"changed", change.changed}, {"booked", std::move(booked)}});
+}
+
 Result<Response> UpdateSlot(service::AuthService& auth, SchedulingService& scheduling,
                             Request& request) {
   CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
@@ -165,6 +199,14 @@ void AddSchedulingRoutes(Router& router, service::AuthService& auth, SchedulingS
              [&auth, &scheduling](Request& r) { return Generate(auth, scheduling, r); });
   router.Add(Method::post, "/api/v1/doctors/{id}/slots",
              [&auth, &scheduling](Request& r) { return CreateSlot(auth, scheduling, r); });
+  router.Add(Method::get, "/api/v1/doctors/{id}/slots",
+             [&auth, &scheduling](Request& r) { return ListDoctorSlots(auth, scheduling, r); });
+  router.Add(Method::post, "/api/v1/doctors/{id}/slots/block", [&auth, &scheduling](Request& r) {
+    return SetRangeAvailable(auth, scheduling, /*is_available=*/false, r);
+  });
+  router.Add(Method::post, "/api/v1/doctors/{id}/slots/unblock", [&auth, &scheduling](Request& r) {
+    return SetRangeAvailable(auth, scheduling, /*is_available=*/true, r);
+  });
   router.Add(Method::patch, "/api/v1/slots/{id}",
              [&auth, &scheduling](Request& r) { return UpdateSlot(auth, scheduling, r); });
   router.Add(Method::delete_, "/api/v1/slots/{id}",

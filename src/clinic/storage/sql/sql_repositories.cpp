@@ -448,8 +448,12 @@ Result<Page<Doctor>> SqlDoctorRepository::List(const DoctorFilter& filter,
                                                const PageRequest& page) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
-  AddPersonFilter(PersonFilter{.q = filter.q, .include_deleted = filter.include_deleted},
-                  {"first_name", "last_name", "email", "specialization"}, where, params);
+  const PersonFilter person{.q = filter.q, .include_deleted = filter.include_deleted};
+  if (filter.q_matches_contact_details) {
+    AddPersonFilter(person, {"first_name", "last_name", "email", "specialization"}, where, params);
+  } else {
+    AddPersonFilter(person, {"first_name", "last_name", "specialization"}, where, params);
+  }
   if (!filter.include_inactive) where += " AND is_active = 1";
   if (filter.specialization) {
     // Case-insensitive on both backends: MySQL's collation already is, SQLite's column is not.
@@ -534,13 +538,26 @@ Result<Slot> SqlSlotRepository::Create(const Slot& s) {
 
 Result<Slot> SqlSlotRepository::Get(Id id) { return GetById<SlotTable>(c_, id); }
 
-Result<std::vector<Slot>> SqlSlotRepository::ListForDoctor(Id doctor_id, Instant from, Instant to) {
-  const std::vector<Value> params{Value{doctor_id}, ToValue(from), ToValue(to)};
-  return QueryAll<SlotTable>(
-      c_,
-      Select<SlotTable>("WHERE doctor_id = ? AND start_time_utc >= ? AND start_time_utc < ? "
-                        "ORDER BY start_time_utc"),
-      params);
+Result<std::vector<DoctorSlotListing>> SqlSlotRepository::ListForDoctor(Id doctor_id, Instant from,
+                                                                        Instant to) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows,
+      c_.Query("SELECT s.id, s.doctor_id, s.location_id, s.start_time_utc, s.end_time_utc, "
+               "s.is_available, s.created_at, s.updated_at, l.timezone, a.id "
+               "FROM doctor_time_slots s "
+               "LEFT JOIN clinic_locations l ON l.id = s.location_id "
+               "LEFT JOIN appointments a ON a.slot_id = s.id AND a.status <> 'cancelled' "
+               "WHERE s.doctor_id = ? AND s.start_time_utc >= ? AND s.start_time_utc < ? "
+               "ORDER BY s.start_time_utc, s.id",
+               {Value{doctor_id}, ToValue(from), ToValue(to)}));
+  std::vector<DoctorSlotListing> listings;
+  listings.reserve(rows.size());
+  for (const auto& row : rows) {
+    listings.push_back({.slot = SlotTable::FromRow(row),
+                        .timezone = row.OptText(8),
+                        .appointment_id = row.OptInt(9)});
+  }
+  return listings;
 }
 
 Result<bool> SqlSlotRepository::Overlaps(Id doctor_id, Instant start, Instant end) {
@@ -656,17 +673,28 @@ Status SqlWorkingHoursRepository::Replace(const domain::WorkingHours& hours) {
 
 namespace {
 
-// The appointment columns (AppointmentTable order) plus the slot's times and the location's zone.
+// The appointment columns (AppointmentTable order) plus the slot's times, the location's zone
+// and name, and the patient's and the doctor's names.
 constexpr std::string_view kAppointmentListingSelect =
     "SELECT a.id, a.slot_id, a.doctor_id, a.patient_id, a.location_id, a.status, a.reason, "
     "a.notes, a.cancellation_reason, a.created_at, a.updated_at, s.start_time_utc, "
-    "s.end_time_utc, l.timezone "
+    "s.end_time_utc, l.timezone, p.first_name, p.last_name, d.first_name, d.last_name, "
+    "d.specialization, l.name "
     "FROM appointments a "
     "JOIN doctor_time_slots s ON s.id = a.slot_id "
+    "JOIN patients p ON p.id = a.patient_id "
+    "JOIN doctors d ON d.id = a.doctor_id "
     "LEFT JOIN clinic_locations l ON l.id = a.location_id";
 
 AppointmentListing ListingFromRow(const Row& row) {
-  return {AppointmentTable::FromRow(row), InstantAt(row, 11), InstantAt(row, 12), row.OptText(13)};
+  return {.appointment = AppointmentTable::FromRow(row),
+          .start_time_utc = InstantAt(row, 11),
+          .end_time_utc = InstantAt(row, 12),
+          .timezone = row.OptText(13),
+          .patient = {.first_name = row.Text(14), .last_name = row.Text(15)},
+          .doctor = {.first_name = row.Text(16), .last_name = row.Text(17)},
+          .doctor_specialization = row.Text(18),
+          .location_name = row.OptText(19)};
 }
 
 }  // namespace
@@ -733,6 +761,13 @@ Status SqlAppointmentRepository::SetStatus(Id id, domain::AppointmentStatus stat
   CLINIC_ASSIGN_OR_RETURN(auto result,
                           c_.Execute("UPDATE appointments SET status = ? WHERE id = ?",
                                      {Value{std::string(domain::Name(status))}, Value{id}}));
+  if (result.affected_rows == 0) CLINIC_TRY_STATUS(Get(id));
+  return Ok();
+}
+
+Status SqlAppointmentRepository::SetNotes(Id id, const std::optional<std::string>& notes) {
+  CLINIC_ASSIGN_OR_RETURN(auto result, c_.Execute("UPDATE appointments SET notes = ? WHERE id = ?",
+                                                  {ToValue(notes), Value{id}}));
   if (result.affected_rows == 0) CLINIC_TRY_STATUS(Get(id));
   return Ok();
 }

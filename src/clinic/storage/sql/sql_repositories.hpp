@@ -70,7 +70,8 @@ class SqlSlotRepository final : public SlotRepository {
   explicit SqlSlotRepository(Connection& c) : c_(c) {}
   Result<domain::Slot> Create(const domain::Slot& slot) override;
   Result<domain::Slot> Get(Id id) override;
-  Result<std::vector<domain::Slot>> ListForDoctor(Id doctor_id, Instant from, Instant to) override;
+  Result<std::vector<DoctorSlotListing>> ListForDoctor(Id doctor_id, Instant from,
+                                                       Instant to) override;
   Result<bool> Overlaps(Id doctor_id, Instant start, Instant end) override;
   Status SetAvailable(Id id, bool is_available) override;
   Status Delete(Id id) override;
@@ -101,6 +102,7 @@ class SqlAppointmentRepository final : public AppointmentRepository {
   Result<std::optional<domain::Appointment>> FindActiveBySlot(Id slot_id) override;
   Result<std::vector<AppointmentListing>> List(const AppointmentFilter& filter) override;
   Status SetStatus(Id id, domain::AppointmentStatus status) override;
+  Status SetNotes(Id id, const std::optional<std::string>& notes) override;
   Status Cancel(Id id, const std::optional<std::string>& reason) override;
   Status MoveToSlot(Id id, const domain::Slot& slot) override;
   Result<bool> PatientHasOverlap(Id patient_id, Instant start, Instant end,
