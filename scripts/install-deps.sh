@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Clinic needs, and only those missing (so a second run is quick).
+# Installs the Debian 12 packages Clinic needs, and only those missing (so a second run is quick):
+# compilers and libraries, Node.js for the browser UI, and for tests the database servers and
+# Chromium.
 # Usage: scripts/install-deps.sh build|test   (test = build + the test servers and tools)
 # Runs as root (no sudo on a fresh machine); apt-get update runs only when something is missing.
 set -euo pipefail
@@ -13,13 +15,17 @@ build_packages=(
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev mariadb-server mariadb-client sqlite3 curl
+  chromium fonts-dejavu-core
 )
 
 wanted=("${build_packages[@]}")
 if [[ "${1:-build}" == "test" ]]; then
   wanted+=("${test_packages[@]}")
-  # The Mongo peer runs on Node.js; a machine that already has node (>= 20) keeps its own.
-  command -v node >/dev/null 2>&1 || wanted+=(nodejs npm)
+fi
+# The browser UI is built (and the Mongo peer runs) on Node.js 18 or newer. A machine that already
+# has node and npm keeps its own: Debian's npm package conflicts with other Node.js installs.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  wanted+=(nodejs npm)
 fi
 
 missing=()

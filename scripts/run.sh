@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The run command: install what is missing, build the release binaries, migrate and load demo data
-# into an embedded SQLite database (.run/clinic.db), then serve http://127.0.0.1:8080 until Ctrl-C.
+# The run command: install what is missing, build the release binaries and the browser UI, migrate
+# and load demo data into an embedded SQLite database (.run/clinic.db), then serve the UI and the
+# API on http://127.0.0.1:8080 until Ctrl-C.
 # Environment: CLINIC_LISTEN (default 127.0.0.1:8080), CLINIC_DB (default sqlite://.run/clinic.db).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh build
 cmake --preset release >/dev/null
 cmake --build --preset release -- -j"$(nproc)"
+bash scripts/build-ui.sh
 
 mkdir -p .run
 export CLINIC_DB="${CLINIC_DB:-sqlite://$PWD/.run/clinic.db}"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The test command: install what is missing, build the `dev` preset (ASan + UBSan) and the
-# integration tests under ThreadSanitizer (`tsan`), start a private MariaDB and (when
-# ../shared/mongo-peer exists) the MongoDB wire-protocol peer, run the concurrency tests under
-# TSan and then every suite, and stop what it started, also on failure. Exits non-zero on any
-# failure.
+# The test command: install what is missing, build the `dev` preset (ASan + UBSan), the
+# integration tests under ThreadSanitizer (`tsan`) and the browser UI, start a private MariaDB and
+# (when ../shared/mongo-peer exists) the MongoDB wire-protocol peer, run the concurrency tests
+# under TSan, then every C++ suite, then the browser journeys in Chromium, and stop what it
+# started, also on failure. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -14,6 +14,10 @@ cmake --preset dev >/dev/null
 cmake --build --preset dev -- -j"$(nproc)"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan --target clinic_integration_tests -- -j"$(nproc)"
+bash scripts/build-ui.sh
+if [[ ! -f tests/ui/node_modules/.clinic-installed || tests/ui/package-lock.json -nt tests/ui/node_modules/.clinic-installed ]]; then
+  (cd tests/ui && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.clinic-installed)
+fi
 
 rm -rf "$state"
 mkdir -p "$state"
@@ -69,3 +73,6 @@ TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/tsan.supp" build/tsan/bin
   --gtest_brief=1 --gtest_filter='*Concurrent*:*Pool*:*Race*'
 
 ctest --preset dev --timeout 1800 -j2
+
+echo "browser journeys (Chromium, screenshots in build/ui-screenshots):"
+CLINIC_BIN_DIR="$root/build/dev/bin" node --test tests/ui/journeys/*.test.mjs

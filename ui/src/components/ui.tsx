@@ -19,100 +19,84 @@ interface FieldProps {
   name: string;
   error?: unknown;
   hint?: string;
-  children?: never;
+}
+
+/** What a control needs to be tied to its label, hint and error message. */
+interface ControlWiring {
+  id: string;
+  name: string;
+  'aria-invalid': 'true' | undefined;
+  'aria-describedby': string | undefined;
+}
+
+/** The label, the optional hint and the server's message for `name` around one control. */
+function FieldFrame({ label, name, error, hint, control }: FieldProps & { control: (wiring: ControlWiring) => ComponentChildren }) {
+  const id = useId();
+  const message = errorFor(error, name);
+  const describedBy = [hint ? `${id}-hint` : '', message ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <div class={`field${message ? ' field--invalid' : ''}`}>
+      <label for={id}>{label}</label>
+      {control({ id, name, 'aria-invalid': message ? 'true' : undefined, 'aria-describedby': describedBy || undefined })}
+      {hint && (
+        <small id={`${id}-hint`} class="hint">
+          {hint}
+        </small>
+      )}
+      {message && (
+        <small id={`${id}-error`} class="field-error">
+          {message}
+        </small>
+      )}
+    </div>
+  );
 }
 
 type InputProps = FieldProps & Omit<InputHTMLAttributes<HTMLInputElement>, 'name' | 'label' | 'children'>;
 
 /** An input with its label, an optional hint and the server's message for `name`, if any. */
 export function Field({ label, name, error, hint, ...input }: InputProps) {
-  const id = useId();
-  const message = errorFor(error, name);
-  const describedBy = [hint ? `${id}-hint` : '', message ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
-    <div class={`field${message ? ' field--invalid' : ''}`}>
-      <label for={id}>{label}</label>
-      <input
-        id={id}
-        name={name}
-        aria-invalid={message ? 'true' : undefined}
-        aria-describedby={describedBy || undefined}
-        {...(input as InputHTMLAttributes<HTMLInputElement>)}
-      />
-      {hint && (
-        <small id={`${id}-hint`} class="hint">
-          {hint}
-        </small>
-      )}
-      {message && (
-        <small id={`${id}-error`} class="field-error">
-          {message}
-        </small>
-      )}
-    </div>
+    <FieldFrame
+      label={label}
+      name={name}
+      error={error}
+      hint={hint}
+      control={(wiring) => <input {...wiring} {...(input as InputHTMLAttributes<HTMLInputElement>)} />}
+    />
   );
 }
 
 type TextAreaProps = FieldProps & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'name' | 'label' | 'children'>;
 
 export function TextArea({ label, name, error, hint, ...input }: TextAreaProps) {
-  const id = useId();
-  const message = errorFor(error, name);
-  const describedBy = [hint ? `${id}-hint` : '', message ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
-    <div class={`field${message ? ' field--invalid' : ''}`}>
-      <label for={id}>{label}</label>
-      <textarea
-        id={id}
-        name={name}
-        aria-invalid={message ? 'true' : undefined}
-        aria-describedby={describedBy || undefined}
-        {...input}
-      />
-      {hint && (
-        <small id={`${id}-hint`} class="hint">
-          {hint}
-        </small>
-      )}
-      {message && (
-        <small id={`${id}-error`} class="field-error">
-          {message}
-        </small>
-      )}
-    </div>
+    <FieldFrame label={label} name={name} error={error} hint={hint} control={(wiring) => <textarea {...wiring} {...input} />} />
   );
 }
 
-type SelectProps = Omit<FieldProps, 'children'> &
+type SelectProps = FieldProps &
   Omit<SelectHTMLAttributes<HTMLSelectElement>, 'name' | 'label'> & {
     options: { value: string; label: string }[];
   };
 
 export function Select({ label, name, error, hint, options, ...select }: SelectProps) {
-  const id = useId();
-  const message = errorFor(error, name);
-  const describedBy = [hint ? `${id}-hint` : '', message ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
-    <div class={`field${message ? ' field--invalid' : ''}`}>
-      <label for={id}>{label}</label>
-      <select id={id} name={name} aria-invalid={message ? 'true' : undefined} aria-describedby={describedBy || undefined} {...(select as SelectHTMLAttributes<HTMLSelectElement>)}>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-      {hint && (
-        <small id={`${id}-hint`} class="hint">
-          {hint}
-        </small>
+    <FieldFrame
+      label={label}
+      name={name}
+      error={error}
+      hint={hint}
+      control={(wiring) => (
+        <select {...wiring} {...(select as SelectHTMLAttributes<HTMLSelectElement>)}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
       )}
-      {message && (
-        <small id={`${id}-error`} class="field-error">
-          {message}
-        </small>
-      )}
-    </div>
+    />
   );
 }
 

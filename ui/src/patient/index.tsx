@@ -1,13 +1,29 @@
-// The patient's area of the UI: its navigation and screens.
+// The patient portal: its navigation and screens (appointments first: what a patient opens the
+// portal for), booking through "Find a doctor", prescriptions, payments and messages.
 import type { Area } from '../lib/routes';
-import { PageHeader } from '../components/ui';
-
-function Home() {
-  return <PageHeader title="Welcome" />;
-}
+import { unread } from '../lib/unread';
+import { InboxScreen } from '../chat';
+import { AppointmentDetailScreen, AppointmentsScreen } from './appointments';
+import { DoctorScreen, FindDoctorScreen } from './find_doctor';
+import { PaymentsScreen } from './payments';
+import { PrescriptionsScreen } from './prescriptions';
 
 export const patientArea: Area = {
-  home: '/home',
-  nav: [{ label: 'Home', path: '/home' }],
-  routes: [{ path: '/home', screen: Home }],
+  home: '/appointments',
+  nav: [
+    { label: 'Appointments', path: '/appointments' },
+    { label: 'Find a doctor', path: '/doctors' },
+    { label: 'Prescriptions', path: '/prescriptions' },
+    { label: 'Payments', path: '/payments' },
+    { label: 'Messages', path: '/messages', badge: () => unread.total() },
+  ],
+  routes: [
+    { path: '/appointments', screen: AppointmentsScreen },
+    { path: '/appointments/:id', screen: AppointmentDetailScreen },
+    { path: '/doctors', screen: FindDoctorScreen },
+    { path: '/doctors/:id', screen: DoctorScreen },
+    { path: '/prescriptions', screen: PrescriptionsScreen },
+    { path: '/payments', screen: PaymentsScreen },
+    { path: '/messages', screen: InboxScreen },
+  ],
 };
