@@ -5,7 +5,7 @@ import { api, describeError, onUnauthenticated } from './lib/api';
 import { live, useLiveState } from './lib/live';
 import { href, match, useLocation } from './lib/router';
 import type { Area } from './lib/routes';
-import { loadSession, SessionContext, type Session } from './lib/session';
+import { displayName, loadSession, SessionContext, type Session } from './lib/session';
 import { unread, useUnread } from './lib/unread';
 import { accountRoutes } from './auth/account';
 import { LoginScreen, RegisterScreen } from './auth/login';
@@ -36,6 +36,17 @@ export function App() {
     void refresh();
     return onUnauthenticated(() => setSession(null));
   }, []);
+
+  useEffect(() => {
+    if (!session || session.name) return;
+    let current = true;
+    displayName(session.user)
+      .then((name) => current && setSession((s) => (s && s.user === session.user ? { ...s, name } : s)))
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [session]);
 
   useEffect(() => {
     if (!session) return;
@@ -154,7 +165,7 @@ function Shell({ session, area, onLogout }: { session: Session; area: Area; onLo
           </ul>
           <div class="user-menu">
             <a href={href('/account')} class="user-name">
-              {session.name}
+              {session.name || 'Your account'}
             </a>
             <button type="button" class="button button--secondary" onClick={() => void onLogout()}>
               Log out

@@ -23,7 +23,8 @@ export function useSession(): SessionApi {
   return value;
 }
 
-async function displayName(user: Principal): Promise<string> {
+/** How the shell names the person: "Dr. Alice Tan", "John Smith", the admin's username. */
+export async function displayName(user: Principal): Promise<string> {
   switch (user.role) {
     case 'patient': {
       const p = await api.get<Patient>('/patients/me');
@@ -40,11 +41,14 @@ async function displayName(user: Principal): Promise<string> {
   }
 }
 
-/** The current session, or null when nobody is logged in. */
+/**
+ * The current session, or null when nobody is logged in. `name` is empty: the shell renders at
+ * once and fills it in from `displayName`, so the first screen's data is not held up by it.
+ */
 export async function loadSession(): Promise<Session | null> {
   try {
     const { user } = await api.get<{ user: Principal }>('/auth/me');
-    return { user, name: await displayName(user) };
+    return { user, name: '' };
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return null;
     throw error;

@@ -7,8 +7,11 @@ export type PlainDate = TemporalApi.PlainDate;
 
 export const locale: string = typeof navigator !== 'undefined' ? navigator.language || 'en-US' : 'en-US';
 
+let ownZone: string | undefined;
+/** The browser's IANA zone (read once: building an Intl.DateTimeFormat costs milliseconds). */
 export function browserZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  ownZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return ownZone;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -58,8 +61,10 @@ export function zoneCity(zone: string): string {
   return last.replace(/_/g, ' ');
 }
 
+/** A calendar date as the reader writes it; through the cached formatters, as UTC midnight. */
 export function formatPlainDate(date: PlainDate, options?: Intl.DateTimeFormatOptions): string {
-  return date.toLocaleString(locale, options ?? { weekday: 'short', month: 'short', day: 'numeric' });
+  const midnight = Date.UTC(date.year, date.month - 1, date.day);
+  return formatter('UTC', options ?? { weekday: 'short', month: 'short', day: 'numeric' }).format(midnight);
 }
 
 export function todayIn(zone: string): PlainDate {
