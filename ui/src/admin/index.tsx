@@ -1,6 +1,6 @@
 // The front desk's area of the UI: its navigation and screens (each loaded when first opened).
 import type { Area } from '../lib/routes';
-import { lazyScreen } from './lazy';
+import { lazyComponent as lazyScreen } from '../components/lazy';
 
 const Desk = lazyScreen(() => import('./desk').then((m) => m.DeskScreen));
 const Appointments = lazyScreen(() => import('./appointments').then((m) => m.AppointmentsScreen));

@@ -1,12 +1,15 @@
 // The doctor's workspace: the day/week schedule and each appointment (notes, prescriptions,
 // messages), availability (working hours, slots, time off) and the inbox.
-import type { Area } from '../lib/routes';
+// Its screens load when first opened: patients and the front desk never download them.
+import type { Area, ScreenProps } from '../lib/routes';
 import { unread } from '../lib/unread';
+import { lazyComponent } from '../components/lazy';
 import { InboxScreen } from '../chat';
-import { AppointmentScreen } from './appointment';
-import { ScheduleScreen } from './schedule';
-import { SlotsScreen } from './slots';
-import { WorkingHoursScreen } from './working-hours';
+
+const AppointmentScreen = lazyComponent<ScreenProps>(() => import('./appointment').then((m) => m.AppointmentScreen));
+const ScheduleScreen = lazyComponent<ScreenProps>(() => import('./schedule').then((m) => m.ScheduleScreen));
+const SlotsScreen = lazyComponent<ScreenProps>(() => import('./slots').then((m) => m.SlotsScreen));
+const WorkingHoursScreen = lazyComponent<ScreenProps>(() => import('./working-hours').then((m) => m.WorkingHoursScreen));
 
 export const doctorArea: Area = {
   home: '/schedule',

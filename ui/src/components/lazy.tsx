@@ -1,16 +1,15 @@
-// Screens of the front desk load on first use, so that patients and doctors never download them
-// and the first page stays small.
+// Code that only some people use (the front desk's screens, the doctor's workspace, messaging)
+// loads on first use, in its own chunk, so the first page a patient opens stays small.
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { ScreenProps } from '../lib/routes';
-import { Button, ErrorNotice, Loading } from '../components/ui';
+import { Button, ErrorNotice, Loading } from './ui';
 
-type Screen = ComponentType<ScreenProps>;
-
-export function lazyScreen(load: () => Promise<Screen>): Screen {
+/** A component that loads `load`'s component on first render and shows it (or a retry). */
+export function lazyComponent<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  type Screen = ComponentType<P>;
   let loaded: Screen | undefined;
   let pending: Promise<Screen> | undefined;
-  return function LazyScreen(props: ScreenProps) {
+  return function LazyComponent(props: P) {
     const [screen, setScreen] = useState<{ component: Screen } | undefined>(loaded ? { component: loaded } : undefined);
     const [error, setError] = useState<unknown>(undefined);
     const [attempt, setAttempt] = useState(0);
