@@ -200,7 +200,7 @@ for (const [size, viewport] of Object.entries(viewports)) {
       await item.getByText('Deleted', { exact: true }).waitFor();
       await item.getByRole('button', { name: /^Restore/ }).click();
       await page.getByText(`Dr. Nadia Quill${size} is restored.`).waitFor();
-      assert.equal(await item.getByText('Deleted', { exact: true }).count(), 0);
+      await item.getByText('Deleted', { exact: true }).waitFor({ state: 'detached' });
       assert.match(await item.innerText(), /Sports Medicine/);
 
       const check = await server.api('GET', `/doctors?q=Quill${size}`, undefined, token);
@@ -229,9 +229,12 @@ for (const [size, viewport] of Object.entries(viewports)) {
       if (size === 'mobile') await page.getByText('Filters', { exact: true }).click();
       await page.getByLabel('Action').fill('auth.login.success');
       await page.getByRole('button', { name: 'Apply filters' }).click();
-      const rows = page.getByRole('table', { name: /Audit rows/ }).getByRole('row').filter({ hasText: 'auth.login.success' });
-      await rows.first().waitFor();
-      assert.equal(await page.getByRole('table', { name: /Audit rows/ }).getByRole('row').filter({ hasNotText: 'auth.login.success' }).count(), 1);
+      const rows = page.getByRole('table', { name: /Audit rows/ }).getByRole('row');
+      await rows.filter({ hasText: 'auth.login.success' }).first().waitFor();
+      // The unfiltered page stays on screen until the filtered one arrives: wait for it to go.
+      const others = rows.filter({ hasNotText: 'auth.login.success' });
+      await others.nth(1).waitFor({ state: 'detached' });
+      assert.equal(await others.count(), 1); // the header row
       await assertAccessible(page, 'audit');
       await screenshot(page, `admin-audit-${size}`);
       p.assertClean();
