@@ -73,13 +73,12 @@ export function App() {
   if (session === undefined) return <Loading label="Loading Clinic…" />;
   if (session === null) return <Anonymous onLoggedIn={() => void refresh()} />;
 
+  // The screens go first (their requests are aborted, live updates and unread counts stop), then
+  // the session ends: nothing is asked for with a session that is already gone.
   const logout = async () => {
-    try {
-      await api.post('/auth/logout');
-    } finally {
-      setSession(null);
-      window.location.hash = '#/';
-    }
+    setSession(null);
+    window.location.hash = '#/';
+    await api.post('/auth/logout').catch(() => undefined);
   };
   return (
     <SessionContext.Provider value={{ session, logout }}>
