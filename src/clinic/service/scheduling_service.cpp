@@ -298,13 +298,11 @@ Result<RangeChange> SchedulingService::SetRangeAvailable(const domain::RequestCo
     CLINIC_TRY_STATUS(CheckScheduleRange(from, to));
     CLINIC_ASSIGN_OR_RETURN(const auto slots, tx.slots().ListForDoctor(doctor_id, from, to));
     for (const auto& listing : slots) {
-      if (listing.appointment_id) {
-        change.booked.push_back(*listing.appointment_id);
-      } else if (listing.slot.is_available != is_available) {
-        CLINIC_TRY_STATUS(tx.slots().SetAvailable(listing.slot.id, is_available));
-        ++change.changed;
-      }
+      if (listing.appointment_id) change.booked.push_back(*listing.appointment_id);
     }
+    CLINIC_ASSIGN_OR_RETURN(const auto changed,
+                            tx.slots().SetAvailableInRange(doctor_id, from, to, is_available));
+    change.changed = static_cast<int>(changed);
     return Audit(tx, clock_, context, is_available ? "slot.unblock_range" : "slot.block_range",
                  "doctor", doctor_id,
                  fmt::format("{} to {}: {} changed, {} booked", FormatRfc3339(from),

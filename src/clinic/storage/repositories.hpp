@@ -141,6 +141,10 @@ class SlotRepository {
   // Whether any slot of the doctor overlaps [start, end) (touching ends do not overlap).
   virtual Result<bool> Overlaps(Id doctor_id, Instant start, Instant end) = 0;
   virtual Status SetAvailable(Id id, bool is_available) = 0;
+  // Sets every slot of the doctor that starts in [from, to) and has no active appointment to
+  // `is_available`, in one statement; returns how many changed.
+  virtual Result<std::int64_t> SetAvailableInRange(Id doctor_id, Instant from, Instant to,
+                                                   bool is_available) = 0;
   // Fails with kFailedPrecondition when an appointment (of any status) references the slot.
   virtual Status Delete(Id id) = 0;
   // Up to `search.limit` + 1 matching slots (the extra one tells the caller another page follows).

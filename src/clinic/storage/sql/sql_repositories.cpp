@@ -576,6 +576,18 @@ Status SqlSlotRepository::SetAvailable(Id id, bool is_available) {
   return Ok();
 }
 
+Result<std::int64_t> SqlSlotRepository::SetAvailableInRange(Id doctor_id, Instant from, Instant to,
+                                                            bool is_available) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto result, c_.Execute("UPDATE doctor_time_slots SET is_available = ? "
+                              "WHERE doctor_id = ? AND start_time_utc >= ? AND start_time_utc < ? "
+                              "AND is_available <> ? AND NOT EXISTS (SELECT 1 FROM appointments a "
+                              "WHERE a.slot_id = doctor_time_slots.id AND a.status <> 'cancelled')",
+                              {ToValue(is_available), Value{doctor_id}, ToValue(from), ToValue(to),
+                               ToValue(is_available)}));
+  return static_cast<std::int64_t>(result.affected_rows);
+}
+
 Status SqlSlotRepository::Delete(Id id) {
   CLINIC_ASSIGN_OR_RETURN(auto result,
                           c_.Execute("DELETE FROM doctor_time_slots WHERE id = ?", {Value{id}}));

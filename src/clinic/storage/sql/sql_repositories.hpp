@@ -74,6 +74,8 @@ class SqlSlotRepository final : public SlotRepository {
                                                        Instant to) override;
   Result<bool> Overlaps(Id doctor_id, Instant start, Instant end) override;
   Status SetAvailable(Id id, bool is_available) override;
+  Result<std::int64_t> SetAvailableInRange(Id doctor_id, Instant from, Instant to,
+                                           bool is_available) override;
   Status Delete(Id id) override;
   Result<std::vector<SlotListing>> Search(const SlotSearch& search) override;
 
