@@ -23,13 +23,13 @@ rm -rf "$state"
 mkdir -p "$state"
 mariadb_dir="$state/mariadb"
 mongo_dir="$root/.mongo-peer"
-mongo_started=""
+mongo_pid=""
 
 cleanup() {
   if [[ -S "$mariadb_dir/mysqld.sock" ]]; then
     mariadb-admin --no-defaults --socket="$mariadb_dir/mysqld.sock" -uroot shutdown 2>/dev/null || true
   fi
-  if [[ -n "$mongo_started" ]]; then bash ../shared/mongo-peer/stop.sh "$mongo_dir" || true; fi
+  if [[ -n "$mongo_pid" ]]; then kill "$mongo_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 
@@ -61,8 +61,14 @@ echo "MariaDB $(mariadbd --version | awk '{print $3}') on 127.0.0.1:$mysql_port"
 if [[ -d ../shared/mongo-peer ]]; then
   [[ -f "$mongo_dir/server.mjs" ]] || bash ../shared/mongo-peer/install.sh "$mongo_dir"
   mongo_port=$(free_port 27117)
-  PORT="$mongo_port" bash ../shared/mongo-peer/start.sh "$mongo_dir"
-  mongo_started=1
+  # The peer's server with the shim its README says to keep on, started and stopped by this script.
+  CONGO_SHIM=1 PORT="$mongo_port" node "$mongo_dir/server.mjs" >"$state/mongo-peer.log" 2>&1 &
+  mongo_pid=$!
+  for _ in $(seq 1 100); do
+    grep -q READY "$state/mongo-peer.log" && break
+    sleep 0.1
+  done
+  grep -q READY "$state/mongo-peer.log" || { cat "$state/mongo-peer.log"; exit 1; }
   export CLINIC_TEST_MONGO_URI="mongodb://127.0.0.1:$mongo_port/?directConnection=true"
 else
   echo "../shared/mongo-peer not found: document-store tests against MongoDB will be skipped"

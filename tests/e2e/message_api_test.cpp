@@ -384,6 +384,27 @@ TEST_P(MessageApiTest, AttachmentsAreServedOnlyToThoseWhoMayReadAMessageWithThem
   EXPECT_EQ(Download("", file).status, 401);
 }
 
+TEST_P(MessageApiTest, BytesThatAreNotUtf8InHeadersOrNamesNeverMakeTheThreadUnreadable) {
+  const std::string surrogate = "\xED\xA0\x80";
+  const auto earlier = Items(Thread(), patient_token_).size();
+  const auto posted = Call("POST", Thread(), object{{"text", "from an odd device"}}, patient_token_,
+                           {{"User-Agent", "Device/1.0 " + surrogate + "\xC0\xAF"}});
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  EXPECT_EQ(posted.Json().at("meta").at("client").at("ua"),
+            "Device/1.0 \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+
+  auto uploaded = Upload(patient_token_, kPng, "image/png", "?file_name=sc%ED%A0%80an%C0%AF.png");
+  ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+  EXPECT_EQ(uploaded.Json().at("file_name"), "scan.png");
+  PostOk(patient_token_,
+         object{{"attachments", boost::json::array{uploaded.Json().at("file_id")}}});
+
+  for (const auto* token : {&patient_token_, &doctor_token_, &admin_token_}) {
+    EXPECT_EQ(Items(Thread(), *token).size(), earlier + 2);
+  }
+  EXPECT_EQ(Call("GET", "/api/v1/doctors?q=a%ED%A0%80", std::nullopt, patient_token_).status, 400);
+}
+
 TEST_P(MessageApiTest, APdfNameOnPngBytesIsStoredAndServedAsPng) {
   auto uploaded = Upload(patient_token_, kPng, "application/pdf", "?file_name=lab-report.pdf");
   ASSERT_EQ(uploaded.status, 201) << uploaded.body;

@@ -322,6 +322,37 @@ TEST_P(MessageStoreContractTest, RecentMessagesOfAllThreadsComeOldestFirst) {
   EXPECT_EQ(store_->ListCreatedSince(kNoon, 1)->size(), 1u);
 }
 
+// Rows written before input was checked as strictly as now may hold text that is not UTF-8 (the
+// store itself does not check; MongoDB refuses such a document). Listings leave such a row out
+// instead of failing, and RepairUnreadable makes it readable again.
+TEST_P(MessageStoreContractTest, AnUnreadableMessageIsLeftOutOfListingsUntilRepaired) {
+  Message poisoned = ChatMessage(1, kNoon);
+  poisoned.client_ua = "Device \xED\xA0\x80";
+  const bool stored = static_cast<bool>(store_->Insert(poisoned));
+  Insert(ChatMessage(2, kNoon + 1s));
+
+  EXPECT_EQ(ThreadIds(std::nullopt, 10), std::vector<std::string>{IdNumber(2)});
+  auto recent = store_->ListCreatedSince(kNoon, 10);
+  ASSERT_TRUE(recent) << recent.error().message;
+  EXPECT_EQ(recent->size(), 1u);
+
+  auto repair = store_->RepairUnreadable();
+  ASSERT_TRUE(repair) << repair.error().message;
+  EXPECT_EQ(repair->scanned, stored ? 2 : 1);
+  EXPECT_EQ(repair->repaired, stored ? 1 : 0);
+  EXPECT_TRUE(repair->unrepairable.empty());
+  if (stored) {
+    EXPECT_EQ(ThreadIds(std::nullopt, 10), (std::vector<std::string>{IdNumber(2), IdNumber(1)}));
+    auto repaired = store_->Get(IdNumber(1));
+    ASSERT_TRUE(repaired && *repaired);
+    EXPECT_EQ((*repaired)->client_ua, "Device \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    EXPECT_EQ((*repaired)->text, poisoned.text);
+  }
+  auto again = store_->RepairUnreadable();
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->repaired, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, MessageStoreContractTest,
                          ::testing::Values(DocumentBackend::kSqlite, DocumentBackend::kMongo),
                          BackendName);

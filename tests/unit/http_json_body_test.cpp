@@ -40,6 +40,30 @@ TEST(ParseJsonObjectTest, AcceptsJsonContentTypes) {
   }
 }
 
+TEST(ParseJsonObjectTest, ADuplicateKeyIs400NamingIt) {
+  struct Case {
+    const char* body;
+    const char* field;
+  };
+  for (const auto& [body, field] : {
+           Case{R"({"amount": 1, "amount": 100000})", "amount"},
+           Case{R"({"a": 1, "\u0061": 2})", "a"},
+           Case{R"({"weekly": [{"day": 1}, {"day": 2, "start": "09:00", "day": 3}]})",
+                "weekly[1].day"},
+           Case{R"({"outer": {"inner": {"x": 1, "x": 1}}})", "outer.inner.x"},
+       }) {
+    auto object = ParseJsonObject(JsonRequest(body));
+    ASSERT_FALSE(object.has_value()) << body;
+    EXPECT_EQ(object.error().code, ErrorCode::kInvalidArgument) << body;
+    const auto& fields = object.error().fields;
+    ASSERT_EQ(fields.size(), 1u) << body;
+    EXPECT_EQ(fields[0].field, field);
+    EXPECT_EQ(fields[0].message, "appears more than once");
+  }
+  auto same_key_in_two_objects = ParseJsonObject(JsonRequest(R"({"a": {"x": 1}, "b": {"x": 2}})"));
+  EXPECT_TRUE(same_key_in_two_objects.has_value());
+}
+
 TEST(ParseJsonObjectTest, WrongOrMissingContentTypeIs415) {
   for (auto type :
        {"", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1",

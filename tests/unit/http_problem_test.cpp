@@ -63,6 +63,21 @@ TEST(ProblemTest, CarriesDetailAndFieldErrors) {
   EXPECT_EQ(errors[1].at("message"), "must be a time");
 }
 
+TEST(ProblemTest, ListsTheFirstFiftyFieldErrorsAndCountsTheRest) {
+  std::vector<FieldError> fields;
+  for (int i = 0; i < 20000; ++i)
+    fields.push_back({"unknown_" + std::to_string(i), "is not allowed"});
+  Response response = Problem(Error::InvalidArgument("unknown_0: is not allowed", fields));
+  auto body = boost::json::parse(response.body()).as_object();
+  EXPECT_EQ(body.at("errors").as_array().size(), 50u);
+  EXPECT_EQ(body.at("errors").as_array()[49].at("field"), "unknown_49");
+  EXPECT_EQ(body.at("errors_omitted"), 19950);
+  EXPECT_LT(response.body().size(), 5000u);
+
+  Response few = Problem(Error::InvalidArgument("a: is required", {{"a", "is required"}}));
+  EXPECT_FALSE(boost::json::parse(few.body()).as_object().contains("errors_omitted"));
+}
+
 TEST(ProblemTest, InternalErrorsNeverLeakTheirMessage) {
   Response response = Problem(Error{ErrorCode::kInternal,
                                     "sqlite3_step: disk I/O error at /var/lib/clinic/db",

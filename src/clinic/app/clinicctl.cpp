@@ -57,6 +57,13 @@ int ClinicctlMain(int argc, char** argv) {
   audit->require_subcommand(1);
   auto* audit_verify = audit->add_subcommand(
       "verify", "check that no audit row was altered or removed (exit code 1 when one was)");
+  auto* repair_messages = cli.add_subcommand(
+      "repair-messages",
+      "find stored messages a listing cannot read (text that is not valid UTF-8) and replace their "
+      "bad bytes with U+FFFD (exit code 1 when one cannot be repaired)");
+  std::string files_dir = "clinic-files";
+  repair_messages->add_option("--files", files_dir, "the server's folder of attachments")
+      ->envname("CLINIC_FILES");
   auto* version = cli.add_subcommand("version", "print the version");
 
   try {
@@ -81,6 +88,18 @@ int ClinicctlMain(int argc, char** argv) {
     }
     for (const auto& name : report->applied) std::cout << "applied " << name << "\n";
     return 0;
+  }
+  if (repair_messages->parsed()) {
+    auto documents = OpenDocumentStores(storage, 1, files_dir);
+    if (!documents) return Report(documents.error());
+    auto repair = documents->messages->RepairUnreadable();
+    if (!repair) return Report(repair.error());
+    for (const auto& id : repair->unrepairable) {
+      std::cout << fmt::format("message {} cannot be read or repaired\n", id);
+    }
+    std::cout << fmt::format("{} messages checked, {} repaired, {} unrepairable\n", repair->scanned,
+                             repair->repaired, repair->unrepairable.size());
+    return repair->unrepairable.empty() ? 0 : kFailed;
   }
   auto store = OpenStore(storage, 1);
   if (!store) return Report(store.error());

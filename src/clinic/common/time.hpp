@@ -16,6 +16,8 @@ namespace clinic {
 // length (what JavaScript's toISOString() sends), which are dropped: every stored instant is
 // whole seconds. A leap second (":60") is refused.
 std::string FormatRfc3339(Instant t);
+// The last instant those forms spell, 9999-12-31T23:59:59Z: nothing later is ever stored.
+inline constexpr Instant kLastInstant{std::chrono::seconds(253'402'300'799)};
 std::optional<Instant> ParseRfc3339(std::string_view text);
 
 // The SQL DATETIME / TIMESTAMP text form both backends store: "2026-12-01 09:00:00" (UTC).

@@ -4,7 +4,7 @@
 #include <array>
 #include <cctype>
 
-#include "clinic/domain/validator.hpp"
+#include "clinic/common/utf8.hpp"
 
 namespace clinic::domain {
 namespace {
@@ -30,18 +30,6 @@ std::string Lower(std::string_view text) {
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return lower;
-}
-
-// One UTF-8 sequence starting at `text[i]`: its length, or 0 when it is not valid.
-std::size_t SequenceLength(std::string_view text, std::size_t i) {
-  const auto lead = static_cast<unsigned char>(text[i]);
-  const std::size_t length = lead < 0x80           ? 1
-                             : (lead >> 5) == 0x6  ? 2
-                             : (lead >> 4) == 0xE  ? 3
-                             : (lead >> 3) == 0x1E ? 4
-                                                   : 0;
-  if (length == 0 || i + length > text.size()) return 0;
-  return Utf8Length(text.substr(i, length)) ? length : 0;
 }
 
 bool IsUnsafeCharacter(char c) {
@@ -78,7 +66,7 @@ std::string SanitizeFileName(std::string_view name, const MediaType& type) {
   std::string clean;
   std::size_t characters = 0;
   for (std::size_t i = 0; i < name.size() && characters < kMaxNameCharacters;) {
-    const std::size_t length = SequenceLength(name, i);
+    const std::size_t length = Utf8SequenceLength(name, i);
     if (length == 0) {
       ++i;
       continue;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "clinic/common/utf8.hpp"
 #include "clinic/domain/time_zone.hpp"
 #include "clinic/domain/validation.hpp"
 
@@ -24,32 +25,6 @@ bool HasControlCharacters(std::string_view s, bool multiline) {
 }
 
 }  // namespace
-
-std::optional<std::size_t> Utf8Length(std::string_view text) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t width = 0;
-    if (lead < 0x80) {
-      width = 1;
-    } else if (lead >= 0xC2 && lead <= 0xDF) {
-      width = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      width = 3;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      width = 4;
-    } else {
-      return std::nullopt;
-    }
-    if (i + width > text.size()) return std::nullopt;
-    for (std::size_t k = 1; k < width; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return std::nullopt;
-    }
-    i += width;
-    ++count;
-  }
-  return count;
-}
 
 std::string Validator::Text(std::string_view field, std::string_view value, std::size_t max_chars) {
   const std::string_view trimmed = Trim(value);

@@ -45,7 +45,4 @@ class Validator {
   std::vector<FieldError> problems_;
 };
 
-// Characters in a UTF-8 string, or nullopt when it is not valid UTF-8.
-std::optional<std::size_t> Utf8Length(std::string_view text);
-
 }  // namespace clinic::domain

@@ -4,17 +4,10 @@
 
 #include <utility>
 
+#include "clinic/common/utf8.hpp"
+
 namespace clinic::http {
 namespace {
-
-// Code points in valid UTF-8: every byte that is not a continuation byte (10xxxxxx) starts one.
-std::size_t CodePoints(std::string_view text) {
-  std::size_t count = 0;
-  for (unsigned char c : text) {
-    if ((c & 0xC0) != 0x80) ++count;
-  }
-  return count;
-}
 
 std::string Characters(std::size_t n) {
   return fmt::format("{} character{}", n, n == 1 ? "" : "s");
@@ -23,7 +16,9 @@ std::string Characters(std::size_t n) {
 }  // namespace
 
 std::optional<std::string> CheckText(std::string_view text, const TextRule& rule) {
-  std::size_t length = CodePoints(text);
+  const auto characters = Utf8Length(text);
+  if (!characters) return "must be valid UTF-8";
+  const std::size_t length = *characters;
   if (length < rule.min_length) {
     if (rule.min_length == 1) return "must not be empty";
     return "must be at least " + Characters(rule.min_length);

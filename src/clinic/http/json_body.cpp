@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <boost/beast/core/string.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/stream_parser.hpp>
+#include <set>
 #include <utility>
+#include <vector>
 
 #include "clinic/common/time.hpp"
 #include "clinic/http/response.hpp"
@@ -63,6 +66,118 @@ Error MalformedJson(std::string_view body, std::size_t offset,
       "The request body is not valid JSON: {} (line {}, column {}).", ec.message(), line, column));
 }
 
+// Reads a JSON text already known to be valid and finds the first key that appears twice in one
+// object. Boost.JSON keeps only the last of such keys, so without this check a client could have
+// one value checked by a proxy or a log reader and another one stored.
+class DuplicateKeyFinder {
+ public:
+  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
+
+  // The duplicate's path ("items[2].name"), once the parse stopped at it.
+  const std::optional<std::string>& duplicate() const { return duplicate_; }
+
+  bool on_document_begin(boost::system::error_code& /*ec*/) { return true; }
+  bool on_document_end(boost::system::error_code& /*ec*/) { return true; }
+  bool on_array_begin(boost::system::error_code& /*ec*/) { return Open(true); }
+  bool on_array_end(std::size_t /*n*/, boost::system::error_code& /*ec*/) { return Close(); }
+  bool on_object_begin(boost::system::error_code& /*ec*/) { return Open(false); }
+  bool on_object_end(std::size_t /*n*/, boost::system::error_code& /*ec*/) { return Close(); }
+  bool on_string_part(std::string_view /*s*/, std::size_t /*n*/,
+                      boost::system::error_code& /*ec*/) {
+    return true;
+  }
+  bool on_string(std::string_view /*s*/, std::size_t /*n*/, boost::system::error_code& /*ec*/) {
+    return Scalar();
+  }
+  bool on_key_part(std::string_view s, std::size_t /*n*/, boost::system::error_code& /*ec*/) {
+    key_.append(s);
+    return true;
+  }
+  bool on_key(std::string_view s, std::size_t /*n*/, boost::system::error_code& ec) {
+    key_.append(s);
+    Frame& object = frames_.back();
+    if (!object.keys.insert(key_).second) {
+      duplicate_ = PathTo(key_);
+      ec = boost::json::error::extra_data;
+      return false;
+    }
+    object.key = std::move(key_);
+    key_.clear();
+    return true;
+  }
+  bool on_number_part(std::string_view /*s*/, boost::system::error_code& /*ec*/) { return true; }
+  bool on_int64(std::int64_t /*i*/, std::string_view /*s*/, boost::system::error_code& /*ec*/) {
+    return Scalar();
+  }
+  bool on_uint64(std::uint64_t /*u*/, std::string_view /*s*/, boost::system::error_code& /*ec*/) {
+    return Scalar();
+  }
+  bool on_double(double /*d*/, std::string_view /*s*/, boost::system::error_code& /*ec*/) {
+    return Scalar();
+  }
+  bool on_bool(bool /*b*/, boost::system::error_code& /*ec*/) { return Scalar(); }
+  bool on_null(boost::system::error_code& /*ec*/) { return Scalar(); }
+  bool on_comment_part(std::string_view /*s*/, boost::system::error_code& /*ec*/) { return true; }
+  bool on_comment(std::string_view /*s*/, boost::system::error_code& /*ec*/) { return true; }
+
+ private:
+  struct Frame {
+    bool is_array = false;
+    std::size_t values = 0;  // in an array: how many have begun
+    std::string key;         // in an object: the key of the current value
+    std::set<std::string, std::less<>> keys;
+  };
+
+  bool Scalar() {
+    if (!frames_.empty() && frames_.back().is_array) ++frames_.back().values;
+    return true;
+  }
+  bool Open(bool is_array) {
+    Scalar();
+    frames_.push_back(Frame{.is_array = is_array});
+    return true;
+  }
+  bool Close() {
+    frames_.pop_back();
+    return true;
+  }
+
+  std::string PathTo(std::string_view key) const {
+    std::string path;
+    for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+      const Frame& frame = frames_[i];
+      if (frame.is_array) {
+        path += fmt::format("[{}]", frame.values - 1);
+      } else {
+        if (!path.empty()) path += '.';
+        path += frame.key;
+      }
+    }
+    if (!path.empty()) path += '.';
+    path += key;
+    return path;
+  }
+
+  std::vector<Frame> frames_;
+  std::string key_;
+  std::optional<std::string> duplicate_;
+};
+
+Status NoDuplicateKeys(std::string_view body) {
+  boost::json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  boost::json::basic_parser<DuplicateKeyFinder> parser(options);
+  boost::system::error_code ec;
+  parser.write_some(false, body.data(), body.size(), ec);
+  if (const auto& duplicate = parser.handler().duplicate()) {
+    return Fail(Error::InvalidField(*duplicate, "appears more than once"));
+  }
+  return Ok();
+}
+
 Result<boost::json::object> ParseObject(std::string_view body) {
   if (body.empty()) {
     return Fail(Error::InvalidArgument("The request body is empty; a JSON object is expected."));
@@ -75,6 +190,7 @@ Result<boost::json::object> ParseObject(std::string_view body) {
   if (!ec && consumed < body.size()) ec = boost::json::error::extra_data;
   if (!ec) parser.finish(ec);
   if (ec) return Fail(MalformedJson(body, consumed, ec));
+  CLINIC_TRY_STATUS(NoDuplicateKeys(body));
   boost::json::value value = parser.release();
   if (!value.is_object()) {
     return Fail(Error::InvalidArgument("The request body must be a JSON object."));

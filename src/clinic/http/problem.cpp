@@ -12,19 +12,26 @@ constexpr std::string_view kInternalDetail =
     "The server failed to complete the request. The X-Request-Id header identifies it in the "
     "server's log.";
 
+// A body of thousands of bad fields gets a short answer: the first ones and how many more.
+constexpr std::size_t kMaxListedErrors = 50;
+
 boost::json::object Document(HttpStatus status, std::string_view type_name, std::string_view detail,
                              const std::vector<FieldError>& fields) {
   boost::json::array errors;
-  for (const auto& field : fields) {
-    errors.push_back(boost::json::object{{"field", field.field}, {"message", field.message}});
+  const std::size_t listed = std::min(fields.size(), kMaxListedErrors);
+  for (std::size_t i = 0; i < listed; ++i) {
+    errors.push_back(
+        boost::json::object{{"field", fields[i].field}, {"message", fields[i].message}});
   }
-  return boost::json::object{
+  boost::json::object document{
       {"type", std::string(kProblemTypePrefix) + std::string(type_name)},
       {"title", boost::beast::http::obsolete_reason(status)},
       {"status", static_cast<unsigned>(status)},
       {"detail", detail},
       {"errors", std::move(errors)},
   };
+  if (fields.size() > listed) document["errors_omitted"] = fields.size() - listed;
+  return document;
 }
 
 }  // namespace

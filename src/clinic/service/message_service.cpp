@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "clinic/common/crypto.hpp"
+#include "clinic/common/time.hpp"
 #include "clinic/domain/policy.hpp"
 #include "clinic/domain/validator.hpp"
 #include "clinic/service/markdown.hpp"
@@ -124,7 +125,8 @@ Result<storage::MessagePosition> DecodeCursor(std::string_view text) {
   const bool hex_id = id.size() == 24 && std::all_of(id.begin(), id.end(), [](char c) {
                         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
                       });
-  if (error != std::errc{} || end != digits.data() + digits.size() || seconds < 0 || !hex_id) {
+  if (error != std::errc{} || end != digits.data() + digits.size() || seconds < 0 ||
+      seconds > kLastInstant.time_since_epoch().count() || !hex_id) {
     return Fail(Error::InvalidField("before", "is not a cursor this server issued"));
   }
   return storage::MessagePosition{Instant{std::chrono::seconds(seconds)}, std::string(id)};

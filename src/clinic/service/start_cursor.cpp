@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include "clinic/common/time.hpp"
+
 namespace clinic::service {
 namespace {
 
@@ -25,7 +27,8 @@ Result<std::pair<Instant, Id>> DecodeStartCursor(std::string_view text) {
   std::int64_t seconds = 0;
   Id id = 0;
   if (dot == std::string_view::npos || !ParseWhole(text.substr(0, dot), seconds) ||
-      !ParseWhole(text.substr(dot + 1), id) || id < 1 || seconds < 0) {
+      !ParseWhole(text.substr(dot + 1), id) || id < 1 || seconds < 0 ||
+      seconds > kLastInstant.time_since_epoch().count()) {
     return Fail(Error::InvalidField("cursor", "is not a cursor this server issued"));
   }
   return std::pair{Instant{std::chrono::seconds(seconds)}, id};

@@ -31,6 +31,15 @@ struct ThreadUnread {
   std::int64_t unread = 0;
 };
 
+// What a repair of stored messages did (`clinicctl repair-messages`).
+struct MessageRepair {
+  std::int64_t scanned = 0;
+  // Rewritten with every byte that was not strict UTF-8 replaced by U+FFFD.
+  std::int64_t repaired = 0;
+  // Still unreadable after that (not a message document at all): left as they are.
+  std::vector<std::string> unrepairable;
+};
+
 // The document store of doctor–patient messages (DESIGN.md §5), one adapter per backend (SQLite
 // by default, MongoDB in production). Every operation is a single-document write or a plain
 // query, so nothing depends on multi-document transactions. Thread-safe.
@@ -70,6 +79,10 @@ class MessageStore {
   virtual Result<bool> Edit(const std::string& id, std::int64_t expected_version,
                             const std::optional<std::string>& text,
                             const std::optional<std::string>& markdown, Instant at) = 0;
+  // Finds the stored messages a listing cannot read and leaves out (text that is not strict
+  // UTF-8, stored before input was checked as it is now) and rewrites each string of them with
+  // its bad bytes replaced by U+FFFD. Readable messages are not touched.
+  virtual Result<MessageRepair> RepairUnreadable() = 0;
 };
 
 }  // namespace clinic::storage

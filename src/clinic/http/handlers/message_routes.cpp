@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/field.hpp>
 
+#include "clinic/common/utf8.hpp"
 #include "clinic/http/handlers/authentication.hpp"
 #include "clinic/http/handlers/json_codecs.hpp"
 #include "clinic/http/handlers/record_fields.hpp"
@@ -14,6 +15,9 @@ namespace {
 
 using service::AuthService;
 using service::MessageService;
+
+// The author's device as the message's metadata keeps it (`meta.client.ua`).
+constexpr std::size_t kMaxClientUaBytes = 255;
 
 Result<Response> Post(AuthService& auth, MessageService& messages, Request& request) {
   CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
@@ -32,7 +36,7 @@ Result<Response> Post(AuthService& auth, MessageService& messages, Request& requ
   CLINIC_TRY_STATUS(fields.Finish());
   if (const auto ua = request.headers.find(boost::beast::http::field::user_agent);
       ua != request.headers.end()) {
-    message.client_ua = std::string(ua->value().substr(0, 255));
+    message.client_ua = SanitizeUtf8(ua->value(), kMaxClientUaBytes);
   }
   // Browsers come with the session cookie, other clients with a bearer token.
   message.client_platform =

@@ -11,7 +11,7 @@ Result<storage::PageRequest> ToPageRequest(const PageParams& params) {
     const std::string& text = *params.cursor;
     Id after = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), after);
-    if (error != std::errc{} || end != text.data() + text.size() || after < 0) {
+    if (error != std::errc{} || end != text.data() + text.size() || after < 1) {
       return Fail(Error::InvalidField("cursor", "is not a cursor this server issued"));
     }
     page.after_id = after;

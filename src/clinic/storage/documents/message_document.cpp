@@ -1,12 +1,15 @@
 #include "clinic/storage/documents/message_document.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 #include <charconv>
 #include <chrono>
 
 #include "clinic/common/time.hpp"
+#include "clinic/common/utf8.hpp"
 
 namespace clinic::storage {
 namespace {
@@ -259,6 +262,39 @@ Result<domain::Message> MessageFromDocument(const value& document, DocumentDiale
     return Fail(Error::Internal(fmt::format("a stored message is malformed: {}", *read.problem())));
   }
   return m;
+}
+
+namespace {
+
+void ReplaceInvalidUtf8(value& v) {
+  if (v.is_string()) {
+    auto& text = v.as_string();
+    if (!Utf8Length(text)) text = SanitizeUtf8(text, text.size() * 3);
+  } else if (v.is_array()) {
+    for (auto& item : v.as_array()) ReplaceInvalidUtf8(item);
+  } else if (v.is_object()) {
+    for (auto& [key, item] : v.as_object()) ReplaceInvalidUtf8(item);
+  }
+}
+
+}  // namespace
+
+std::optional<value> RepairedDocument(std::string_view text, DocumentDialect dialect) {
+  boost::json::parse_options lenient;
+  lenient.allow_invalid_utf8 = true;
+  boost::system::error_code error;
+  value document = boost::json::parse(text, error, {}, lenient);
+  if (error) return std::nullopt;
+  ReplaceInvalidUtf8(document);
+  if (!MessageFromDocument(document, dialect)) return std::nullopt;
+  return document;
+}
+
+void LogUnreadableMessage(const Error& error) {
+  spdlog::error(
+      "a stored message cannot be read and is left out of a listing: {}; run "
+      "`clinicctl repair-messages` to find and repair it",
+      error.message);
 }
 
 }  // namespace clinic::storage

@@ -31,4 +31,12 @@ boost::json::object MessageToDocument(const domain::Message& message, DocumentDi
 Result<domain::Message> MessageFromDocument(const boost::json::value& document,
                                             DocumentDialect dialect);
 
+// The message document stored as `text` with every string's bytes that are not strict UTF-8
+// replaced by U+FFFD, when that makes it a readable message; nullopt when it is not one anyway.
+std::optional<boost::json::value> RepairedDocument(std::string_view text, DocumentDialect dialect);
+
+// Logs a stored message a listing leaves out because it cannot be read: one bad row must not fail
+// the whole thread for everyone, and the operator learns of it (`clinicctl repair-messages`).
+void LogUnreadableMessage(const Error& error);
+
 }  // namespace clinic::storage

@@ -60,19 +60,26 @@ std::string DocumentText(const domain::Message& message) {
   return boost::json::serialize(MessageToDocument(message, DocumentDialect::kPlain));
 }
 
-Result<domain::Message> ParseRow(const sql::Row& row) {
+// The message in column `column` (a document's text) of the row.
+Result<domain::Message> ParseRow(const sql::Row& row, std::size_t column = 0) {
   boost::system::error_code error;
-  const auto document = boost::json::parse(row.Text(0), error);
+  const auto document = boost::json::parse(row.Text(column), error);
   if (error) return Fail(Error::Internal("a stored message is not JSON"));
   return MessageFromDocument(document, DocumentDialect::kPlain);
 }
 
-Result<std::vector<domain::Message>> ParseRows(const std::vector<sql::Row>& rows) {
+// One unreadable stored row is left out and logged, so it cannot fail its whole thread;
+// `clinicctl repair-messages` finds and repairs such rows.
+std::vector<domain::Message> ParseRows(const std::vector<sql::Row>& rows) {
   std::vector<domain::Message> messages;
   messages.reserve(rows.size());
   for (const auto& row : rows) {
-    CLINIC_ASSIGN_OR_RETURN(auto message, ParseRow(row));
-    messages.push_back(std::move(message));
+    auto message = ParseRow(row);
+    if (!message) {
+      LogUnreadableMessage(message.error());
+      continue;
+    }
+    messages.push_back(std::move(*message));
   }
   return messages;
 }
@@ -135,6 +142,34 @@ class SqliteMessageStore final : public MessageStore {
                                                          "id LIMIT ?",
                                                          params));
     return ParseRows(rows);
+  }
+
+  Result<MessageRepair> RepairUnreadable() override {
+    constexpr std::int64_t kBatch = 500;
+    MessageRepair repair;
+    std::string after;
+    for (;;) {
+      CLINIC_ASSIGN_OR_RETURN(auto connection, pool_.Acquire());
+      CLINIC_ASSIGN_OR_RETURN(
+          auto rows,
+          connection->Query("SELECT id, doc FROM messages WHERE id > ? ORDER BY id LIMIT ?",
+                            {Value{after}, Value{kBatch}}));
+      for (const auto& row : rows) {
+        ++repair.scanned;
+        after = row.Text(0);
+        if (ParseRow(row, 1)) continue;
+        const auto repaired = RepairedDocument(row.Text(1), DocumentDialect::kPlain);
+        if (!repaired) {
+          repair.unrepairable.push_back(after);
+          continue;
+        }
+        CLINIC_TRY_STATUS(
+            connection->Execute("UPDATE messages SET doc = ? WHERE id = ?",
+                                {Value{boost::json::serialize(*repaired)}, Value{after}}));
+        ++repair.repaired;
+      }
+      if (static_cast<std::int64_t>(rows.size()) < kBatch) return repair;
+    }
   }
 
   Result<std::vector<Id>> AppointmentsWithFile(const std::string& file_id) override {

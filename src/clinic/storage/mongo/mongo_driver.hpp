@@ -22,6 +22,7 @@ class Bson {
   Bson& operator=(const Bson&) = delete;
   ~Bson();
   const bson_t* get() const { return document_; }
+  bson_t* get() { return document_; }
 
  private:
   bson_t* document_;

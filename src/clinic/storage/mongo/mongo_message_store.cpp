@@ -3,15 +3,18 @@
 #include <fmt/format.h>
 #include <mongoc/mongoc.h>
 
+#include <boost/json/serialize.hpp>
 #include <set>
 #include <utility>
 
+#include "clinic/common/utf8.hpp"
 #include "clinic/storage/documents/message_document.hpp"
 #include "clinic/storage/mongo/mongo_driver.hpp"
 
 namespace clinic::storage {
 namespace {
 
+using mongo::Bson;
 using mongo::Collection;
 using mongo::Date;
 using mongo::FromDriver;
@@ -41,6 +44,50 @@ void AddUnreadBy(object& filter, const MessageReader& reader) {
       array{object{{"author.role", role}, {"author.id", reader.id}},
             object{{"read_receipts",
                     object{{"$elemMatch", object{{"user_role", role}, {"user_id", reader.id}}}}}}};
+}
+
+// Copies `source` into `target`, replacing the bytes of every string that are not strict UTF-8
+// by U+FFFD (RepairUnreadable).
+void CopyWithValidUtf8(const bson_t* source, bson_t* target) {
+  bson_iter_t it;
+  if (!bson_iter_init(&it, source)) return;
+  while (bson_iter_next(&it)) {
+    const char* key = bson_iter_key(&it);
+    const auto type = bson_iter_type(&it);
+    if (type == BSON_TYPE_UTF8) {
+      std::uint32_t length = 0;
+      const char* text = bson_iter_utf8(&it, &length);
+      const auto clean = SanitizeUtf8(std::string_view(text, length), std::size_t{length} * 3);
+      bson_append_utf8(target, key, -1, clean.data(), static_cast<int>(clean.size()));
+    } else if (type == BSON_TYPE_DOCUMENT || type == BSON_TYPE_ARRAY) {
+      std::uint32_t length = 0;
+      const std::uint8_t* data = nullptr;
+      if (type == BSON_TYPE_DOCUMENT) {
+        bson_iter_document(&it, &length, &data);
+      } else {
+        bson_iter_array(&it, &length, &data);
+      }
+      bson_t child;
+      bson_t copy;
+      if (!bson_init_static(&child, data, length)) continue;
+      if (type == BSON_TYPE_DOCUMENT) {
+        bson_append_document_begin(target, key, -1, &copy);
+        CopyWithValidUtf8(&child, &copy);
+        bson_append_document_end(target, &copy);
+      } else {
+        bson_append_array_begin(target, key, -1, &copy);
+        CopyWithValidUtf8(&child, &copy);
+        bson_append_array_end(target, &copy);
+      }
+    } else {
+      bson_append_iter(target, key, -1, &it);
+    }
+  }
+}
+
+Result<domain::Message> ReadMessage(const bson_t* document) {
+  return ToJson(document).and_then(
+      [](const value& json) { return MessageFromDocument(json, DocumentDialect::kExtended); });
 }
 
 class MongoMessageStore final : public MessageStore {
@@ -202,6 +249,46 @@ class MongoMessageStore final : public MessageStore {
     return matched == 1;
   }
 
+  Result<MessageRepair> RepairUnreadable() override {
+    PooledClient client(*pool_);
+    Collection messages(client, pool_->database(), kCollection);
+    const Bson everything(bson_new());
+    mongoc_cursor_t* cursor =
+        mongoc_collection_find_with_opts(messages.get(), everything.get(), nullptr, nullptr);
+    MessageRepair repair;
+    Status status = Ok();
+    const bson_t* document = nullptr;
+    while (status && mongoc_cursor_next(cursor, &document)) {
+      ++repair.scanned;
+      if (ReadMessage(document)) continue;
+      bson_iter_t id;
+      if (!bson_iter_init_find(&id, document, "_id")) continue;
+      Bson selector(bson_new());
+      bson_append_iter(selector.get(), "_id", -1, &id);
+      Bson replacement(bson_new());
+      CopyWithValidUtf8(document, replacement.get());
+      if (!ReadMessage(replacement.get())) {
+        auto json = ToJson(selector.get());
+        repair.unrepairable.push_back(json ? boost::json::serialize(*json) : "?");
+        continue;
+      }
+      bson_error_t error;
+      if (!mongoc_collection_replace_one(messages.get(), selector.get(), replacement.get(), nullptr,
+                                         nullptr, &error)) {
+        status = Fail(FromDriver(error, "could not repair a message"));
+        break;
+      }
+      ++repair.repaired;
+    }
+    bson_error_t error;
+    if (status && mongoc_cursor_error(cursor, &error)) {
+      status = Fail(FromDriver(error, "could not read messages"));
+    }
+    mongoc_cursor_destroy(cursor);
+    CLINIC_TRY_STATUS(status);
+    return repair;
+  }
+
  private:
   Result<std::vector<domain::Message>> Find(const object& filter, const object& options) {
     CLINIC_ASSIGN_OR_RETURN(auto query, ToBson(filter));
@@ -212,18 +299,17 @@ class MongoMessageStore final : public MessageStore {
         mongoc_collection_find_with_opts(messages.get(), query.get(), opts.get(), nullptr);
     std::vector<domain::Message> found;
     const bson_t* document = nullptr;
-    Status status = Ok();
     while (mongoc_cursor_next(cursor, &document)) {
-      auto message = ToJson(document).and_then(
-          [](const value& json) { return MessageFromDocument(json, DocumentDialect::kExtended); });
+      auto message = ReadMessage(document);
       if (!message) {
-        status = Fail(message.error());
-        break;
+        LogUnreadableMessage(message.error());
+        continue;
       }
       found.push_back(std::move(*message));
     }
     bson_error_t error;
-    if (status && mongoc_cursor_error(cursor, &error)) {
+    Status status = Ok();
+    if (mongoc_cursor_error(cursor, &error)) {
       status = Fail(FromDriver(error, "could not read messages"));
     }
     mongoc_cursor_destroy(cursor);
