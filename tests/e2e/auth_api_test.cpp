@@ -85,6 +85,46 @@ TEST_P(AuthApiTest, TheWebUiSessionIsAnHttpOnlyStrictCookie) {
   EXPECT_EQ(me->status, 200) << me->body;
 }
 
+TEST_P(AuthApiTest, TheSessionCookieChangesNothingUnlessTheRequestComesFromThisSite) {
+  const auto [id, token] = RegisterPatient("visitor@example.com");
+  const std::string cookie = "clinic_session=" + token;
+  const std::string own_origin = "http://127.0.0.1:" + std::to_string(port());
+  const auto update = [&](test_support::HeaderList headers) {
+    headers.emplace_back("Content-Type", "application/json");
+    return Send({.method = "PATCH",
+                 .target = "/api/v1/patients/me",
+                 .body = R"({"first_name": "Changed"})",
+                 .headers = std::move(headers)});
+  };
+  EXPECT_EQ(update({{"Cookie", cookie}}).status, 403) << "no sign of where it comes from";
+  EXPECT_EQ(update({{"Cookie", cookie}, {"Origin", "https://evil.example"}}).status, 403);
+  EXPECT_EQ(
+      update({{"Cookie", cookie}, {"Sec-Fetch-Site", "cross-site"}, {"Origin", own_origin}}).status,
+      403)
+      << "the browser's own word wins";
+  EXPECT_EQ(update({{"Cookie", cookie}, {"Sec-Fetch-Site", "same-site"}}).status, 403);
+  EXPECT_EQ(Call("GET", "/api/v1/patients/" + std::to_string(id), std::nullopt, token)
+                .Json()
+                .at("first_name"),
+            "Pat")
+      << "nothing changed";
+
+  EXPECT_EQ(update({{"Cookie", cookie}, {"Sec-Fetch-Site", "same-origin"}}).status, 200);
+  EXPECT_EQ(update({{"Cookie", cookie}, {"Origin", own_origin}}).status, 200);
+  EXPECT_EQ(update({{"Authorization", "Bearer " + token}}).status, 200) << "API clients";
+  const auto read =
+      Send({.method = "GET", .target = "/api/v1/auth/me", .headers = {{"Cookie", cookie}}});
+  EXPECT_EQ(read.status, 200) << "reading needs no origin";
+
+  const auto form_logout =
+      Send({.method = "POST",
+            .target = "/api/v1/auth/logout",
+            .headers = {{"Authorization", "Bearer " + token},
+                        {"Content-Type", "application/x-www-form-urlencoded"}}});
+  EXPECT_EQ(form_logout.status, 415) << "a bodiless action takes no form";
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", std::nullopt, token).status, 200);
+}
+
 TEST_P(AuthApiTest, AWrongPasswordAndAnUnknownEmailLookAlike) {
   RegisterPatient("known@example.com");
   auto wrong = Call("POST", "/api/v1/auth/login", Credentials("known@example.com", "nope-nope-1"));
@@ -93,6 +133,79 @@ TEST_P(AuthApiTest, AWrongPasswordAndAnUnknownEmailLookAlike) {
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(unknown.status, 401);
   EXPECT_EQ(wrong.Json().at("detail"), unknown.Json().at("detail"));
+}
+
+// Password checks so far, from the server's /metrics.
+std::int64_t Verifications(const test_support::HttpResponse& metrics) {
+  constexpr std::string_view kName = "\nclinic_password_verifications_total ";
+  const auto at = metrics.body.find(kName);
+  if (at == std::string::npos) return -1;
+  return std::stoll(metrics.body.substr(at + kName.size()));
+}
+
+TEST_P(AuthApiTest, EveryFailingLoginCostsOnePasswordCheckWhateverTheAccountsState) {
+  const auto [deleted_id, deleted_token] = RegisterPatient("gone@example.com", "gone-password-1");
+  ASSERT_EQ(
+      Call("DELETE", "/api/v1/patients/" + std::to_string(deleted_id), std::nullopt, admin_token_)
+          .status,
+      204);
+  auto doctor = Call("POST", "/api/v1/doctors",
+                     boost::json::object{{"first_name", "Rest"},
+                                         {"last_name", "Ing"},
+                                         {"email", "resting@clinic.example"},
+                                         {"specialization", "Cardiology"},
+                                         {"password", "resting-password-1"}},
+                     admin_token_);
+  ASSERT_EQ(doctor.status, 201) << doctor.body;
+  ASSERT_EQ(Call("PATCH", "/api/v1/doctors/" + std::to_string(doctor.Json().at("id").as_int64()),
+                 boost::json::object{{"is_active", false}}, admin_token_)
+                .status,
+            200);
+  RegisterPatient("active@example.com", "active-password-1");
+
+  struct Attempt {
+    const char* email;
+    const char* password;
+  };
+  for (const auto& [email, password] : {
+           Attempt{"nobody@example.com", "some-password-1"},
+           Attempt{"active@example.com", "wrong-password-1"},
+           Attempt{"gone@example.com", "gone-password-1"},
+           Attempt{"gone@example.com", "wrong-password-1"},
+           Attempt{"resting@clinic.example", "resting-password-1"},
+           Attempt{"resting@clinic.example", "wrong-password-1"},
+       }) {
+    const auto before = Verifications(Call("GET", "/metrics"));
+    const auto login = Call("POST", "/api/v1/auth/login", Credentials(email, password));
+    EXPECT_EQ(login.status, 401) << email;
+    EXPECT_EQ(Verifications(Call("GET", "/metrics")) - before, 1) << email << " " << password;
+  }
+}
+
+TEST_P(AuthApiTest, WrongCurrentPasswordsCountTowardTheAccountThrottleAndAreAudited) {
+  const auto [id, token] = RegisterPatient("guessed@example.com", "the-real-password");
+  for (int i = 1; i <= 10; ++i) {
+    const auto refused =
+        Call("POST", "/api/v1/auth/password",
+             boost::json::object{{"current_password", "guess-" + std::to_string(i)},
+                                 {"new_password", "new-password-12"}},
+             token);
+    EXPECT_EQ(refused.status, 400) << "attempt " << i;
+  }
+  const auto throttled = Call("POST", "/api/v1/auth/password",
+                              boost::json::object{{"current_password", "the-real-password"},
+                                                  {"new_password", "new-password-12"}},
+                              token);
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/auth/login", Credentials("guessed@example.com", "the-real-password"))
+          .status,
+      429)
+      << "the same account throttle as logins";
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM audit_log WHERE action = "
+                       "'auth.password_change.failure' AND entity_id = " +
+                       std::to_string(id)),
+            10);
 }
 
 TEST_P(AuthApiTest, TheEleventhFailureWithinAMinuteIsThrottled) {

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "testkit/clinicd_process.hpp"
 #include "support/http_client.hpp"
+#include "testkit/clinicd_process.hpp"
 
 namespace clinic {
 namespace {

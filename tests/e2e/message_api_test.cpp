@@ -405,6 +405,42 @@ TEST_P(MessageApiTest, BytesThatAreNotUtf8InHeadersOrNamesNeverMakeTheThreadUnre
   EXPECT_EQ(Call("GET", "/api/v1/doctors?q=a%ED%A0%80", std::nullopt, patient_token_).status, 400);
 }
 
+TEST_P(MessageApiTest, MessageIdsThatAreNotObjectIdsAreRefusedBeforeAnyStoreSeesThem) {
+  PostOk(patient_token_, object{{"text", "hello"}});
+  for (const std::string id : {"zzzzzzzzzzzzzzzzzzzzzzzz", "123", "66FF1A7F8F1B2C3456700001",
+                               "%7B%22%24gt%22%3A%22%22%7D", "66ff1a7f8f1b2c34567000011"}) {
+    const auto edit = Call("PATCH", "/api/v1/messages/" + id,
+                           object{{"text", "changed"}, {"version", 1}}, patient_token_);
+    EXPECT_EQ(edit.status, 404) << id << ": " << edit.body;
+    const auto read = Call("POST", Thread("/read"), object{{"up_to", id}}, patient_token_);
+    EXPECT_EQ(read.status, 400) << id << ": " << read.body;
+    EXPECT_THAT(ProblemFields(read), ElementsAre("up_to"));
+  }
+  EXPECT_FALSE(Items(Thread(), doctor_token_).empty()) << "the thread still reads";
+}
+
+TEST_P(MessageApiTest, TheAuthorsDeviceIsShownOnlyToTheAuthorAndAdmins) {
+  auto doctor_live = Live(doctor_token_);
+  ASSERT_NE(doctor_live, nullptr);
+  const auto posted = Call("POST", Thread(), object{{"text", "sent from my phone"}}, patient_token_,
+                           {{"User-Agent", "PhoneBrowser/17.2"}});
+  ASSERT_EQ(posted.status, 201) << posted.body;
+  EXPECT_EQ(posted.Json().at("meta").at("client").at("ua"), "PhoneBrowser/17.2");
+
+  const auto newest = [&](const std::string& token) {
+    return Items(Thread(), token).at(0).at("meta").at("client");
+  };
+  EXPECT_EQ(newest(patient_token_).at("ua"), "PhoneBrowser/17.2");
+  EXPECT_EQ(newest(admin_token_).at("ua"), "PhoneBrowser/17.2");
+  EXPECT_EQ(newest(admin_token_).at("platform"), "api");
+  EXPECT_TRUE(newest(doctor_token_).at("ua").is_null()) << "the other party's device is private";
+  EXPECT_TRUE(newest(doctor_token_).at("platform").is_null());
+
+  const auto event = doctor_live->NextOfType("message");
+  ASSERT_TRUE(event.has_value());
+  EXPECT_TRUE(event->at("message").at("meta").at("client").at("ua").is_null());
+}
+
 TEST_P(MessageApiTest, APdfNameOnPngBytesIsStoredAndServedAsPng) {
   auto uploaded = Upload(patient_token_, kPng, "application/pdf", "?file_name=lab-report.pdf");
   ASSERT_EQ(uploaded.status, 201) << uploaded.body;
@@ -532,6 +568,16 @@ TEST_P(MessageApiTest, TheLiveSocketNeedsASessionAndAnUpgrade) {
       {{"Cookie", "clinic_session=" + patient_token_}, {"Origin", "https://evil.example"}});
   ASSERT_FALSE(foreign);
   EXPECT_THAT(foreign.error().message, HasSubstr("HTTP 403"));
+  for (const test_support::HeaderList& headers : {
+           test_support::HeaderList{{"Cookie", "clinic_session=" + patient_token_},
+                                    {"Authorization", "Basic Zm9vOmJhcg=="},
+                                    {"Origin", "https://evil.example"}},
+           test_support::HeaderList{{"Cookie", "clinic_session=" + patient_token_}},
+       }) {
+    const auto refused = test_support::WebSocketClient::Connect(port(), "/api/v1/live", headers);
+    ASSERT_FALSE(refused) << "the cookie is the credential used, so its origin rule applies";
+    EXPECT_THAT(refused.error().message, HasSubstr("HTTP 403"));
+  }
   const auto same_origin = test_support::WebSocketClient::Connect(
       port(), "/api/v1/live",
       {{"Cookie", "clinic_session=" + patient_token_},

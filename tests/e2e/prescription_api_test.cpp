@@ -121,6 +121,34 @@ TEST_P(PrescriptionApiTest, ACorrectionSupersedesAndNothingIsEditedOrDeleted) {
   EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM prescriptions"), 2);
 }
 
+TEST_P(PrescriptionApiTest, ADoctorReplacesOnlyTheirOwnAndCannotTellWhatExistsElsewhere) {
+  const auto mine = Issue(doctor_token_, {}).Json().at("id").as_int64();
+  const auto [other_patient, other_patient_token] = RegisterPatient("bea@example.com");
+  const auto other_doctors_visit =
+      InsertAppointment(CreateSlot(other_doctor_, location_, On2030(5), On2030(6)), patient_);
+  const auto other_patients_visit =
+      InsertAppointment(CreateSlot(other_doctor_, location_, On2030(7), On2030(8)), other_patient);
+  const auto other_patients =
+      Issue(other_doctor_token_, {}, other_patients_visit).Json().at("id").as_int64();
+
+  // The other doctor, on their own visit with the same patient, names prescriptions they may not
+  // replace: another doctor's, another patient's, one that does not exist.
+  const auto anothers =
+      Issue(other_doctor_token_, object{{"supersedes_id", mine}}, other_doctors_visit);
+  const auto other_patient_answer =
+      Issue(other_doctor_token_, object{{"supersedes_id", other_patients}}, other_doctors_visit);
+  const auto unknown =
+      Issue(other_doctor_token_, object{{"supersedes_id", 987654}}, other_doctors_visit);
+  EXPECT_EQ(anothers.status, 400) << anothers.body;
+  EXPECT_THAT(ProblemFields(anothers), ElementsAre("supersedes_id"));
+  EXPECT_EQ(anothers.body, unknown.body);
+  EXPECT_EQ(other_patient_answer.body, unknown.body);
+
+  auto listed = Call("GET", PrescriptionsOf(appointment_), std::nullopt, doctor_token_);
+  EXPECT_EQ(listed.Json().at("items").at(0).at("status"), "active") << "still in force";
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM prescriptions"), 2);
+}
+
 TEST_P(PrescriptionApiTest, OnlyThePatientTheirDoctorsAndAdminsReadThem) {
   const auto id = Issue(doctor_token_, {}).Json().at("id").as_int64();
   EXPECT_THAT(ItemIds(Call("GET", PrescriptionsOfPatient(patient_), std::nullopt, patient_token_)),

@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,6 +23,7 @@
 #include "clinic/storage/mysql/mysql_connection.hpp"
 #include "clinic/storage/sql/connection.hpp"
 #include "clinic/storage/sql/connection_pool.hpp"
+#include "clinic/storage/sqlite/sqlite_connection.hpp"
 #include "support/test_databases.hpp"
 
 namespace clinic::storage::sql {
@@ -407,6 +409,28 @@ TEST_P(ConnectionContractTest, PoolWaiterTimesOutWithUnavailable) {
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(ConnectionContractTest);
 
 // What only a networked server can do to a connection. Runs when CLINIC_TEST_MYSQL_URI is set.
+TEST(SqliteFileTest, TheDatabaseAndItsJournalFilesAreOnlyTheServersToRead) {
+  namespace fs = std::filesystem;
+  const fs::path directory =
+      fs::temp_directory_path() / ("clinic-perms-" + std::to_string(::getpid()));
+  fs::create_directories(directory);
+  const fs::path file = directory / "clinic.db";
+  {
+    auto factory = clinic::storage::sqlite::MakeSqliteConnectionFactory(file.string());
+    auto connection = factory->Open();
+    ASSERT_TRUE(connection) << connection.error().message;
+    ASSERT_TRUE(
+        (*connection)->ExecuteScript("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);"));
+    for (const auto* suffix : {"", "-wal", "-shm"}) {
+      const fs::path path = file.string() + suffix;
+      ASSERT_TRUE(fs::exists(path)) << path;
+      const auto others = fs::perms::group_all | fs::perms::others_all;
+      EXPECT_EQ(fs::status(path).permissions() & others, fs::perms::none) << path;
+    }
+  }
+  fs::remove_all(directory);
+}
+
 class MysqlConnectionTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <latch>
+#include <thread>
+#include <vector>
+
 #include "clinic/service/password_hasher.hpp"
 
 namespace clinic::app {
@@ -61,10 +66,39 @@ TEST(PasswordHasher, VerifiesOnlyTheRightPassword) {
   ASSERT_TRUE(hash);
   EXPECT_TRUE(hash->starts_with("$argon2id$"));
   EXPECT_LE(hash->size(), 255u) << "must fit password_hash VARCHAR(255)";
-  EXPECT_TRUE(hasher.Verify(*hash, "correct horse battery"));
-  EXPECT_FALSE(hasher.Verify(*hash, "correct horse batterz"));
-  EXPECT_FALSE(hasher.Verify("not a hash", "correct horse battery"));
+  EXPECT_TRUE(hasher.Verify(*hash, "correct horse battery").value());
+  EXPECT_FALSE(hasher.Verify(*hash, "correct horse batterz").value());
+  EXPECT_FALSE(hasher.Verify("not a hash", "correct horse battery").value());
   EXPECT_NE(*hasher.Hash("correct horse battery"), *hash) << "each hash has its own salt";
+  EXPECT_EQ(hasher.counters().verifications, 3u);
+  EXPECT_EQ(hasher.counters().hashes, 2u);
+}
+
+TEST(PasswordHasher, TurnsAwayCallersBeyondItsAdmissionAtOnce) {
+  const service::PasswordHasher hasher(service::PasswordHasher::Cost::kProduction, 2);
+  const auto hash = hasher.Hash("correct horse battery").value();
+  constexpr int kCallers = 12;
+  std::latch start(kCallers);
+  std::atomic<int> refused = 0;
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&] {
+      start.arrive_and_wait();
+      const auto checked = hasher.Verify(hash, "correct horse battery");
+      if (!checked) {
+        EXPECT_EQ(checked.error().code, ErrorCode::kResourceExhausted);
+        EXPECT_EQ(checked.error().retry_after_seconds, 1);
+        ++refused;
+      } else {
+        EXPECT_TRUE(*checked);
+      }
+    });
+  }
+  for (auto& caller : callers) caller.join();
+  EXPECT_GT(refused.load(), 0) << "twelve at once, two admitted at a time";
+  EXPECT_EQ(hasher.counters().refused, static_cast<std::uint64_t>(refused.load()));
+  EXPECT_EQ(hasher.counters().verifications + hasher.counters().refused, 12u);
+  EXPECT_TRUE(hasher.Verify(hash, "correct horse battery").value()) << "free again afterwards";
 }
 
 }  // namespace

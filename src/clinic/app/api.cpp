@@ -1,5 +1,9 @@
 #include "clinic/app/api.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
 #include "clinic/http/handlers/admin_routes.hpp"
 #include "clinic/http/handlers/appointment_routes.hpp"
 #include "clinic/http/handlers/attachment_routes.hpp"
@@ -32,7 +36,8 @@ Api::Api(storage::Store& store, const storage::DocumentStores& documents,
     : store_(store),
       config_(config),
       hasher_(config.fast_password_hashing ? service::PasswordHasher::Cost::kFastForTests
-                                           : service::PasswordHasher::Cost::kProduction),
+                                           : service::PasswordHasher::Cost::kProduction,
+              std::max<std::size_t>(1, config.workers / 2)),
       auth_(store, hasher_, clock_, AuthOptionsFrom(config)),
       locations_(store, clock_),
       doctors_(store, hasher_, clock_),
@@ -71,6 +76,24 @@ void Api::AddRoutes(http::Router& router) {
   http::AddMessageRoutes(router, auth_, messages_);
   http::AddAttachmentRoutes(router, auth_, attachments_, config_.max_attachment_bytes);
   http::AddLiveRoutes(router, auth_, live_);
+}
+
+void Api::AddMetrics(http::Metrics& metrics) const {
+  metrics.AddCollector([&hasher = hasher_](std::string& out) {
+    const auto counters = hasher.counters();
+    out += fmt::format(
+        "# HELP clinic_password_hashes_total Passwords hashed (registrations, new passwords).\n"
+        "# TYPE clinic_password_hashes_total counter\n"
+        "clinic_password_hashes_total {}\n"
+        "# HELP clinic_password_verifications_total Passwords checked against a stored hash.\n"
+        "# TYPE clinic_password_verifications_total counter\n"
+        "clinic_password_verifications_total {}\n"
+        "# HELP clinic_password_checks_refused_total Hashes or checks refused with 429 because "
+        "the hasher was full.\n"
+        "# TYPE clinic_password_checks_refused_total counter\n"
+        "clinic_password_checks_refused_total {}\n",
+        counters.hashes, counters.verifications, counters.refused);
+  });
 }
 
 }  // namespace clinic::app

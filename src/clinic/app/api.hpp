@@ -6,6 +6,7 @@
 #include "clinic/app/config.hpp"
 #include "clinic/common/clock.hpp"
 #include "clinic/http/handlers/live_routes.hpp"
+#include "clinic/http/metrics.hpp"
 #include "clinic/http/router.hpp"
 #include "clinic/service/admin_service.hpp"
 #include "clinic/service/answer_cache.hpp"
@@ -36,6 +37,8 @@ class Api {
   Api& operator=(const Api&) = delete;
 
   void AddRoutes(http::Router& router);
+  // Adds the services' own figures (password hashing) to the /metrics page.
+  void AddMetrics(http::Metrics& metrics) const;
 
  private:
   storage::Store& store_;

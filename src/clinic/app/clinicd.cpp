@@ -70,6 +70,7 @@ int ClinicdMain(int argc, char** argv) {
                                      .metrics = metrics});
   Api api(**store, *documents, config);
   api.AddRoutes(router);
+  api.AddMetrics(*metrics);
   // A missing UI is no reason to refuse the API: "/" then says how to build it.
   if (auto web = http::StaticFiles::Open({.root = config.web_dir})) {
     http::AddStaticFiles(router, *web);

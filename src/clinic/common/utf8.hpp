@@ -19,7 +19,8 @@ std::optional<std::size_t> Utf8Length(std::string_view text);
 
 // Text that is safe to keep from a source nobody validated (request headers, rows stored before
 // input was checked strictly): every byte that does not start a well-formed sequence becomes
-// U+FFFD, and the result is cut at a character boundary to at most max_bytes.
+// U+FFFD, and the result is cut at a character boundary to at most max_bytes. (Control characters
+// never reach here from a header: the HTTP parser refuses them.)
 std::string SanitizeUtf8(std::string_view text, std::size_t max_bytes);
 
 }  // namespace clinic

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -32,5 +33,11 @@ std::optional<MessageType> ParseMessageType(std::string_view text) {
 }
 
 std::string ThreadIdOf(Id appointment_id) { return fmt::format("apt-{}", appointment_id); }
+
+bool IsMessageId(std::string_view id) {
+  return id.size() == 24 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
 
 }  // namespace clinic::domain

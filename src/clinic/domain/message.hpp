@@ -77,4 +77,8 @@ struct Message {
 // The thread of an appointment.
 std::string ThreadIdOf(Id appointment_id);
 
+// Whether `id` has the form of a message id (an ObjectId: 24 lowercase hex digits). Ids from
+// clients are checked with this before any store sees them.
+bool IsMessageId(std::string_view id);
+
 }  // namespace clinic::domain

@@ -71,6 +71,14 @@ DoctorView DoctorViewFor(const Principal& caller, const Doctor& doctor) {
 
 bool MaySearchDoctorContactDetails(const Principal& caller) { return IsAdmin(caller); }
 
+Message AsSeenBy(const Principal& reader, Message message) {
+  if (!IsAdmin(reader) && !reader.IsUser(message.author.role, message.author.id)) {
+    message.client_ua.reset();
+    message.client_platform.reset();
+  }
+  return message;
+}
+
 Status AuthorizeSchedule(const Principal& caller, const Doctor& doctor) {
   if (IsAdmin(caller) || caller.IsUser(Role::kDoctor, doctor.id)) return Ok();
   if (!IsPublic(doctor)) return Fail(Hidden("doctor", doctor.id));

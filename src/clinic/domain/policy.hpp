@@ -4,6 +4,7 @@
 
 #include "clinic/common/result.hpp"
 #include "clinic/domain/entities.hpp"
+#include "clinic/domain/message.hpp"
 #include "clinic/domain/principal.hpp"
 
 namespace clinic::domain {
@@ -56,6 +57,10 @@ DoctorView DoctorViewFor(const Principal& caller, const Doctor& doctor);
 // see them on every doctor. Everyone else searches what the public profile shows, so a hidden
 // address cannot be recovered one letter at a time.
 bool MaySearchDoctorContactDetails(const Principal& caller);
+
+// The message as `reader` may see it: the author's device (meta.client) is shown only to the
+// author and to admins; the other participant sees the message without it.
+Message AsSeenBy(const Principal& reader, Message message);
 
 // Which patients a list may show the caller.
 struct PatientListScope {

@@ -198,21 +198,40 @@ Result<boost::json::object> ParseObject(std::string_view body) {
   return std::move(value.as_object());
 }
 
+Error NotJson() {
+  return Error{ErrorCode::kUnsupportedMediaType,
+               "The request body must be sent with Content-Type: application/json.",
+               {}};
+}
+
+// A Content-Type, when there is one, must be JSON.
+Status NoFormContentType(const Request& request) {
+  const auto content_type = request.headers[boost::beast::http::field::content_type];
+  if (!content_type.empty() && !IsJsonMediaType(content_type)) return Fail(NotJson());
+  return Ok();
+}
+
 }  // namespace
 
 Result<boost::json::object> ParseJsonObject(const Request& request) {
-  auto content_type = request.headers[boost::beast::http::field::content_type];
-  if (!IsJsonMediaType(content_type)) {
-    return Fail(Error{ErrorCode::kUnsupportedMediaType,
-                      "The request body must be sent with Content-Type: application/json.",
-                      {}});
+  if (!IsJsonMediaType(request.headers[boost::beast::http::field::content_type])) {
+    return Fail(NotJson());
   }
   return ParseObject(request.body);
 }
 
 Result<boost::json::object> ParseOptionalJsonObject(const Request& request) {
+  CLINIC_TRY_STATUS(NoFormContentType(request));
   if (request.body.empty()) return boost::json::object();
   return ParseJsonObject(request);
+}
+
+Status NoRequestBody(const Request& request) {
+  CLINIC_TRY_STATUS(NoFormContentType(request));
+  if (!request.body.empty()) {
+    return Fail(Error::InvalidArgument("This action takes no request body."));
+  }
+  return Ok();
 }
 
 JsonFields::JsonFields(const boost::json::object& object) : JsonFields(object, "", nullptr) {}

@@ -27,9 +27,14 @@ inline constexpr std::size_t kMaxJsonDepth = 16;
 // message gives line and column), is nested deeper than kMaxJsonDepth, or is not an object.
 Result<boost::json::object> ParseJsonObject(const Request& request);
 
-// As ParseJsonObject, but an empty body is an empty object whatever the Content-Type: for actions
-// whose fields are all optional (POST .../cancel with an optional reason).
+// As ParseJsonObject, but an empty body is an empty object: for actions whose fields are all
+// optional (POST .../cancel with an optional reason). A Content-Type other than JSON is refused
+// (415) even without a body: what an HTML form of another site can send never reaches an action.
 Result<boost::json::object> ParseOptionalJsonObject(const Request& request);
+
+// For actions that take no body (DELETE, POST /auth/logout): InvalidArgument (400) when there is
+// one, UnsupportedMediaType (415) for a Content-Type other than JSON.
+Status NoRequestBody(const Request& request);
 
 // Reads the fields of one JSON object and collects every problem instead of stopping at the
 // first, so one answer tells the caller everything to fix. A handler reads each field it knows,

@@ -124,6 +124,23 @@ Status StorePasswordHash(Transaction& tx, const Principal& who, const std::strin
   return Fail(Error::PermissionDenied("only accounts have passwords"));
 }
 
+Error EmailTaken() {
+  return Error{ErrorCode::kAlreadyExists,
+               "an account with this email already exists",
+               {{"email", "is already registered"}}};
+}
+
+// kResourceExhausted (with when to try again) once `subject` failed `limit` times in the window.
+Status NotThrottled(Transaction& tx, LoginSubject kind, const std::string& subject, int limit,
+                    Instant now, std::chrono::seconds window) {
+  CLINIC_ASSIGN_OR_RETURN(auto failures,
+                          tx.login_attempts().FailuresSince(kind, subject, now - window));
+  if (failures.count < limit) return Ok();
+  const auto wait = (failures.oldest.value_or(now) + window) - now;
+  return Fail(Error::ResourceExhausted("too many failed password checks; try again later",
+                                       static_cast<int>(std::max<std::int64_t>(1, wait.count()))));
+}
+
 }  // namespace
 
 AuthService::AuthService(storage::Store& store, const PasswordHasher& hasher, const Clock& clock,
@@ -147,6 +164,14 @@ Result<domain::Patient> AuthService::Register(const Registration& registration,
   patient.date_of_birth = registration.date_of_birth;
   patient.gender = registration.gender;
   CLINIC_TRY_STATUS(check.Finish("the registration is not valid"));
+  // A taken email is answered before hashing: a flood of duplicate registrations costs lookups.
+  CLINIC_ASSIGN_OR_RETURN(
+      const bool taken, InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
+        return tx.patients().FindByEmail(patient.email).map([](const auto& found) {
+          return found.has_value();
+        });
+      }));
+  if (taken) return Fail(EmailTaken());
   CLINIC_ASSIGN_OR_RETURN(patient.password_hash, hasher_.Hash(registration.password));
 
   auto created = InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) {
@@ -158,11 +183,7 @@ Result<domain::Patient> AuthService::Register(const Registration& registration,
       });
     });
   });
-  if (!created && created.error().code == ErrorCode::kAlreadyExists) {
-    return Fail(Error{ErrorCode::kAlreadyExists,
-                      "an account with this email already exists",
-                      {{"email", "is already registered"}}});
-  }
+  if (!created && created.error().code == ErrorCode::kAlreadyExists) return Fail(EmailTaken());
   return created;
 }
 
@@ -173,36 +194,29 @@ Result<LoginResult> AuthService::Login(const std::string& login_text, const std:
     return Fail(WrongCredentials());
   }
   const Instant now = clock_.Now();
-  const Instant window_start = now - options_.throttle_window;
   const std::string address = context.client_addr.value_or("unknown");
 
   // Throttled callers are refused before any password is checked.
   CLINIC_ASSIGN_OR_RETURN(
       auto candidates,
       InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<std::vector<Candidate>> {
-        for (const auto& [kind, subject, limit] :
-             {std::tuple{LoginSubject::kAccount, login, options_.max_failures_per_account},
-              std::tuple{LoginSubject::kAddress, address, options_.max_failures_per_address}}) {
-          CLINIC_ASSIGN_OR_RETURN(auto failures,
-                                  tx.login_attempts().FailuresSince(kind, subject, window_start));
-          if (failures.count >= limit) {
-            const auto wait = (failures.oldest.value_or(now) + options_.throttle_window) - now;
-            return Fail(Error::ResourceExhausted(
-                "too many failed logins; try again later",
-                static_cast<int>(std::max<std::int64_t>(1, wait.count()))));
-          }
-        }
+        CLINIC_TRY_STATUS(NotThrottled(tx, LoginSubject::kAccount, login,
+                                       options_.max_failures_per_account, now,
+                                       options_.throttle_window));
+        CLINIC_TRY_STATUS(NotThrottled(tx, LoginSubject::kAddress, address,
+                                       options_.max_failures_per_address, now,
+                                       options_.throttle_window));
         return FindCandidates(tx, login);
       }));
 
+  // Every account the login names costs one verification, whether it may log in or not, and no
+  // account costs one too: how long a failure takes tells nothing of the account's state.
   const Candidate* match = nullptr;
   for (const auto& candidate : candidates) {
-    if (candidate.can_log_in && hasher_.Verify(candidate.password_hash, password)) {
-      match = &candidate;
-      break;
-    }
+    CLINIC_ASSIGN_OR_RETURN(const bool verified, hasher_.Verify(candidate.password_hash, password));
+    if (verified && candidate.can_log_in && match == nullptr) match = &candidate;
   }
-  if (candidates.empty()) (void)hasher_.Verify(dummy_hash_, password);
+  if (candidates.empty()) CLINIC_TRY_STATUS(hasher_.Verify(dummy_hash_, password));
 
   if (match == nullptr) {
     CLINIC_TRY_STATUS(store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
@@ -288,15 +302,29 @@ Status AuthService::ChangePassword(const domain::RequestContext& context,
   CLINIC_ASSIGN_OR_RETURN(auto account, InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
                             return LoadCredentials(tx, who);
                           }));
+  // Guessing the current password through this route counts toward the same per-account
+  // throttle as logins, so a stolen session cannot try passwords faster than the login form.
+  const Instant now = clock_.Now();
+  const std::string subject = domain::NormalizeEmail(account.email);
+  CLINIC_TRY_STATUS(store_.Run(TxMode::kRead, [&](Transaction& tx) {
+    return NotThrottled(tx, LoginSubject::kAccount, subject, options_.max_failures_per_account, now,
+                        options_.throttle_window);
+  }));
   domain::Validator check;
-  if (!hasher_.Verify(account.password_hash, current_password)) {
+  CLINIC_ASSIGN_OR_RETURN(const bool current_matches,
+                          hasher_.Verify(account.password_hash, current_password));
+  if (!current_matches) {
+    CLINIC_TRY_STATUS(store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
+      CLINIC_TRY_STATUS(tx.login_attempts().RecordFailure(LoginSubject::kAccount, subject, now));
+      return Audit(tx, clock_, context, "auth.password_change.failure",
+                   std::string(domain::Name(who.role)), who.id);
+    }));
     check.Add("current_password", "is not the current password");
   }
   check.Password("new_password", new_password, account.email);
   CLINIC_TRY_STATUS(check.Finish("the password was not changed"));
   CLINIC_ASSIGN_OR_RETURN(auto new_hash, hasher_.Hash(new_password));
 
-  const Instant now = clock_.Now();
   return store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
     CLINIC_TRY_STATUS(StorePasswordHash(tx, who, new_hash));
     CLINIC_TRY_STATUS(tx.sessions().RevokeAllForUser(who.role, who.id, now));

@@ -112,13 +112,13 @@ Result<storage::Page<domain::Doctor>> DoctorService::List(const domain::RequestC
   CLINIC_TRY_STATUS(domain::AuthorizeDoctors(
       context.actor, Action::kList,
       {.include_inactive = query.include_inactive, .include_deleted = query.include_deleted}));
-  const storage::DoctorFilter filter{.specialization = query.specialization,
-                                     .location_id = query.location_id,
-                                     .q = query.q,
-                                     .q_matches_contact_details =
-                                         domain::MaySearchDoctorContactDetails(context.actor),
-                                     .include_inactive = query.include_inactive,
-                                     .include_deleted = query.include_deleted};
+  const storage::DoctorFilter filter{
+      .specialization = query.specialization,
+      .location_id = query.location_id,
+      .q = query.q,
+      .q_matches_contact_details = domain::MaySearchDoctorContactDetails(context.actor),
+      .include_inactive = query.include_inactive,
+      .include_deleted = query.include_deleted};
   return InTransaction(store_, TxMode::kRead,
                        [&](Transaction& tx) { return tx.doctors().List(filter, query.page); });
 }

@@ -122,9 +122,7 @@ Result<storage::MessagePosition> DecodeCursor(std::string_view text) {
   const auto digits = text.substr(0, std::min(dot, text.size()));
   const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), seconds);
   const auto id = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
-  const bool hex_id = id.size() == 24 && std::all_of(id.begin(), id.end(), [](char c) {
-                        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-                      });
+  const bool hex_id = domain::IsMessageId(id);
   if (error != std::errc{} || end != digits.data() + digits.size() || seconds < 0 ||
       seconds > kLastInstant.time_since_epoch().count() || !hex_id) {
     return Fail(Error::InvalidField("before", "is not a cursor this server issued"));
@@ -237,7 +235,9 @@ Result<MessagePage> MessageService::List(const domain::RequestContext& context, 
     found.resize(static_cast<std::size_t>(std::max(limit, 1)));
     page.next_cursor = EncodeCursor(found.back());
   }
-  page.items = std::move(found);
+  page.items.reserve(found.size());
+  for (auto& message : found)
+    page.items.push_back(domain::AsSeenBy(context.actor, std::move(message)));
   return page;
 }
 
@@ -247,10 +247,12 @@ Result<std::int64_t> MessageService::MarkRead(const domain::RequestContext& cont
                             return LoadThread(tx, context.actor, appointment_id);
                           }));
   const auto thread_id = domain::ThreadIdOf(appointment_id);
-  CLINIC_ASSIGN_OR_RETURN(auto last, messages_.Get(up_to));
-  if (!last || last->thread_id != thread_id) {
+  const auto not_in_thread = [] {
     return Fail(Error::InvalidField("up_to", "no message of this thread has this id"));
-  }
+  };
+  if (!domain::IsMessageId(up_to)) return not_in_thread();
+  CLINIC_ASSIGN_OR_RETURN(auto last, messages_.Get(up_to));
+  if (!last || last->thread_id != thread_id) return not_in_thread();
   const storage::MessageReader reader{context.actor.role, context.actor.id};
   const Instant now = clock_.Now();
   CLINIC_ASSIGN_OR_RETURN(const auto marked,
@@ -279,10 +281,9 @@ Result<domain::Message> MessageService::Edit(const domain::RequestContext& conte
   const auto cleaned = check.OptionalText("text", text, kMaxTextChars, /*multiline=*/true);
   if (check.ok() && !cleaned) check.Add("text", "is required");
   CLINIC_TRY_STATUS(check.Finish("the edit is not valid"));
+  const auto hidden = [] { return Fail(Error::NotFound("no such message")); };
+  if (!domain::IsMessageId(id)) return hidden();
   CLINIC_ASSIGN_OR_RETURN(auto found, messages_.Get(id));
-  const auto hidden = [&] {
-    return Fail(Error::NotFound(fmt::format("message {} not found", id)));
-  };
   if (!found) return hidden();
   auto visible = InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
     return LoadThread(tx, context.actor, found->refs.appointment_id);

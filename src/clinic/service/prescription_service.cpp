@@ -17,15 +17,20 @@ using storage::TxMode;
 
 constexpr std::size_t kMaxInstructionsChars = 4000;
 
-// The prescription this one corrects: it must exist, be the same patient's and have no successor.
-Status CheckSupersedes(Transaction& tx, Id supersedes_id, Id patient_id) {
+// The prescription this one corrects: it must exist, be the same patient's, be the calling
+// doctor's own (admins may correct any doctor's) and have no successor. An unknown id, another
+// patient's and another doctor's prescription get the same answer, so none reveals that the
+// prescription exists.
+Status CheckSupersedes(Transaction& tx, const domain::Principal& caller, Id supersedes_id,
+                       Id patient_id) {
   auto earlier = tx.prescriptions().GetListing(supersedes_id);
-  if (!earlier && earlier.error().code == ErrorCode::kNotFound) {
-    return Fail(Error::InvalidField("supersedes_id", "no prescription has this id"));
-  }
-  CLINIC_TRY_STATUS(earlier);
-  if (earlier->prescription.patient_id != patient_id) {
-    return Fail(Error::InvalidField("supersedes_id", "is a prescription of another patient"));
+  if (!earlier && earlier.error().code != ErrorCode::kNotFound) return Fail(earlier.error());
+  const bool replaceable =
+      earlier && earlier->prescription.patient_id == patient_id &&
+      (!caller.Is(domain::Role::kDoctor) || earlier->prescription.doctor_id == caller.id);
+  if (!replaceable) {
+    return Fail(Error::InvalidField("supersedes_id",
+                                    "is not a prescription of this patient that you may replace"));
   }
   if (earlier->superseded_by) {
     return Fail(Error::FailedPrecondition(
@@ -66,7 +71,8 @@ Result<PrescriptionListing> PrescriptionService::Issue(const domain::RequestCont
               appointment_id, domain::Name(appointment.status))));
         }
         if (input.supersedes_id) {
-          CLINIC_TRY_STATUS(CheckSupersedes(tx, *input.supersedes_id, appointment.patient_id));
+          CLINIC_TRY_STATUS(
+              CheckSupersedes(tx, context.actor, *input.supersedes_id, appointment.patient_id));
         }
         CLINIC_ASSIGN_OR_RETURN(auto stored,
                                 tx.prescriptions().Create({.appointment_id = appointment_id,

@@ -51,6 +51,7 @@ Result<Response> Login(service::AuthService& auth, const AuthRoutesOptions& opti
 Result<Response> Logout(service::AuthService& auth, const AuthRoutesOptions& options,
                         Request& request) {
   CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+  CLINIC_TRY_STATUS(NoRequestBody(request));
   CLINIC_TRY_STATUS(auth.Logout(SessionToken(request).value_or(""), context));
   Response response = Empty(HttpStatus::no_content);
   response.set(boost::beast::http::field::set_cookie, ExpiredSessionCookie(options.secure_cookie));

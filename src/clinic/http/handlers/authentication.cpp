@@ -25,23 +25,60 @@ std::optional<std::string> CookieValue(std::string_view header, std::string_view
   return std::nullopt;
 }
 
-}  // namespace
-
-std::optional<std::string> SessionToken(const Request& request) {
+std::optional<std::string> BearerToken(const Request& request) {
   const auto authorization = request.headers[boost::beast::http::field::authorization];
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.size() > kBearer.size() &&
       boost::beast::iequals(authorization.substr(0, kBearer.size()), kBearer)) {
     return std::string(Trim(authorization.substr(kBearer.size())));
   }
-  const auto cookie = request.headers[boost::beast::http::field::cookie];
-  if (!cookie.empty()) return CookieValue(cookie, kSessionCookie);
   return std::nullopt;
+}
+
+std::optional<std::string> CookieToken(const Request& request) {
+  const auto cookie = request.headers[boost::beast::http::field::cookie];
+  if (cookie.empty()) return std::nullopt;
+  return CookieValue(cookie, kSessionCookie);
+}
+
+// "https://clinic.example:8443" → "clinic.example:8443", to compare with the Host header.
+std::string_view OriginHost(std::string_view origin) {
+  const auto scheme = origin.find("://");
+  return scheme == std::string_view::npos ? origin : origin.substr(scheme + 3);
+}
+
+bool ChangesState(Method method) { return method != Method::get && method != Method::head; }
+
+}  // namespace
+
+std::optional<std::string> SessionToken(const Request& request) {
+  if (auto bearer = BearerToken(request)) return bearer;
+  return CookieToken(request);
+}
+
+bool AuthenticatedByCookie(const Request& request) {
+  return !BearerToken(request) && CookieToken(request).has_value();
+}
+
+Status RequireOwnOriginForCookie(const Request& request) {
+  if (!AuthenticatedByCookie(request)) return Ok();
+  const auto fetch_site = request.headers["Sec-Fetch-Site"];
+  const auto origin = request.headers[boost::beast::http::field::origin];
+  const bool own = !fetch_site.empty()
+                       ? boost::beast::iequals(fetch_site, "same-origin")
+                       : !origin.empty() && boost::beast::iequals(
+                                                OriginHost(origin),
+                                                request.headers[boost::beast::http::field::host]);
+  if (own) return Ok();
+  return Fail(Error::PermissionDenied(
+      "the session cookie is accepted only from this site's own pages; other clients send "
+      "Authorization: Bearer"));
 }
 
 Result<domain::RequestContext> RequireLogin(const Request& request, service::AuthService& auth) {
   const auto token = SessionToken(request);
   if (!token) return Fail(Error::Unauthenticated("log in first"));
+  if (ChangesState(request.method)) CLINIC_TRY_STATUS(RequireOwnOriginForCookie(request));
   CLINIC_ASSIGN_OR_RETURN(auto principal, auth.Authenticate(*token));
   domain::RequestContext context = AnonymousContext(request);
   context.actor = principal;

@@ -19,7 +19,18 @@ inline constexpr std::string_view kSessionCookie = "clinic_session";
 // session cookie.
 std::optional<std::string> SessionToken(const Request& request);
 
+// Whether the session cookie is the credential the request is authenticated by (no bearer token).
+bool AuthenticatedByCookie(const Request& request);
+
+// A browser sends the session cookie with whatever a page of any site makes it request; only the
+// server's own pages may use it to change something or to open the live socket. Ok when the
+// request is not authenticated by the cookie, or says it comes from this origin
+// (`Sec-Fetch-Site: same-origin`, or without that header an `Origin` naming this host);
+// kPermissionDenied (403) otherwise.
+Status RequireOwnOriginForCookie(const Request& request);
+
 // The context of a logged-in caller (who, from where, which request), or kUnauthenticated (401).
+// A state-changing request (anything but GET and HEAD) must also pass RequireOwnOriginForCookie.
 Result<domain::RequestContext> RequireLogin(const Request& request, service::AuthService& auth);
 
 // The caller of a route anyone may use: anonymous (Role::kSystem) without a session token, the

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "clinic/common/time.hpp"
+#include "clinic/domain/policy.hpp"
 #include "clinic/http/handlers/authentication.hpp"
 #include "clinic/http/handlers/json_codecs.hpp"
 #include "clinic/http/problem.hpp"
@@ -39,13 +40,6 @@ std::string_view ChangeName(service::AppointmentEvent event) {
 
 object UserJson(Role role, Id id) { return {{"role", domain::Name(role)}, {"id", id}}; }
 
-// The host[:port] of an Origin header value ("https://clinic.example:8443" →
-// "clinic.example:8443").
-std::string_view OriginHost(std::string_view origin) {
-  const auto scheme = origin.find("://");
-  return scheme == std::string_view::npos ? origin : origin.substr(scheme + 3);
-}
-
 Result<Response> UpgradeRequired(Request&) {
   constexpr auto kStatus = HttpStatus::upgrade_required;
   auto response = Problem(kStatus, ProblemDocument(kStatus, "upgrade-required",
@@ -58,14 +52,8 @@ Result<Response> UpgradeRequired(Request&) {
 Result<std::shared_ptr<WebSocketChannel>> Upgrade(service::AuthService& auth, LiveFeed& feed,
                                                   Request& request) {
   CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  const bool by_cookie = request.headers.find(bhttp::field::authorization) == request.headers.end();
-  const auto origin = request.headers[bhttp::field::origin];
-  // Browsers send the cookie with a WebSocket handshake from any site; only this server's own
-  // pages may use it.
-  if (by_cookie && !origin.empty() &&
-      !boost::beast::iequals(OriginHost(origin), request.headers[bhttp::field::host])) {
-    return Fail(Error::PermissionDenied("the session cookie is only accepted from this origin"));
-  }
+  // Browsers send the cookie with a WebSocket handshake from any site.
+  CLINIC_TRY_STATUS(RequireOwnOriginForCookie(request));
   return feed.Subscribe(context.actor);
 }
 
@@ -150,12 +138,15 @@ void LiveFeed::Publish(const std::vector<UserKey>& users,
 }
 
 void LiveFeed::Deliver(const domain::Message& message) {
-  Publish({{Role::kPatient, message.refs.patient_id}, {Role::kDoctor, message.refs.doctor_id}},
-          [&] {
-            return boost::json::serialize(object{{"type", "message"},
-                                                 {"appointment_id", message.refs.appointment_id},
-                                                 {"message", ToJson(message)}});
-          });
+  for (const UserKey& participant : {UserKey{Role::kPatient, message.refs.patient_id},
+                                     UserKey{Role::kDoctor, message.refs.doctor_id}}) {
+    Publish({participant}, [&] {
+      const domain::Principal reader{participant.first, participant.second};
+      return boost::json::serialize(object{{"type", "message"},
+                                           {"appointment_id", message.refs.appointment_id},
+                                           {"message", ToJson(domain::AsSeenBy(reader, message))}});
+    });
+  }
 }
 
 bool LiveFeed::MarkDelivered(const domain::Message& message) {

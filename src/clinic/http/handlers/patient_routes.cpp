@@ -86,6 +86,7 @@ Result<Response> Delete(service::AuthService& auth, PatientService& patients, Re
   CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
   CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
   CLINIC_TRY_STATUS(NoQueryParameters(request));
+  CLINIC_TRY_STATUS(NoRequestBody(request));
   CLINIC_TRY_STATUS(patients.Delete(context, id));
   return Empty(HttpStatus::no_content);
 }

@@ -153,6 +153,7 @@ Result<Response> DeleteSlot(service::AuthService& auth, SchedulingService& sched
   CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
   CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
   CLINIC_TRY_STATUS(NoQueryParameters(request));
+  CLINIC_TRY_STATUS(NoRequestBody(request));
   CLINIC_TRY_STATUS(scheduling.DeleteSlot(context, id));
   return Empty(HttpStatus::no_content);
 }

@@ -44,7 +44,7 @@ Error FileError(std::string_view what, const fs::path& path) {
 
 // Writes `content` to `path` and flushes it to the disk before returning.
 Status WriteDurably(const fs::path& path, std::string_view content) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return Fail(FileError("cannot create", path));
   std::size_t written = 0;
   while (written < content.size()) {

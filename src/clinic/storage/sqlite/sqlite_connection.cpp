@@ -1,7 +1,9 @@
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <string>
 #include <unordered_map>
@@ -181,6 +183,11 @@ class SqliteConnectionFactory final : public sql::ConnectionFactory {
   Dialect dialect() const override { return Dialect::kSqlite; }
 
   Result<std::unique_ptr<sql::Connection>> Open() override {
+    // The file holds patients' records: readable by the server's own user only. SQLite gives its
+    // -wal and -shm files the database file's permissions, so creating it 0600 covers them too.
+    if (const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) {
+      ::close(fd);
+    }
     sqlite3* db = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(path_.c_str(), &db, flags, nullptr);
