@@ -583,7 +583,8 @@ int Run(const Options& options) {
     LoginWorkload login(data);
     rows.push_back(
         Measure("login", backend, pid, port, options, login, std::min(options.connections, 8)));
-    rows.back().note = "argon2id 19 MiB, t=2";
+    const auto busy = rows.back().result.statuses[429];
+    rows.back().note = fmt::format("argon2id 19 MiB, t=2; {} answered 429 (hasher full)", busy);
   }
 
   PrintTable(rows);

@@ -5,6 +5,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <numeric>
+#include <thread>
 
 #include "clinic/common/time.hpp"
 
@@ -56,9 +58,27 @@ class ListWorkload final : public Workload {
 
 std::vector<Answer> RunRequests(std::uint16_t port, std::vector<Request> requests,
                                 int connections) {
-  ListWorkload workload(std::move(requests));
-  RunLoad({.port = port, .connections = connections, .duration = std::chrono::hours(1)}, workload);
-  return workload.TakeAnswers();
+  constexpr int kRounds = 60;
+  std::vector<Answer> answers(requests.size());
+  std::vector<std::size_t> pending(requests.size());
+  std::iota(pending.begin(), pending.end(), std::size_t{0});
+  for (int round = 0; round < kRounds && !pending.empty(); ++round) {
+    if (round > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+    std::vector<Request> batch;
+    batch.reserve(pending.size());
+    for (const auto i : pending) batch.push_back(requests[i]);
+    ListWorkload workload(std::move(batch));
+    RunLoad({.port = port, .connections = connections, .duration = std::chrono::hours(1)},
+            workload);
+    auto batch_answers = workload.TakeAnswers();
+    std::vector<std::size_t> busy;
+    for (std::size_t k = 0; k < pending.size(); ++k) {
+      if (batch_answers[k].status == 429) busy.push_back(pending[k]);
+      answers[pending[k]] = std::move(batch_answers[k]);
+    }
+    pending = std::move(busy);
+  }
+  return answers;
 }
 
 std::optional<Request> SearchWorkload::Next(int) {

@@ -601,6 +601,52 @@ TEST_P(MessageApiTest, AnotherInstanceRelaysMessagesByPolling) {
   EXPECT_EQ(relayed->at("message").at("_id"), posted.at("_id"));
 }
 
+// Waits up to five seconds for the server to close `socket`.
+bool ClosedSoon(test_support::WebSocketClient& socket) {
+  for (int i = 0; i < 100 && !socket.Closed(); ++i) {
+    (void)socket.Next(std::chrono::milliseconds(50));
+  }
+  return socket.Closed();
+}
+
+TEST_P(MessageApiTest, EndingASessionClosesItsLiveSocketsOnEveryInstance) {
+  auto second = StartAnotherServer();
+  ASSERT_TRUE(second);
+  const std::string other_session = Login("ana@example.com", "patient-password-1");
+  auto here = Live(patient_token_);
+  auto there = Live(patient_token_, second->port());
+  auto other = Live(other_session);
+  ASSERT_TRUE(here && there && other);
+
+  ASSERT_EQ(Call("POST", "/api/v1/auth/logout", std::nullopt, patient_token_).status, 204);
+  EXPECT_TRUE(ClosedSoon(*here)) << "on the instance that ended it";
+  EXPECT_TRUE(ClosedSoon(*there)) << "on another instance";
+  EXPECT_FALSE(other->Closed()) << "the same person's other session goes on";
+
+  const std::string doctor_again = Login("heart@clinic.example", kDoctorPassword);
+  auto doctor = Live(doctor_token_);
+  auto doctor_elsewhere = Live(doctor_again, second->port());
+  ASSERT_TRUE(doctor && doctor_elsewhere);
+  ASSERT_EQ(
+      Call("POST", "/api/v1/auth/password",
+           object{{"current_password", kDoctorPassword}, {"new_password", "a-brand-new-password"}},
+           doctor_token_)
+          .status,
+      204);
+  EXPECT_TRUE(ClosedSoon(*doctor)) << "a password change ends every session";
+  EXPECT_TRUE(ClosedSoon(*doctor_elsewhere));
+
+  const auto [leaving, leaving_token] = RegisterPatient("leo@example.com");
+  auto leaver = Live(leaving_token);
+  ASSERT_TRUE(leaver);
+  ASSERT_EQ(
+      Call("DELETE", "/api/v1/patients/" + std::to_string(leaving), std::nullopt, admin_token_)
+          .status,
+      204);
+  EXPECT_TRUE(ClosedSoon(*leaver)) << "a deleted account's sessions end";
+  EXPECT_FALSE(other->Closed());
+}
+
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(MessageApiTest);
 
 }  // namespace

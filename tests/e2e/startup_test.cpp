@@ -4,9 +4,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
+#include "clinic/storage/documents/message_document.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
 #include "support/http_client.hpp"
 #include "support/printers.hpp"
@@ -34,6 +37,7 @@ class TempDir {
   std::string Sqlite(const std::string& name) const {
     return "sqlite://" + (path_ / name).string();
   }
+  std::filesystem::path File(const std::string& name) const { return path_ / name; }
 
  private:
   std::filesystem::path path_;
@@ -182,6 +186,78 @@ TEST_P(BackendTest, ClinicctlMigratesSeedsOnceAndCreatesAdmins) {
   auto stored = (*connection)->Query("SELECT email FROM admins WHERE username = 'frontdesk'");
   ASSERT_EQ(stored->size(), 1u);
   EXPECT_EQ(stored->at(0).Text(0), "desk@example.org");
+}
+
+TEST_P(BackendTest, AMysqlPasswordComesFromAFileOrTheEnvironmentNotTheCommandLine) {
+  if (GetParam() != storage::sql::Dialect::kMysql) GTEST_SKIP() << "MariaDB only";
+  auto admin = database_->factory().Open();
+  ASSERT_TRUE(admin);
+  const std::string uri = database_->uri();  // mysql://root@host:port/database
+  const std::string database = uri.substr(uri.rfind('/') + 1);
+  ASSERT_TRUE(
+      (*admin)->Execute("CREATE USER IF NOT EXISTS 'clinic_pw'@'%' IDENTIFIED BY "
+                        "'from-a-file-1'"));
+  ASSERT_TRUE((*admin)->Execute("GRANT ALL ON `" + database + "`.* TO 'clinic_pw'@'%'"));
+  const std::string without_password = "mysql://clinic_pw@" + uri.substr(uri.find('@') + 1);
+  {
+    std::ofstream file(docs_.File("db-password"));
+    file << "from-a-file-1\n";
+  }
+  const auto serves = [&](std::vector<std::string> args,
+                          std::vector<std::pair<std::string, std::string>> env) {
+    args.insert(args.end(), {"--docs", docs_.Sqlite("docs.db"), "--listen", "127.0.0.1:0"});
+    auto started = ClinicdProcess::Start({.args = args, .env = env});
+    if (!started) return false;
+    HttpClient client((*started)->port());
+    auto health = client.Get("/health/ready");
+    return health && health->status == 200;
+  };
+  EXPECT_TRUE(serves(
+      {"--db", without_password, "--db-password-file", docs_.File("db-password").string()}, {}));
+  EXPECT_TRUE(serves({"--db", without_password}, {{"CLINIC_DB_PASSWORD", "from-a-file-1"}}));
+  EXPECT_FALSE(serves({"--db", without_password}, {})) << "no password at all";
+  const auto twice =
+      RunCommand(CLINICD_PATH, {"--db", "mysql://clinic_pw:x@" + uri.substr(uri.find('@') + 1),
+                                "--db-password-file", docs_.File("db-password").string(), "--docs",
+                                docs_.Sqlite("docs.db")});
+  EXPECT_EQ(twice.exit_code, 2) << twice.output;
+  EXPECT_THAT(twice.output, HasSubstr("give it in one place only"));
+  (void)(*admin)->Execute("DROP USER 'clinic_pw'@'%'");
+}
+
+TEST_P(BackendTest, ClinicctlRepairsStoredMessagesThatCannotBeRead) {
+  const auto docs = docs_.Sqlite("docs.db");
+  auto repair = [&] {
+    auto args = StorageFlags();
+    args.insert(args.end(), {"repair-messages", "--files", docs_.File("files").string()});
+    return RunCommand(CLINICCTL_PATH, args);
+  };
+  const auto empty = repair();
+  ASSERT_EQ(empty.exit_code, 0) << empty.output;
+  EXPECT_THAT(empty.output, HasSubstr("0 messages checked, 0 repaired, 0 unrepairable"));
+
+  auto store = storage::sqlite::MakeSqliteConnectionFactory(docs.substr(9))->Open();
+  ASSERT_TRUE(store);
+  domain::Message message;
+  message.id = "66ff1a7f8f1b2c3456700001";
+  message.thread_id = "apt-1";
+  message.text = "bad MARK bytes";
+  message.refs = {.appointment_id = 1, .patient_id = 2, .doctor_id = 3};
+  message.author = {.role = domain::Role::kPatient, .id = 2, .display_name = "Pat"};
+  std::string poisoned =
+      boost::json::serialize(storage::MessageToDocument(message, storage::DocumentDialect::kPlain));
+  poisoned.replace(poisoned.find("MARK"), 4, "\xED\xA0\x80");
+  ASSERT_TRUE((*store)->Execute(
+      "INSERT INTO messages (id, thread_id, created_at, appointment_id, patient_id, doctor_id, "
+      "author_role, author_id, version, doc) VALUES ('66ff1a7f8f1b2c3456700001', 'apt-1', "
+      "1893931200, 1, 2, 3, 'patient', 2, 1, ?)",
+      {storage::sql::Value{poisoned}}));
+  const auto repaired = repair();
+  EXPECT_EQ(repaired.exit_code, 0) << repaired.output;
+  EXPECT_THAT(repaired.output, HasSubstr("1 messages checked, 1 repaired, 0 unrepairable"));
+  auto rows = (*store)->Query("SELECT doc FROM messages");
+  ASSERT_TRUE(rows);
+  EXPECT_THAT(rows->at(0).Text(0), HasSubstr("bad \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD bytes"));
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(BackendTest);

@@ -176,6 +176,54 @@ TEST_P(AccountsStoreContractTest, RevokeAllForUserRevokesOnlyThatAccountsOpenSes
   EXPECT_EQ(RevokedAt('e'), std::nullopt);
 }
 
+TEST_P(AccountsStoreContractTest, PruningRemovesOnlySessionsThatExpiredBeforeTheCutOff) {
+  NewSession('a', Role::kPatient, 1);  // expires at At(60)
+  const auto revoked = NewSession('b', Role::kPatient, 1);
+  ASSERT_TRUE(store().Run(
+      TxMode::kWrite, [&](Transaction& tx) { return tx.sessions().Revoke(revoked.id, At(5)); }));
+  const auto prune = [&](Instant before) {
+    return InTransaction(store(), TxMode::kWrite,
+                         [&](Transaction& tx) { return tx.sessions().PruneExpired(before); });
+  };
+  const auto early = prune(At(60));
+  ASSERT_TRUE(early) << early.error().message;
+  EXPECT_EQ(*early, 0) << "not expired before the cut-off yet, revoked or not";
+  EXPECT_TRUE(FindSession('a').has_value());
+  const auto later = prune(At(61));
+  ASSERT_TRUE(later) << later.error().message;
+  EXPECT_EQ(*later, 2);
+  EXPECT_FALSE(FindSession('a').has_value());
+  EXPECT_FALSE(FindSession('b').has_value());
+}
+
+TEST_P(AccountsStoreContractTest, PruningForgetsIdempotencyKeysRecordedBeforeTheCutOff) {
+  const auto record = [&](const std::string& key, Instant at) {
+    return store().Run(TxMode::kWrite, [&](Transaction& tx) {
+      return tx.idempotency().Record({.actor_role = Role::kPatient,
+                                      .actor_id = 7,
+                                      .operation = "book",
+                                      .key = key,
+                                      .request_hash = std::string(64, 'f'),
+                                      .resource_id = 1,
+                                      .created_at = at});
+    });
+  };
+  ASSERT_TRUE(record("old", At(0)));
+  ASSERT_TRUE(record("new", At(100)));
+  auto pruned = InTransaction(store(), TxMode::kWrite,
+                              [&](Transaction& tx) { return tx.idempotency().Prune(At(50)); });
+  ASSERT_TRUE(pruned) << pruned.error().message;
+  EXPECT_EQ(*pruned, 1);
+  const auto find = [&](const std::string& key) {
+    return InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
+      return tx.idempotency().Find(Role::kPatient, 7, "book", key);
+    });
+  };
+  EXPECT_FALSE(find("old").value().has_value());
+  EXPECT_TRUE(find("new").value().has_value());
+  EXPECT_TRUE(record("old", At(120))) << "a forgotten key can be used again";
+}
+
 TEST_P(AccountsStoreContractTest, FailuresAreCountedPerSubjectWithinTheWindow) {
   const std::string email = "ann@example.com";
   RecordFailure(LoginSubject::kAccount, email, At(0));

@@ -25,14 +25,17 @@ class RecordingPeer final : public http::WebSocketPeer {
     std::lock_guard lock(mutex_);
     frames_.push_back(boost::json::parse(*text));
   }
+  void Close() override { closed_ = true; }
   std::vector<boost::json::value> frames() {
     std::lock_guard lock(mutex_);
     return frames_;
   }
+  bool closed() const { return closed_; }
 
  private:
   std::mutex mutex_;
   std::vector<boost::json::value> frames_;
+  std::atomic<bool> closed_ = false;
 };
 
 domain::Message MessageOf(Id appointment, Id patient, Id doctor, int n) {
@@ -66,13 +69,56 @@ class LiveFeedTest : public ::testing::Test {
   std::unique_ptr<http::LiveFeed> feed_;
 };
 
+TEST_F(LiveFeedTest, ConnectionsWhoseSessionEndedAreClosedAndOthersKept) {
+  std::atomic<int> checks = 0;
+  http::LiveFeed feed(*store_, {.sessions_live =
+                                    [&checks](const std::vector<std::string>& tokens) {
+                                      ++checks;
+                                      std::vector<bool> live;
+                                      for (const auto& token : tokens)
+                                        live.push_back(token != "ended");
+                                      return Result<std::vector<bool>>(live);
+                                    },
+                                .session_check_interval = std::chrono::milliseconds(20)});
+  auto ended = std::make_shared<RecordingPeer>();
+  auto kept = std::make_shared<RecordingPeer>();
+  auto ended_channel = feed.Subscribe({Role::kPatient, 7}, "ended");
+  auto kept_channel = feed.Subscribe({Role::kPatient, 7}, "still-live");
+  ended_channel->Opened(ended);
+  kept_channel->Opened(kept);
+  for (int i = 0; i < 500 && !ended->closed(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(ended->closed());
+  const int before = checks.load();
+  while (checks.load() < before + 2) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_FALSE(kept->closed());
+}
+
+TEST_F(LiveFeedTest, AStoreThatDoesNotAnswerClosesNothing) {
+  std::atomic<int> checks = 0;
+  http::LiveFeed feed(*store_, {.sessions_live =
+                                    [&checks](const std::vector<std::string>&) {
+                                      ++checks;
+                                      return Result<std::vector<bool>>(
+                                          Fail(Error::Unavailable("the database is down")));
+                                    },
+                                .session_check_interval = std::chrono::milliseconds(10)});
+  auto peer = std::make_shared<RecordingPeer>();
+  auto channel = feed.Subscribe({Role::kDoctor, 3}, "any");
+  channel->Opened(peer);
+  while (checks.load() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_FALSE(peer->closed());
+}
+
 TEST_F(LiveFeedTest, EventsReachTheAppointmentsPatientAndDoctorOnly) {
   auto patient = std::make_shared<RecordingPeer>();
   auto doctor = std::make_shared<RecordingPeer>();
   auto other = std::make_shared<RecordingPeer>();
-  auto patient_channel = feed_->Subscribe({Role::kPatient, 7});
-  auto doctor_channel = feed_->Subscribe({Role::kDoctor, 3});
-  auto other_channel = feed_->Subscribe({Role::kDoctor, 7});  // the patient's id, as a doctor
+  auto patient_channel = feed_->Subscribe({Role::kPatient, 7}, "session-token");
+  auto doctor_channel = feed_->Subscribe({Role::kDoctor, 3}, "session-token");
+  auto other_channel =
+      feed_->Subscribe({Role::kDoctor, 7}, "session-token");  // the patient's id, as a doctor
   patient_channel->Opened(patient);
   doctor_channel->Opened(doctor);
   other_channel->Opened(other);
@@ -111,13 +157,13 @@ TEST_F(LiveFeedTest, ConcurrentSubscribersAndPublishers) {
     });
   }
   auto steady = std::make_shared<RecordingPeer>();
-  auto steady_channel = feed_->Subscribe({Role::kDoctor, 3});
+  auto steady_channel = feed_->Subscribe({Role::kDoctor, 3}, "session-token");
   steady_channel->Opened(steady);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       while (!done) {
         auto peer = std::make_shared<RecordingPeer>();
-        auto channel = feed_->Subscribe({Role::kPatient, 7});
+        auto channel = feed_->Subscribe({Role::kPatient, 7}, "session-token");
         channel->Opened(peer);
         channel.reset();
         EXPECT_EQ(peer->frames().front().at("type"), "ready");

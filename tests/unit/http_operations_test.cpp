@@ -56,6 +56,31 @@ TEST(OperationsRoutesTest, HealthIs503ProblemNamingTheFailedCheck) {
   EXPECT_EQ(response.body().find("/srv/secret"), std::string::npos);
 }
 
+TEST(OperationsRoutesTest, ReadinessFailsOnlyOnEssentialChecksAndLivenessChecksNothing) {
+  Status database = Ok();
+  Router router;
+  AddOperationsRoutes(router, {.health_probe = [&database] {
+                        return std::vector<HealthCheck>{
+                            {"database", database},
+                            {"documents", Fail(Error::Unavailable("no MongoDB server answers")),
+                             /*essential=*/false}};
+                      }});
+  EXPECT_EQ(Call(router, "/health").result(), HttpStatus::service_unavailable)
+      << "monitoring sees every failure";
+  Response ready = Call(router, "/health/ready");
+  EXPECT_EQ(ready.result(), HttpStatus::ok) << "it can still book";
+  auto body = boost::json::parse(ready.body()).as_object();
+  EXPECT_EQ(body.at("status"), "degraded");
+  EXPECT_EQ(body.at("checks").at("documents").at("status"), "error");
+  EXPECT_EQ(body.at("checks").at("database").at("status"), "ok");
+
+  database = Fail(Error::Unavailable("cannot connect"));
+  EXPECT_EQ(Call(router, "/health/ready").result(), HttpStatus::service_unavailable);
+  Response live = Call(router, "/health/live");
+  EXPECT_EQ(live.result(), HttpStatus::ok);
+  EXPECT_EQ(boost::json::parse(live.body()), boost::json::parse(R"({"status":"ok"})"));
+}
+
 TEST(OperationsRoutesTest, HealthProbesOncePerCachePeriod) {
   for (const auto cache : {std::chrono::milliseconds(0), std::chrono::milliseconds(3600000)}) {
     int probes = 0;

@@ -45,7 +45,11 @@ Api::Api(storage::Store& store, const storage::DocumentStores& documents,
       admins_(store, hasher_, clock_),
       scheduling_(store, clock_),
       attachments_(store, *documents.messages, *documents.attachments, clock_),
-      live_(*documents.messages, {.poll_interval = std::chrono::milliseconds(config.live_poll_ms)}),
+      live_(*documents.messages, {.poll_interval = std::chrono::milliseconds(config.live_poll_ms),
+                                  .sessions_live =
+                                      [this](const std::vector<std::string>& tokens) {
+                                        return auth_.SessionsLive(tokens);
+                                      }}),
       messages_(store, *documents.messages, attachments_, clock_, &live_),
       system_messages_(messages_),
       appointment_events_({&system_messages_, &live_}),

@@ -11,6 +11,7 @@
 #include "clinic/common/crypto.hpp"
 #include "clinic/service/admin_accounts.hpp"
 #include "clinic/service/audit_trail.hpp"
+#include "clinic/service/maintenance.hpp"
 #include "clinic/service/scheduling_service.hpp"
 
 namespace clinic::app {
@@ -64,6 +65,8 @@ int ClinicctlMain(int argc, char** argv) {
   std::string files_dir = "clinic-files";
   repair_messages->add_option("--files", files_dir, "the server's folder of attachments")
       ->envname("CLINIC_FILES");
+  auto* prune = cli.add_subcommand(
+      "prune", "delete expired sessions and old idempotency keys (clinicd does it every hour)");
   auto* version = cli.add_subcommand("version", "print the version");
 
   try {
@@ -130,6 +133,14 @@ int ClinicctlMain(int argc, char** argv) {
       created += doctor.result.created;
     }
     std::cout << fmt::format("{} slots created for {} doctors\n", created, generated->size());
+    return 0;
+  }
+  if (prune->parsed()) {
+    const SystemClock clock;
+    auto pruned = service::PruneExpiredRecords(**store, clock);
+    if (!pruned) return Report(pruned.error());
+    std::cout << fmt::format("pruned {} expired sessions and {} idempotency keys\n",
+                             pruned->sessions, pruned->idempotency_keys);
     return 0;
   }
   if (audit_verify->parsed()) {

@@ -7,6 +7,7 @@
 
 #include "clinic/app/api.hpp"
 #include "clinic/app/config.hpp"
+#include "clinic/app/periodic_task.hpp"
 #include "clinic/app/stores.hpp"
 #include "clinic/common/crypto.hpp"
 #include "clinic/http/metrics.hpp"
@@ -14,6 +15,7 @@
 #include "clinic/http/router.hpp"
 #include "clinic/http/server.hpp"
 #include "clinic/http/static_files.hpp"
+#include "clinic/service/maintenance.hpp"
 
 namespace clinic::app {
 namespace {
@@ -64,7 +66,8 @@ int ClinicdMain(int argc, char** argv) {
                                          [&store = **store, &messages = *documents->messages] {
                                            return std::vector<http::HealthCheck>{
                                                {"database", store.Ping()},
-                                               {"documents", messages.Ping()}};
+                                               {"documents", messages.Ping(),
+                                                /*essential=*/false}};
                                          },
                                      .health_cache = std::chrono::seconds(1),
                                      .metrics = metrics});
@@ -92,6 +95,16 @@ int ClinicdMain(int argc, char** argv) {
               << "\n";
     return kCannotStart;
   }
+  const SystemClock clock;
+  const PeriodicTask pruning(std::chrono::hours(1), [&store = **store, &clock] {
+    if (auto pruned = service::PruneExpiredRecords(store, clock); !pruned) {
+      spdlog::warn("pruning expired sessions and idempotency keys failed: {}",
+                   pruned.error().message);
+    } else if (pruned->sessions > 0 || pruned->idempotency_keys > 0) {
+      spdlog::info("pruned {} expired sessions and {} idempotency keys", pruned->sessions,
+                   pruned->idempotency_keys);
+    }
+  });
   std::cout << "listening on http://" << listen.host << ":" << server.port() << std::endl;
   spdlog::info("clinicd started: database {}, {} I/O threads, {} workers", (*store)->backend(),
                config.threads, config.workers);

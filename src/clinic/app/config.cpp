@@ -4,6 +4,8 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <charconv>
+#include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "clinic/storage/mysql/mysql_connection.hpp"
@@ -32,6 +34,10 @@ void AddStorageOptions(CLI::App& cli, StorageConfig& config) {
          "--docs", config.docs_uri,
          "message document store: sqlite://… or mongodb://… (default: the --db SQLite file)")
       ->envname("CLINIC_DOCS");
+  cli.add_option("--db-password-file", config.db_password_file,
+                 "file whose first line is the MySQL password (instead of one in --db); the "
+                 "environment variable CLINIC_DB_PASSWORD is the other way to give it")
+      ->envname("CLINIC_DB_PASSWORD_FILE");
 }
 
 void AddServerOptions(CLI::App& cli, ServerConfig& config) {
@@ -89,6 +95,34 @@ void AddServerOptions(CLI::App& cli, ServerConfig& config) {
       ->envname("CLINIC_SECURE_COOKIE");
 }
 
+namespace {
+
+// Fills config.db_password from --db-password-file or CLINIC_DB_PASSWORD.
+Status ReadDatabasePassword(StorageConfig& config, bool uri_has_password) {
+  std::string password;
+  std::string_view source;
+  if (!config.db_password_file.empty()) {
+    std::ifstream file(config.db_password_file);
+    if (!file) return Invalid("--db-password-file", "cannot read " + config.db_password_file);
+    std::getline(file, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (password.empty()) return Invalid("--db-password-file", "the file's first line is empty");
+    source = "--db-password-file";
+  } else if (const char* from_environment = std::getenv("CLINIC_DB_PASSWORD");
+             from_environment != nullptr && *from_environment != '\0') {
+    password = from_environment;
+    source = "CLINIC_DB_PASSWORD";
+  }
+  if (password.empty()) return Ok();
+  if (uri_has_password) {
+    return Invalid(source, "the --db URI has a password too; give it in one place only");
+  }
+  config.db_password = std::move(password);
+  return Ok();
+}
+
+}  // namespace
+
 Status ValidateStorageConfig(StorageConfig& config) {
   if (config.db_uri.starts_with("sqlite:")) {
     if (auto path = storage::sqlite::ParseSqliteUri(config.db_uri); !path) {
@@ -99,6 +133,8 @@ Status ValidateStorageConfig(StorageConfig& config) {
       return Invalid("--db", options.error().message);
     } else if (options->database.empty()) {
       return Invalid("--db", "the mysql URI must name a database: mysql://user:pass@host:port/db");
+    } else {
+      CLINIC_TRY_STATUS(ReadDatabasePassword(config, !options->password.empty()));
     }
   } else {
     return Invalid("--db", "expected a sqlite:// or mysql:// URI");

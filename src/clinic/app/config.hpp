@@ -12,6 +12,11 @@ namespace clinic::app {
 struct StorageConfig {
   std::string db_uri = "sqlite://clinic.db";  // sqlite://… or mysql://…
   std::string docs_uri;                       // sqlite://… or mongodb://…; empty: the --db file
+  // The MySQL password kept out of the command line (where every user of the machine can read it
+  // in the process list): read from --db-password-file, else CLINIC_DB_PASSWORD. Empty: the
+  // URI's own, if any.
+  std::string db_password_file;
+  std::string db_password;
 };
 
 // Everything clinicd is told at start-up.

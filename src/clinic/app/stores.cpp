@@ -12,6 +12,7 @@ namespace {
 Result<std::unique_ptr<storage::sql::ConnectionFactory>> MakeFactory(const StorageConfig& config) {
   if (config.db_uri.starts_with("mysql:")) {
     CLINIC_ASSIGN_OR_RETURN(auto options, storage::mysql::ParseMysqlUri(config.db_uri));
+    if (!config.db_password.empty()) options.password = config.db_password;
     return storage::mysql::MakeMysqlConnectionFactory(std::move(options));
   }
   CLINIC_ASSIGN_OR_RETURN(auto path, storage::sqlite::ParseSqliteUri(config.db_uri));

@@ -22,9 +22,13 @@ std::string_view EmbeddedContract(std::string_view name) {
   throw std::logic_error("the API contract " + std::string(name) + " was not embedded");
 }
 
-Response Health(const std::vector<HealthCheck>& checks) {
+// Which checks make an answer 503: all of them (/health) or the essential ones (/health/ready).
+enum class Verdict { kEveryCheck, kEssentialChecks };
+
+Response Health(const std::vector<HealthCheck>& checks, Verdict verdict) {
   boost::json::object results;
   std::vector<std::string> failures;
+  bool degraded = false;
   for (const auto& check : checks) {
     if (check.status) {
       results[check.name] = boost::json::object{{"status", "ok"}};
@@ -34,11 +38,16 @@ Response Health(const std::vector<HealthCheck>& checks) {
     const Error& error = check.status.error();
     std::string message =
         error.code == ErrorCode::kInternal ? std::string("internal error") : error.message;
-    failures.push_back(check.name + ": " + message);
     results[check.name] = boost::json::object{{"status", "error"}, {"message", message}};
+    if (verdict == Verdict::kEveryCheck || check.essential) {
+      failures.push_back(check.name + ": " + message);
+    } else {
+      degraded = true;
+    }
   }
   if (failures.empty()) {
-    return Json(HttpStatus::ok, boost::json::object{{"status", "ok"}, {"checks", results}});
+    return Json(HttpStatus::ok,
+                boost::json::object{{"status", degraded ? "degraded" : "ok"}, {"checks", results}});
   }
   boost::json::object document = ProblemDocument(
       Error::Unavailable(fmt::format("Failing checks: {}", fmt::join(failures, "; "))));
@@ -46,10 +55,10 @@ Response Health(const std::vector<HealthCheck>& checks) {
   return Problem(HttpStatus::service_unavailable, document);
 }
 
-// /health's answer, probed in the background: a thread of its own probes every `period` and
-// builds the answer once per probe, so /health answers from memory on an I/O thread and never
-// waits for a database. An answer older than twice the period plus kStuckProbeGrace means the
-// probe itself is stuck (a database that no longer answers at all) and is a failure of its own.
+// The health checks' latest results, probed in the background: a thread of its own probes every
+// `period`, so /health answers from memory on an I/O thread and never waits for a database. A
+// result older than twice the period plus kStuckProbeGrace means the probe itself is stuck (a
+// database that no longer answers at all) and is a failure of its own.
 class BackgroundHealth {
  public:
   static constexpr std::chrono::seconds kStuckProbeGrace{1};
@@ -57,8 +66,8 @@ class BackgroundHealth {
   BackgroundHealth(HealthProbe probe, std::chrono::milliseconds period)
       : probe_(std::move(probe)),
         period_(period),
-        answer_(Health(probe_())),
-        answered_at_(std::chrono::steady_clock::now()),
+        checks_(probe_()),
+        checked_at_(std::chrono::steady_clock::now()),
         thread_([this] { Run(); }) {}
 
   ~BackgroundHealth() {
@@ -73,13 +82,13 @@ class BackgroundHealth {
   BackgroundHealth(const BackgroundHealth&) = delete;
   BackgroundHealth& operator=(const BackgroundHealth&) = delete;
 
-  Response Answer() {
+  std::vector<HealthCheck> Checks() {
     const std::scoped_lock lock(mutex_);
-    const auto age = std::chrono::steady_clock::now() - answered_at_;
-    if (age <= 2 * period_ + kStuckProbeGrace) return answer_;
+    const auto age = std::chrono::steady_clock::now() - checked_at_;
+    if (age <= 2 * period_ + kStuckProbeGrace) return checks_;
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(age).count();
-    return Health({{"probe", Fail(Error::Unavailable(
-                                 fmt::format("the checks have not finished for {} s", seconds)))}});
+    return {{"probe", Fail(Error::Unavailable(
+                          fmt::format("the checks have not finished for {} s", seconds)))}};
   }
 
  private:
@@ -87,10 +96,10 @@ class BackgroundHealth {
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, period_, [this] { return stopping_; })) {
       lock.unlock();
-      Response answer = Health(probe_());
+      auto checks = probe_();
       lock.lock();
-      answer_ = std::move(answer);
-      answered_at_ = std::chrono::steady_clock::now();
+      checks_ = std::move(checks);
+      checked_at_ = std::chrono::steady_clock::now();
     }
   }
 
@@ -99,8 +108,8 @@ class BackgroundHealth {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  Response answer_;
-  std::chrono::steady_clock::time_point answered_at_;
+  std::vector<HealthCheck> checks_;
+  std::chrono::steady_clock::time_point checked_at_;
   std::thread thread_;  // last: starts once everything it reads is initialised
 };
 
@@ -108,23 +117,34 @@ class BackgroundHealth {
 
 void AddOperationsRoutes(Router& router, OperationsRoutesOptions options) {
   const RouteOptions cheap{.execution = Execution::kIoThread};
-  if (!options.health_probe) {
-    router.Add(
-        Method::get, "/health", [](Request&) -> Result<Response> { return Health({}); }, cheap);
-  } else if (options.health_cache == std::chrono::milliseconds::zero()) {
-    router.Add(Method::get, "/health",
-               [probe = std::move(options.health_probe)](Request&) -> Result<Response> {
-                 return Health(probe());
-               });
-  } else {
-    router.Add(
-        Method::get, "/health",
-        [health = std::make_shared<BackgroundHealth>(
-             std::move(options.health_probe), options.health_cache)](Request&) -> Result<Response> {
-          return health->Answer();
-        },
-        cheap);
+  // The latest results: none without a probe, a fresh probe per request without a cache period.
+  std::function<std::vector<HealthCheck>()> checks = [] { return std::vector<HealthCheck>{}; };
+  RouteOptions health_route = cheap;
+  if (options.health_probe && options.health_cache == std::chrono::milliseconds::zero()) {
+    checks = std::move(options.health_probe);
+    health_route = {};
+  } else if (options.health_probe) {
+    checks = [health = std::make_shared<BackgroundHealth>(std::move(options.health_probe),
+                                                          options.health_cache)] {
+      return health->Checks();
+    };
   }
+  router.Add(
+      Method::get, "/health",
+      [checks](Request&) -> Result<Response> { return Health(checks(), Verdict::kEveryCheck); },
+      health_route);
+  router.Add(
+      Method::get, "/health/ready",
+      [checks](Request&) -> Result<Response> {
+        return Health(checks(), Verdict::kEssentialChecks);
+      },
+      health_route);
+  router.Add(
+      Method::get, "/health/live",
+      [](Request&) -> Result<Response> {
+        return Json(HttpStatus::ok, boost::json::object{{"status", "ok"}});
+      },
+      cheap);
   if (options.metrics) {
     router.Add(
         Method::get, "/metrics",

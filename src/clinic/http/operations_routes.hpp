@@ -16,6 +16,9 @@ namespace clinic::http {
 struct HealthCheck {
   std::string name{};
   Status status{};
+  // Whether the instance cannot do its core work (booking) while this fails. A failing check
+  // that is not essential (the document store: messages) leaves /health/ready at 200, "degraded".
+  bool essential = true;
 };
 
 // Runs the application's health checks (each should be quick: a `SELECT 1`, a ping) and reports
@@ -40,7 +43,10 @@ struct OperationsRoutesOptions {
 //   GET /health            200 {"status":"ok","checks":{"database":{"status":"ok"},...}}, or 503
 //                          application/problem+json (type .../unavailable) whose detail names
 //                          the failed checks and whose "checks" member lists them all with
-//                          {"status":"error","message":...}
+//                          {"status":"error","message":...}: everything, for monitoring
+//   GET /health/ready      for load balancers: 503 as above only when an essential check fails;
+//                          else 200 with "status" "ok", or "degraded" and the failing checks
+//   GET /health/live       200 {"status":"ok"} whenever the process answers, checking nothing
 //   GET /metrics           Prometheus text, Content-Type text/plain; version=0.0.4
 //   GET /api/openapi.json  the API contract (api/openapi.yaml converted at build time)
 //   GET /api/openapi.yaml  the same contract as written, application/yaml

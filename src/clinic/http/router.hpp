@@ -34,6 +34,9 @@ class WebSocketPeer {
   // Queues a text frame. A client that falls kMaxQueuedFrames behind is disconnected (close code
   // 1008), so one slow reader never holds memory for everybody's events.
   virtual void Send(std::shared_ptr<const std::string> text) = 0;
+  // Ends the connection with close code 1008 (policy violation): what it was opened with, such as
+  // its session, is no longer valid. Frames queued before it may still go out.
+  virtual void Close() = 0;
   static constexpr std::size_t kMaxQueuedFrames = 256;
 };
 

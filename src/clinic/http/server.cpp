@@ -208,6 +208,11 @@ class WebSocketSession final : public Connection,
     });
   }
 
+  void Close() override {
+    asio::post(ws_.get_executor(),
+               [self = shared_from_this()] { self->Close(websocket::close_code::policy_error); });
+  }
+
   void OnServerStopping() override {
     asio::post(ws_.get_executor(), [self = shared_from_this()] { self->CloseGoingAway(); });
   }

@@ -124,6 +124,19 @@ Status StorePasswordHash(Transaction& tx, const Principal& who, const std::strin
   return Fail(Error::PermissionDenied("only accounts have passwords"));
 }
 
+// The session `token` opens: kUnauthenticated when it is unknown, revoked or expired, or its
+// account was deleted or deactivated since.
+Result<domain::Session> FindLiveSession(Transaction& tx, const std::string& token, Instant now) {
+  if (token.empty() || token.size() > 128) return Fail(Error::Unauthenticated("not logged in"));
+  CLINIC_ASSIGN_OR_RETURN(auto found, tx.sessions().FindByTokenHash(Sha256Hex(token)));
+  if (!found || found->revoked_at || found->expires_at <= now) {
+    return Fail(Error::Unauthenticated("the session has expired or was ended"));
+  }
+  CLINIC_ASSIGN_OR_RETURN(bool live, AccountIsLive(tx, {found->role, found->user_id}));
+  if (!live) return Fail(Error::Unauthenticated("the account can no longer log in"));
+  return std::move(*found);
+}
+
 Error EmailTaken() {
   return Error{ErrorCode::kAlreadyExists,
                "an account with this email already exists",
@@ -271,20 +284,10 @@ Status AuthService::Logout(const std::string& token, const domain::RequestContex
 }
 
 Result<Principal> AuthService::Authenticate(const std::string& token) {
-  if (token.empty() || token.size() > 128) return Fail(Error::Unauthenticated("not logged in"));
   const Instant now = clock_.Now();
-  const std::string token_hash = Sha256Hex(token);
-  CLINIC_ASSIGN_OR_RETURN(
-      auto session,
-      InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<domain::Session> {
-        CLINIC_ASSIGN_OR_RETURN(auto found, tx.sessions().FindByTokenHash(token_hash));
-        if (!found || found->revoked_at || found->expires_at <= now) {
-          return Fail(Error::Unauthenticated("the session has expired or was ended"));
-        }
-        CLINIC_ASSIGN_OR_RETURN(bool live, AccountIsLive(tx, {found->role, found->user_id}));
-        if (!live) return Fail(Error::Unauthenticated("the account can no longer log in"));
-        return std::move(*found);
-      }));
+  CLINIC_ASSIGN_OR_RETURN(auto session, InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
+                            return FindLiveSession(tx, token, now);
+                          }));
   if (now - session.last_seen_at >= kTouchInterval) {
     const Instant expires =
         std::min(now + options_.idle_timeout, session.created_at + options_.max_lifetime);
@@ -293,6 +296,22 @@ Result<Principal> AuthService::Authenticate(const std::string& token) {
     }));
   }
   return Principal{session.role, session.user_id};
+}
+
+Result<std::vector<bool>> AuthService::SessionsLive(const std::vector<std::string>& tokens) {
+  const Instant now = clock_.Now();
+  return InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<std::vector<bool>> {
+    std::vector<bool> live;
+    live.reserve(tokens.size());
+    for (const auto& token : tokens) {
+      auto session = FindLiveSession(tx, token, now);
+      if (!session && session.error().code != ErrorCode::kUnauthenticated) {
+        return Fail(session.error());
+      }
+      live.push_back(session.has_value());
+    }
+    return live;
+  });
 }
 
 Status AuthService::ChangePassword(const domain::RequestContext& context,

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "clinic/common/clock.hpp"
 #include "clinic/common/result.hpp"
@@ -69,6 +70,11 @@ class AuthService {
   // The account a live session token belongs to, sliding its expiry. kUnauthenticated when the
   // token is unknown, revoked or expired, or its account was deleted or deactivated.
   Result<domain::Principal> Authenticate(const std::string& token);
+
+  // For each token, whether it still belongs to a live session, as Authenticate decides, without
+  // sliding anything: what keeps open live connections honest after a logout, a password change
+  // or an account's deletion or deactivation, on whichever instance that happened.
+  Result<std::vector<bool>> SessionsLive(const std::vector<std::string>& tokens);
 
   // Changes the caller's password after checking the current one; revokes all their sessions.
   Status ChangePassword(const domain::RequestContext& context, const std::string& current_password,

@@ -18,7 +18,7 @@ using storage::TxMode;
 constexpr std::size_t kMaxInstructionsChars = 4000;
 
 // The prescription this one corrects: it must exist, be the same patient's, be the calling
-// doctor's own (admins may correct any doctor's) and have no successor. An unknown id, another
+// doctor's own and have no successor. An unknown id, another
 // patient's and another doctor's prescription get the same answer, so none reveals that the
 // prescription exists.
 Status CheckSupersedes(Transaction& tx, const domain::Principal& caller, Id supersedes_id,

@@ -246,6 +246,8 @@ class IdempotencyRepository {
                                                         std::string_view key) = 0;
   // kAlreadyExists when the caller already used the key for the operation.
   virtual Status Record(const IdempotencyRecord& record) = 0;
+  // Forgets keys recorded before `before`; returns how many.
+  virtual Result<std::int64_t> Prune(Instant before) = 0;
 };
 
 // Which payments a list shows: every field that is set must match.
@@ -359,6 +361,9 @@ class SessionRepository {
   virtual Status Revoke(Id id, Instant at) = 0;
   // Revokes every open session of one account (logout everywhere, password change, deletion).
   virtual Status RevokeAllForUser(domain::Role role, Id user_id, Instant at) = 0;
+  // Deletes sessions that expired before `before` (revoked ones included: a revoked session
+  // keeps its expiry); returns how many.
+  virtual Result<std::int64_t> PruneExpired(Instant before) = 0;
 };
 
 struct AuditFilter {

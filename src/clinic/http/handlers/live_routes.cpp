@@ -2,9 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/serialize.hpp>
+#include <set>
 
 #include "clinic/common/time.hpp"
 #include "clinic/domain/policy.hpp"
@@ -54,7 +56,7 @@ Result<std::shared_ptr<WebSocketChannel>> Upgrade(service::AuthService& auth, Li
   CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
   // Browsers send the cookie with a WebSocket handshake from any site.
   CLINIC_TRY_STATUS(RequireOwnOriginForCookie(request));
-  return feed.Subscribe(context.actor);
+  return feed.Subscribe(context.actor, SessionToken(request).value_or(""));
 }
 
 }  // namespace
@@ -62,20 +64,25 @@ Result<std::shared_ptr<WebSocketChannel>> Upgrade(service::AuthService& auth, Li
 // One connection's membership in the feed.
 class LiveFeed::Subscription final : public WebSocketChannel {
  public:
-  Subscription(LiveFeed& feed, UserKey user) : feed_(feed), user_(std::move(user)) {}
+  Subscription(LiveFeed& feed, UserKey user, std::string session_token)
+      : feed_(feed), user_(std::move(user)), session_token_(std::move(session_token)) {}
   ~Subscription() override { feed_.Remove(this, user_); }
   Subscription(const Subscription&) = delete;
   Subscription& operator=(const Subscription&) = delete;
 
-  void Opened(const std::shared_ptr<WebSocketPeer>& peer) override { feed_.Add(this, user_, peer); }
+  void Opened(const std::shared_ptr<WebSocketPeer>& peer) override {
+    feed_.Add(this, user_, peer, session_token_);
+  }
 
  private:
   LiveFeed& feed_;
   UserKey user_;
+  std::string session_token_;
 };
 
 LiveFeed::LiveFeed(storage::MessageStore& messages, LiveFeedOptions options)
-    : messages_(messages), options_(options) {
+    : messages_(messages), options_(std::move(options)) {
+  if (options_.sessions_live) session_checker_ = std::thread([this] { SessionCheckLoop(); });
   if (options_.poll_interval.count() == 0) return;
   // What was stored before this instance started is not news to anyone connecting to it; this
   // runs before the server listens, so nothing stored later is mistaken for old.
@@ -90,19 +97,22 @@ LiveFeed::~LiveFeed() {
   }
   poll_wake_.notify_all();
   if (poller_.joinable()) poller_.join();
+  if (session_checker_.joinable()) session_checker_.join();
 }
 
-std::shared_ptr<WebSocketChannel> LiveFeed::Subscribe(const domain::Principal& user) {
-  return std::make_shared<Subscription>(*this, UserKey{user.role, user.id});
+std::shared_ptr<WebSocketChannel> LiveFeed::Subscribe(const domain::Principal& user,
+                                                      std::string session_token) {
+  return std::make_shared<Subscription>(*this, UserKey{user.role, user.id},
+                                        std::move(session_token));
 }
 
 void LiveFeed::Add(const Subscription* subscription, const UserKey& user,
-                   const std::shared_ptr<WebSocketPeer>& peer) {
+                   const std::shared_ptr<WebSocketPeer>& peer, const std::string& session_token) {
   auto ready = std::make_shared<const std::string>(boost::json::serialize(
       object{{"type", "ready"}, {"user", UserJson(user.first, user.second)}}));
   // Queued under the lock, so no event published after the subscription can overtake it.
   std::lock_guard lock(mutex_);
-  peers_.emplace(user, std::make_pair(subscription, std::weak_ptr<WebSocketPeer>(peer)));
+  peers_.emplace(user, Peer{subscription, peer, session_token});
   peer->Send(std::move(ready));
 }
 
@@ -110,7 +120,7 @@ void LiveFeed::Remove(const Subscription* subscription, const UserKey& user) {
   std::lock_guard lock(mutex_);
   auto [first, last] = peers_.equal_range(user);
   for (auto it = first; it != last; ++it) {
-    if (it->second.first == subscription) {
+    if (it->second.subscription == subscription) {
       peers_.erase(it);
       return;
     }
@@ -125,7 +135,7 @@ void LiveFeed::Publish(const std::vector<UserKey>& users,
     for (const auto& user : users) {
       auto [first, last] = peers_.equal_range(user);
       for (auto it = first; it != last; ++it) {
-        if (auto peer = it->second.second.lock()) recipients.push_back(std::move(peer));
+        if (auto peer = it->second.connection.lock()) recipients.push_back(std::move(peer));
       }
     }
   }
@@ -201,6 +211,48 @@ void LiveFeed::PollLoop() {
   while (!poll_wake_.wait_for(lock, options_.poll_interval, [this] { return stopping_; })) {
     lock.unlock();
     Poll(/*deliver=*/true);
+    lock.lock();
+  }
+}
+
+void LiveFeed::CheckSessions() {
+  std::vector<std::string> tokens;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [user, peer] : peers_) tokens.push_back(peer.session_token);
+  }
+  std::sort(tokens.begin(), tokens.end());
+  tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+  if (tokens.empty()) return;
+  const auto live = options_.sessions_live(tokens);
+  if (!live) {
+    // Nobody is disconnected because the database did not answer.
+    spdlog::warn("live delivery: checking the sessions of open connections failed: {}",
+                 live.error().message);
+    return;
+  }
+  std::set<std::string, std::less<>> ended;
+  for (std::size_t i = 0; i < tokens.size() && i < live->size(); ++i) {
+    if (!(*live)[i]) ended.insert(tokens[i]);
+  }
+  if (ended.empty()) return;
+  std::vector<std::shared_ptr<WebSocketPeer>> closing;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [user, peer] : peers_) {
+      if (!ended.contains(peer.session_token)) continue;
+      if (auto connection = peer.connection.lock()) closing.push_back(std::move(connection));
+    }
+  }
+  for (const auto& connection : closing) connection->Close();
+}
+
+void LiveFeed::SessionCheckLoop() {
+  std::unique_lock lock(poll_mutex_);
+  while (
+      !poll_wake_.wait_for(lock, options_.session_check_interval, [this] { return stopping_; })) {
+    lock.unlock();
+    CheckSessions();
     lock.lock();
   }
 }

@@ -28,6 +28,13 @@ struct LiveFeedOptions {
   // How far back each poll looks: messages becoming visible later than this after their
   // meta.created_at (clock skew, slow writes) are not relayed.
   std::chrono::seconds poll_window{10};
+  // Which of the given session tokens still belong to a live session (not ended by logout or a
+  // password change, not expired, of an account not deleted or deactivated since); empty: the
+  // sessions of open connections are not watched.
+  std::function<Result<std::vector<bool>>(const std::vector<std::string>&)> sessions_live{};
+  // How often the sessions of open connections are checked. A connection whose session has ended
+  // is closed (1008), on every instance, whichever instance ended it.
+  std::chrono::milliseconds session_check_interval{1000};
 };
 
 // Live delivery of thread and booking changes to WebSocket connections (GET /api/v1/live).
@@ -56,16 +63,24 @@ class LiveFeed final : public service::MessageEvents, public service::Appointmen
   void Changed(service::AppointmentEvent event,
                const storage::AppointmentListing& appointment) override;
 
-  // A channel for one connection of `user`; it subscribes when opened and unsubscribes when the
-  // connection ends.
-  std::shared_ptr<WebSocketChannel> Subscribe(const domain::Principal& user);
+  // A channel for one connection of `user`, opened with `session_token`; it subscribes when
+  // opened and unsubscribes when the connection ends.
+  std::shared_ptr<WebSocketChannel> Subscribe(const domain::Principal& user,
+                                              std::string session_token);
 
  private:
   class Subscription;
   using UserKey = std::pair<domain::Role, Id>;
 
+  // One open connection of a user.
+  struct Peer {
+    const Subscription* subscription = nullptr;
+    std::weak_ptr<WebSocketPeer> connection;
+    std::string session_token;
+  };
+
   void Add(const Subscription* subscription, const UserKey& user,
-           const std::shared_ptr<WebSocketPeer>& peer);
+           const std::shared_ptr<WebSocketPeer>& peer, const std::string& session_token);
   void Remove(const Subscription* subscription, const UserKey& user);
   // Sends the frame `frame` builds to every connection of `users`; builds it only if there is one.
   void Publish(const std::vector<UserKey>& users, const std::function<std::string()>& frame);
@@ -75,12 +90,15 @@ class LiveFeed final : public service::MessageEvents, public service::Appointmen
   // Reads the messages of the poll window, delivering (when `deliver`) those not delivered yet.
   void Poll(bool deliver);
   void PollLoop();
+  // Closes the connections whose session has ended.
+  void CheckSessions();
+  void SessionCheckLoop();
 
   storage::MessageStore& messages_;
   LiveFeedOptions options_;
 
   std::mutex mutex_;
-  std::multimap<UserKey, std::pair<const Subscription*, std::weak_ptr<WebSocketPeer>>> peers_;
+  std::multimap<UserKey, Peer> peers_;
 
   // Messages delivered within the poll window (only kept while polling).
   std::mutex delivered_mutex_;
@@ -90,6 +108,7 @@ class LiveFeed final : public service::MessageEvents, public service::Appointmen
   std::condition_variable poll_wake_;
   bool stopping_ = false;
   std::thread poller_;
+  std::thread session_checker_;
 };
 
 // GET /api/v1/live: the WebSocket of `feed`, for a logged-in caller (bearer token, or the session

@@ -1084,6 +1084,12 @@ Status SqlSessionRepository::RevokeAllForUser(domain::Role role, Id user_id, Ins
   return Ok();
 }
 
+Result<std::int64_t> SqlSessionRepository::PruneExpired(Instant before) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto deleted, c_.Execute("DELETE FROM sessions WHERE expires_at < ?", {ToValue(before)}));
+  return deleted.affected_rows;
+}
+
 // --- audit trail ---
 
 Result<AuditEntry> SqlAuditRepository::Append(const AuditEntry& entry) {
@@ -1192,6 +1198,13 @@ Status SqlIdempotencyRepository::Record(const IdempotencyRecord& record) {
        Value{record.key}, Value{record.request_hash}, Value{record.resource_id},
        ToValue(record.created_at)}));
   return Ok();
+}
+
+Result<std::int64_t> SqlIdempotencyRepository::Prune(Instant before) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto deleted,
+      c_.Execute("DELETE FROM idempotency_keys WHERE created_at < ?", {ToValue(before)}));
+  return deleted.affected_rows;
 }
 
 }  // namespace clinic::storage::sql

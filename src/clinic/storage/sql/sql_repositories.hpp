@@ -122,6 +122,7 @@ class SqlIdempotencyRepository final : public IdempotencyRepository {
                                                 std::string_view operation,
                                                 std::string_view key) override;
   Status Record(const IdempotencyRecord& record) override;
+  Result<std::int64_t> Prune(Instant before) override;
 
  private:
   Connection& c_;
@@ -176,6 +177,7 @@ class SqlSessionRepository final : public SessionRepository {
   Status Touch(Id id, Instant last_seen_at, Instant expires_at) override;
   Status Revoke(Id id, Instant at) override;
   Status RevokeAllForUser(domain::Role role, Id user_id, Instant at) override;
+  Result<std::int64_t> PruneExpired(Instant before) override;
 
  private:
   Connection& c_;

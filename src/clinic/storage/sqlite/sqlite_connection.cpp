@@ -178,16 +178,20 @@ class SqliteConnection final : public sql::Connection {
 
 class SqliteConnectionFactory final : public sql::ConnectionFactory {
  public:
-  explicit SqliteConnectionFactory(std::string path) : path_(std::move(path)) {}
+  explicit SqliteConnectionFactory(std::string path) : path_(std::move(path)) {
+    // The file holds patients' records: readable by the server's own user only. SQLite gives its
+    // -wal and -shm files the database file's permissions, so creating it 0600 covers them too.
+    // O_EXCL: a file that exists is never opened here, because closing any descriptor of a file
+    // drops every POSIX lock this process holds on it, SQLite's own included.
+    if (const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        fd >= 0) {
+      ::close(fd);
+    }
+  }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
 
   Result<std::unique_ptr<sql::Connection>> Open() override {
-    // The file holds patients' records: readable by the server's own user only. SQLite gives its
-    // -wal and -shm files the database file's permissions, so creating it 0600 covers them too.
-    if (const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) {
-      ::close(fd);
-    }
     sqlite3* db = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(path_.c_str(), &db, flags, nullptr);

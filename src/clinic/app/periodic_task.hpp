@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace clinic::app {
+
+// Runs `task` on a thread of its own every `period` (the first time one period after start) until
+// destroyed; the destructor waits for a run in progress. For housekeeping that no request waits
+// for, such as pruning expired rows.
+class PeriodicTask {
+ public:
+  PeriodicTask(std::chrono::milliseconds period, std::function<void()> task)
+      : period_(period), task_(std::move(task)), thread_([this] { Run(); }) {}
+
+  ~PeriodicTask() {
+    {
+      const std::scoped_lock lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+  PeriodicTask(const PeriodicTask&) = delete;
+  PeriodicTask& operator=(const PeriodicTask&) = delete;
+
+ private:
+  void Run() {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, period_, [this] { return stopping_; })) {
+      lock.unlock();
+      task_();
+      lock.lock();
+    }
+  }
+
+  std::chrono::milliseconds period_;
+  std::function<void()> task_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts once everything it reads is initialised
+};
+
+}  // namespace clinic::app

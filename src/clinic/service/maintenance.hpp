@@ -1,0 +1,31 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "clinic/common/clock.hpp"
+#include "clinic/common/result.hpp"
+#include "clinic/storage/store.hpp"
+
+namespace clinic::service {
+
+// Idempotency keys are remembered this long: a retry is a matter of seconds or minutes, and a
+// day covers a client that retries after coming back online.
+inline constexpr std::chrono::hours kIdempotencyKeyRetention{24};
+// Sessions stay this long after they expired (or were revoked and then reached their expiry),
+// for an operator looking into one; after that nothing reads them.
+inline constexpr std::chrono::hours kEndedSessionRetention{24};
+
+// What PruneExpiredRecords removed.
+struct PruneReport {
+  std::int64_t sessions = 0;
+  std::int64_t idempotency_keys = 0;
+};
+
+// Deletes the rows the server no longer needs and would otherwise keep forever: sessions a day
+// after they expired and idempotency keys after kIdempotencyKeyRetention. (Failed logins are
+// pruned as new ones are recorded.) clinicd runs it every hour; `clinicctl prune` runs it once.
+// Safe on several instances at once: each delete is idempotent.
+Result<PruneReport> PruneExpiredRecords(storage::Store& store, const Clock& clock);
+
+}  // namespace clinic::service
