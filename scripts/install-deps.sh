@@ -15,7 +15,7 @@ build_packages=(
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev mariadb-server mariadb-client sqlite3 curl
-  chromium fonts-dejavu-core
+  chromium fonts-dejavu-core clang libclang-rt-14-dev
 )
 
 wanted=("${build_packages[@]}")

@@ -2,8 +2,9 @@
 # The test command: install what is missing, build the `dev` preset (ASan + UBSan), the
 # integration tests under ThreadSanitizer (`tsan`) and the browser UI, start a private MariaDB and
 # (when ../shared/mongo-peer exists) the MongoDB wire-protocol peer, run the concurrency tests
-# under TSan, then every C++ suite, then the browser journeys in Chromium, and stop what it
-# started, also on failure. Exits non-zero on any failure.
+# under TSan, then every C++ suite, the fuzzers for a bounded time (scripts/fuzz.sh), then the
+# browser journeys in Chromium, and stop what it started, also on failure. Exits non-zero on any
+# failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -79,6 +80,9 @@ TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/tsan.supp" build/tsan/bin
   --gtest_brief=1 --gtest_filter='*Concurrent*:*Pool*:*Race*'
 
 ctest --preset dev --timeout 1800 -j2
+
+echo "fuzzing the parsers of client input (libFuzzer, 20 s per target):"
+bash scripts/fuzz.sh 20
 
 echo "browser journeys (Chromium, screenshots in build/ui-screenshots):"
 CLINIC_BIN_DIR="$root/build/dev/bin" node --test tests/ui/journeys/*.test.mjs

@@ -413,11 +413,16 @@ TEST_P(AppointmentApiTest, CursorsTheServerCouldNotHaveIssuedAre400) {
   }
 }
 
-TEST_P(AppointmentApiTest, AccountsWithUpcomingAppointmentsCannotBeDeleted) {
+TEST_P(AppointmentApiTest, AccountsWithUpcomingAppointmentsCannotBeDeletedOrDeactivated) {
   const auto id = BookOk(CreateSlot(doctor_, location_, On2030(1), On2030(2)), patient_token_);
   auto doctor_refused =
       Call("DELETE", "/api/v1/doctors/" + std::to_string(doctor_), std::nullopt, admin_token_);
   EXPECT_EQ(doctor_refused.status, 409) << doctor_refused.body;
+  auto deactivation_refused = Call("PATCH", "/api/v1/doctors/" + std::to_string(doctor_),
+                                   object{{"is_active", false}}, admin_token_);
+  EXPECT_EQ(deactivation_refused.status, 409) << deactivation_refused.body;
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", std::nullopt, doctor_token_).status, 200)
+      << "nothing changed: the doctor is still active and logged in";
   auto patient_refused =
       Call("DELETE", "/api/v1/patients/" + std::to_string(patient_), std::nullopt, admin_token_);
   EXPECT_EQ(patient_refused.status, 409) << patient_refused.body;

@@ -336,7 +336,52 @@ TEST_P(AddressThrottleTest, ManyAccountsFromOneAddressAreThrottled) {
       429);
 }
 
+TEST_P(AddressThrottleTest, AClientCannotEscapeTheThrottleByNamingAnotherAddress) {
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Call("POST", "/api/v1/auth/login",
+                   Credentials("user" + std::to_string(i) + "@example.com", "some-password"), "",
+                   {{"X-Forwarded-For", "198.51.100." + std::to_string(i)}})
+                  .status,
+              401);
+  }
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", Credentials("next@example.com", "some-password"), "",
+                 {{"X-Forwarded-For", "198.51.100.99"}})
+                .status,
+            429)
+      << "the server is not behind a trusted proxy here";
+}
+
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(AddressThrottleTest);
+
+// Behind a load balancer (here 127.0.0.1) every request comes from its address; the client is
+// the one it names.
+class TrustedProxyTest : public ApiTest {
+ protected:
+  std::vector<std::string> ExtraFlags() const override {
+    return {"--login-failures-per-address", "5", "--trusted-proxies", "127.0.0.1,10.0.0.0/8"};
+  }
+};
+
+TEST_P(TrustedProxyTest, EachClientBehindTheLoadBalancerIsThrottledOnItsOwn) {
+  const auto login = [&](const std::string& email, const std::string& forwarded_for) {
+    return Call("POST", "/api/v1/auth/login", Credentials(email, "some-password"), "",
+                {{"X-Forwarded-For", forwarded_for}})
+        .status;
+  };
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(login("user" + std::to_string(i) + "@example.com", "198.51.100.7"), 401);
+  }
+  EXPECT_EQ(login("next@example.com", "198.51.100.7"), 429);
+  EXPECT_EQ(login("next@example.com", "1.2.3.4, 198.51.100.7"), 429)
+      << "a client naming another address first is still itself";
+  EXPECT_EQ(login("next@example.com", "198.51.100.8"), 401) << "another client is not throttled";
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login.failure' AND "
+                       "client_addr = '198.51.100.8'"),
+            1)
+      << "the audit trail names the client, not the load balancer";
+}
+
+CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(TrustedProxyTest);
 
 }  // namespace
 }  // namespace clinic::testing

@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "clinic/common/utf8.hpp"
 #include "clinic/http/problem.hpp"
 
 namespace clinic::http {
@@ -76,6 +77,14 @@ TEST(ProblemTest, ListsTheFirstFiftyFieldErrorsAndCountsTheRest) {
 
   Response few = Problem(Error::InvalidArgument("a: is required", {{"a", "is required"}}));
   EXPECT_FALSE(boost::json::parse(few.body()).as_object().contains("errors_omitted"));
+}
+
+TEST(ProblemTest, WhatTheClientSentIsQuotedAsValidUtf8) {
+  Response response = Problem(Error::InvalidArgument(
+      "\xED\xA0\x80: is not a known parameter", {{"\xED\xA0\x80", "is not a known parameter"}}));
+  EXPECT_TRUE(Utf8Length(response.body()).has_value());
+  auto body = boost::json::parse(response.body()).as_object();
+  EXPECT_EQ(body.at("errors").at(0).at("field"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 TEST(ProblemTest, InternalErrorsNeverLeakTheirMessage) {

@@ -65,9 +65,14 @@ TEST(SqlDateTime, RoundTrips) {
 TEST(SqlDateTime, RejectsWhatIsNotADateTime) {
   for (const char* bad :
        {"2030-02-30 09:30:00", "2030-13-07 09:30:00", "2030-01-07 24:00:00", "2030-01-07 09:60:00",
-        "2030-01-07 09:30:0x", "2030-01-07 09:30", "2030/01/07 09:30:00", ""}) {
+        "2030-01-07 09:30:0x", "2030-01-07 09:30", "2030/01/07 09:30:00", "",
+        // found by the fuzzer: read as NaN seconds, whose conversion was undefined behaviour
+        "2026-12-02 09:00:i320023:59", "2030-01-07 09:30:00.", "2030-01-07 09:30:00.5x",
+        "2030-01-07 09:30:00Z"}) {
     EXPECT_FALSE(ParseSqlDateTime(bad).has_value()) << bad;
   }
+  EXPECT_EQ(ParseSqlDateTime("2030-01-07 09:30:00.123456"), ParseSqlDateTime("2030-01-07 09:30:00"))
+      << "a DATETIME(6) fraction is dropped";
 }
 
 TEST(Date, ParsesOnlyRealCalendarDates) {

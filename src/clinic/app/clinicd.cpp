@@ -83,11 +83,16 @@ int ClinicdMain(int argc, char** argv) {
     http::AddUiNotBuiltPage(router, config.web_dir);
   }
 
+  std::vector<http::IpNetwork> trusted_proxies;
+  for (const auto& proxy : config.trusted_proxies) {
+    trusted_proxies.push_back(http::IpNetwork::Parse(proxy).value());  // validated above
+  }
   http::Server server({.host = listen.host,
                        .port = listen.port,
                        .io_threads = config.threads,
                        .worker_threads = config.workers,
                        .max_body_bytes = config.max_body_bytes,
+                       .trusted_proxies = std::move(trusted_proxies),
                        .metrics = metrics},
                       std::move(router));
   if (auto started = server.Start(); !started) {

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "clinic/http/client_address.hpp"
 #include "clinic/storage/mysql/mysql_connection.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
 
@@ -50,6 +51,11 @@ void AddServerOptions(CLI::App& cli, ServerConfig& config) {
       ->capture_default_str();
   cli.add_option("--web", config.web_dir, "folder of the browser UI served at /")
       ->envname("CLINIC_WEB");
+  cli.add_option("--trusted-proxies", config.trusted_proxies,
+                 "comma-separated addresses or networks (10.0.0.0/8) of load balancers whose "
+                 "X-Forwarded-For names the client, for throttling and the audit trail")
+      ->envname("CLINIC_TRUSTED_PROXIES")
+      ->delimiter(',');
   cli.add_option("--threads", config.threads, "I/O threads (0: one per core)")
       ->envname("CLINIC_THREADS");
   cli.add_option("--workers", config.workers,
@@ -185,6 +191,11 @@ Result<ListenAddress> ParseListenAddress(const std::string& text) {
 Status ValidateServerConfig(ServerConfig& config) {
   CLINIC_TRY_STATUS(ValidateStorageConfig(config.storage));
   CLINIC_TRY_STATUS(ParseListenAddress(config.listen));
+  for (const auto& proxy : config.trusted_proxies) {
+    if (auto network = http::IpNetwork::Parse(proxy); !network) {
+      return Invalid("--trusted-proxies", network.error().message);
+    }
+  }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   if (config.threads == 0) config.threads = cores;
   if (config.workers == 0) config.workers = 4 * cores;

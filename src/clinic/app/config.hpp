@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "clinic/common/result.hpp"
 
@@ -27,6 +28,8 @@ struct ServerConfig {
   std::string web_dir;   // the built browser UI; default: the source tree's build/web
   unsigned threads = 0;  // I/O threads; 0: one per core
   unsigned workers = 0;  // request workers (and database connections); 0: 4 per core
+  // Load balancers whose X-Forwarded-For is believed (CIDR networks or addresses).
+  std::vector<std::string> trusted_proxies;
   std::uint64_t max_body_bytes = std::uint64_t{1024} * 1024;
   std::uint64_t max_attachment_bytes = std::uint64_t{10} * 1024 * 1024;
   std::string log_level = "info";

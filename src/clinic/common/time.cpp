@@ -2,21 +2,11 @@
 
 #include <date/date.h>
 
+#include <algorithm>
 #include <charconv>
-#include <sstream>
 
 namespace clinic {
 namespace {
-
-template <typename T>
-std::optional<T> ParseExactly(std::string_view text, const char* format) {
-  std::istringstream in{std::string(text)};
-  T value{};
-  in >> date::parse(format, value);
-  if (in.fail()) return std::nullopt;
-  if (in.peek() != std::char_traits<char>::eof()) return std::nullopt;  // trailing garbage
-  return value;
-}
 
 // `value` as `width` decimal digits at out[0, width), zero-padded.
 void PutDigits(char* out, unsigned value, int width) {
@@ -59,29 +49,41 @@ std::optional<int> Digits(std::string_view text, std::size_t at, std::size_t n) 
   return value;
 }
 
-// "YYYY-MM-DD?HH:MM:SS" at the start of `text`, whatever character stands between the date and
-// the time (the caller checks it): a real calendar date from year 0001 and a time of day up to
-// 23:59:59, as an instant; nullopt otherwise.
-std::optional<Instant> ReadDateTime(std::string_view text) {
-  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || text[13] != ':' || text[16] != ':') {
-    return std::nullopt;
-  }
+// "YYYY-MM-DD" at the start of `text`: a real calendar date from year 0001; nullopt otherwise.
+std::optional<std::chrono::year_month_day> ReadDate(std::string_view text) {
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
   const auto year = Digits(text, 0, 4);
   const auto month = Digits(text, 5, 2);
   const auto day = Digits(text, 8, 2);
-  const auto hour = Digits(text, 11, 2);
-  const auto minute = Digits(text, 14, 2);
-  const auto second = Digits(text, 17, 2);
-  if (!year || !month || !day || !hour || !minute || !second || *year < 1 || *hour > 23 ||
-      *minute > 59 || *second > 59) {
-    return std::nullopt;
-  }
+  if (!year || !month || !day || *year < 1) return std::nullopt;
   const std::chrono::year_month_day date{std::chrono::year{*year},
                                          std::chrono::month{static_cast<unsigned>(*month)},
                                          std::chrono::day{static_cast<unsigned>(*day)}};
   if (!date.ok()) return std::nullopt;
-  return Instant{std::chrono::sys_days{date}} + std::chrono::hours(*hour) +
+  return date;
+}
+
+// "YYYY-MM-DD?HH:MM:SS" at the start of `text`, whatever character stands between the date and
+// the time (the caller checks it): a real calendar date from year 0001 and a time of day up to
+// 23:59:59, as an instant; nullopt otherwise.
+std::optional<Instant> ReadDateTime(std::string_view text) {
+  if (text.size() < 19 || text[13] != ':' || text[16] != ':') return std::nullopt;
+  const auto date = ReadDate(text);
+  const auto hour = Digits(text, 11, 2);
+  const auto minute = Digits(text, 14, 2);
+  const auto second = Digits(text, 17, 2);
+  if (!date || !hour || !minute || !second || *hour > 23 || *minute > 59 || *second > 59) {
+    return std::nullopt;
+  }
+  return Instant{std::chrono::sys_days{*date}} + std::chrono::hours(*hour) +
          std::chrono::minutes(*minute) + std::chrono::seconds(*second);
+}
+
+// Whether text[at, end) is one or more decimal digits.
+bool AllDigits(std::string_view text, std::size_t at) {
+  if (at >= text.size()) return false;
+  return std::all_of(text.begin() + static_cast<std::ptrdiff_t>(at), text.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace
@@ -120,12 +122,10 @@ std::optional<Instant> ParseRfc3339(std::string_view text) {
 std::string FormatSqlDateTime(Instant t) { return FormatDateTime(t, ' '); }
 
 std::optional<Instant> ParseSqlDateTime(std::string_view text) {
-  // The shape both databases return, read without iostreams; anything else (fractions, odd
-  // widths) goes through date::parse and its rules.
-  if (text.size() == 19 && text[10] == ' ') {
-    if (const auto instant = ReadDateTime(text)) return instant;
-  }
-  return ParseExactly<Instant>(text, "%Y-%m-%d %H:%M:%S");
+  // The shape both databases return; a fraction of a second (a DATETIME(6) column) is dropped.
+  if (text.size() < 19 || text[10] != ' ') return std::nullopt;
+  if (text.size() > 19 && (text[19] != '.' || !AllDigits(text, 20))) return std::nullopt;
+  return ReadDateTime(text);
 }
 
 std::string FormatDate(std::chrono::year_month_day d) {
@@ -137,9 +137,7 @@ std::string FormatDate(std::chrono::year_month_day d) {
 
 std::optional<std::chrono::year_month_day> ParseDate(std::string_view text) {
   if (text.size() != 10) return std::nullopt;
-  auto parsed = ParseExactly<date::sys_days>(text, "%Y-%m-%d");
-  if (!parsed) return std::nullopt;
-  return std::chrono::year_month_day{std::chrono::sys_days{parsed->time_since_epoch()}};
+  return ReadDate(text);
 }
 
 }  // namespace clinic

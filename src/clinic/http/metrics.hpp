@@ -51,13 +51,22 @@ class Metrics {
     std::atomic<double> sum_seconds{0};
   };
   using CounterKey = std::tuple<std::string, std::string, unsigned>;  // method, route, status
+  // Orders counter keys and finds them by (string_view, string_view, status), so counting a
+  // request builds no strings once its series exists.
+  struct CounterKeyLess {
+    using is_transparent = void;
+    static std::tuple<std::string_view, std::string_view, unsigned> View(const auto& key) {
+      return {std::get<0>(key), std::get<1>(key), std::get<2>(key)};
+    }
+    bool operator()(const auto& a, const auto& b) const { return View(a) < View(b); }
+  };
 
   std::atomic<std::uint64_t>& CounterFor(std::string_view method, std::string_view route,
                                          unsigned status);
   Histogram& HistogramFor(std::string_view route);
 
   mutable std::shared_mutex mutex_;
-  std::map<CounterKey, std::unique_ptr<std::atomic<std::uint64_t>>, std::less<>> requests_;
+  std::map<CounterKey, std::unique_ptr<std::atomic<std::uint64_t>>, CounterKeyLess> requests_;
   std::map<std::string, std::unique_ptr<Histogram>, std::less<>> durations_;
   std::vector<std::function<void(std::string&)>> collectors_;
   std::atomic<std::int64_t> in_flight_{0};

@@ -5,12 +5,16 @@
 #include <boost/json/serialize.hpp>
 #include <string>
 
+#include "clinic/common/utf8.hpp"
+
 namespace clinic::http {
 namespace {
 
 constexpr std::string_view kInternalDetail =
     "The server failed to complete the request. The X-Request-Id header identifies it in the "
     "server's log.";
+
+std::string Readable(std::string_view text) { return SanitizeUtf8(text, text.size() * 3); }
 
 // A body of thousands of bad fields gets a short answer: the first ones and how many more.
 constexpr std::size_t kMaxListedErrors = 50;
@@ -19,15 +23,17 @@ boost::json::object Document(HttpStatus status, std::string_view type_name, std:
                              const std::vector<FieldError>& fields) {
   boost::json::array errors;
   const std::size_t listed = std::min(fields.size(), kMaxListedErrors);
+  // Field names and details may quote what the client sent (an unknown parameter's name, a
+  // path): the answer is valid UTF-8 whatever that was.
   for (std::size_t i = 0; i < listed; ++i) {
-    errors.push_back(
-        boost::json::object{{"field", fields[i].field}, {"message", fields[i].message}});
+    errors.push_back(boost::json::object{{"field", Readable(fields[i].field)},
+                                         {"message", Readable(fields[i].message)}});
   }
   boost::json::object document{
       {"type", std::string(kProblemTypePrefix) + std::string(type_name)},
       {"title", boost::beast::http::obsolete_reason(status)},
       {"status", static_cast<unsigned>(status)},
-      {"detail", detail},
+      {"detail", Readable(detail)},
       {"errors", std::move(errors)},
   };
   if (fields.size() > listed) document["errors_omitted"] = fields.size() - listed;

@@ -125,7 +125,8 @@ PageParams QueryFields::Page(std::int64_t default_limit, std::int64_t max_limit)
 }
 
 Status QueryFields::Finish() {
-  for (const auto& [key, value] : params_) {
+  for (const auto& param : params_) {
+    const auto& key = param.first;
     bool read = std::find(read_names_.begin(), read_names_.end(), key) != read_names_.end();
     bool reported = std::any_of(errors_.begin(), errors_.end(),
                                 [&key](const FieldError& error) { return error.field == key; });

@@ -309,6 +309,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     std::string path;
     std::string_view route = kUnmatchedRouteLabel;
     std::string request_id;
+    std::string client;  // ClientAddress: the peer, or whom a trusted proxy forwarded for
     std::size_t body_limit = 0;
     std::size_t bytes_in = 0;
     unsigned version = 11;
@@ -367,6 +368,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     exchange_.client_keeps_alive = header.keep_alive();
     exchange_.head = header.method() == Method::head;
     exchange_.request_id = RequestIdFrom(header[kRequestIdHeader]);
+    exchange_.client =
+        ClientAddress(client_address_, header["X-Forwarded-For"], core_->options.trusted_proxies);
 
     auto request = Request::FromTarget(header.method(), header.target());
     if (!request) {
@@ -445,7 +448,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     }
     request_.path_params = std::move(match_.path_params);
     request_.route = std::string(match_.label);
-    request_.client_address = client_address_;
+    request_.client_address = exchange_.client;
     request_.request_id = exchange_.request_id;
     if (upgrade_request_) return DispatchUpgrade();
     if (match_.route->options.execution == Execution::kIoThread) {
@@ -591,7 +594,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
         JsonString(MethodLabel(exchange_.method)), JsonString(exchange_.path),
         JsonString(exchange_.route), status,
         std::chrono::duration<double, std::milli>(elapsed).count(), exchange_.bytes_in, bytes_out,
-        JsonString(client_address_));
+        JsonString(exchange_.client.empty() ? client_address_ : exchange_.client));
   }
 
   void Close() {

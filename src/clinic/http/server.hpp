@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "clinic/common/result.hpp"
+#include "clinic/http/client_address.hpp"
 #include "clinic/http/metrics.hpp"
 #include "clinic/http/router.hpp"
 
@@ -37,6 +39,8 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(10)};
   // Whether Wait() also returns on SIGINT/SIGTERM. Tests turn it off.
   bool handle_signals = true;
+  // Load balancers whose X-Forwarded-For names the client (ClientAddress); empty: none.
+  std::vector<IpNetwork> trusted_proxies{};
   // Where requests are counted; pass the one AddOperationsRoutes serves at /metrics. A private
   // instance when null.
   std::shared_ptr<Metrics> metrics{};

@@ -139,6 +139,12 @@ Result<domain::Doctor> DoctorService::Update(const domain::RequestContext& conte
         CLINIC_ASSIGN_OR_RETURN(auto doctor,
                                 LoadAuthorized(tx, context.actor, Action::kUpdate, id));
         CLINIC_TRY_STATUS(CheckLocationExists(tx, fields.location_id));
+        // As for deletion: patients booked with a doctor who stops working here must hear of it
+        // from a cancellation, not find out at the door.
+        if (fields.is_active == false && doctor.is_active) {
+          CLINIC_TRY_STATUS(tx.doctors().GetForUpdate(id));
+          CLINIC_TRY_STATUS(RequireNoUpcomingAppointments(tx, {.doctor_id = id}, now));
+        }
         Apply(fields, doctor);
         if (password_hash) {
           if (auto problem = domain::PasswordProblem(*fields.password, doctor.email)) {
