@@ -123,6 +123,12 @@ TEST_P(AuthApiTest, TheSessionCookieChangesNothingUnlessTheRequestComesFromThisS
                         {"Content-Type", "application/x-www-form-urlencoded"}}});
   EXPECT_EQ(form_logout.status, 415) << "a bodiless action takes no form";
   EXPECT_EQ(Call("GET", "/api/v1/auth/me", std::nullopt, token).status, 200);
+  EXPECT_EQ(Call("POST", "/api/v1/auth/logout", boost::json::object{{"all", true}}, token).status,
+            400)
+      << "no fields";
+  EXPECT_EQ(Call("POST", "/api/v1/auth/logout", boost::json::object{}, token).status, 204)
+      << "an empty object is no fields, as the web UI sends it";
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", std::nullopt, token).status, 401);
 }
 
 TEST_P(AuthApiTest, AWrongPasswordAndAnUnknownEmailLookAlike) {

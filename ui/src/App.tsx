@@ -1,6 +1,6 @@
 // The shell: finds out who is logged in, shows the login screens to nobody and the area of the
 // person's role to everybody else (navigation, the live connection, unread badges).
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { api, describeError, onUnauthenticated } from './lib/api';
 import { live, useLiveState } from './lib/live';
 import { href, match, useLocation } from './lib/router';
@@ -32,7 +32,9 @@ export function App() {
       })
       .catch((e: unknown) => setFailure(describeError(e)));
 
-  useEffect(() => {
+  // Right after the first render, not a frame later: main.tsx has asked `/auth/me` already, and the
+  // shell shows as soon as the answer is in.
+  useLayoutEffect(() => {
     void refresh();
     return onUnauthenticated(() => setSession(null));
   }, []);

@@ -227,9 +227,9 @@ Result<boost::json::object> ParseOptionalJsonObject(const Request& request) {
 }
 
 Status NoRequestBody(const Request& request) {
-  CLINIC_TRY_STATUS(NoFormContentType(request));
-  if (!request.body.empty()) {
-    return Fail(Error::InvalidArgument("This action takes no request body."));
+  CLINIC_ASSIGN_OR_RETURN(const auto fields, ParseOptionalJsonObject(request));
+  if (!fields.empty()) {
+    return Fail(Error::InvalidArgument("This action takes no fields: send no body or {}."));
   }
   return Ok();
 }

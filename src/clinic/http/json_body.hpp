@@ -32,8 +32,9 @@ Result<boost::json::object> ParseJsonObject(const Request& request);
 // (415) even without a body: what an HTML form of another site can send never reaches an action.
 Result<boost::json::object> ParseOptionalJsonObject(const Request& request);
 
-// For actions that take no body (DELETE, POST /auth/logout): InvalidArgument (400) when there is
-// one, UnsupportedMediaType (415) for a Content-Type other than JSON.
+// For actions that take no fields (DELETE, POST /auth/logout): no body or an empty JSON object;
+// InvalidArgument (400) for any field, UnsupportedMediaType (415) for a Content-Type other than
+// JSON.
 Status NoRequestBody(const Request& request);
 
 // Reads the fields of one JSON object and collects every problem instead of stopping at the

@@ -81,7 +81,43 @@ async function problemOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, response.statusText, `The server answered ${response.status}.`);
 }
 
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+/**
+ * Answers to GETs sent before the screen that needs them rendered (`prefetch`), by URL. The
+ * screen's own identical GET takes its answer over, once, instead of asking again; an answer not
+ * taken within a few seconds is dropped, so that a later GET asks the server afresh.
+ */
+const earlyAnswers = new Map<string, Promise<unknown>>();
+/** How long an answer asked for early is fresh enough to be taken over. */
+export const EARLY_ANSWER_MS = 5000;
+
+/** Sends a GET now, for the first identical `api.get` soon after to take over. */
+export function prefetch<T>(path: string, query?: Query): Promise<T> {
+  const url = withQuery(path, query);
+  const pending = earlyAnswers.get(url);
+  if (pending) return pending as Promise<T>;
+  const answer = send<T>('GET', path, { query });
+  // Whoever takes the answer over sees its failure; an answer nobody takes is not an error.
+  answer.catch(() => undefined);
+  earlyAnswers.set(url, answer);
+  setTimeout(() => {
+    if (earlyAnswers.get(url) === answer) earlyAnswers.delete(url);
+  }, EARLY_ANSWER_MS);
+  return answer;
+}
+
+export function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  if (method === 'GET' && options.accept === undefined) {
+    const url = withQuery(path, options.query);
+    const early = earlyAnswers.get(url);
+    if (early) {
+      earlyAnswers.delete(url);
+      return early as Promise<T>;
+    }
+  }
+  return send<T>(method, path, options);
+}
+
+async function send<T>(method: string, path: string, options: RequestOptions): Promise<T> {
   const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
   let body: string | undefined;
   if (options.body !== undefined) {

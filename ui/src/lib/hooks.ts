@@ -1,5 +1,5 @@
 // Small hooks every screen uses: load data with loading/error states, and remember a value.
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export interface Async<T> {
   data: T | undefined;
@@ -9,7 +9,11 @@ export interface Async<T> {
   setData: (update: T | ((old: T | undefined) => T)) => void;
 }
 
-/** Runs `load` on mount and whenever `deps` change; a newer run wins over an older one. */
+/**
+ * Runs `load` on mount and whenever `deps` change; a newer run wins over an older one. It runs
+ * right after the render, not after the next frame: the request goes out a frame sooner, and an
+ * answer already there (`prefetch`) is shown without a frame of "Loading…" first.
+ */
 export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Async<T> {
   const [data, setDataState] = useState<T | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
@@ -18,21 +22,25 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
   const loader = useRef(load);
   loader.current = load;
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const controller = new AbortController();
     setLoading(true);
     setError(undefined);
     loader
       .current(controller.signal)
-      .then((value) => {
-        if (!controller.signal.aborted) setDataState(() => value);
-      })
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(e);
-      })
-      .finally(() => {
-        if (!controller.signal.aborted) setLoading(false);
-      });
+      // Data (or error) and the end of loading in one update: one render, not two.
+      .then(
+        (value) => {
+          if (controller.signal.aborted) return;
+          setDataState(() => value);
+          setLoading(false);
+        },
+        (e: unknown) => {
+          if (controller.signal.aborted) return;
+          setError(e);
+          setLoading(false);
+        },
+      );
     return () => controller.abort();
   }, [...deps, generation]);
 

@@ -7,16 +7,16 @@ export interface Location {
   query: URLSearchParams;
 }
 
-function current(): Location {
+export function currentLocation(): Location {
   const hash = window.location.hash.replace(/^#/, '') || '/';
   const [path = '/', search = ''] = hash.split('?', 2);
   return { path, query: new URLSearchParams(search) };
 }
 
 export function useLocation(): Location {
-  const [location, setLocation] = useState(current);
+  const [location, setLocation] = useState(currentLocation);
   useEffect(() => {
-    const update = () => setLocation(current());
+    const update = () => setLocation(currentLocation());
     window.addEventListener('hashchange', update);
     return () => window.removeEventListener('hashchange', update);
   }, []);

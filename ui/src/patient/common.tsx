@@ -29,21 +29,31 @@ export interface Directory {
 }
 
 let directoryLoad: Promise<Directory> | null = null;
+let locationsLoad: Promise<Map<number, Location>> | null = null;
 
 /** Doctors and locations, fetched once per page load (they change rarely); a failure is retried. */
 export function loadDirectory(): Promise<Directory> {
   if (!directoryLoad) {
-    directoryLoad = Promise.all([fetchAll<Doctor>('/doctors'), fetchAll<Location>('/locations')]).then(
-      ([doctors, locations]) => ({
-        doctors: new Map(doctors.map((d) => [d.id, d])),
-        locations: new Map(locations.map((l) => [l.id, l])),
-      }),
-    );
+    directoryLoad = Promise.all([fetchAll<Doctor>('/doctors'), loadLocations()]).then(([doctors, locations]) => ({
+      doctors: new Map(doctors.map((d) => [d.id, d])),
+      locations,
+    }));
     directoryLoad.catch(() => {
       directoryLoad = null;
     });
   }
   return directoryLoad;
+}
+
+/** The directory's locations alone, for a screen that needs no other doctor than its own. */
+export function loadLocations(): Promise<Map<number, Location>> {
+  if (!locationsLoad) {
+    locationsLoad = fetchAll<Location>('/locations').then((locations) => new Map(locations.map((l) => [l.id, l])));
+    locationsLoad.catch(() => {
+      locationsLoad = null;
+    });
+  }
+  return locationsLoad;
 }
 
 /** Every appointment of the logged-in patient, by start time. */

@@ -1,7 +1,7 @@
 // Finding a doctor (by specialization, clinic or name) and booking one of their free times: the
 // doctor's page shows the week of free slots and the dialog that books the picked one with a reason.
 import { useMemo, useState } from 'preact/hooks';
-import { api, ApiError, fetchAll, type Page } from '../lib/api';
+import { api, ApiError, fetchAll, prefetch, type Page } from '../lib/api';
 import { useAsync } from '../lib/hooks';
 import { href, navigate } from '../lib/router';
 import type { ScreenProps } from '../lib/routes';
@@ -10,8 +10,8 @@ import { parsePlainDate, type PlainDate } from '../lib/time';
 import type { Doctor, Location, Slot } from '../lib/types';
 import { Button, Empty, ErrorNotice, Field, Loading, Notice, PageHeader, Select } from '../components/ui';
 import { BookDialog } from './book_dialog';
-import { ClinicTime, loadDirectory } from './common';
-import { SlotPicker } from './slot_picker';
+import { ClinicTime, loadDirectory, loadLocations } from './common';
+import { prefetchFirstWeek, SlotPicker } from './slot_picker';
 
 function locationLine(location: Location | undefined): string {
   return location ? `${location.name}, ${location.city}` : 'No clinic listed';
@@ -144,20 +144,35 @@ export async function conflictMessage(slot: Slot, error: ApiError): Promise<stri
   return `That time can't be booked: ${error.message}. Please pick another time.`;
 }
 
+/**
+ * Asks for everything the doctor's page shows (the doctor, the clinics, the first week of free
+ * times) before it renders, all at once, so that its own requests find their answers on the way:
+ * on a cold load these requests are most of the wait. `temporal` is when dates can be reckoned.
+ */
+export function prefetchDoctorPage(doctorId: number, week: string | null, temporal: Promise<void>): void {
+  void prefetch(`/doctors/${doctorId}`);
+  void loadLocations();
+  void temporal.then(() => prefetchFirstWeek(doctorId, parseWeek(week))).catch(() => undefined);
+}
+
+function parseWeek(week: string | null): PlainDate | undefined {
+  return week ? (parsePlainDate(week) ?? undefined) : undefined;
+}
+
 export function DoctorScreen({ params, query }: ScreenProps) {
   const doctorId = Number(params.id);
   const page = useAsync(
     async (signal) => {
-      const [doctor, directory] = await Promise.all([
+      const [doctor, locations] = await Promise.all([
         api.get<Doctor>(`/doctors/${doctorId}`, undefined, signal),
-        loadDirectory(),
+        loadLocations(),
       ]);
-      const location = doctor.location_id !== null ? directory.locations.get(doctor.location_id) : undefined;
+      const location = doctor.location_id !== null ? locations.get(doctor.location_id) : undefined;
       return { doctor, location };
     },
     [doctorId],
   );
-  const initialDate = parsePlainDate(query.get('week') ?? '') ?? undefined;
+  const initialDate = parseWeek(query.get('week'));
   const [picked, setPicked] = useState<Slot | null>(null);
   const [refreshKey, setRefreshKey] = useState(0);
   const [conflict, setConflict] = useState<string | null>(null);

@@ -2,8 +2,8 @@
 // (and the viewer's own time when their browser is elsewhere): seven day columns on wide screens,
 // a list of days on phones. Picking a time calls `onPick`; what happens next (book, reschedule, a
 // phone booking at the front desk) is the caller's business.
-import { useEffect, useId, useState } from 'preact/hooks';
-import { api, fetchAll, type Page } from '../lib/api';
+import { useEffect, useId, useMemo, useState } from 'preact/hooks';
+import { api, EARLY_ANSWER_MS, fetchAll, type Page } from '../lib/api';
 import { useAsync } from '../lib/hooks';
 import { Temporal } from '../lib/temporal';
 import {
@@ -35,9 +35,41 @@ export interface SlotPickerProps {
   onWeekChange?: (monday: PlainDate) => void;
 }
 
+/** A free time as the picker shows it. */
+interface ShownSlot {
+  slot: Slot;
+  /** In the clinic's zone. */
+  time: string;
+  /** In the browser's zone, when that is another. */
+  yours: string | null;
+}
+
 interface WeekDay {
   date: PlainDate;
-  slots: Slot[];
+  /** "Monday, December 1": the day's group and each of its buttons are named with it. */
+  label: string;
+  slots: ShownSlot[];
+}
+
+/** The days of `dates` in `zone`, each with its free times among `slots` as the reader sees them. */
+function layOutWeek(dates: PlainDate[], zone: string, slots: Slot[], showOwn: boolean): WeekDay[] {
+  const byDate = new Map<string, ShownSlot[]>();
+  for (const slot of slots) {
+    const date = dateIn(slot.start_time_utc, zone).toString();
+    const shown = {
+      slot,
+      time: formatTime(slot.start_time_utc, zone),
+      yours: showOwn ? `${ownTime(slot.start_time_utc, zone)} your time` : null,
+    };
+    const day = byDate.get(date);
+    if (day) day.push(shown);
+    else byDate.set(date, [shown]);
+  }
+  return dates.map((date) => ({
+    date,
+    label: formatPlainDate(date, { weekday: 'long', month: 'long', day: 'numeric' }),
+    slots: byDate.get(date.toString()) ?? [],
+  }));
 }
 
 /** How the week's zone is named: "New York time (EST)", or both names in a week DST changes. */
@@ -53,24 +85,81 @@ function weekZoneText(days: PlainDate[], zone: string): string {
   return `${zoneCity(zone)} time (${startName})`;
 }
 
+/** The Monday of the week the picker opens on: `initialDate`'s, but never one before `today`'s. */
+function firstMonday(today: PlainDate, initialDate?: PlainDate): PlainDate {
+  const thisMonday = mondayOf(today);
+  const wanted = initialDate ? mondayOf(initialDate) : thisMonday;
+  return Temporal.PlainDate.compare(wanted, thisMonday) < 0 ? thisMonday : wanted;
+}
+
+type WeekSearch = { doctor_id: number; location_id: number; from: string; to: string };
+
+/** The `/slots` search for the free times of `doctorId` at `location` in the week of `monday`. */
+function weekSearch(doctorId: number, location: Location, monday: PlainDate): WeekSearch {
+  return {
+    doctor_id: doctorId,
+    location_id: location.id,
+    from: startOfDay(monday, location.timezone),
+    to: startOfDay(monday.add({ days: 7 }), location.timezone),
+  };
+}
+
+/** Free times of one doctor asked for before the zone of their clinic was known. */
+interface EarlySlots {
+  doctorId: number;
+  from: number;
+  to: number;
+  slots: Promise<Slot[]>;
+}
+let earlySlots: EarlySlots | null = null;
+
+/**
+ * Asks for the free times of the first week a picker of `doctorId` shows, before the clinic and
+ * so the zone that week is in are known: all of the doctor's free times over a span that holds
+ * that week in any zone (every zone's date is within a day of UTC's). The picker's first search,
+ * if it falls inside the span within seconds, takes them over instead of asking the server again.
+ */
+export function prefetchFirstWeek(doctorId: number, initialDate?: PlainDate): void {
+  const today = todayIn('UTC');
+  const from = startOfDay(firstMonday(today.subtract({ days: 1 }), initialDate).subtract({ days: 1 }), 'UTC');
+  const to = startOfDay(firstMonday(today.add({ days: 1 }), initialDate).add({ days: 8 }), 'UTC');
+  const slots = fetchAll<Slot>('/slots', { doctor_id: doctorId, from, to });
+  slots.catch(() => undefined);
+  const early = { doctorId, from: Date.parse(from), to: Date.parse(to), slots };
+  earlySlots = early;
+  setTimeout(() => {
+    if (earlySlots === early) earlySlots = null;
+  }, EARLY_ANSWER_MS);
+}
+
+/** The free times `search` finds: the early ones when they cover it, else the server's answer. */
+function loadWeek(search: WeekSearch): Promise<Slot[]> {
+  const early = earlySlots;
+  earlySlots = null;
+  const from = Date.parse(search.from);
+  const to = Date.parse(search.to);
+  if (!early || early.doctorId !== search.doctor_id || from < early.from || to > early.to) {
+    return fetchAll<Slot>('/slots', search);
+  }
+  return early.slots.then((slots) =>
+    slots.filter((slot) => {
+      const start = Date.parse(slot.start_time_utc);
+      return slot.location_id === search.location_id && start >= from && start < to;
+    }),
+  );
+}
+
 export function SlotPicker({ doctor, location, onPick, title, refreshKey = 0, initialDate, onWeekChange }: SlotPickerProps) {
   const zone = location.timezone;
   const headingId = useId();
   const thisMonday = mondayOf(todayIn(zone));
-  const [monday, setMonday] = useState<PlainDate>(() => {
-    const wanted = initialDate ? mondayOf(initialDate) : thisMonday;
-    return Temporal.PlainDate.compare(wanted, thisMonday) < 0 ? thisMonday : wanted;
-  });
+  const [monday, setMonday] = useState<PlainDate>(() => firstMonday(todayIn(zone), initialDate));
   const [searchNote, setSearchNote] = useState<string | null>(null);
   const [searching, setSearching] = useState(false);
 
   const nextMonday = monday.add({ days: 7 });
-  const weekStart = startOfDay(monday, zone);
-  const weekEnd = startOfDay(nextMonday, zone);
-  const week = useAsync(
-    () => fetchAll<Slot>('/slots', { doctor_id: doctor.id, location_id: location.id, from: weekStart, to: weekEnd }),
-    [doctor.id, location.id, weekStart, weekEnd, refreshKey],
-  );
+  const search = weekSearch(doctor.id, location, monday);
+  const week = useAsync(() => loadWeek(search), [doctor.id, location.id, search.from, search.to, refreshKey]);
 
   const goTo = (target: PlainDate) => {
     setSearchNote(null);
@@ -86,7 +175,7 @@ export function SlotPicker({ doctor, location, onPick, title, refreshKey = 0, in
       const answer = await api.get<Page<Slot>>('/slots', {
         doctor_id: doctor.id,
         location_id: location.id,
-        from: weekEnd,
+        from: search.to,
         limit: 1,
       });
       const next = answer.items[0];
@@ -99,14 +188,12 @@ export function SlotPicker({ doctor, location, onPick, title, refreshKey = 0, in
     }
   };
 
-  const dates = Array.from({ length: 7 }, (_, i) => monday.add({ days: i }));
-  const days: WeekDay[] = dates.map((date) => ({
-    date,
-    slots: (week.data ?? []).filter((s) => dateIn(s.start_time_utc, zone).equals(date)),
-  }));
-  const freeCount = week.data?.length ?? 0;
+  const dates = useMemo(() => Array.from({ length: 7 }, (_, i) => monday.add({ days: i })), [monday]);
   const own = browserZone();
   const showOwn = own !== zone;
+  // Laid out once per answer: picking a time re-renders the page around the picker.
+  const days = useMemo(() => (week.data ? layOutWeek(dates, zone, week.data, showOwn) : []), [dates, zone, week.data, showOwn]);
+  const freeCount = week.data?.length ?? 0;
   const lastDay = dates[6] ?? monday;
   const weekLabel = `${formatPlainDate(monday, { weekday: 'short', month: 'short', day: 'numeric' })} – ${formatPlainDate(lastDay, {
     weekday: 'short',
@@ -158,38 +245,31 @@ export function SlotPicker({ doctor, location, onPick, title, refreshKey = 0, in
       {searchNote && <Notice>{searchNote}</Notice>}
       {week.data && !week.loading && week.error === undefined && (
         <div class="week-grid">
-          {days.map(({ date, slots }) => {
-            const dayLabel = formatPlainDate(date, { weekday: 'long', month: 'long', day: 'numeric' });
-            return (
-              <div key={date.toString()} role="group" class={`week-day${slots.length ? '' : ' week-day--empty'}`} aria-label={dayLabel}>
-                <h3 class="week-day__title">{formatPlainDate(date)}</h3>
-                {slots.length === 0 ? (
-                  <p class="meta">No free times</p>
-                ) : (
-                  <ul class="slot-list">
-                    {slots.map((slot) => {
-                      const time = formatTime(slot.start_time_utc, zone);
-                      const yours = showOwn ? `${ownTime(slot.start_time_utc, zone)} your time` : null;
-                      return (
-                        <li key={slot.id}>
-                          <button type="button" class="slot-button" onClick={() => onPick(slot)}>
-                            <span class="visually-hidden">{dayLabel}, </span>
-                            <span class="slot-button__time">{time}</span>
-                            {yours && (
-                              <span class="slot-button__own">
-                                <span class="visually-hidden">, </span>
-                                {yours}
-                              </span>
-                            )}
-                          </button>
-                        </li>
-                      );
-                    })}
-                  </ul>
-                )}
-              </div>
-            );
-          })}
+          {days.map(({ date, label, slots }) => (
+            <div key={date.toString()} role="group" class={`week-day${slots.length ? '' : ' week-day--empty'}`} aria-label={label}>
+              <h3 class="week-day__title">{formatPlainDate(date)}</h3>
+              {slots.length === 0 ? (
+                <p class="meta">No free times</p>
+              ) : (
+                <ul class="slot-list">
+                  {slots.map(({ slot, time, yours }) => (
+                    <li key={slot.id}>
+                      <button type="button" class="slot-button" onClick={() => onPick(slot)}>
+                        <span class="visually-hidden">{label}, </span>
+                        <span class="slot-button__time">{time}</span>
+                        {yours && (
+                          <span class="slot-button__own">
+                            <span class="visually-hidden">, </span>
+                            {yours}
+                          </span>
+                        )}
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          ))}
         </div>
       )}
     </section>
