@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -101,6 +103,38 @@ TEST(ClinicdStartup, ServesHealthWithMessagesOnMongoDb) {
   EXPECT_EQ(response->status, 200) << response->body;
   EXPECT_EQ(response->Json().at("checks").at("documents").at("status"), "ok");
   EXPECT_EQ((*started)->Terminate(), 0);
+}
+
+// A port no one listens on right now.
+std::uint16_t FreePort() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+TEST(ClinicdStartup, MetricsCanBeServedOnAListenerOfTheirOwn) {
+  TempDir dir;
+  const auto metrics_port = FreePort();
+  auto started = ClinicdProcess::Start(
+      {.args = {"--db", dir.Sqlite("c.db"), "--listen", "127.0.0.1:0", "--metrics-listen",
+                "127.0.0.1:" + std::to_string(metrics_port)}});
+  ASSERT_TRUE(started.has_value()) << started.error().message;
+  HttpClient clients((*started)->port());
+  EXPECT_EQ(clients.Get("/metrics")->status, 404) << "not where clients connect";
+  EXPECT_EQ(clients.Get("/health")->status, 200);
+  HttpClient operators(metrics_port);
+  const auto metrics = operators.Get("/metrics");
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().message;
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_THAT(metrics->body,
+              HasSubstr("clinic_http_requests_total{method=\"GET\",route=\"/health\""))
+      << "the main listener's requests are counted there";
+  EXPECT_EQ((*started)->Terminate(), 0);
+
+  const auto bad = RunCommand(CLINICD_PATH, {"--db", dir.Sqlite("c.db"), "--metrics-listen", "x"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.output, HasSubstr("--metrics-listen"));
 }
 
 TEST(ClinicdStartup, RefusesADatabaseWithANewerSchema) {

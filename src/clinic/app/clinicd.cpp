@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <optional>
 
 #include "clinic/app/api.hpp"
 #include "clinic/app/config.hpp"
@@ -61,6 +62,8 @@ int ClinicdMain(int argc, char** argv) {
   }
 
   auto metrics = std::make_shared<http::Metrics>();
+  // With --metrics-listen the figures are served only there (a private network), not to clients.
+  const bool metrics_apart = !config.metrics_listen.empty();
   http::Router router;
   http::AddOperationsRoutes(router, {.health_probe =
                                          [&store = **store, &messages = *documents->messages] {
@@ -70,7 +73,7 @@ int ClinicdMain(int argc, char** argv) {
                                                 /*essential=*/false}};
                                          },
                                      .health_cache = std::chrono::seconds(1),
-                                     .metrics = metrics});
+                                     .metrics = metrics_apart ? nullptr : metrics});
   Api api(**store, *documents, config);
   api.AddRoutes(router);
   api.AddMetrics(*metrics);
@@ -99,6 +102,25 @@ int ClinicdMain(int argc, char** argv) {
     std::cerr << "clinicd: cannot listen on " << config.listen << ": " << started.error().message
               << "\n";
     return kCannotStart;
+  }
+  std::optional<http::Server> metrics_server;
+  if (metrics_apart) {
+    const auto at = ParseListenAddress(config.metrics_listen, "--metrics-listen").value();
+    http::Router metrics_router;
+    http::AddOperationsRoutes(metrics_router, {.metrics = metrics});
+    metrics_server.emplace(http::ServerOptions{.host = at.host,
+                                               .port = at.port,
+                                               .io_threads = 1,
+                                               .worker_threads = 1,
+                                               .handle_signals = false,
+                                               .metrics = metrics},
+                           std::move(metrics_router));
+    if (auto started = metrics_server->Start(); !started) {
+      std::cerr << "clinicd: cannot listen on " << config.metrics_listen << ": "
+                << started.error().message << "\n";
+      return kCannotStart;
+    }
+    spdlog::info("metrics on http://{}:{}/metrics", at.host, metrics_server->port());
   }
   const SystemClock clock;
   const PeriodicTask pruning(std::chrono::hours(1), [&store = **store, &clock] {

@@ -19,8 +19,12 @@
 namespace clinic::app {
 namespace {
 
+Error InvalidOption(std::string_view option, std::string_view why) {
+  return Error::InvalidArgument(fmt::format("{}: {}", option, why));
+}
+
 Status Invalid(std::string_view option, std::string_view why) {
-  return Fail(Error::InvalidArgument(fmt::format("{}: {}", option, why)));
+  return Fail(InvalidOption(option, why));
 }
 
 }  // namespace
@@ -46,6 +50,10 @@ void AddServerOptions(CLI::App& cli, ServerConfig& config) {
   cli.add_option("--listen", config.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->envname("CLINIC_LISTEN")
       ->capture_default_str();
+  cli.add_option("--metrics-listen", config.metrics_listen,
+                 "HOST:PORT for /metrics on a listener of its own (for a private network); "
+                 "/metrics then leaves the main listener")
+      ->envname("CLINIC_METRICS_LISTEN");
   cli.add_option("--files", config.files_dir, "folder for message attachments")
       ->envname("CLINIC_FILES")
       ->capture_default_str();
@@ -161,10 +169,10 @@ Status ValidateStorageConfig(StorageConfig& config) {
   return Ok();
 }
 
-Result<ListenAddress> ParseListenAddress(const std::string& text) {
+Result<ListenAddress> ParseListenAddress(const std::string& text, std::string_view option) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    return Fail(Error::InvalidArgument("--listen: expected HOST:PORT, e.g. 127.0.0.1:8080"));
+    return Fail(InvalidOption(option, "expected HOST:PORT, e.g. 127.0.0.1:8080"));
   }
   ListenAddress address;
   address.host = text.substr(0, colon);
@@ -174,15 +182,15 @@ Result<ListenAddress> ParseListenAddress(const std::string& text) {
   boost::system::error_code ec;
   boost::asio::ip::make_address(address.host, ec);
   if (ec && address.host != "localhost") {
-    return Fail(Error::InvalidArgument(
-        fmt::format("--listen: '{}' is not an IP address (or localhost)", address.host)));
+    return Fail(InvalidOption(
+        option, fmt::format("'{}' is not an IP address (or localhost)", address.host)));
   }
   if (address.host == "localhost") address.host = "127.0.0.1";
   const std::string port = text.substr(colon + 1);
   unsigned value = 0;
   const auto [end, err] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (err != std::errc{} || end != port.data() + port.size() || value > 65535 || port.empty()) {
-    return Fail(Error::InvalidArgument(fmt::format("--listen: '{}' is not a port number", port)));
+    return Fail(InvalidOption(option, fmt::format("'{}' is not a port number", port)));
   }
   address.port = static_cast<std::uint16_t>(value);
   return address;
@@ -191,6 +199,9 @@ Result<ListenAddress> ParseListenAddress(const std::string& text) {
 Status ValidateServerConfig(ServerConfig& config) {
   CLINIC_TRY_STATUS(ValidateStorageConfig(config.storage));
   CLINIC_TRY_STATUS(ParseListenAddress(config.listen));
+  if (!config.metrics_listen.empty()) {
+    CLINIC_TRY_STATUS(ParseListenAddress(config.metrics_listen, "--metrics-listen"));
+  }
   for (const auto& proxy : config.trusted_proxies) {
     if (auto network = http::IpNetwork::Parse(proxy); !network) {
       return Invalid("--trusted-proxies", network.error().message);

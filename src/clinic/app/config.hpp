@@ -24,6 +24,8 @@ struct StorageConfig {
 struct ServerConfig {
   StorageConfig storage;
   std::string listen = "127.0.0.1:8080";
+  // Where /metrics is served instead of on `listen`; empty: on `listen`.
+  std::string metrics_listen;
   std::string files_dir = "clinic-files";
   std::string web_dir;   // the built browser UI; default: the source tree's build/web
   unsigned threads = 0;  // I/O threads; 0: one per core
@@ -59,6 +61,7 @@ struct ListenAddress {
   std::string host;
   std::uint16_t port = 0;
 };
-Result<ListenAddress> ParseListenAddress(const std::string& text);
+Result<ListenAddress> ParseListenAddress(const std::string& text,
+                                         std::string_view option = "--listen");
 
 }  // namespace clinic::app
