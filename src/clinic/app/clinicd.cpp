@@ -8,9 +8,9 @@
 
 #include "clinic/app/api.hpp"
 #include "clinic/app/config.hpp"
-#include "clinic/app/periodic_task.hpp"
 #include "clinic/app/stores.hpp"
 #include "clinic/common/crypto.hpp"
+#include "clinic/common/periodic_task.hpp"
 #include "clinic/http/metrics.hpp"
 #include "clinic/http/operations_routes.hpp"
 #include "clinic/http/router.hpp"

@@ -3,12 +3,11 @@
 #include <fmt/format.h>
 
 #include <boost/json/object.hpp>
-#include <condition_variable>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 #include <utility>
 
+#include "clinic/common/periodic_task.hpp"
 #include "clinic/http/problem.hpp"
 #include "clinic_http_api.hpp"
 
@@ -68,16 +67,7 @@ class BackgroundHealth {
         period_(period),
         checks_(probe_()),
         checked_at_(std::chrono::steady_clock::now()),
-        thread_([this] { Run(); }) {}
-
-  ~BackgroundHealth() {
-    {
-      const std::scoped_lock lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
-  }
+        prober_(period, [this] { Probe(); }) {}
 
   BackgroundHealth(const BackgroundHealth&) = delete;
   BackgroundHealth& operator=(const BackgroundHealth&) = delete;
@@ -92,25 +82,19 @@ class BackgroundHealth {
   }
 
  private:
-  void Run() {
-    std::unique_lock lock(mutex_);
-    while (!wake_.wait_for(lock, period_, [this] { return stopping_; })) {
-      lock.unlock();
-      auto checks = probe_();
-      lock.lock();
-      checks_ = std::move(checks);
-      checked_at_ = std::chrono::steady_clock::now();
-    }
+  void Probe() {
+    auto checks = probe_();
+    const std::scoped_lock lock(mutex_);
+    checks_ = std::move(checks);
+    checked_at_ = std::chrono::steady_clock::now();
   }
 
   HealthProbe probe_;
   std::chrono::milliseconds period_;
   std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
   std::vector<HealthCheck> checks_;
   std::chrono::steady_clock::time_point checked_at_;
-  std::thread thread_;  // last: starts once everything it reads is initialised
+  PeriodicTask prober_;  // last: starts once everything it reads is initialised
 };
 
 }  // namespace

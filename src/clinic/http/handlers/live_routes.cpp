@@ -82,23 +82,17 @@ class LiveFeed::Subscription final : public WebSocketChannel {
 
 LiveFeed::LiveFeed(storage::MessageStore& messages, LiveFeedOptions options)
     : messages_(messages), options_(std::move(options)) {
-  if (options_.sessions_live) session_checker_ = std::thread([this] { SessionCheckLoop(); });
+  if (options_.sessions_live) {
+    session_checker_.emplace(options_.session_check_interval, [this] { CheckSessions(); });
+  }
   if (options_.poll_interval.count() == 0) return;
   // What was stored before this instance started is not news to anyone connecting to it; this
   // runs before the server listens, so nothing stored later is mistaken for old.
   Poll(/*deliver=*/false);
-  poller_ = std::thread([this] { PollLoop(); });
+  poller_.emplace(options_.poll_interval, [this] { Poll(/*deliver=*/true); });
 }
 
-LiveFeed::~LiveFeed() {
-  {
-    std::lock_guard lock(poll_mutex_);
-    stopping_ = true;
-  }
-  poll_wake_.notify_all();
-  if (poller_.joinable()) poller_.join();
-  if (session_checker_.joinable()) session_checker_.join();
-}
+LiveFeed::~LiveFeed() = default;
 
 std::shared_ptr<WebSocketChannel> LiveFeed::Subscribe(const domain::Principal& user,
                                                       std::string session_token) {
@@ -206,15 +200,6 @@ void LiveFeed::Poll(bool deliver) {
   std::erase_if(delivered_, [&](const auto& entry) { return entry.second < since; });
 }
 
-void LiveFeed::PollLoop() {
-  std::unique_lock lock(poll_mutex_);
-  while (!poll_wake_.wait_for(lock, options_.poll_interval, [this] { return stopping_; })) {
-    lock.unlock();
-    Poll(/*deliver=*/true);
-    lock.lock();
-  }
-}
-
 void LiveFeed::CheckSessions() {
   std::vector<std::string> tokens;
   {
@@ -245,16 +230,6 @@ void LiveFeed::CheckSessions() {
     }
   }
   for (const auto& connection : closing) connection->Close();
-}
-
-void LiveFeed::SessionCheckLoop() {
-  std::unique_lock lock(poll_mutex_);
-  while (
-      !poll_wake_.wait_for(lock, options_.session_check_interval, [this] { return stopping_; })) {
-    lock.unlock();
-    CheckSessions();
-    lock.lock();
-  }
 }
 
 void AddLiveRoutes(Router& router, service::AuthService& auth, LiveFeed& feed) {

@@ -1,18 +1,18 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "clinic/common/periodic_task.hpp"
 #include "clinic/domain/principal.hpp"
 #include "clinic/http/router.hpp"
 #include "clinic/service/appointment_events.hpp"
@@ -89,10 +89,8 @@ class LiveFeed final : public service::MessageEvents, public service::Appointmen
   bool MarkDelivered(const domain::Message& message);
   // Reads the messages of the poll window, delivering (when `deliver`) those not delivered yet.
   void Poll(bool deliver);
-  void PollLoop();
   // Closes the connections whose session has ended.
   void CheckSessions();
-  void SessionCheckLoop();
 
   storage::MessageStore& messages_;
   LiveFeedOptions options_;
@@ -104,11 +102,9 @@ class LiveFeed final : public service::MessageEvents, public service::Appointmen
   std::mutex delivered_mutex_;
   std::unordered_map<std::string, Instant> delivered_;
 
-  std::mutex poll_mutex_;
-  std::condition_variable poll_wake_;
-  bool stopping_ = false;
-  std::thread poller_;
-  std::thread session_checker_;
+  // Last: they stop before anything they use goes.
+  std::optional<PeriodicTask> poller_;
+  std::optional<PeriodicTask> session_checker_;
 };
 
 // GET /api/v1/live: the WebSocket of `feed`, for a logged-in caller (bearer token, or the session

@@ -6,11 +6,12 @@
 #include <mutex>
 #include <thread>
 
-namespace clinic::app {
+namespace clinic {
 
 // Runs `task` on a thread of its own every `period` (the first time one period after start) until
-// destroyed; the destructor waits for a run in progress. For housekeeping that no request waits
-// for, such as pruning expired rows.
+// destroyed; the destructor waits for a run in progress. For background work no request waits
+// for: pruning expired rows, health probes, polling for other instances' messages. An owner
+// declares it after everything `task` uses, so it stops first.
 class PeriodicTask {
  public:
   PeriodicTask(std::chrono::milliseconds period, std::function<void()> task)
@@ -46,4 +47,4 @@ class PeriodicTask {
   std::thread thread_;  // last: starts once everything it reads is initialised
 };
 
-}  // namespace clinic::app
+}  // namespace clinic
