@@ -46,6 +46,15 @@ void AddUnreadBy(object& filter, const MessageReader& reader) {
                     object{{"$elemMatch", object{{"user_role", role}, {"user_id", reader.id}}}}}}};
 }
 
+// Destroys a cursor that has been read to its end and returns `status`, or, when that is Ok, the
+// driver's error if the reading stopped on one.
+Status EndCursor(mongoc_cursor_t* cursor, Status status, std::string_view what) {
+  bson_error_t error;
+  if (status && mongoc_cursor_error(cursor, &error)) status = Fail(FromDriver(error, what));
+  mongoc_cursor_destroy(cursor);
+  return status;
+}
+
 // Copies `source` into `target`, replacing the bytes of every string that are not strict UTF-8
 // by U+FFFD (RepairUnreadable).
 void CopyWithValidUtf8(const bson_t* source, bson_t* target) {
@@ -192,12 +201,7 @@ class MongoMessageStore final : public MessageStore {
       counts.push_back(
           {std::string(group.at("_id").as_string()), number("appointment_id"), number("unread")});
     }
-    bson_error_t error;
-    if (status && mongoc_cursor_error(cursor, &error)) {
-      status = Fail(FromDriver(error, "could not count unread messages"));
-    }
-    mongoc_cursor_destroy(cursor);
-    CLINIC_TRY_STATUS(status);
+    CLINIC_TRY_STATUS(EndCursor(cursor, std::move(status), "could not count unread messages"));
     return counts;
   }
 
@@ -224,13 +228,7 @@ class MongoMessageStore final : public MessageStore {
         appointments.insert(bson_iter_as_int64(&it));
       }
     }
-    bson_error_t error;
-    Status status = Ok();
-    if (mongoc_cursor_error(cursor, &error)) {
-      status = Fail(FromDriver(error, "could not find the messages of an attachment"));
-    }
-    mongoc_cursor_destroy(cursor);
-    CLINIC_TRY_STATUS(status);
+    CLINIC_TRY_STATUS(EndCursor(cursor, Ok(), "could not find the messages of an attachment"));
     return std::vector<Id>(appointments.begin(), appointments.end());
   }
 
@@ -280,12 +278,7 @@ class MongoMessageStore final : public MessageStore {
       }
       ++repair.repaired;
     }
-    bson_error_t error;
-    if (status && mongoc_cursor_error(cursor, &error)) {
-      status = Fail(FromDriver(error, "could not read messages"));
-    }
-    mongoc_cursor_destroy(cursor);
-    CLINIC_TRY_STATUS(status);
+    CLINIC_TRY_STATUS(EndCursor(cursor, std::move(status), "could not read messages"));
     return repair;
   }
 
@@ -307,13 +300,7 @@ class MongoMessageStore final : public MessageStore {
       }
       found.push_back(std::move(*message));
     }
-    bson_error_t error;
-    Status status = Ok();
-    if (mongoc_cursor_error(cursor, &error)) {
-      status = Fail(FromDriver(error, "could not read messages"));
-    }
-    mongoc_cursor_destroy(cursor);
-    CLINIC_TRY_STATUS(status);
+    CLINIC_TRY_STATUS(EndCursor(cursor, Ok(), "could not read messages"));
     return found;
   }
 
