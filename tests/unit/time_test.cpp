@@ -44,6 +44,15 @@ TEST(Rfc3339, TakesYearsAndOffsetsOnlyInRange) {
   }
 }
 
+TEST(Rfc3339, RefusesAnOffsetThatCarriesTheInstantOutsideTheYearsItCanSpell) {
+  EXPECT_EQ(ParseRfc3339("0001-01-01T00:00:00Z"), kFirstInstant);
+  EXPECT_EQ(ParseRfc3339("9999-12-31T23:59:59Z"), kLastInstant);
+  EXPECT_EQ(ParseRfc3339("0001-01-01T01:00:00+01:00"), kFirstInstant);
+  EXPECT_EQ(ParseRfc3339("9999-12-31T22:59:59-01:00"), kLastInstant);
+  EXPECT_FALSE(ParseRfc3339("0001-01-01T00:00:00+01:00").has_value());
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59-00:01").has_value());
+}
+
 TEST(Rfc3339, RejectsWhatIsNotAnInstant) {
   for (const char* bad :
        {"", "2026-12-01", "2026-12-01T09:00:00", "2026-13-01T09:00:00Z", "2026-12-01T09:00:00Zjunk",

@@ -116,7 +116,9 @@ std::optional<Instant> ParseRfc3339(std::string_view text) {
   } else {
     return std::nullopt;
   }
-  return *local - offset;
+  const Instant utc = *local - offset;
+  if (utc < kFirstInstant || utc > kLastInstant) return std::nullopt;
+  return utc;
 }
 
 std::string FormatSqlDateTime(Instant t) { return FormatDateTime(t, ' '); }
