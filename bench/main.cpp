@@ -484,7 +484,9 @@ int Run(const Options& options) {
                                   "127.0.0.1:0",
                                   "--log-level",
                                   "warn",
-                                  "--insecure-fast-password-hashing"};
+                                  "--insecure-fast-password-hashing",
+                                  "--registrations-per-address",
+                                  "1000000"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     return Must(test_support::ClinicdProcess::Start(
                     {.args = std::move(args), .env = {{"MONGOC_DISABLE_SHM", "1"}}}),

@@ -323,26 +323,13 @@ TEST_P(AppointmentApiTest, ARetriedBookingWithTheSameKeyReturnsTheFirstAppointme
 
 TEST_P(AppointmentApiTest, ConcurrentRetriesWithOneKeyMakeOneAppointment) {
   const auto slot = CreateSlot(doctor_, location_, On2030(1), On2030(2));
-  constexpr int kClients = 8;
-  std::vector<int> statuses(kClients);
-  std::vector<std::int64_t> ids(kClients);
-  std::vector<std::thread> clients;
-  for (int i = 0; i < kClients; ++i) {
-    clients.emplace_back([&, i] {
-      test_support::HttpClient client(port());
-      auto response = client.Send({.method = "POST",
-                                   .target = "/api/v1/appointments",
-                                   .body = boost::json::serialize(object{{"slot_id", slot}}),
-                                   .headers = {{"Content-Type", "application/json"},
-                                               {"Authorization", "Bearer " + patient_token_},
-                                               {"Idempotency-Key", "double-click"}}});
-      statuses[i] = response ? response->status : 0;
-      ids[i] = response && response->status == 201 ? response->Json().at("id").as_int64() : 0;
-    });
-  }
-  for (auto& client : clients) client.join();
-  EXPECT_THAT(statuses, ::testing::Each(201));
-  EXPECT_EQ(std::set<std::int64_t>(ids.begin(), ids.end()).size(), 1u);
+  const auto answers = CallConcurrently(8, "POST", "/api/v1/appointments",
+                                        [&](int) {
+                                          return object{{"slot_id", slot}};
+                                        },
+                                        patient_token_, {{"Idempotency-Key", "double-click"}});
+  EXPECT_THAT(Statuses(answers), ::testing::Each(201));
+  EXPECT_EQ(CreatedIds(answers).size(), 1u);
   EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM appointments"), 1);
 }
 
@@ -479,6 +466,30 @@ TEST_P(AppointmentApiTest, TheDoctorWritesTheNotesAndThePatientReadsThem) {
   auto cleared = Call("PATCH", AppointmentPath(id), object{{"notes", nullptr}}, admin_token_);
   ASSERT_EQ(cleared.status, 200) << cleared.body;
   EXPECT_EQ(cleared.Json().at("notes"), nullptr);
+}
+
+TEST_P(AppointmentApiTest, TheAuditTrailKeepsTheServersRequestIdAndTheClientsBesideIt) {
+  // Two bookings naming one X-Request-Id: a client can send any id, so it is never the key.
+  const test_support::HeaderList forged{{"X-Request-Id", "same-id-twice"}};
+  auto first =
+      Book(CreateSlot(doctor_, location_, On2030(1), On2030(2)), patient_token_, {}, forged);
+  auto second =
+      Book(CreateSlot(doctor_, location_, On2030(3), On2030(4)), patient_token_, {}, forged);
+  ASSERT_EQ(first.status, 201) << first.body;
+  ASSERT_EQ(second.status, 201) << second.body;
+  EXPECT_NE(first.Header("X-Request-Id"), second.Header("X-Request-Id"));
+  auto audit = Call("GET", "/api/v1/audit?action=appointment.book", std::nullopt, admin_token_);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  std::set<std::string> server_ids;
+  const auto rows = audit.Json().at("items").as_array();
+  for (const auto& row : rows) {
+    server_ids.insert(std::string(row.at("request_id").as_string()));
+    EXPECT_EQ(row.at("client_request_id"), "same-id-twice");
+  }
+  EXPECT_EQ(server_ids,
+            (std::set<std::string>{first.Header("X-Request-Id"), second.Header("X-Request-Id")}));
+  auto verified = Call("GET", "/api/v1/audit/verify", std::nullopt, admin_token_);
+  EXPECT_EQ(verified.Json().at("ok"), true) << verified.body;
 }
 
 TEST_P(AppointmentApiTest, AdminsSeeWhetherTheAuditTrailVerifies) {

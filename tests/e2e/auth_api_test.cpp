@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 
+#include <algorithm>
 #include <set>
 
 #include "support/api_fixture.hpp"
@@ -235,6 +236,18 @@ TEST_P(AuthApiTest, TheEleventhFailureWithinAMinuteIsThrottled) {
   RegisterPatient("bystander@example.com");
 }
 
+TEST_P(AuthApiTest, ConcurrentWrongPasswordsAreCheckedNoMoreThanTheLimit) {
+  RegisterPatient("target@example.com", "the-real-password");
+  const auto before = Verifications(Call("GET", "/metrics"));
+  const auto statuses = Statuses(CallConcurrently(40, "POST", "/api/v1/auth/login", [](int i) {
+    return Credentials("target@example.com", "guess-" + std::to_string(i));
+  }));
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 401), 10);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 429), 30);
+  EXPECT_EQ(Verifications(Call("GET", "/metrics")) - before, 10)
+      << "each attempt is counted before its password is checked";
+}
+
 TEST_P(AuthApiTest, AdminsLogInByUsernameOrEmailAndTheirLastLoginIsKept) {
   EXPECT_FALSE(Login("root@clinic.example", kAdminPassword).empty());
   auto connection = database().factory().Open();
@@ -328,18 +341,33 @@ class AddressThrottleTest : public ApiTest {
   std::vector<std::string> ExtraFlags() const override {
     return {"--login-failures-per-address", "5"};
   }
+
+  // Five failed logins on five accounts from this address, and the next account refused.
+  void FailOnFiveAccounts() {
+    for (int i = 0; i < 5; ++i) {
+      EXPECT_EQ(Call("POST", "/api/v1/auth/login",
+                     Credentials("user" + std::to_string(i) + "@example.com", "some-password"))
+                    .status,
+                401);
+    }
+    EXPECT_EQ(
+        Call("POST", "/api/v1/auth/login", Credentials("next@example.com", "some-password")).status,
+        429)
+        << "an account new to this address is throttled";
+  }
 };
 
-TEST_P(AddressThrottleTest, ManyAccountsFromOneAddressAreThrottled) {
-  for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(Call("POST", "/api/v1/auth/login",
-                   Credentials("user" + std::to_string(i) + "@example.com", "some-password"))
-                  .status,
-              401);
-  }
+TEST_P(AddressThrottleTest, ManyAccountsFromOneAddressAreThrottled) { FailOnFiveAccounts(); }
+
+TEST_P(AddressThrottleTest, GuessesOnOtherAccountsDoNotLockOutSomeoneWhoLogsInFromHere) {
+  // A clinic's front desk behind one address: a user who logged in here before is not locked out
+  // by somebody at the next desk mistyping other accounts.
+  RegisterPatient("worker@example.com", "worker-password-1");
+  FailOnFiveAccounts();
   EXPECT_EQ(
-      Call("POST", "/api/v1/auth/login", Credentials("next@example.com", "some-password")).status,
-      429);
+      Call("POST", "/api/v1/auth/login", Credentials("worker@example.com", "worker-password-1"))
+          .status,
+      200);
 }
 
 TEST_P(AddressThrottleTest, AClientCannotEscapeTheThrottleByNamingAnotherAddress) {
@@ -366,13 +394,18 @@ class TrustedProxyTest : public ApiTest {
   std::vector<std::string> ExtraFlags() const override {
     return {"--login-failures-per-address", "5", "--trusted-proxies", "127.0.0.1,10.0.0.0/8"};
   }
+
+  // A login by the client the load balancer names in X-Forwarded-For.
+  test_support::HttpResponse LoginVia(const std::string& email, const std::string& password,
+                                      const std::string& forwarded_for) {
+    return Call("POST", "/api/v1/auth/login", Credentials(email, password), "",
+                {{"X-Forwarded-For", forwarded_for}});
+  }
 };
 
 TEST_P(TrustedProxyTest, EachClientBehindTheLoadBalancerIsThrottledOnItsOwn) {
   const auto login = [&](const std::string& email, const std::string& forwarded_for) {
-    return Call("POST", "/api/v1/auth/login", Credentials(email, "some-password"), "",
-                {{"X-Forwarded-For", forwarded_for}})
-        .status;
+    return LoginVia(email, "some-password", forwarded_for).status;
   };
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(login("user" + std::to_string(i) + "@example.com", "198.51.100.7"), 401);
@@ -387,7 +420,64 @@ TEST_P(TrustedProxyTest, EachClientBehindTheLoadBalancerIsThrottledOnItsOwn) {
       << "the audit trail names the client, not the load balancer";
 }
 
+TEST_P(TrustedProxyTest, GuessingFromElsewhereNeverLocksTheOwnerOutWhereTheyLogIn) {
+  const auto login = [&](const std::string& password, const std::string& forwarded_for) {
+    return LoginVia("owner@example.com", password, forwarded_for);
+  };
+  RegisterPatient("owner@example.com", "owner-password-1");  // logs in from 127.0.0.1
+  // Ten guesses from two addresses (five each: the per-address limit here).
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(
+        login("guess-" + std::to_string(i), i % 2 == 0 ? "198.51.100.7" : "198.51.100.8").status,
+        401);
+  }
+  const auto blocked = login("guess-10", "198.51.100.9");
+  EXPECT_EQ(blocked.status, 429);
+  EXPECT_EQ(blocked.Header("Retry-After"), "60");
+  EXPECT_EQ(login("owner-password-1", "203.0.113.9").status, 429)
+      << "the account is throttled wherever it has not logged in before";
+  EXPECT_EQ(Call("POST", "/api/v1/auth/login", Credentials("owner@example.com", "owner-password-1"))
+                .status,
+            200)
+      << "but not where its owner logs in";
+}
+
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(TrustedProxyTest);
+
+// Self-registration from one address is limited, so a flood of sign-ups (or of duplicate emails)
+// cannot fill the database or the hashing queue.
+class RegistrationThrottleTest : public ApiTest {
+ protected:
+  std::vector<std::string> ExtraFlags() const override {
+    return {"--registrations-per-address", "3"};
+  }
+};
+
+TEST_P(RegistrationThrottleTest, AnAddressRegistersOnlySoManyAccountsAnHour) {
+  const auto register_as = [&](const std::string& email) {
+    return Call("POST", "/api/v1/auth/register",
+                boost::json::object{{"first_name", "Pat"},
+                                    {"last_name", "Ient"},
+                                    {"email", email},
+                                    {"password", "patient-password-1"}});
+  };
+  EXPECT_EQ(register_as("one@example.com").status, 201);
+  EXPECT_EQ(register_as("one@example.com").status, 409) << "a taken email counts too";
+  EXPECT_EQ(register_as("two@example.com").status, 201);
+  const auto refused = register_as("three@example.com");
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(refused.Header("Retry-After"), "3600");
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM patients"), 2);
+  EXPECT_EQ(Call("POST", "/api/v1/patients",
+                 boost::json::object{
+                     {"first_name", "Desk"}, {"last_name", "Made"}, {"email", "desk@example.com"}},
+                 admin_token_)
+                .status,
+            201)
+      << "the front desk creating patients is not self-registration";
+}
+
+CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(RegistrationThrottleTest);
 
 }  // namespace
 }  // namespace clinic::testing

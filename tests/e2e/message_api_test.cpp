@@ -208,6 +208,23 @@ TEST_P(MessageApiTest, ARetriedPostWithTheSameClientIdMakesOneMessage) {
   EXPECT_EQ(Post(doctor_token_, body).status, 201);
 }
 
+TEST_P(MessageApiTest, TheSameClientIdWithADifferentMessageIsRefusedNotDropped) {
+  ASSERT_EQ(Post(patient_token_, object{{"text", "On my way"}, {"client_msg_id", "c-18"}}).status,
+            201);
+  // A corrected message under the id of the first must not vanish with a success answer.
+  auto corrected =
+      Post(patient_token_, object{{"text", "Running late"}, {"client_msg_id", "c-18"}});
+  EXPECT_EQ(corrected.status, 409) << corrected.body;
+  EXPECT_THAT(ProblemFields(corrected), ElementsAre("client_msg_id"));
+  auto tagged =
+      Post(patient_token_,
+           object{{"text", "On my way"}, {"client_msg_id", "c-18"}, {"tags", {"urgent"}}});
+  EXPECT_EQ(tagged.status, 409) << tagged.body;
+  const auto items = Items(Thread(), patient_token_);
+  ASSERT_EQ(items.size(), 2u) << "the booking's system message and the first post";
+  EXPECT_EQ(items.front().as_object().at("text"), "On my way");
+}
+
 TEST_P(MessageApiTest, MarkdownRendersHarmlessHtml) {
   const auto posted = PostOk(
       doctor_token_,

@@ -1,7 +1,10 @@
-// The storage contract of accounts and access control: sessions, failed-login counting, the
-// doctor-to-patient relation. Runs on SQLite and on MariaDB.
+// The storage contract of accounts and access control: sessions, throttle counters and known
+// login addresses, the doctor-to-patient relation. Runs on SQLite and on MariaDB.
 
 #include <gmock/gmock.h>
+
+#include <atomic>
+#include <thread>
 
 #include "support/store_fixture.hpp"
 
@@ -11,7 +14,7 @@ namespace {
 using namespace std::chrono_literals;
 using domain::Role;
 using storage::InTransaction;
-using storage::LoginSubject;
+using storage::ThrottleSubject;
 using storage::Transaction;
 using storage::TxMode;
 using ::testing::ElementsAre;
@@ -74,21 +77,29 @@ class AccountsStoreContractTest : public StoreTest {
     return ids;
   }
 
-  storage::LoginAttemptRepository::Failures FailuresSince(LoginSubject kind,
-                                                          const std::string& subject,
-                                                          Instant since) {
-    auto failures = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
-      return tx.login_attempts().FailuresSince(kind, subject, since);
+  domain::ThrottleCounter Lock(ThrottleSubject kind, const std::string& subject, Instant now) {
+    auto counter = InTransaction(store(), TxMode::kWrite, [&](Transaction& tx) {
+      return tx.auth_throttle().Lock(kind, subject, now);
     });
-    EXPECT_TRUE(failures) << failures.error().message;
-    return failures.value_or(storage::LoginAttemptRepository::Failures{});
+    EXPECT_TRUE(counter) << counter.error().message;
+    return counter.value_or(domain::ThrottleCounter{});
   }
 
-  void RecordFailure(LoginSubject kind, const std::string& subject, Instant at) {
-    auto recorded = store().Run(TxMode::kWrite, [&](Transaction& tx) {
-      return tx.login_attempts().RecordFailure(kind, subject, at);
+  void Save(ThrottleSubject kind, const std::string& subject,
+            const domain::ThrottleCounter& counter, Instant now) {
+    auto saved = store().Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
+      CLINIC_TRY_STATUS(tx.auth_throttle().Lock(kind, subject, now));
+      return tx.auth_throttle().Save(kind, subject, counter, now);
     });
-    EXPECT_TRUE(recorded) << recorded.error().message;
+    EXPECT_TRUE(saved) << saved.error().message;
+  }
+
+  bool IsKnown(const std::string& account, const std::string& address, Instant since) {
+    auto known = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
+      return tx.auth_throttle().IsKnownAddress(account, address, since);
+    });
+    EXPECT_TRUE(known) << known.error().message;
+    return known.value_or(false);
   }
 };
 
@@ -199,13 +210,12 @@ TEST_P(AccountsStoreContractTest, PruningRemovesOnlySessionsThatExpiredBeforeThe
 TEST_P(AccountsStoreContractTest, PruningForgetsIdempotencyKeysRecordedBeforeTheCutOff) {
   const auto record = [&](const std::string& key, Instant at) {
     return store().Run(TxMode::kWrite, [&](Transaction& tx) {
-      return tx.idempotency().Record({.actor_role = Role::kPatient,
-                                      .actor_id = 7,
-                                      .operation = "book",
-                                      .key = key,
-                                      .request_hash = std::string(64, 'f'),
-                                      .resource_id = 1,
-                                      .created_at = at});
+      return tx.idempotency().Reserve({.actor_role = Role::kPatient,
+                                       .actor_id = 7,
+                                       .operation = "book",
+                                       .key = key,
+                                       .request_hash = std::string(64, 'f'),
+                                       .created_at = at});
     });
   };
   ASSERT_TRUE(record("old", At(0)));
@@ -224,48 +234,87 @@ TEST_P(AccountsStoreContractTest, PruningForgetsIdempotencyKeysRecordedBeforeThe
   EXPECT_TRUE(record("old", At(120))) << "a forgotten key can be used again";
 }
 
-TEST_P(AccountsStoreContractTest, FailuresAreCountedPerSubjectWithinTheWindow) {
+TEST_P(AccountsStoreContractTest, ThrottleCountersStartEmptyAndKeepWhatWasSavedPerSubject) {
   const std::string email = "ann@example.com";
-  RecordFailure(LoginSubject::kAccount, email, At(0));
-  RecordFailure(LoginSubject::kAccount, email, At(1));
-  RecordFailure(LoginSubject::kAccount, email, At(2));
-  RecordFailure(LoginSubject::kAccount, "bob@example.com", At(2));
-  RecordFailure(LoginSubject::kAddress, email, At(2));  // same text, other kind of subject
+  const auto fresh = Lock(ThrottleSubject::kAccount, email, At(0));
+  EXPECT_EQ(fresh.attempts, 0);
+  EXPECT_EQ(fresh.strikes, 0);
+  EXPECT_EQ(fresh.window_started_at, At(0));
+  EXPECT_EQ(fresh.blocked_until, std::nullopt);
 
-  const auto in_window = FailuresSince(LoginSubject::kAccount, email, At(1));
-  EXPECT_EQ(in_window.count, 2);
-  EXPECT_EQ(in_window.oldest, At(1));
-
-  const auto all = FailuresSince(LoginSubject::kAccount, email, At(-60));
-  EXPECT_EQ(all.count, 3);
-  EXPECT_EQ(all.oldest, At(0));
-
-  const auto none = FailuresSince(LoginSubject::kAccount, email, At(3));
-  EXPECT_EQ(none.count, 0);
-  EXPECT_EQ(none.oldest, std::nullopt);
-
-  EXPECT_EQ(FailuresSince(LoginSubject::kAddress, email, At(-60)).count, 1);
-}
-
-TEST_P(AccountsStoreContractTest, FailuresIgnoreTheCaseOfTheSubject) {
+  Save(ThrottleSubject::kAccount, email,
+       {.attempts = 3, .window_started_at = At(1), .strikes = 2, .blocked_until = At(5)}, At(1));
+  const auto saved = Lock(ThrottleSubject::kAccount, email, At(2));
+  EXPECT_EQ(saved.attempts, 3);
+  EXPECT_EQ(saved.window_started_at, At(1));
+  EXPECT_EQ(saved.strikes, 2);
+  EXPECT_EQ(saved.blocked_until, At(5));
   // Otherwise retyping an email in capitals would start a fresh allowance of guesses.
-  RecordFailure(LoginSubject::kAccount, "Ann@Example.com", At(0));
-  EXPECT_EQ(FailuresSince(LoginSubject::kAccount, "ann@example.com", At(0)).count, 1);
+  EXPECT_EQ(Lock(ThrottleSubject::kAccount, "Ann@Example.com", At(2)).attempts, 3);
+  EXPECT_EQ(Lock(ThrottleSubject::kAddress, email, At(2)).attempts, 0)
+      << "the same text as another kind of subject is another counter";
+  EXPECT_EQ(Lock(ThrottleSubject::kAccount, "bob@example.com", At(2)).attempts, 0);
 }
 
-TEST_P(AccountsStoreContractTest, PruneForgetsOnlyOlderFailures) {
-  const std::string address = "198.51.100.4";
-  RecordFailure(LoginSubject::kAddress, address, At(0));
-  RecordFailure(LoginSubject::kAddress, address, At(10));
-  RecordFailure(LoginSubject::kAddress, address, At(20));
+TEST_P(AccountsStoreContractTest, ConcurrentReservationsOnOneCounterAdmitExactlyTheLimit) {
+  // Each racer reads the counter, admits or refuses, and saves, in one transaction: the row lock
+  // makes each see the count the one before left.
+  const domain::ThrottleRule rule{.limit = 10};
+  std::atomic<int> admitted{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> racers;
+  for (int i = 0; i < 40; ++i) {
+    racers.emplace_back([&] {
+      auto decision = InTransaction(
+          store(), TxMode::kWrite, [&](Transaction& tx) -> Result<domain::ThrottleDecision> {
+            CLINIC_ASSIGN_OR_RETURN(
+                auto counter, tx.auth_throttle().Lock(ThrottleSubject::kAccount, "x@y.org", At(0)));
+            const auto made = domain::AdmitAttempt(counter, rule, At(0));
+            CLINIC_TRY_STATUS(
+                tx.auth_throttle().Save(ThrottleSubject::kAccount, "x@y.org", counter, At(0)));
+            return made;
+          });
+      ASSERT_TRUE(decision) << decision.error().message;
+      ++(decision->admitted ? admitted : refused);
+    });
+  }
+  for (auto& racer : racers) racer.join();
+  EXPECT_EQ(admitted.load(), 10);
+  EXPECT_EQ(refused.load(), 30);
+}
 
-  auto pruned = store().Run(TxMode::kWrite,
-                            [&](Transaction& tx) { return tx.login_attempts().Prune(At(10)); });
+TEST_P(AccountsStoreContractTest, KnownAddressesAndIdleCountersArePruned) {
+  auto remember = [&](const std::string& address, Instant at) {
+    auto remembered = store().Run(TxMode::kWrite, [&](Transaction& tx) {
+      return tx.auth_throttle().RememberAddress("ann@example.com", address, at);
+    });
+    EXPECT_TRUE(remembered) << remembered.error().message;
+  };
+  remember("198.51.100.4", At(0));
+  remember("198.51.100.5", At(0));
+  remember("198.51.100.5", At(20));  // a later success renews it
+  EXPECT_TRUE(IsKnown("ANN@example.com", "198.51.100.4", At(0)));
+  EXPECT_FALSE(IsKnown("ann@example.com", "198.51.100.4", At(1)));
+  EXPECT_FALSE(IsKnown("bob@example.com", "198.51.100.5", At(0)));
+  EXPECT_TRUE(IsKnown("ann@example.com", "198.51.100.5", At(20)));
+
+  Save(ThrottleSubject::kAddress, "198.51.100.4", {.attempts = 1, .window_started_at = At(0)},
+       At(0));
+  Save(ThrottleSubject::kAddress, "198.51.100.6", {.attempts = 1, .window_started_at = At(30)},
+       At(30));
+  Save(ThrottleSubject::kAccount, "blocked@example.com",
+       {.attempts = 0, .window_started_at = At(0), .strikes = 1, .blocked_until = At(60)}, At(0));
+  auto pruned = InTransaction(store(), TxMode::kWrite, [&](Transaction& tx) {
+    return tx.auth_throttle().Prune(/*idle_before=*/At(10), /*known_before=*/At(10));
+  });
   ASSERT_TRUE(pruned) << pruned.error().message;
-
-  const auto left = FailuresSince(LoginSubject::kAddress, address, At(-60));
-  EXPECT_EQ(left.count, 2);
-  EXPECT_EQ(left.oldest, At(10));
+  EXPECT_EQ(*pruned, 2) << "the idle counter and the address not used since minute 0";
+  EXPECT_FALSE(IsKnown("ann@example.com", "198.51.100.4", At(-60)));
+  EXPECT_TRUE(IsKnown("ann@example.com", "198.51.100.5", At(-60)));
+  EXPECT_EQ(Lock(ThrottleSubject::kAddress, "198.51.100.6", At(31)).attempts, 1);
+  EXPECT_EQ(Lock(ThrottleSubject::kAccount, "blocked@example.com", At(31)).strikes, 1)
+      << "a counter still blocking is kept";
+  EXPECT_EQ(Lock(ThrottleSubject::kAddress, "198.51.100.4", At(31)).attempts, 0);
 }
 
 TEST_P(AccountsStoreContractTest, PatientsListWithDoctorIdKeepsThatDoctorsPatientsOnly) {

@@ -143,12 +143,14 @@ TEST_P(AppointmentBookingTest, OverlapMoveCancelAndIdempotencyKeysInStorage) {
                                           .operation = "appointment.book",
                                           .key = "Key-1",
                                           .request_hash = std::string(64, 'a'),
-                                          .resource_id = booked.id,
                                           .created_at = At(0)};
-  ASSERT_TRUE(store().Run(TxMode::kWrite,
-                          [&](Transaction& tx) { return tx.idempotency().Record(record); }));
-  auto again =
-      store().Run(TxMode::kWrite, [&](Transaction& tx) { return tx.idempotency().Record(record); });
+  ASSERT_TRUE(store().Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
+    CLINIC_TRY_STATUS(tx.idempotency().Reserve(record));
+    return tx.idempotency().Attach(domain::Role::kPatient, patient_.id, "appointment.book", "Key-1",
+                                   booked.id);
+  }));
+  auto again = store().Run(TxMode::kWrite,
+                           [&](Transaction& tx) { return tx.idempotency().Reserve(record); });
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
   auto found = check([&](Transaction& tx) {

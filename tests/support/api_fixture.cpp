@@ -2,10 +2,20 @@
 
 #include <boost/json/serialize.hpp>
 #include <iostream>
+#include <thread>
 
 #include "support/run_command.hpp"
 
 namespace clinic::testing {
+namespace {
+
+// Suites register dozens of patients from 127.0.0.1; a suite that tests the limit passes the
+// flag, which wins over the environment.
+std::vector<std::pair<std::string, std::string>> ServerEnvironment() {
+  return {{"CLINIC_REGISTRATIONS_PER_ADDRESS", "100000"}};
+}
+
+}  // namespace
 
 void ApiTest::SetUp() {
   CLINIC_SET_UP_TEST_DATABASE(database_, GetParam());
@@ -31,7 +41,8 @@ void ApiTest::SetUp() {
                                 "--insecure-fast-password-hashing"};
   for (auto& flag : ExtraFlags()) args.push_back(std::move(flag));
   clinicd_args_ = args;
-  auto started = test_support::ClinicdProcess::Start({.args = std::move(args)});
+  auto started =
+      test_support::ClinicdProcess::Start({.args = std::move(args), .env = ServerEnvironment()});
   ASSERT_TRUE(started.has_value()) << started.error().message;
   clinicd_ = std::move(*started);
   client_ = std::make_unique<test_support::HttpClient>(clinicd_->port());
@@ -48,7 +59,8 @@ std::int64_t ApiTest::QueryCount(const std::string& sql) {
 }
 
 std::unique_ptr<test_support::ClinicdProcess> ApiTest::StartAnotherServer() {
-  auto started = test_support::ClinicdProcess::Start({.args = clinicd_args_});
+  auto started =
+      test_support::ClinicdProcess::Start({.args = clinicd_args_, .env = ServerEnvironment()});
   EXPECT_TRUE(started.has_value()) << started.error().message;
   return started ? std::move(*started) : nullptr;
 }
@@ -70,6 +82,28 @@ test_support::HttpResponse ApiTest::Call(const std::string& method, const std::s
     request.headers.emplace_back("Content-Type", "application/json");
   }
   return Send(std::move(request), token);
+}
+
+std::vector<test_support::HttpResponse> ApiTest::CallConcurrently(
+    int count, const std::string& method, const std::string& target,
+    const std::function<boost::json::value(int)>& body, const std::string& token,
+    const test_support::HeaderList& headers) {
+  std::vector<test_support::HttpResponse> answers(static_cast<std::size_t>(count));
+  std::vector<std::thread> clients;
+  for (int i = 0; i < count; ++i) {
+    clients.emplace_back([&, i] {
+      test_support::HttpClient client(port());
+      test_support::HttpRequest request{.method = method,
+                                        .target = target,
+                                        .body = boost::json::serialize(body(i)),
+                                        .headers = headers};
+      request.headers.emplace_back("Content-Type", "application/json");
+      if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
+      if (auto answer = client.Send(request)) answers[static_cast<std::size_t>(i)] = *answer;
+    });
+  }
+  for (auto& client : clients) client.join();
+  return answers;
 }
 
 test_support::HttpResponse ApiTest::Send(test_support::HttpRequest request,
@@ -100,6 +134,20 @@ std::pair<Id, std::string> ApiTest::RegisterPatient(const std::string& email,
   EXPECT_EQ(response.status, 201) << response.body;
   if (response.status != 201) return {0, ""};
   return {response.Json().at("id").as_int64(), Login(email, password)};
+}
+
+std::vector<int> Statuses(const std::vector<test_support::HttpResponse>& answers) {
+  std::vector<int> statuses;
+  for (const auto& answer : answers) statuses.push_back(answer.status);
+  return statuses;
+}
+
+std::set<std::int64_t> CreatedIds(const std::vector<test_support::HttpResponse>& answers) {
+  std::set<std::int64_t> ids;
+  for (const auto& answer : answers) {
+    if (answer.status == 201) ids.insert(answer.Json().at("id").as_int64());
+  }
+  return ids;
 }
 
 std::vector<std::string> ProblemFields(const test_support::HttpResponse& response) {

@@ -3,15 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
-#include "testkit/clinicd_process.hpp"
 #include "support/http_client.hpp"
 #include "support/printers.hpp"
 #include "support/test_databases.hpp"
+#include "testkit/clinicd_process.hpp"
 
 namespace clinic::testing {
 
@@ -37,6 +39,12 @@ class ApiTest : public ::testing::TestWithParam<storage::sql::Dialect> {
                                   const std::optional<boost::json::value>& body = std::nullopt,
                                   const std::string& token = "",
                                   const test_support::HeaderList& headers = {});
+  // `count` Calls at once, each on its own connection and thread, client i sending `body(i)`;
+  // the answers in client order (status 0 where a connection failed).
+  std::vector<test_support::HttpResponse> CallConcurrently(
+      int count, const std::string& method, const std::string& target,
+      const std::function<boost::json::value(int)>& body, const std::string& token = "",
+      const test_support::HeaderList& headers = {});
   // Sends a request as it is (any body and Content-Type) as the holder of `token`.
   test_support::HttpResponse Send(test_support::HttpRequest request, const std::string& token = "");
   // Logs in and returns the bearer token (fails the test otherwise).
@@ -71,6 +79,11 @@ class ApiTest : public ::testing::TestWithParam<storage::sql::Dialect> {
 
 // The `field` of every entry in a problem's `errors`.
 std::vector<std::string> ProblemFields(const test_support::HttpResponse& response);
+
+// The status of each answer, in order.
+std::vector<int> Statuses(const std::vector<test_support::HttpResponse>& answers);
+// The distinct ids of the records the 201 answers name.
+std::set<std::int64_t> CreatedIds(const std::vector<test_support::HttpResponse>& answers);
 
 // The ids of a list answer's items, in order.
 std::vector<std::int64_t> ItemIds(const test_support::HttpResponse& response);

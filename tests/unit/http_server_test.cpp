@@ -83,9 +83,11 @@ class ServerTest : public ::testing::Test {
   Router MakeRouter() {
     Router router;
     router.Add(Method::get, "/hello", [](Request& request) -> Result<Response> {
-      return Json(HttpStatus::ok, boost::json::object{{"client", request.client_address},
-                                                      {"request_id", request.request_id},
-                                                      {"route", request.route}});
+      return Json(HttpStatus::ok,
+                  boost::json::object{{"client", request.client_address},
+                                      {"request_id", request.request_id},
+                                      {"client_request_id", request.client_request_id},
+                                      {"route", request.route}});
     });
     router.Add(Method::post, "/echo", [](Request& request) -> Result<Response> {
       return Text(HttpStatus::ok, std::move(request.body), "application/octet-stream");
@@ -183,20 +185,26 @@ TEST_F(ServerTest, ResponsesCarryStandardAndSecurityHeaders) {
   EXPECT_EQ(response->Json().at("request_id").as_string(), request_id);
 }
 
-TEST_F(ServerTest, EchoesASaneRequestIdAndReplacesOthers) {
+TEST_F(ServerTest, TheRequestIdIsTheServersOwnAndTheClientsIsKeptBesideIt) {
   StartServer();
   HttpClient client(server_->port());
-  auto echoed = client.Get("/hello", {{"X-Request-Id", "trace-42.a_b:c"}});
-  ASSERT_TRUE(echoed.has_value());
-  EXPECT_EQ(echoed->Header("X-Request-Id"), "trace-42.a_b:c");
-  EXPECT_EQ(echoed->Json().at("request_id"), "trace-42.a_b:c");
+  // Two requests naming the same id (a client can send anything) stay two requests.
+  auto first = client.Get("/hello", {{"X-Request-Id", "trace-42.a_b:c"}});
+  auto second = client.Get("/hello", {{"X-Request-Id", "trace-42.a_b:c"}});
+  ASSERT_TRUE(first.has_value() && second.has_value());
+  for (const auto* answer : {&*first, &*second}) {
+    EXPECT_EQ(answer->Header("X-Request-Id").size(), 16u);
+    EXPECT_EQ(answer->Json().at("request_id").as_string(), answer->Header("X-Request-Id"));
+    EXPECT_EQ(answer->Json().at("client_request_id"), "trace-42.a_b:c");
+  }
+  EXPECT_NE(first->Header("X-Request-Id"), second->Header("X-Request-Id"));
 
   for (std::string unsafe :
        {std::string("has space"), std::string("<script>"), std::string(65, 'a')}) {
-    auto replaced = client.Get("/hello", {{"X-Request-Id", unsafe}});
-    ASSERT_TRUE(replaced.has_value());
-    EXPECT_NE(replaced->Header("X-Request-Id"), unsafe);
-    EXPECT_EQ(replaced->Header("X-Request-Id").size(), 16u);
+    auto dropped = client.Get("/hello", {{"X-Request-Id", unsafe}});
+    ASSERT_TRUE(dropped.has_value());
+    EXPECT_EQ(dropped->Header("X-Request-Id").size(), 16u);
+    EXPECT_EQ(dropped->Json().at("client_request_id"), "");
   }
 }
 
@@ -488,7 +496,8 @@ TEST_F(ServerTest, AccessLogIsOneJsonLineWithoutQueryOrCredentials) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_THAT(lines[0], Not(HasSubstr("secret")));
   auto line = boost::json::parse(lines[0]).as_object();
-  EXPECT_EQ(line.at("request_id"), "log-test-1");
+  EXPECT_EQ(line.at("request_id").as_string(), response->Header("X-Request-Id"));
+  EXPECT_EQ(line.at("client_request_id"), "log-test-1");
   EXPECT_EQ(line.at("method"), "GET");
   EXPECT_EQ(line.at("path"), "/hello");
   EXPECT_EQ(line.at("route"), "/hello");

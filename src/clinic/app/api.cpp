@@ -26,6 +26,7 @@ service::AuthOptions AuthOptionsFrom(const ServerConfig& config) {
   options.idle_timeout = std::chrono::minutes(config.session_idle_minutes);
   options.max_failures_per_account = config.login_failures_per_account;
   options.max_failures_per_address = config.login_failures_per_address;
+  options.max_registrations_per_address = config.registrations_per_address;
   return options;
 }
 

@@ -139,8 +139,9 @@ int ClinicctlMain(int argc, char** argv) {
     const SystemClock clock;
     auto pruned = service::PruneExpiredRecords(**store, clock);
     if (!pruned) return Report(pruned.error());
-    std::cout << fmt::format("pruned {} expired sessions and {} idempotency keys\n",
-                             pruned->sessions, pruned->idempotency_keys);
+    std::cout << fmt::format(
+        "pruned {} expired sessions, {} idempotency keys and {} throttle rows\n", pruned->sessions,
+        pruned->idempotency_keys, pruned->throttle_rows);
     return 0;
   }
   if (audit_verify->parsed()) {

@@ -104,6 +104,10 @@ void AddServerOptions(CLI::App& cli, ServerConfig& config) {
                  "failed logins per client address per minute before 429")
       ->envname("CLINIC_LOGIN_FAILURES_PER_ADDRESS")
       ->capture_default_str();
+  cli.add_option("--registrations-per-address", config.registrations_per_address,
+                 "self-registrations per client address per hour before 429")
+      ->envname("CLINIC_REGISTRATIONS_PER_ADDRESS")
+      ->capture_default_str();
   cli.add_flag("--secure-cookie", config.secure_cookie,
                "mark the session cookie Secure (when served over HTTPS)")
       ->envname("CLINIC_SECURE_COOKIE");
@@ -229,6 +233,9 @@ Status ValidateServerConfig(ServerConfig& config) {
   if (config.login_failures_per_account < 1 || config.login_failures_per_address < 1) {
     return Invalid("--login-failures-per-account/--login-failures-per-address",
                    "must be at least 1");
+  }
+  if (config.registrations_per_address < 1) {
+    return Invalid("--registrations-per-address", "must be at least 1");
   }
   if (config.files_dir.empty()) return Invalid("--files", "must name a folder");
   static constexpr std::array kLevels{"trace", "debug", "info", "warn", "error", "off"};

@@ -40,6 +40,8 @@ std::string AuditChainHash(const AuditEntry& entry, const std::string& prev_hash
   AppendOptional(text, entry.client_addr);
   AppendOptional(text, entry.request_id);
   AppendOptional(text, entry.details);
+  // Added later: rows from before (and rows without one) hash as they always did.
+  if (entry.client_request_id) AppendField(text, *entry.client_request_id);
   return Sha256Hex(text);
 }
 

@@ -149,7 +149,8 @@ struct AuditEntry {
   std::string entity;
   std::optional<Id> entity_id;
   std::optional<std::string> client_addr;
-  std::optional<std::string> request_id;
+  std::optional<std::string> request_id;         // the server's own
+  std::optional<std::string> client_request_id;  // the client's X-Request-Id, when it sent one
   std::optional<std::string> details;
   std::string prev_hash;
   std::string hash;

@@ -17,11 +17,21 @@ struct Principal {
   bool IsUser(Role r, Id user_id) const { return role == r && id == user_id; }
 };
 
-// Where a request came from, for the audit trail.
+// A create's Idempotency-Key as the client sent it (the service checks its shape) and a
+// fingerprint of the request it came with (method, path, query and body): a retry carries the
+// same pair, a reuse of the key for something else a different hash.
+struct IdempotencyKey {
+  std::string key;
+  std::string request_hash;
+};
+
+// Where a request came from, for the audit trail, and the Idempotency-Key it carries.
 struct RequestContext {
   Principal actor;
   std::optional<std::string> client_addr;
-  std::optional<std::string> request_id;
+  std::optional<std::string> request_id;         // the server's own, unique
+  std::optional<std::string> client_request_id;  // what the client sent as X-Request-Id
+  std::optional<IdempotencyKey> idempotency;
 };
 
 }  // namespace clinic::domain

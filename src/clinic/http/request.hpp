@@ -36,8 +36,12 @@ struct Request {
   std::string route;
   // The peer's IP address, e.g. "127.0.0.1" or "::1".
   std::string client_address;
-  // Echoed as X-Request-Id; taken from the client's X-Request-Id when that is a short safe token.
+  // The server's own id of the request, unique: answered as X-Request-Id, the key of the log and
+  // the audit trail.
   std::string request_id;
+  // The client's X-Request-Id when it sent a short safe token (else empty): logged and audited
+  // beside the server's, for correlation only, since any client can send any id.
+  std::string client_request_id;
 
   // Builds a request from a method and an origin-form target ("/path?x=1"), decoding the path
   // segments and the query. InvalidArgument when the target is not a valid origin-form URI.

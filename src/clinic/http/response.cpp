@@ -10,6 +10,12 @@ Response Json(HttpStatus status, const boost::json::value& body) {
   return Text(status, boost::json::serialize(body), kJsonContentType);
 }
 
+Response CreatedJson(const boost::json::value& body, bool replayed, HttpStatus status) {
+  auto response = Json(status, body);
+  if (replayed) response.set("Idempotent-Replayed", "true");
+  return response;
+}
+
 Response Text(HttpStatus status, std::string body, std::string_view content_type) {
   Response response{status, 11};
   response.set(boost::beast::http::field::content_type, content_type);

@@ -21,6 +21,11 @@ inline constexpr std::string_view kJsonContentType = "application/json";
 // `body` serialized as application/json.
 Response Json(HttpStatus status, const boost::json::value& body);
 
+// What a create answers: `status` (201 Created unless said otherwise) with `body`, marked
+// `Idempotent-Replayed: true` when an earlier request with the same Idempotency-Key made it.
+Response CreatedJson(const boost::json::value& body, bool replayed,
+                     HttpStatus status = HttpStatus::created);
+
 // `body` as is, with the given Content-Type.
 Response Text(HttpStatus status, std::string body,
               std::string_view content_type = "text/plain; charset=utf-8");

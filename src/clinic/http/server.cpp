@@ -65,8 +65,9 @@ bool IsSafeRequestId(std::string_view id) {
   return !id.empty() && id.size() <= kMaxRequestIdLength && std::all_of(id.begin(), id.end(), safe);
 }
 
-std::string RequestIdFrom(std::string_view incoming) {
-  return IsSafeRequestId(incoming) ? std::string(incoming) : RandomToken(12);
+// The client's X-Request-Id when it is a short safe token, else empty.
+std::string ClientRequestId(std::string_view incoming) {
+  return IsSafeRequestId(incoming) ? std::string(incoming) : std::string();
 }
 
 // IMF-fixdate (RFC 9110 §5.6.7), without strftime so the process locale cannot change it.
@@ -308,7 +309,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     Method method = Method::unknown;
     std::string path;
     std::string_view route = kUnmatchedRouteLabel;
-    std::string request_id;
+    std::string request_id;         // the server's own
+    std::string client_request_id;  // the client's X-Request-Id, when safe
     std::string client;  // ClientAddress: the peer, or whom a trusted proxy forwarded for
     std::size_t body_limit = 0;
     std::size_t bytes_in = 0;
@@ -367,7 +369,8 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     exchange_.version = header.version() == 10 ? 10 : 11;
     exchange_.client_keeps_alive = header.keep_alive();
     exchange_.head = header.method() == Method::head;
-    exchange_.request_id = RequestIdFrom(header[kRequestIdHeader]);
+    exchange_.request_id = RandomToken(12);
+    exchange_.client_request_id = ClientRequestId(header[kRequestIdHeader]);
     exchange_.client =
         ClientAddress(client_address_, header["X-Forwarded-For"], core_->options.trusted_proxies);
 
@@ -450,6 +453,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     request_.route = std::string(match_.label);
     request_.client_address = exchange_.client;
     request_.request_id = exchange_.request_id;
+    request_.client_request_id = exchange_.client_request_id;
     if (upgrade_request_) return DispatchUpgrade();
     if (match_.route->options.execution == Execution::kIoThread) {
       return Respond(RunHandler(), AfterResponse::kKeepAliveIfAllowed);
@@ -588,9 +592,11 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     exchange_.counted_in_flight = false;
     // Built by hand because Boost.JSON writes doubles in exponent form ("1.355E0").
     core_->access_log->info(
-        R"({{"time":"{}","request_id":{},"method":{},"path":{},"route":{},"status":{},)"
-        R"("duration_ms":{:.3f},"bytes_in":{},"bytes_out":{},"client":{}}})",
+        R"({{"time":"{}","request_id":{},"client_request_id":{},"method":{},"path":{},)"
+        R"("route":{},"status":{},"duration_ms":{:.3f},"bytes_in":{},"bytes_out":{},"client":{}}})",
         Rfc3339Millis(SystemClock::now()), JsonString(exchange_.request_id),
+        exchange_.client_request_id.empty() ? std::string("null")
+                                            : JsonString(exchange_.client_request_id),
         JsonString(MethodLabel(exchange_.method)), JsonString(exchange_.path),
         JsonString(exchange_.route), status,
         std::chrono::duration<double, std::milli>(elapsed).count(), exchange_.bytes_in, bytes_out,

@@ -65,20 +65,23 @@ Result<domain::Admin> LoadAuthorized(Transaction& tx, const domain::Principal& c
 AdminService::AdminService(storage::Store& store, const PasswordHasher& hasher, const Clock& clock)
     : store_(store), hasher_(hasher), clock_(clock) {}
 
-Result<domain::Admin> AdminService::Create(const domain::RequestContext& context,
-                                           AdminFields fields) {
+Result<Created<domain::Admin>> AdminService::Create(const domain::RequestContext& context,
+                                                    AdminFields fields) {
   CLINIC_TRY_STATUS(domain::AuthorizeAdmins(context.actor, Action::kCreate));
   CLINIC_TRY_STATUS(CheckFields(fields, /*creating=*/true));
   domain::Admin admin;
   admin.username = *fields.username;
   admin.email = *fields.email;
   CLINIC_ASSIGN_OR_RETURN(admin.password_hash, hasher_.Hash(*fields.password));
-  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Admin> {
-    CLINIC_TRY_STATUS(CheckUnique(tx, fields, std::nullopt));
-    CLINIC_ASSIGN_OR_RETURN(auto created, tx.admins().Create(admin));
-    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "admin.create", "admin", created.id));
-    return created;
-  });
+  return CreateOnce(
+      store_, clock_, context, "admin.create",
+      [&](Transaction& tx) -> Result<Id> {
+        CLINIC_TRY_STATUS(CheckUnique(tx, fields, std::nullopt));
+        CLINIC_ASSIGN_OR_RETURN(auto created, tx.admins().Create(admin));
+        CLINIC_TRY_STATUS(Audit(tx, clock_, context, "admin.create", "admin", created.id));
+        return created.id;
+      },
+      [](Transaction& tx, Id id) { return tx.admins().Get(id); });
 }
 
 Result<domain::Admin> AdminService::Get(const domain::RequestContext& context, Id id) {

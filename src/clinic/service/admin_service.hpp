@@ -7,6 +7,7 @@
 #include "clinic/common/result.hpp"
 #include "clinic/domain/entities.hpp"
 #include "clinic/domain/principal.hpp"
+#include "clinic/service/create_once.hpp"
 #include "clinic/service/password_hasher.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -36,7 +37,8 @@ class AdminService {
  public:
   AdminService(storage::Store& store, const PasswordHasher& hasher, const Clock& clock);
 
-  Result<domain::Admin> Create(const domain::RequestContext& context, AdminFields fields);
+  // Once per Idempotency-Key (CreateOnce).
+  Result<Created<domain::Admin>> Create(const domain::RequestContext& context, AdminFields fields);
   Result<domain::Admin> Get(const domain::RequestContext& context, Id id);
   Result<storage::Page<domain::Admin>> List(const domain::RequestContext& context,
                                             const AdminQuery& query);

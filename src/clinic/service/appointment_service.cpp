@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "clinic/common/crypto.hpp"
 #include "clinic/domain/appointment_rules.hpp"
 #include "clinic/domain/policy.hpp"
 #include "clinic/domain/validator.hpp"
@@ -25,28 +24,10 @@ using storage::TxMode;
 
 constexpr std::size_t kMaxReasonChars = 255;
 constexpr std::size_t kMaxNotesChars = 4000;
-constexpr std::size_t kMaxIdempotencyKeyLength = 255;
 constexpr std::string_view kBookOperation = "appointment.book";
 
 bool IsStaff(const domain::Principal& caller) {
   return caller.Is(Role::kDoctor) || caller.Is(Role::kAdmin);
-}
-
-// Keys are opaque to the server; printable ASCII keeps them safe in logs and the database.
-void CheckIdempotencyKey(domain::Validator& check, const std::optional<std::string>& key) {
-  if (!key) return;
-  const bool printable = std::all_of(key->begin(), key->end(), [](char c) {
-    return c > ' ' && c < 0x7f;  // visible ASCII, no spaces
-  });
-  if (key->empty() || key->size() > kMaxIdempotencyKeyLength || !printable) {
-    check.Add("Idempotency-Key",
-              fmt::format("must be 1 to {} visible ASCII characters", kMaxIdempotencyKeyLength));
-  }
-}
-
-Error KeyReused() {
-  return Error::InvalidField("Idempotency-Key",
-                             "was already used for a different booking; use a new key");
 }
 
 // A slot named in the request must exist; reported on the field, like other references in a body.
@@ -103,10 +84,6 @@ Result<T> SlotTakenIfDuplicate(Result<T> outcome, Id slot_id) {
   return outcome;
 }
 
-std::string BookingHash(Id slot_id, Id patient_id, const std::optional<std::string>& reason) {
-  return Sha256Hex(fmt::format("{}\n{}\n{}", slot_id, patient_id, reason.value_or("")));
-}
-
 // Narrows a requested id to the one the caller's scope allows; false when they differ, so the
 // list is empty.
 bool Narrow(std::optional<Id>& requested, const std::optional<Id>& only) {
@@ -139,14 +116,13 @@ AppointmentService::AppointmentService(storage::Store& store, const Clock& clock
                                        AppointmentEvents* events)
     : store_(store), clock_(clock), events_(events) {}
 
-Result<BookingResult> AppointmentService::Book(const domain::RequestContext& context,
-                                               const BookingRequest& request) {
+Result<Created<AppointmentListing>> AppointmentService::Book(const domain::RequestContext& context,
+                                                             const BookingRequest& request) {
   const auto& caller = context.actor;
   std::optional<Id> patient_id = request.patient_id;
   if (!patient_id && caller.Is(Role::kPatient)) patient_id = caller.id;
   domain::Validator check;
   const auto reason = check.OptionalText("reason", request.reason, kMaxReasonChars);
-  CheckIdempotencyKey(check, request.idempotency_key);
   if (!patient_id && caller.Is(Role::kAdmin)) {
     check.Add("patient_id", "is required when an admin books");
   }
@@ -155,24 +131,13 @@ Result<BookingResult> AppointmentService::Book(const domain::RequestContext& con
   }
   CLINIC_TRY_STATUS(check.Finish("the booking is not valid"));
 
-  const std::string request_hash = BookingHash(request.slot_id, *patient_id, reason);
-  const Instant now = clock_.Now();
-  auto booked =
-      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<BookingResult> {
+  auto booked = CreateOnce(
+      store_, clock_, context, kBookOperation,
+      [&](Transaction& tx) -> Result<Id> {
         CLINIC_ASSIGN_OR_RETURN(auto locked, LockSlotAndDoctor(tx, request.slot_id));
         const auto& [slot, doctor] = locked;
         CLINIC_TRY_STATUS(LockPatient(tx, *patient_id));
-        if (request.idempotency_key) {
-          CLINIC_ASSIGN_OR_RETURN(auto earlier,
-                                  tx.idempotency().Find(caller.role, caller.id, kBookOperation,
-                                                        *request.idempotency_key));
-          if (earlier) {
-            if (earlier->request_hash != request_hash) return Fail(KeyReused());
-            CLINIC_ASSIGN_OR_RETURN(auto first, tx.appointments().GetListing(earlier->resource_id));
-            return BookingResult{.appointment = std::move(first), .replayed = true};
-          }
-        }
-        CLINIC_TRY_STATUS(domain::CheckBookable(slot, doctor, now));
+        CLINIC_TRY_STATUS(domain::CheckBookable(slot, doctor, clock_.Now()));
         CLINIC_TRY_STATUS(CheckNoOverlap(tx, *patient_id, slot, std::nullopt));
         CLINIC_ASSIGN_OR_RETURN(auto created,
                                 SlotTakenIfDuplicate(tx.appointments().Create({
@@ -183,26 +148,13 @@ Result<BookingResult> AppointmentService::Book(const domain::RequestContext& con
                                                          .reason = reason,
                                                      }),
                                                      slot.id));
-        if (request.idempotency_key) {
-          auto recorded = tx.idempotency().Record({.actor_role = caller.role,
-                                                   .actor_id = caller.id,
-                                                   .operation = std::string(kBookOperation),
-                                                   .key = *request.idempotency_key,
-                                                   .request_hash = request_hash,
-                                                   .resource_id = created.id,
-                                                   .created_at = now});
-          if (!recorded && recorded.error().code == ErrorCode::kAlreadyExists) {
-            return Fail(KeyReused());
-          }
-          CLINIC_TRY_STATUS(std::move(recorded));
-        }
         CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.book", "appointment", created.id,
                                 fmt::format("slot {}", slot.id)));
-        CLINIC_ASSIGN_OR_RETURN(auto listing, tx.appointments().GetListing(created.id));
-        return BookingResult{.appointment = std::move(listing)};
-      });
+        return created.id;
+      },
+      [](Transaction& tx, Id id) { return tx.appointments().GetListing(id); });
   if (booked && !booked->replayed && events_ != nullptr) {
-    events_->Changed(AppointmentEvent::kBooked, booked->appointment);
+    events_->Changed(AppointmentEvent::kBooked, booked->value);
   }
   return booked;
 }

@@ -9,6 +9,7 @@
 #include "clinic/domain/entities.hpp"
 #include "clinic/domain/principal.hpp"
 #include "clinic/service/appointment_events.hpp"
+#include "clinic/service/create_once.hpp"
 #include "clinic/service/start_cursor.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -21,18 +22,10 @@ struct BookingRequest {
   // name themself).
   std::optional<Id> patient_id;
   std::optional<std::string> reason;
-  // The Idempotency-Key header: a retry of the same booking with the same key returns the first
-  // appointment instead of booking again.
-  std::optional<std::string> idempotency_key;
 };
 
 // The appointment a booking made, and whether it was made by an earlier request with the same
 // Idempotency-Key (then nothing changed now).
-struct BookingResult {
-  storage::AppointmentListing appointment;
-  bool replayed = false;
-};
-
 // Which appointments a list asks for; the caller's role narrows it further
 // (domain::AuthorizeAppointmentList).
 struct AppointmentQuery {
@@ -63,10 +56,10 @@ class AppointmentService {
   // Books the slot for the patient (domain::AuthorizeBooking). 409 (kFailedPrecondition) when the
   // slot is blocked, in the past or its doctor does not take appointments, or when the patient
   // already holds an appointment overlapping it; 409 (kAlreadyExists) when someone else holds the
-  // slot. The appointment's doctor and location are the slot's. With an idempotency key already
-  // used for the same request, returns that booking with `replayed`; a key used for a different
-  // request is kInvalidArgument on the Idempotency-Key header.
-  Result<BookingResult> Book(const domain::RequestContext& context, const BookingRequest& request);
+  // slot. The appointment's doctor and location are the slot's. Once per Idempotency-Key
+  // (CreateOnce).
+  Result<Created<storage::AppointmentListing>> Book(const domain::RequestContext& context,
+                                                    const BookingRequest& request);
   Result<storage::AppointmentListing> Get(const domain::RequestContext& context, Id id);
   // The caller's appointments (all of them for admins) matching the query, by start time.
   Result<AppointmentPage> List(const domain::RequestContext& context,

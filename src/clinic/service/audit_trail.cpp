@@ -74,6 +74,7 @@ Status Audit(storage::Transaction& tx, const Clock& clock, const domain::Request
   entry.entity_id = entity_id;
   entry.client_addr = FitColumn(context.client_addr);
   entry.request_id = FitColumn(context.request_id);
+  entry.client_request_id = FitColumn(context.client_request_id);
   entry.details = std::move(details);
   CLINIC_TRY_STATUS(tx.audit().Append(entry));
   return Ok();

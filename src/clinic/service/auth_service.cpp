@@ -12,7 +12,7 @@ namespace {
 using domain::Principal;
 using domain::Role;
 using storage::InTransaction;
-using storage::LoginSubject;
+using storage::ThrottleSubject;
 using storage::Transaction;
 using storage::TxMode;
 
@@ -21,8 +21,6 @@ constexpr std::size_t kTokenBytes = 32;
 // Sessions in use are written back (sliding expiry) at most this often, so authenticating a
 // request is a read, not a write, in the common case.
 constexpr auto kTouchInterval = std::chrono::seconds(60);
-// Failed-login rows older than this are pruned.
-constexpr auto kFailureRetention = std::chrono::hours(1);
 
 Error WrongCredentials() { return Error::Unauthenticated("the login or password is wrong"); }
 
@@ -143,15 +141,70 @@ Error EmailTaken() {
                {{"email", "is already registered"}}};
 }
 
-// kResourceExhausted (with when to try again) once `subject` failed `limit` times in the window.
-Status NotThrottled(Transaction& tx, LoginSubject kind, const std::string& subject, int limit,
-                    Instant now, std::chrono::seconds window) {
-  CLINIC_ASSIGN_OR_RETURN(auto failures,
-                          tx.login_attempts().FailuresSince(kind, subject, now - window));
-  if (failures.count < limit) return Ok();
-  const auto wait = (failures.oldest.value_or(now) + window) - now;
-  return Fail(Error::ResourceExhausted("too many failed password checks; try again later",
-                                       static_cast<int>(std::max<std::int64_t>(1, wait.count()))));
+// One throttle counter an attempt must pass, and the rule it is held to.
+struct Gate {
+  ThrottleSubject kind;
+  std::string subject;
+  domain::ThrottleRule rule;
+};
+
+// Reserves one attempt on every gate, in the order given (always the same order of kinds, so two
+// attempts never wait on each other's rows crosswise). Admitted: each counter counts one more,
+// and the answer is 0. Refused: nothing is counted but the block that refusal starts, and the
+// answer is how long to wait. The caller commits either way.
+Result<std::chrono::seconds> Reserve(Transaction& tx, const std::vector<Gate>& gates, Instant now) {
+  std::vector<domain::ThrottleCounter> counters;
+  std::vector<domain::ThrottleDecision> decisions;
+  std::chrono::seconds wait{0};
+  for (const auto& gate : gates) {
+    CLINIC_ASSIGN_OR_RETURN(auto counter, tx.auth_throttle().Lock(gate.kind, gate.subject, now));
+    decisions.push_back(domain::AdmitAttempt(counter, gate.rule, now));
+    counters.push_back(counter);
+    if (!decisions.back().admitted) wait = std::max(wait, decisions.back().retry_after);
+  }
+  for (std::size_t i = 0; i < gates.size(); ++i) {
+    // Admitted counters are saved only when every gate admitted the attempt.
+    if (wait.count() > 0 && decisions[i].admitted) continue;
+    CLINIC_TRY_STATUS(tx.auth_throttle().Save(gates[i].kind, gates[i].subject, counters[i], now));
+  }
+  return wait;
+}
+
+// An attempt that succeeded no longer counts on its gates.
+Status Release(Transaction& tx, const std::vector<Gate>& gates, Instant now) {
+  for (const auto& gate : gates) {
+    CLINIC_ASSIGN_OR_RETURN(auto counter, tx.auth_throttle().Lock(gate.kind, gate.subject, now));
+    domain::ReleaseAttempt(counter);
+    CLINIC_TRY_STATUS(tx.auth_throttle().Save(gate.kind, gate.subject, counter, now));
+  }
+  return Ok();
+}
+
+// The gates of a password check for `account` from `address`. The account at this address is
+// always counted. The account as a whole and the address as a whole are counted only where the
+// account has not logged in from this address lately: guessing from elsewhere cannot lock a user
+// out where they work, and failures on other accounts from a shared address cannot either.
+std::vector<Gate> PasswordGates(const AuthOptions& options, const std::string& account,
+                                const std::string& address, bool known_address) {
+  const domain::ThrottleRule per_account{.limit = options.max_failures_per_account,
+                                         .window = options.throttle_window,
+                                         .max_block = options.max_block};
+  std::vector<Gate> gates{
+      {ThrottleSubject::kAccountAtAddress, fmt::format("{}|{}", account, address), per_account}};
+  if (!known_address) {
+    gates.push_back({ThrottleSubject::kAccount, account, per_account});
+    gates.push_back({ThrottleSubject::kAddress,
+                     address,
+                     {.limit = options.max_failures_per_address,
+                      .window = options.throttle_window,
+                      .max_block = options.max_block}});
+  }
+  return gates;
+}
+
+Error Throttled(std::chrono::seconds wait, std::string_view what) {
+  return Error::ResourceExhausted(fmt::format("too many {}; try again later", what),
+                                  static_cast<int>(wait.count()));
 }
 
 }  // namespace
@@ -177,14 +230,30 @@ Result<domain::Patient> AuthService::Register(const Registration& registration,
   patient.date_of_birth = registration.date_of_birth;
   patient.gender = registration.gender;
   CLINIC_TRY_STATUS(check.Finish("the registration is not valid"));
-  // A taken email is answered before hashing: a flood of duplicate registrations costs lookups.
+  // Every registration from an address counts, taken email or not; a taken email is answered
+  // before hashing, so a flood of duplicates costs lookups, not hashes.
+  const Instant now = clock_.Now();
+  const std::vector<Gate> gates{{ThrottleSubject::kRegistration,
+                                 context.client_addr.value_or("unknown"),
+                                 {.limit = options_.max_registrations_per_address,
+                                  .window = options_.registration_window,
+                                  .max_block = options_.registration_window}}};
+  struct Admission {
+    std::chrono::seconds wait{0};
+    bool taken = false;
+  };
   CLINIC_ASSIGN_OR_RETURN(
-      const bool taken, InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
-        return tx.patients().FindByEmail(patient.email).map([](const auto& found) {
-          return found.has_value();
-        });
+      const auto admission,
+      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<Admission> {
+        CLINIC_ASSIGN_OR_RETURN(const auto wait, Reserve(tx, gates, now));
+        if (wait.count() > 0) return Admission{.wait = wait};
+        CLINIC_ASSIGN_OR_RETURN(const auto found, tx.patients().FindByEmail(patient.email));
+        return Admission{.taken = found.has_value()};
       }));
-  if (taken) return Fail(EmailTaken());
+  if (admission.wait.count() > 0) {
+    return Fail(Throttled(admission.wait, "registrations from this address"));
+  }
+  if (admission.taken) return Fail(EmailTaken());
   CLINIC_ASSIGN_OR_RETURN(patient.password_hash, hasher_.Hash(registration.password));
 
   auto created = InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) {
@@ -209,18 +278,30 @@ Result<LoginResult> AuthService::Login(const std::string& login_text, const std:
   const Instant now = clock_.Now();
   const std::string address = context.client_addr.value_or("unknown");
 
-  // Throttled callers are refused before any password is checked.
+  // The attempt is counted before any password is checked: concurrent guesses queue on the
+  // counters' rows, so no more than the limit are ever checked, and a throttled caller costs no
+  // hash at all.
+  struct Admission {
+    std::chrono::seconds wait{0};
+    std::vector<Gate> gates;
+    std::vector<Candidate> candidates;
+  };
   CLINIC_ASSIGN_OR_RETURN(
-      auto candidates,
-      InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<std::vector<Candidate>> {
-        CLINIC_TRY_STATUS(NotThrottled(tx, LoginSubject::kAccount, login,
-                                       options_.max_failures_per_account, now,
-                                       options_.throttle_window));
-        CLINIC_TRY_STATUS(NotThrottled(tx, LoginSubject::kAddress, address,
-                                       options_.max_failures_per_address, now,
-                                       options_.throttle_window));
-        return FindCandidates(tx, login);
+      auto admission,
+      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<Admission> {
+        CLINIC_ASSIGN_OR_RETURN(
+            const bool known,
+            tx.auth_throttle().IsKnownAddress(login, address, now - kKnownLoginAddressPeriod));
+        Admission admitted{.gates = PasswordGates(options_, login, address, known)};
+        CLINIC_ASSIGN_OR_RETURN(admitted.wait, Reserve(tx, admitted.gates, now));
+        if (admitted.wait.count() > 0) return admitted;
+        CLINIC_ASSIGN_OR_RETURN(admitted.candidates, FindCandidates(tx, login));
+        return admitted;
       }));
+  if (admission.wait.count() > 0) {
+    return Fail(Throttled(admission.wait, "failed password checks"));
+  }
+  const auto& candidates = admission.candidates;
 
   // Every account the login names costs one verification, whether it may log in or not, and no
   // account costs one too: how long a failure takes tells nothing of the account's state.
@@ -232,10 +313,8 @@ Result<LoginResult> AuthService::Login(const std::string& login_text, const std:
   if (candidates.empty()) CLINIC_TRY_STATUS(hasher_.Verify(dummy_hash_, password));
 
   if (match == nullptr) {
+    // The failure stays counted: it was reserved before the check.
     CLINIC_TRY_STATUS(store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
-      CLINIC_TRY_STATUS(tx.login_attempts().Prune(now - kFailureRetention));
-      CLINIC_TRY_STATUS(tx.login_attempts().RecordFailure(LoginSubject::kAccount, login, now));
-      CLINIC_TRY_STATUS(tx.login_attempts().RecordFailure(LoginSubject::kAddress, address, now));
       // The caller is anonymous; the row names the account that was tried, if there is one.
       if (candidates.empty()) {
         return Audit(tx, clock_, context, "auth.login.failure", "account", std::nullopt);
@@ -261,6 +340,8 @@ Result<LoginResult> AuthService::Login(const std::string& login_text, const std:
     session.expires_at = result.expires_at;
     session.client_addr = context.client_addr;
     CLINIC_ASSIGN_OR_RETURN(auto stored, tx.sessions().Create(session));
+    CLINIC_TRY_STATUS(Release(tx, admission.gates, now));
+    CLINIC_TRY_STATUS(tx.auth_throttle().RememberAddress(login, address, now));
     if (match->principal.role == Role::kAdmin) {
       CLINIC_TRY_STATUS(tx.admins().RecordLogin(match->principal.id, now));
     }
@@ -321,20 +402,31 @@ Status AuthService::ChangePassword(const domain::RequestContext& context,
   CLINIC_ASSIGN_OR_RETURN(auto account, InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
                             return LoadCredentials(tx, who);
                           }));
-  // Guessing the current password through this route counts toward the same per-account
-  // throttle as logins, so a stolen session cannot try passwords faster than the login form.
+  // Guessing the current password through this route counts on the same counters as the login
+  // form, so a stolen session cannot try passwords faster than the login form allows.
   const Instant now = clock_.Now();
   const std::string subject = domain::NormalizeEmail(account.email);
-  CLINIC_TRY_STATUS(store_.Run(TxMode::kRead, [&](Transaction& tx) {
-    return NotThrottled(tx, LoginSubject::kAccount, subject, options_.max_failures_per_account, now,
-                        options_.throttle_window);
-  }));
+  const std::string address = context.client_addr.value_or("unknown");
+  CLINIC_ASSIGN_OR_RETURN(
+      const auto gates,
+      InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<std::vector<Gate>> {
+        CLINIC_ASSIGN_OR_RETURN(
+            const bool known,
+            tx.auth_throttle().IsKnownAddress(subject, address, now - kKnownLoginAddressPeriod));
+        return PasswordGates(options_, subject, address, known);
+      }));
+  CLINIC_ASSIGN_OR_RETURN(const auto wait,
+                          InTransaction(store_, TxMode::kWrite,
+                                        [&](Transaction& tx) { return Reserve(tx, gates, now); }));
+  if (wait.count() > 0) return Fail(Throttled(wait, "failed password checks"));
   domain::Validator check;
   CLINIC_ASSIGN_OR_RETURN(const bool current_matches,
                           hasher_.Verify(account.password_hash, current_password));
-  if (!current_matches) {
+  if (current_matches) {
+    CLINIC_TRY_STATUS(
+        store_.Run(TxMode::kWrite, [&](Transaction& tx) { return Release(tx, gates, now); }));
+  } else {
     CLINIC_TRY_STATUS(store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
-      CLINIC_TRY_STATUS(tx.login_attempts().RecordFailure(LoginSubject::kAccount, subject, now));
       return Audit(tx, clock_, context, "auth.password_change.failure",
                    std::string(domain::Name(who.role)), who.id);
     }));

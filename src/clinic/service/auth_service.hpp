@@ -20,11 +20,21 @@ struct AuthOptions {
   std::chrono::seconds idle_timeout = std::chrono::hours(12);
   // ...and at the latest this long after login, however busy.
   std::chrono::seconds max_lifetime = std::chrono::days(30);
-  // Failed logins tolerated within `throttle_window` before further attempts answer 429.
+  // Failed password checks tolerated within `throttle_window` before further attempts answer 429
+  // (docs/decisions.md "Throttle model"): per account at one address, per account and per
+  // address. Each block in a row lasts twice as long, up to `max_block`.
   int max_failures_per_account = 10;
   int max_failures_per_address = 100;
   std::chrono::seconds throttle_window = std::chrono::minutes(1);
+  std::chrono::seconds max_block = std::chrono::minutes(15);
+  // Self-registrations (taken email or not) per client address within `registration_window`.
+  int max_registrations_per_address = 20;
+  std::chrono::seconds registration_window = std::chrono::hours(1);
 };
+
+// An address an account logged in from stays known for it this long after the last success there:
+// the account-wide and address-wide throttle counters do not apply there.
+inline constexpr std::chrono::days kKnownLoginAddressPeriod{30};
 
 // A patient signing themselves up.
 struct Registration {
@@ -53,14 +63,16 @@ class AuthService {
               AuthOptions options);
 
   // Creates a patient account that can log in. kInvalidArgument names each bad field;
-  // kAlreadyExists when the email is taken (also by a soft-deleted account).
+  // kAlreadyExists when the email is taken (also by a soft-deleted account); kResourceExhausted
+  // once the client address made max_registrations_per_address attempts in the window.
   Result<domain::Patient> Register(const Registration& registration,
                                    const domain::RequestContext& context);
 
   // `login` is an email (patients, doctors, admins) or an admin's username. kUnauthenticated for
   // wrong credentials or a deleted/inactive account; kResourceExhausted (with retry_after_seconds)
-  // when the account or the client address has too many recent failures — then the password is
-  // not even checked, so guessing on gains nothing. Successful logins are not counted.
+  // when a throttle counter of the attempt is full — then the password is not even checked, so
+  // guessing on gains nothing. Each attempt is counted before its check and uncounted when it
+  // succeeds.
   Result<LoginResult> Login(const std::string& login, const std::string& password,
                             const domain::RequestContext& context);
 

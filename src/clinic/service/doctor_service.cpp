@@ -85,20 +85,22 @@ DoctorService::DoctorService(storage::Store& store, const PasswordHasher& hasher
                              const Clock& clock)
     : store_(store), hasher_(hasher), clock_(clock) {}
 
-Result<domain::Doctor> DoctorService::Create(const domain::RequestContext& context,
-                                             DoctorFields fields) {
+Result<Created<domain::Doctor>> DoctorService::Create(const domain::RequestContext& context,
+                                                      DoctorFields fields) {
   CLINIC_TRY_STATUS(domain::AuthorizeDoctors(context.actor, Action::kCreate));
   CLINIC_TRY_STATUS(CheckFields(fields, /*creating=*/true));
   domain::Doctor doctor;
   Apply(fields, doctor);
   CLINIC_ASSIGN_OR_RETURN(doctor.password_hash, hasher_.Hash(*fields.password));
-  return EmailTakenIfDuplicate(
-      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Doctor> {
+  return EmailTakenIfDuplicate(CreateOnce(
+      store_, clock_, context, "doctor.create",
+      [&](Transaction& tx) -> Result<Id> {
         CLINIC_TRY_STATUS(CheckLocationExists(tx, fields.location_id));
         CLINIC_ASSIGN_OR_RETURN(auto created, tx.doctors().Create(doctor));
         CLINIC_TRY_STATUS(Audit(tx, clock_, context, "doctor.create", "doctor", created.id));
-        return created;
-      }));
+        return created.id;
+      },
+      [](Transaction& tx, Id id) { return tx.doctors().Get(id); }));
 }
 
 Result<domain::Doctor> DoctorService::Get(const domain::RequestContext& context, Id id) {

@@ -7,6 +7,7 @@
 #include "clinic/common/result.hpp"
 #include "clinic/domain/entities.hpp"
 #include "clinic/domain/principal.hpp"
+#include "clinic/service/create_once.hpp"
 #include "clinic/service/password_hasher.hpp"
 #include "clinic/service/record_update.hpp"
 #include "clinic/storage/store.hpp"
@@ -48,7 +49,9 @@ class DoctorService {
  public:
   DoctorService(storage::Store& store, const PasswordHasher& hasher, const Clock& clock);
 
-  Result<domain::Doctor> Create(const domain::RequestContext& context, DoctorFields fields);
+  // Once per Idempotency-Key (CreateOnce).
+  Result<Created<domain::Doctor>> Create(const domain::RequestContext& context,
+                                         DoctorFields fields);
   Result<domain::Doctor> Get(const domain::RequestContext& context, Id id);
   Result<storage::Page<domain::Doctor>> List(const domain::RequestContext& context,
                                              const DoctorQuery& query);

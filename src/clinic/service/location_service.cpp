@@ -67,17 +67,20 @@ std::string UpdateDetails(const LocationFields& f) {
 LocationService::LocationService(storage::Store& store, const Clock& clock)
     : store_(store), clock_(clock) {}
 
-Result<domain::Location> LocationService::Create(const domain::RequestContext& context,
-                                                 LocationFields fields) {
+Result<Created<domain::Location>> LocationService::Create(const domain::RequestContext& context,
+                                                          LocationFields fields) {
   CLINIC_TRY_STATUS(domain::AuthorizeLocation(context.actor, Action::kCreate));
   CLINIC_TRY_STATUS(CheckFields(fields, /*creating=*/true));
   domain::Location location;
   Apply(fields, location);
-  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Location> {
-    CLINIC_ASSIGN_OR_RETURN(auto created, tx.locations().Create(location));
-    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "location.create", "location", created.id));
-    return created;
-  });
+  return CreateOnce(
+      store_, clock_, context, "location.create",
+      [&](Transaction& tx) -> Result<Id> {
+        CLINIC_ASSIGN_OR_RETURN(auto created, tx.locations().Create(location));
+        CLINIC_TRY_STATUS(Audit(tx, clock_, context, "location.create", "location", created.id));
+        return created.id;
+      },
+      [](Transaction& tx, Id id) { return tx.locations().Get(id); });
 }
 
 Result<domain::Location> LocationService::Get(const domain::RequestContext& context, Id id) {

@@ -7,6 +7,7 @@
 #include "clinic/common/result.hpp"
 #include "clinic/domain/entities.hpp"
 #include "clinic/domain/principal.hpp"
+#include "clinic/service/create_once.hpp"
 #include "clinic/service/record_update.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -34,7 +35,9 @@ class LocationService {
  public:
   LocationService(storage::Store& store, const Clock& clock);
 
-  Result<domain::Location> Create(const domain::RequestContext& context, LocationFields fields);
+  // Once per Idempotency-Key (CreateOnce).
+  Result<Created<domain::Location>> Create(const domain::RequestContext& context,
+                                           LocationFields fields);
   // kNotFound for an unknown id.
   Result<domain::Location> Get(const domain::RequestContext& context, Id id);
   // Every location by id, one page at a time.

@@ -1,5 +1,7 @@
 #include "clinic/service/maintenance.hpp"
 
+#include "clinic/service/auth_service.hpp"
+
 namespace clinic::service {
 
 Result<PruneReport> PruneExpiredRecords(storage::Store& store, const Clock& clock) {
@@ -11,6 +13,9 @@ Result<PruneReport> PruneExpiredRecords(storage::Store& store, const Clock& cloc
                                 tx.sessions().PruneExpired(now - kEndedSessionRetention));
         CLINIC_ASSIGN_OR_RETURN(report.idempotency_keys,
                                 tx.idempotency().Prune(now - kIdempotencyKeyRetention));
+        CLINIC_ASSIGN_OR_RETURN(
+            report.throttle_rows,
+            tx.auth_throttle().Prune(now - kIdleThrottleRetention, now - kKnownLoginAddressPeriod));
         return report;
       });
 }

@@ -15,16 +15,20 @@ inline constexpr std::chrono::hours kIdempotencyKeyRetention{24};
 // Sessions stay this long after they expired (or were revoked and then reached their expiry),
 // for an operator looking into one; after that nothing reads them.
 inline constexpr std::chrono::hours kEndedSessionRetention{24};
+// A throttle counter untouched this long (and not blocking) has nothing left to say.
+inline constexpr std::chrono::hours kIdleThrottleRetention{24};
 
 // What PruneExpiredRecords removed.
 struct PruneReport {
   std::int64_t sessions = 0;
   std::int64_t idempotency_keys = 0;
+  std::int64_t throttle_rows = 0;  // idle throttle counters and addresses no longer known
 };
 
 // Deletes the rows the server no longer needs and would otherwise keep forever: sessions a day
-// after they expired and idempotency keys after kIdempotencyKeyRetention. (Failed logins are
-// pruned as new ones are recorded.) clinicd runs it every hour; `clinicctl prune` runs it once.
+// after they expired, idempotency keys after kIdempotencyKeyRetention, throttle counters idle for
+// kIdleThrottleRetention and login addresses older than kKnownLoginAddressPeriod. clinicd runs it
+// every hour; `clinicctl prune` runs it once.
 // Safe on several instances at once: each delete is idempotent.
 Result<PruneReport> PruneExpiredRecords(storage::Store& store, const Clock& clock);
 

@@ -91,6 +91,27 @@ std::string IdForClientMessage(const std::string& thread_id, const domain::Princ
       .substr(0, 24);
 }
 
+// A client_msg_id names one post: posting it again is a retry only with the same content — text
+// as first posted (an edit changes only the text), markdown, tags and attachments. Anything else
+// is kAlreadyExists on the field, and nothing is stored.
+Status SamePostAgain(const domain::Message& earlier, const domain::Message& again) {
+  const auto file_ids = [](const domain::Message& m) {
+    std::vector<std::string> ids;
+    for (const auto& attachment : m.attachments) ids.push_back(attachment.file_id);
+    return ids;
+  };
+  const bool same_text = earlier.version > 1 || earlier.text == again.text;
+  if (same_text && earlier.markdown == again.markdown && earlier.tags == again.tags &&
+      file_ids(earlier) == file_ids(again)) {
+    return Ok();
+  }
+  Error differs = Error::AlreadyExists(
+      "this client_msg_id was already used for a different message; use a new one for a new "
+      "message");
+  differs.fields.push_back({"client_msg_id", "was already used for a different message"});
+  return Fail(std::move(differs));
+}
+
 std::vector<std::string> CheckTags(domain::Validator& check, const std::vector<std::string>& tags) {
   std::vector<std::string> cleaned;
   if (tags.size() > kMaxTags) check.Add("tags", fmt::format("at most {} tags", kMaxTags));
@@ -212,7 +233,10 @@ Result<PostedMessage> MessageService::PostAs(const domain::RequestContext& conte
   auto inserted = messages_.Insert(message);
   if (!inserted && inserted.error().code == ErrorCode::kAlreadyExists && client_msg_id) {
     CLINIC_ASSIGN_OR_RETURN(auto earlier, messages_.Get(message.id));
-    if (earlier) return PostedMessage{.message = std::move(*earlier), .existing = true};
+    if (earlier) {
+      CLINIC_TRY_STATUS(SamePostAgain(*earlier, message));
+      return PostedMessage{.message = std::move(*earlier), .existing = true};
+    }
   }
   CLINIC_TRY_STATUS(std::move(inserted));
   if (events_ != nullptr) events_->MessageStored(message);

@@ -54,7 +54,9 @@ class MessageService {
   // attachment (a message of attachments only has type "file"); up to 10 of the author's own
   // uploads as attachments; up to
   // 10 tags of 1–32 characters a–z, 0–9 and '-', lower-cased and de-duplicated; client_msg_id
-  // 1–64 visible ASCII characters.
+  // 1–64 visible ASCII characters. A client_msg_id the author already posted to the thread
+  // answers that message with `existing` when the content is the same (a retry) and is
+  // kAlreadyExists (409) on the field when it is not; either way nothing is stored.
   Result<PostedMessage> Post(const domain::RequestContext& context, Id appointment_id,
                              const NewMessage& message);
   // The thread newest first; `before` is a next_cursor this service issued.

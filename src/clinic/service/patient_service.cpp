@@ -74,8 +74,8 @@ PatientService::PatientService(storage::Store& store, const PasswordHasher& hash
                                const Clock& clock)
     : store_(store), hasher_(hasher), clock_(clock) {}
 
-Result<domain::Patient> PatientService::Create(const domain::RequestContext& context,
-                                               PatientFields fields) {
+Result<Created<domain::Patient>> PatientService::Create(const domain::RequestContext& context,
+                                                        PatientFields fields) {
   CLINIC_TRY_STATUS(domain::AuthorizePatientCreate(context.actor));
   CLINIC_TRY_STATUS(CheckFields(fields, /*creating=*/true, clock_.Now()));
   domain::Patient patient;
@@ -83,12 +83,14 @@ Result<domain::Patient> PatientService::Create(const domain::RequestContext& con
   if (fields.password) {
     CLINIC_ASSIGN_OR_RETURN(patient.password_hash, hasher_.Hash(*fields.password));
   }
-  return EmailTakenIfDuplicate(
-      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Patient> {
+  return EmailTakenIfDuplicate(CreateOnce(
+      store_, clock_, context, "patient.create",
+      [&](Transaction& tx) -> Result<Id> {
         CLINIC_ASSIGN_OR_RETURN(auto created, tx.patients().Create(patient));
         CLINIC_TRY_STATUS(Audit(tx, clock_, context, "patient.create", "patient", created.id));
-        return created;
-      }));
+        return created.id;
+      },
+      [](Transaction& tx, Id id) { return tx.patients().Get(id); }));
 }
 
 Result<domain::Patient> PatientService::Get(const domain::RequestContext& context, Id id) {

@@ -8,6 +8,7 @@
 #include "clinic/common/result.hpp"
 #include "clinic/domain/entities.hpp"
 #include "clinic/domain/principal.hpp"
+#include "clinic/service/create_once.hpp"
 #include "clinic/service/password_hasher.hpp"
 #include "clinic/service/record_update.hpp"
 #include "clinic/storage/store.hpp"
@@ -47,7 +48,9 @@ class PatientService {
  public:
   PatientService(storage::Store& store, const PasswordHasher& hasher, const Clock& clock);
 
-  Result<domain::Patient> Create(const domain::RequestContext& context, PatientFields fields);
+  // Once per Idempotency-Key (CreateOnce).
+  Result<Created<domain::Patient>> Create(const domain::RequestContext& context,
+                                          PatientFields fields);
   Result<domain::Patient> Get(const domain::RequestContext& context, Id id);
   // The calling patient's own record (/patients/me).
   Result<domain::Patient> GetOwn(const domain::RequestContext& context);

@@ -33,6 +33,26 @@ Result<std::pair<domain::Payment, domain::Appointment>> LoadReadable(
   return std::pair{std::move(payment), std::move(appointment)};
 }
 
+// A transaction_ref names one payment: recording it again is a retry only when it is for the same
+// appointment, amount, currency and method (the status may have moved on since); anything else
+// is kAlreadyExists on the field, and nothing is recorded.
+Status SamePaymentAgain(const domain::Payment& earlier, Id appointment_id,
+                        const NewPayment& payment) {
+  const std::string& ref = *earlier.transaction_ref;
+  if (earlier.appointment_id != appointment_id) {
+    return Fail(Error::AlreadyExists(
+        fmt::format("transaction_ref {} is already recorded for another appointment", ref)));
+  }
+  if (earlier.amount_cents != payment.amount_cents || earlier.currency != payment.currency ||
+      earlier.method != payment.method) {
+    Error differs = Error::AlreadyExists(fmt::format(
+        "transaction_ref {} is already recorded with a different amount, currency or method", ref));
+    differs.fields.push_back({"transaction_ref", "is already recorded for a different payment"});
+    return Fail(std::move(differs));
+  }
+  return Ok();
+}
+
 }  // namespace
 
 PaymentService::PaymentService(storage::Store& store, const Clock& clock)
@@ -56,16 +76,16 @@ Result<RecordedPayment> PaymentService::Record(const domain::RequestContext& con
   CLINIC_TRY_STATUS(check.Finish("the payment is not valid"));
 
   const Instant now = clock_.Now();
-  const auto record = [&](Transaction& tx) -> Result<RecordedPayment> {
+  bool existing = false;
+  const auto record = [&](Transaction& tx) -> Result<Id> {
+    existing = false;
     CLINIC_TRY_STATUS(tx.appointments().Get(appointment_id));
     if (ref) {
       CLINIC_ASSIGN_OR_RETURN(auto earlier, tx.payments().FindByTransactionRef(*ref));
       if (earlier) {
-        if (earlier->appointment_id != appointment_id) {
-          return Fail(Error::AlreadyExists(
-              fmt::format("transaction_ref {} is already recorded for another appointment", *ref)));
-        }
-        return RecordedPayment{.payment = std::move(*earlier), .existing = true};
+        CLINIC_TRY_STATUS(SamePaymentAgain(*earlier, appointment_id, payment));
+        existing = true;
+        return earlier->id;
       }
     }
     const bool paid = payment.status == PaymentStatus::kPaid;
@@ -81,15 +101,18 @@ Result<RecordedPayment> PaymentService::Record(const domain::RequestContext& con
         Audit(tx, clock_, context, "payment.record", "payment", stored.id,
               fmt::format("appointment {}: {} {} {}", appointment_id, stored.amount_cents,
                           stored.currency, domain::Name(stored.status))));
-    return RecordedPayment{.payment = std::move(stored)};
+    return stored.id;
   };
-  auto recorded = InTransaction(store_, TxMode::kWrite, record);
+  const auto load = [](Transaction& tx, Id id) { return tx.payments().Get(id); };
+  auto recorded = CreateOnce(store_, clock_, context, "payment.record", record, load);
   // Two requests with one new transaction_ref: the unique index lets one in; the other answers
   // with what the winner recorded.
   if (!recorded && recorded.error().code == ErrorCode::kAlreadyExists && ref) {
-    return InTransaction(store_, TxMode::kWrite, record);
+    recorded = CreateOnce(store_, clock_, context, "payment.record", record, load);
   }
-  return recorded;
+  if (!recorded) return Fail(std::move(recorded).error());
+  return RecordedPayment{
+      .payment = std::move(recorded->value), .existing = existing, .replayed = recorded->replayed};
 }
 
 Result<domain::Payment> PaymentService::Pay(const domain::RequestContext& context, Id payment_id) {
@@ -118,10 +141,10 @@ Result<domain::Payment> PaymentService::Settle(const domain::RequestContext& con
   });
 }
 
-Result<domain::Payment> PaymentService::Refund(const domain::RequestContext& context, Id payment_id,
-                                               std::int64_t amount_cents) {
+Result<Created<domain::Payment>> PaymentService::Refund(const domain::RequestContext& context,
+                                                        Id payment_id, std::int64_t amount_cents) {
   CLINIC_TRY_STATUS(domain::AuthorizePaymentWrite(context.actor));
-  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Payment> {
+  const auto give_back = [&](Transaction& tx) -> Result<Id> {
     CLINIC_ASSIGN_OR_RETURN(auto payment, tx.payments().GetForUpdate(payment_id));
     CLINIC_ASSIGN_OR_RETURN(const auto refunded, tx.payments().RefundedCents(payment_id));
     CLINIC_TRY_STATUS(domain::CheckRefund(payment, refunded, amount_cents));
@@ -140,8 +163,10 @@ Result<domain::Payment> PaymentService::Refund(const domain::RequestContext& con
     CLINIC_TRY_STATUS(
         Audit(tx, clock_, context, "payment.refund", "payment", refund.id,
               fmt::format("{} {} of payment {}", amount_cents, payment.currency, payment_id)));
-    return refund;
-  });
+    return refund.id;
+  };
+  return CreateOnce(store_, clock_, context, "payment.refund", give_back,
+                    [](Transaction& tx, Id id) { return tx.payments().Get(id); });
 }
 
 Result<domain::Payment> PaymentService::Get(const domain::RequestContext& context, Id payment_id) {

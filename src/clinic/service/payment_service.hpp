@@ -9,6 +9,7 @@
 #include "clinic/common/result.hpp"
 #include "clinic/domain/entities.hpp"
 #include "clinic/domain/principal.hpp"
+#include "clinic/service/create_once.hpp"
 #include "clinic/storage/store.hpp"
 
 namespace clinic::service {
@@ -23,11 +24,13 @@ struct NewPayment {
   domain::PaymentStatus status = domain::PaymentStatus::kPending;
 };
 
-// The payment a Record call answers with, and whether it was recorded before under the same
-// transaction_ref (then nothing changed now).
+// The payment a Record call answers with, whether it was recorded before under the same
+// transaction_ref, and whether an earlier request with the same Idempotency-Key recorded it; in
+// either case nothing changed now.
 struct RecordedPayment {
   domain::Payment payment;
   bool existing = false;
+  bool replayed = false;
 };
 
 // An appointment's ledger: its payments and refunds, and what they add up to per currency.
@@ -55,8 +58,9 @@ class PaymentService {
   // Records a payment for the appointment (admins). Rules (kInvalidArgument naming each field):
   // amount_cents 1..4294967295, currency an ISO 4217 code, transaction_ref 1..100 printable
   // characters, status pending or paid (paid sets paid_at). A transaction_ref recorded before for
-  // the same appointment returns that payment with `existing` and records nothing; one recorded
-  // for another appointment is kAlreadyExists (409).
+  // the same appointment, amount, currency and method returns that payment with `existing` and
+  // records nothing; one recorded for anything else is kAlreadyExists (409). Once per
+  // Idempotency-Key (CreateOnce).
   Result<RecordedPayment> Record(const domain::RequestContext& context, Id appointment_id,
                                  const NewPayment& payment);
   // pending → paid (sets paid_at) and pending → failed (admins); anything else is 409.
@@ -64,9 +68,10 @@ class PaymentService {
   Result<domain::Payment> MarkFailed(const domain::RequestContext& context, Id payment_id);
   // Gives back `amount_cents` of a paid payment as a refund row (admins), and marks the payment
   // refunded once its refunds add up to its amount. More than is left is 409, also when several
-  // refunds race: they queue on the payment's row lock.
-  Result<domain::Payment> Refund(const domain::RequestContext& context, Id payment_id,
-                                 std::int64_t amount_cents);
+  // refunds race: they queue on the payment's row lock. Answers the refund row; once per
+  // Idempotency-Key (CreateOnce).
+  Result<Created<domain::Payment>> Refund(const domain::RequestContext& context, Id payment_id,
+                                          std::int64_t amount_cents);
   Result<domain::Payment> Get(const domain::RequestContext& context, Id payment_id);
   Result<AppointmentLedger> Ledger(const domain::RequestContext& context, Id appointment_id);
   // Only the balance of the ledger, for the appointment view.

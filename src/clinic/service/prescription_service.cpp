@@ -45,12 +45,12 @@ Status CheckSupersedes(Transaction& tx, const domain::Principal& caller, Id supe
 PrescriptionService::PrescriptionService(storage::Store& store, const Clock& clock)
     : store_(store), clock_(clock) {}
 
-Result<PrescriptionListing> PrescriptionService::Issue(const domain::RequestContext& context,
-                                                       Id appointment_id,
-                                                       const NewPrescription& input) {
+Result<Created<PrescriptionListing>> PrescriptionService::Issue(
+    const domain::RequestContext& context, Id appointment_id, const NewPrescription& input) {
   const Instant now = clock_.Now();
-  auto issued =
-      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<PrescriptionListing> {
+  auto issued = CreateOnce(
+      store_, clock_, context, "prescription.issue",
+      [&](Transaction& tx) -> Result<Id> {
         domain::Validator check;
         const auto instructions = check.OptionalText("instructions", input.instructions,
                                                      kMaxInstructionsChars, /*multiline=*/true);
@@ -85,8 +85,9 @@ Result<PrescriptionListing> PrescriptionService::Issue(const domain::RequestCont
             tx, clock_, context, "prescription.issue", "prescription", stored.id,
             input.supersedes_id ? fmt::format("replaces prescription {}", *input.supersedes_id)
                                 : fmt::format("appointment {}", appointment_id)));
-        return tx.prescriptions().GetListing(stored.id);
-      });
+        return stored.id;
+      },
+      [](Transaction& tx, Id id) { return tx.prescriptions().GetListing(id); });
   // Two corrections of one prescription at once: the unique index lets one in.
   if (!issued && issued.error().code == ErrorCode::kAlreadyExists && input.supersedes_id) {
     return Fail(Error::FailedPrecondition(

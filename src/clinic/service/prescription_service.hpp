@@ -7,6 +7,7 @@
 #include "clinic/common/clock.hpp"
 #include "clinic/common/result.hpp"
 #include "clinic/domain/principal.hpp"
+#include "clinic/service/create_once.hpp"
 #include "clinic/storage/store.hpp"
 
 namespace clinic::service {
@@ -31,8 +32,10 @@ class PrescriptionService {
   // scheduled or completed (409 otherwise). `instructions` 1..4000 characters, several lines
   // allowed. `supersedes_id` must be a prescription of the same patient that nothing replaced yet
   // (409 when something did).
-  Result<storage::PrescriptionListing> Issue(const domain::RequestContext& context,
-                                             Id appointment_id, const NewPrescription& input);
+  // Once per Idempotency-Key (CreateOnce).
+  Result<Created<storage::PrescriptionListing>> Issue(const domain::RequestContext& context,
+                                                      Id appointment_id,
+                                                      const NewPrescription& input);
   // The appointment's prescriptions, for whoever may see the appointment.
   Result<std::vector<storage::PrescriptionListing>> ListForAppointment(
       const domain::RequestContext& context, Id appointment_id);

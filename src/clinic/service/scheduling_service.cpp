@@ -238,28 +238,33 @@ Result<GenerationResult> SchedulingService::GenerateLocked(
   return result;
 }
 
-Result<domain::Slot> SchedulingService::CreateSlot(const domain::RequestContext& context,
-                                                   Id doctor_id, const NewSlot& slot) {
+Result<Created<domain::Slot>> SchedulingService::CreateSlot(const domain::RequestContext& context,
+                                                            Id doctor_id, const NewSlot& slot) {
   domain::Validator check;
   if (slot.end_time_utc <= slot.start_time_utc) check.Add("end_time_utc", "must be after start");
   if (slot.start_time_utc < clock_.Now()) check.Add("start_time_utc", "must not be in the past");
-  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Slot> {
-    CLINIC_TRY_STATUS(LockSchedule(tx, context.actor, doctor_id));
-    CLINIC_TRY_STATUS(check.Finish("the slot is not valid"));
-    if (slot.location_id) CLINIC_TRY_STATUS(LoadLocation(tx, *slot.location_id));
-    CLINIC_ASSIGN_OR_RETURN(const bool taken,
-                            tx.slots().Overlaps(doctor_id, slot.start_time_utc, slot.end_time_utc));
-    if (taken) {
-      return Fail(Error::AlreadyExists(
-          fmt::format("doctor {} already has a slot overlapping this time", doctor_id)));
-    }
-    CLINIC_ASSIGN_OR_RETURN(auto created, tx.slots().Create({.doctor_id = doctor_id,
-                                                             .location_id = slot.location_id,
-                                                             .start_time_utc = slot.start_time_utc,
-                                                             .end_time_utc = slot.end_time_utc}));
-    CLINIC_TRY_STATUS(Audit(tx, clock_, context, "slot.create", "slot", created.id));
-    return created;
-  });
+  return CreateOnce(
+      store_, clock_, context, "slot.create",
+      [&](Transaction& tx) -> Result<Id> {
+        CLINIC_TRY_STATUS(LockSchedule(tx, context.actor, doctor_id));
+        CLINIC_TRY_STATUS(check.Finish("the slot is not valid"));
+        if (slot.location_id) CLINIC_TRY_STATUS(LoadLocation(tx, *slot.location_id));
+        CLINIC_ASSIGN_OR_RETURN(
+            const bool taken,
+            tx.slots().Overlaps(doctor_id, slot.start_time_utc, slot.end_time_utc));
+        if (taken) {
+          return Fail(Error::AlreadyExists(
+              fmt::format("doctor {} already has a slot overlapping this time", doctor_id)));
+        }
+        CLINIC_ASSIGN_OR_RETURN(auto created,
+                                tx.slots().Create({.doctor_id = doctor_id,
+                                                   .location_id = slot.location_id,
+                                                   .start_time_utc = slot.start_time_utc,
+                                                   .end_time_utc = slot.end_time_utc}));
+        CLINIC_TRY_STATUS(Audit(tx, clock_, context, "slot.create", "slot", created.id));
+        return created.id;
+      },
+      [](Transaction& tx, Id id) { return tx.slots().Get(id); });
 }
 
 Result<domain::Slot> SchedulingService::SetSlotAvailable(const domain::RequestContext& context,

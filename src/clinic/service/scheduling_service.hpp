@@ -11,6 +11,7 @@
 #include "clinic/domain/entities.hpp"
 #include "clinic/domain/principal.hpp"
 #include "clinic/domain/slot_generation.hpp"
+#include "clinic/service/create_once.hpp"
 #include "clinic/service/start_cursor.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -114,9 +115,9 @@ class SchedulingService {
       const domain::RequestContext& context);
   // Adds one slot: end after start, start not in the past, the location exists; a slot
   // overlapping another of the same doctor is kAlreadyExists (409). Other doctors may have slots
-  // at the same time.
-  Result<domain::Slot> CreateSlot(const domain::RequestContext& context, Id doctor_id,
-                                  const NewSlot& slot);
+  // at the same time. Once per Idempotency-Key (CreateOnce).
+  Result<Created<domain::Slot>> CreateSlot(const domain::RequestContext& context, Id doctor_id,
+                                           const NewSlot& slot);
   // Blocks (false) or unblocks (true) a slot; a blocked slot is not offered for booking.
   Result<domain::Slot> SetSlotAvailable(const domain::RequestContext& context, Id slot_id,
                                         bool is_available);

@@ -8,6 +8,7 @@
 #include "clinic/common/result.hpp"
 #include "clinic/domain/entities.hpp"
 #include "clinic/domain/slot_generation.hpp"
+#include "clinic/domain/throttle.hpp"
 
 namespace clinic::storage {
 
@@ -227,7 +228,7 @@ class AppointmentRepository {
 };
 
 // What a create with an Idempotency-Key made: per caller, operation and key, a hash of the
-// request and the id of the created resource.
+// request and the id of the created resource (0 while the create's transaction runs).
 struct IdempotencyRecord {
   domain::Role actor_role = domain::Role::kSystem;
   Id actor_id = 0;
@@ -244,8 +245,13 @@ class IdempotencyRepository {
   virtual Result<std::optional<IdempotencyRecord>> Find(domain::Role actor_role, Id actor_id,
                                                         std::string_view operation,
                                                         std::string_view key) = 0;
-  // kAlreadyExists when the caller already used the key for the operation.
-  virtual Status Record(const IdempotencyRecord& record) = 0;
+  // Takes the key for a create about to run (resource_id is ignored). kAlreadyExists when the
+  // caller already used the key for the operation; on MySQL an insert racing one not yet
+  // committed waits for it first.
+  virtual Status Reserve(const IdempotencyRecord& record) = 0;
+  // Records what the create that reserved the key made.
+  virtual Status Attach(domain::Role actor_role, Id actor_id, std::string_view operation,
+                        std::string_view key, Id resource_id) = 0;
   // Forgets keys recorded before `before`; returns how many.
   virtual Result<std::int64_t> Prune(Instant before) = 0;
 };
@@ -391,22 +397,29 @@ class AuditRepository {
   virtual Result<std::string> HeadHash() = 0;
 };
 
-// Failed logins, counted per account and per client address to throttle password guessing.
-enum class LoginSubject { kAccount, kAddress };
+// What a throttle counter counts (docs/decisions.md "Throttle model"): password checks per
+// account, per client address and per account at one address, and registrations per address.
+enum class ThrottleSubject { kAccount, kAddress, kAccountAtAddress, kRegistration };
 
-class LoginAttemptRepository {
+// The throttle counters and the addresses each account logged in from.
+class AuthThrottleRepository {
  public:
-  virtual ~LoginAttemptRepository() = default;
-  virtual Status RecordFailure(LoginSubject kind, const std::string& subject, Instant at) = 0;
-  // Failures of `subject` at or after `since`, and the oldest of them (to compute Retry-After).
-  struct Failures {
-    int count = 0;
-    std::optional<Instant> oldest;
-  };
-  virtual Result<Failures> FailuresSince(LoginSubject kind, const std::string& subject,
-                                         Instant since) = 0;
-  // Forgets failures older than `before`.
-  virtual Status Prune(Instant before) = 0;
+  virtual ~AuthThrottleRepository() = default;
+  // The counter of `subject` (up to 320 bytes), created empty at `now` when there is none, and
+  // row-locked until the transaction ends (MySQL; SQLite has one writer), so attempts on one
+  // subject queue here and each sees the count the one before left.
+  virtual Result<domain::ThrottleCounter> Lock(ThrottleSubject kind, const std::string& subject,
+                                               Instant now) = 0;
+  virtual Status Save(ThrottleSubject kind, const std::string& subject,
+                      const domain::ThrottleCounter& counter, Instant now) = 0;
+  // Whether `account` logged in from `address` at or after `since`.
+  virtual Result<bool> IsKnownAddress(const std::string& account, const std::string& address,
+                                      Instant since) = 0;
+  virtual Status RememberAddress(const std::string& account, const std::string& address,
+                                 Instant at) = 0;
+  // Forgets counters untouched before `idle_before` and addresses last used before
+  // `known_before`; returns how many rows went.
+  virtual Result<std::int64_t> Prune(Instant idle_before, Instant known_before) = 0;
 };
 
 }  // namespace clinic::storage

@@ -32,7 +32,7 @@ class Transaction {
   virtual PrescriptionRepository& prescriptions() = 0;
   virtual SessionRepository& sessions() = 0;
   virtual AuditRepository& audit() = 0;
-  virtual LoginAttemptRepository& login_attempts() = 0;
+  virtual AuthThrottleRepository& auth_throttle() = 0;
   virtual WorkingHoursRepository& working_hours() = 0;
   virtual IdempotencyRepository& idempotency() = 0;
   virtual ReportRepository& reports() = 0;

@@ -28,7 +28,7 @@ Result<Response> Create(service::AuthService& auth, AdminService& admins, Reques
   CLINIC_TRY_STATUS(NoQueryParameters(request));
   CLINIC_ASSIGN_OR_RETURN(auto fields, ReadAdminFields(request));
   CLINIC_ASSIGN_OR_RETURN(auto admin, admins.Create(context, std::move(fields)));
-  return Json(HttpStatus::created, ToJson(admin));
+  return CreatedJson(ToJson(admin.value), admin.replayed);
 }
 
 Result<Response> List(service::AuthService& auth, AdminService& admins, Request& request) {

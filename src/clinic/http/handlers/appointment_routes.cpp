@@ -19,12 +19,6 @@ Response AppointmentJson(HttpStatus status, const storage::AppointmentListing& l
   return Json(status, ToJson(listing));
 }
 
-std::optional<std::string> HeaderValue(const Request& request, std::string_view name) {
-  const auto found = request.headers.find(name);
-  if (found == request.headers.end()) return std::nullopt;
-  return std::string(found->value());
-}
-
 Result<Response> Book(AuthService& auth, AppointmentService& appointments, Request& request) {
   CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
   CLINIC_TRY_STATUS(NoQueryParameters(request));
@@ -33,13 +27,10 @@ Result<Response> Book(AuthService& auth, AppointmentService& appointments, Reque
   const service::BookingRequest booking{
       .slot_id = fields.RequiredInt("slot_id", kIdRule),
       .patient_id = fields.OptionalInt("patient_id", kIdRule),
-      .reason = fields.OptionalString("reason", kServiceCheckedText),
-      .idempotency_key = HeaderValue(request, "Idempotency-Key")};
+      .reason = fields.OptionalString("reason", kServiceCheckedText)};
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto booked, appointments.Book(context, booking));
-  auto response = AppointmentJson(HttpStatus::created, booked.appointment);
-  if (booked.replayed) response.set("Idempotent-Replayed", "true");
-  return response;
+  return CreatedJson(ToJson(booked.value), booked.replayed);
 }
 
 Result<Response> List(AuthService& auth, AppointmentService& appointments, Request& request) {

@@ -27,6 +27,7 @@ boost::json::object AuditJson(const domain::AuditEntry& e) {
           {"entity_id", nullable_id(e.entity_id)},
           {"client_addr", nullable_text(e.client_addr)},
           {"request_id", nullable_text(e.request_id)},
+          {"client_request_id", nullable_text(e.client_request_id)},
           {"details", nullable_text(e.details)},
           {"prev_hash", e.prev_hash},
           {"hash", e.hash}};

@@ -41,7 +41,7 @@ Result<Response> Create(service::AuthService& auth, DoctorService& doctors, Requ
   CLINIC_TRY_STATUS(NoQueryParameters(request));
   CLINIC_ASSIGN_OR_RETURN(auto fields, ReadDoctorFields(request));
   CLINIC_ASSIGN_OR_RETURN(auto doctor, doctors.Create(context, std::move(fields)));
-  return Json(HttpStatus::created, DoctorJson(context, doctor));
+  return CreatedJson(DoctorJson(context, doctor.value), doctor.replayed);
 }
 
 Result<Response> List(service::AuthService& auth, DoctorService& doctors, Request& request) {

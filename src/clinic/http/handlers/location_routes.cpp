@@ -34,7 +34,7 @@ Result<Response> Create(service::AuthService& auth, LocationService& locations, 
   CLINIC_TRY_STATUS(NoQueryParameters(request));
   CLINIC_ASSIGN_OR_RETURN(auto fields, ReadLocationFields(request));
   CLINIC_ASSIGN_OR_RETURN(auto location, locations.Create(context, std::move(fields)));
-  return Json(HttpStatus::created, ToJson(location));
+  return CreatedJson(ToJson(location.value), location.replayed);
 }
 
 Result<Response> List(service::AuthService& auth, LocationService& locations, Request& request) {

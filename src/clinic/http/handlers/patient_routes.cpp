@@ -33,7 +33,7 @@ Result<Response> Create(service::AuthService& auth, PatientService& patients, Re
   CLINIC_TRY_STATUS(NoQueryParameters(request));
   CLINIC_ASSIGN_OR_RETURN(auto fields, ReadPatientFields(request));
   CLINIC_ASSIGN_OR_RETURN(auto patient, patients.Create(context, std::move(fields)));
-  return Json(HttpStatus::created, ToJson(patient));
+  return CreatedJson(ToJson(patient.value), patient.replayed);
 }
 
 Result<Response> List(service::AuthService& auth, PatientService& patients, Request& request) {

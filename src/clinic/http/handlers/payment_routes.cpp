@@ -32,7 +32,8 @@ Result<Response> Record(AuthService& auth, PaymentService& payments, Request& re
   payment.method = domain::ParsePaymentMethod(method).value_or(domain::PaymentMethod::kOther);
   if (status) payment.status = *domain::ParsePaymentStatus(*status);
   CLINIC_ASSIGN_OR_RETURN(auto recorded, payments.Record(context, id, payment));
-  return Json(recorded.existing ? HttpStatus::ok : HttpStatus::created, ToJson(recorded.payment));
+  return CreatedJson(ToJson(recorded.payment), recorded.replayed,
+                     recorded.existing ? HttpStatus::ok : HttpStatus::created);
 }
 
 Result<Response> Ledger(AuthService& auth, PaymentService& payments, Request& request) {
@@ -91,7 +92,7 @@ Result<Response> Refund(AuthService& auth, PaymentService& payments, Request& re
   const auto amount = fields.RequiredInt("amount_cents");
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto refund, payments.Refund(context, id, amount));
-  return Json(HttpStatus::created, ToJson(refund));
+  return CreatedJson(ToJson(refund.value), refund.replayed);
 }
 
 }  // namespace

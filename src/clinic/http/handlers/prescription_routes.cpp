@@ -34,7 +34,7 @@ Result<Response> Issue(AuthService& auth, PrescriptionService& prescriptions, Re
       .patient_id = fields.OptionalInt("patient_id", kIdRule)};
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto issued, prescriptions.Issue(context, id, input));
-  return Json(HttpStatus::created, ToJson(issued));
+  return CreatedJson(ToJson(issued.value), issued.replayed);
 }
 
 // The prescriptions of the appointment or patient {id}, as `list` finds them.

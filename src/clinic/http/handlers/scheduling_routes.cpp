@@ -98,7 +98,7 @@ Result<Response> CreateSlot(service::AuthService& auth, SchedulingService& sched
                               .end_time_utc = fields.RequiredInstant("end_time_utc")};
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto created, scheduling.CreateSlot(context, id, slot));
-  return Json(HttpStatus::created, ToJson(created));
+  return CreatedJson(ToJson(created.value), created.replayed);
 }
 
 Result<Response> ListDoctorSlots(service::AuthService& auth, SchedulingService& scheduling,

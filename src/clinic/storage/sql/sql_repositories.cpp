@@ -195,7 +195,7 @@ struct AuditTable {
   static constexpr std::string_view kNoun = "audit row";
   static constexpr std::string_view kColumns =
       "id, occurred_at, actor_role, actor_id, action, entity, entity_id, client_addr, request_id, "
-      "details, prev_hash, hash";
+      "details, prev_hash, hash, client_request_id";
   static AuditEntry FromRow(const Row& r) {
     AuditEntry e;
     e.id = r.Int(0);
@@ -210,6 +210,7 @@ struct AuditTable {
     e.details = r.OptText(9);
     e.prev_hash = r.Text(10);
     e.hash = r.Text(11);
+    e.client_request_id = r.OptText(12);
     return e;
   }
 };
@@ -334,9 +335,19 @@ void AppendStartOrderedPage(std::string_view start_column, std::string_view id_c
 
 Value RoleValue(domain::Role role) { return Value{std::string(domain::Name(role))}; }
 
-// The login_attempts.subject_kind spelling.
-Value SubjectKindValue(LoginSubject kind) {
-  return Value{std::string(kind == LoginSubject::kAccount ? "account" : "address")};
+// The auth_throttle.subject_kind spelling.
+Value SubjectKindValue(ThrottleSubject kind) {
+  switch (kind) {
+    case ThrottleSubject::kAccount:
+      return Value{std::string("account")};
+    case ThrottleSubject::kAddress:
+      return Value{std::string("address")};
+    case ThrottleSubject::kAccountAtAddress:
+      return Value{std::string("account_address")};
+    case ThrottleSubject::kRegistration:
+      return Value{std::string("registration")};
+  }
+  return Value{std::string("account")};
 }
 
 }  // namespace
@@ -1104,13 +1115,13 @@ Result<AuditEntry> SqlAuditRepository::Append(const AuditEntry& entry) {
   row.hash = domain::AuditChainHash(row, row.prev_hash);
   CLINIC_ASSIGN_OR_RETURN(
       auto result,
-      c_.Execute(
-          "INSERT INTO audit_log (occurred_at, actor_role, actor_id, action, entity, "
-          "entity_id, client_addr, request_id, details, prev_hash, hash) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          {ToValue(row.occurred_at), RoleValue(row.actor_role), ToValue(row.actor_id),
-           Value{row.action}, Value{row.entity}, ToValue(row.entity_id), ToValue(row.client_addr),
-           ToValue(row.request_id), ToValue(row.details), Value{row.prev_hash}, Value{row.hash}}));
+      c_.Execute("INSERT INTO audit_log (occurred_at, actor_role, actor_id, action, entity, "
+                 "entity_id, client_addr, request_id, client_request_id, details, prev_hash, hash) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 {ToValue(row.occurred_at), RoleValue(row.actor_role), ToValue(row.actor_id),
+                  Value{row.action}, Value{row.entity}, ToValue(row.entity_id),
+                  ToValue(row.client_addr), ToValue(row.request_id), ToValue(row.client_request_id),
+                  ToValue(row.details), Value{row.prev_hash}, Value{row.hash}}));
   CLINIC_TRY_STATUS(
       c_.Execute("UPDATE audit_chain_head SET last_hash = ? WHERE id = 1", {Value{row.hash}}));
   return GetById<AuditTable>(c_, result.last_insert_id);
@@ -1141,30 +1152,77 @@ Result<std::string> SqlAuditRepository::HeadHash() {
   return head.front().Text(0);
 }
 
-// --- login attempts ---
+// --- throttle counters ---
 
-Status SqlLoginAttemptRepository::RecordFailure(LoginSubject kind, const std::string& subject,
-                                                Instant at) {
+Result<domain::ThrottleCounter> SqlAuthThrottleRepository::Lock(ThrottleSubject kind,
+                                                                const std::string& subject,
+                                                                Instant now) {
+  // The no-op update of a duplicate takes the row's exclusive lock at once (INSERT IGNORE would
+  // take a shared one, and two racers upgrading it would deadlock).
   CLINIC_TRY_STATUS(c_.Execute(
-      "INSERT INTO login_attempts (subject_kind, subject, attempted_at) VALUES (?, ?, ?)",
-      {SubjectKindValue(kind), Value{subject}, ToValue(at)}));
-  return Ok();
+      c_.dialect() == Dialect::kMysql
+          ? "INSERT INTO auth_throttle (subject_kind, subject, window_started_at, attempts, "
+            "strikes, blocked_until, updated_at) VALUES (?, ?, ?, 0, 0, NULL, ?) "
+            "ON DUPLICATE KEY UPDATE attempts = attempts"
+          : "INSERT INTO auth_throttle (subject_kind, subject, window_started_at, attempts, "
+            "strikes, blocked_until, updated_at) VALUES (?, ?, ?, 0, 0, NULL, ?) "
+            "ON CONFLICT (subject_kind, subject) DO NOTHING",
+      {SubjectKindValue(kind), Value{subject}, ToValue(now), ToValue(now)}));
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows, c_.Query(fmt::format("SELECT window_started_at, attempts, strikes, blocked_until "
+                                      "FROM auth_throttle WHERE subject_kind = ? AND subject = ?{}",
+                                      RowLockSuffix(c_)),
+                          {SubjectKindValue(kind), Value{subject}}));
+  if (rows.empty()) return Fail(Error::Internal("a throttle counter vanished while locked"));
+  const auto& row = rows.front();
+  return domain::ThrottleCounter{.attempts = static_cast<int>(row.Int(1)),
+                                 .window_started_at = InstantAt(row, 0),
+                                 .strikes = static_cast<int>(row.Int(2)),
+                                 .blocked_until = OptInstantAt(row, 3)};
 }
 
-Result<LoginAttemptRepository::Failures> SqlLoginAttemptRepository::FailuresSince(
-    LoginSubject kind, const std::string& subject, Instant since) {
-  CLINIC_ASSIGN_OR_RETURN(auto rows,
-                          c_.Query("SELECT COUNT(*), MIN(attempted_at) FROM login_attempts "
-                                   "WHERE subject_kind = ? AND subject = ? AND attempted_at >= ?",
-                                   {SubjectKindValue(kind), Value{subject}, ToValue(since)}));
-  if (rows.empty()) return Failures{};
-  return Failures{static_cast<int>(rows.front().Int(0)), OptInstantAt(rows.front(), 1)};
-}
-
-Status SqlLoginAttemptRepository::Prune(Instant before) {
+Status SqlAuthThrottleRepository::Save(ThrottleSubject kind, const std::string& subject,
+                                       const domain::ThrottleCounter& counter, Instant now) {
   CLINIC_TRY_STATUS(
-      c_.Execute("DELETE FROM login_attempts WHERE attempted_at < ?", {ToValue(before)}));
+      c_.Execute("UPDATE auth_throttle SET window_started_at = ?, attempts = ?, strikes = ?, "
+                 "blocked_until = ?, updated_at = ? WHERE subject_kind = ? AND subject = ?",
+                 {ToValue(counter.window_started_at), Value{std::int64_t{counter.attempts}},
+                  Value{std::int64_t{counter.strikes}}, ToValue(counter.blocked_until),
+                  ToValue(now), SubjectKindValue(kind), Value{subject}}));
   return Ok();
+}
+
+Result<bool> SqlAuthThrottleRepository::IsKnownAddress(const std::string& account,
+                                                       const std::string& address, Instant since) {
+  CLINIC_ASSIGN_OR_RETURN(auto rows,
+                          c_.Query("SELECT 1 FROM known_login_addresses "
+                                   "WHERE account = ? AND address = ? AND last_success_at >= ?",
+                                   {Value{account}, Value{address}, ToValue(since)}));
+  return !rows.empty();
+}
+
+Status SqlAuthThrottleRepository::RememberAddress(const std::string& account,
+                                                  const std::string& address, Instant at) {
+  CLINIC_TRY_STATUS(c_.Execute(
+      c_.dialect() == Dialect::kMysql
+          ? "INSERT INTO known_login_addresses (account, address, last_success_at) "
+            "VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE last_success_at = VALUES(last_success_at)"
+          : "INSERT INTO known_login_addresses (account, address, last_success_at) "
+            "VALUES (?, ?, ?) ON CONFLICT (account, address) "
+            "DO UPDATE SET last_success_at = excluded.last_success_at",
+      {Value{account}, Value{address}, ToValue(at)}));
+  return Ok();
+}
+
+Result<std::int64_t> SqlAuthThrottleRepository::Prune(Instant idle_before, Instant known_before) {
+  CLINIC_ASSIGN_OR_RETURN(auto counters,
+                          c_.Execute("DELETE FROM auth_throttle WHERE updated_at < ? AND "
+                                     "(blocked_until IS NULL OR blocked_until < ?)",
+                                     {ToValue(idle_before), ToValue(idle_before)}));
+  CLINIC_ASSIGN_OR_RETURN(auto addresses,
+                          c_.Execute("DELETE FROM known_login_addresses WHERE last_success_at < ?",
+                                     {ToValue(known_before)}));
+  return counters.affected_rows + addresses.affected_rows;
 }
 
 // --- idempotency keys ---
@@ -1190,13 +1248,23 @@ Result<std::optional<IdempotencyRecord>> SqlIdempotencyRepository::Find(domain::
                                                             .created_at = InstantAt(row, 2)}};
 }
 
-Status SqlIdempotencyRepository::Record(const IdempotencyRecord& record) {
+Status SqlIdempotencyRepository::Reserve(const IdempotencyRecord& record) {
   CLINIC_TRY_STATUS(c_.Execute(
       "INSERT INTO idempotency_keys (actor_role, actor_id, operation, idem_key, request_hash, "
-      "resource_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "resource_id, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
       {RoleValue(record.actor_role), Value{record.actor_id}, Value{record.operation},
-       Value{record.key}, Value{record.request_hash}, Value{record.resource_id},
-       ToValue(record.created_at)}));
+       Value{record.key}, Value{record.request_hash}, ToValue(record.created_at)}));
+  return Ok();
+}
+
+Status SqlIdempotencyRepository::Attach(domain::Role actor_role, Id actor_id,
+                                        std::string_view operation, std::string_view key,
+                                        Id resource_id) {
+  CLINIC_TRY_STATUS(
+      c_.Execute("UPDATE idempotency_keys SET resource_id = ? "
+                 "WHERE actor_role = ? AND actor_id = ? AND operation = ? AND idem_key = ?",
+                 {Value{resource_id}, RoleValue(actor_role), Value{actor_id},
+                  Value{std::string(operation)}, Value{std::string(key)}}));
   return Ok();
 }
 

@@ -121,7 +121,9 @@ class SqlIdempotencyRepository final : public IdempotencyRepository {
   Result<std::optional<IdempotencyRecord>> Find(domain::Role actor_role, Id actor_id,
                                                 std::string_view operation,
                                                 std::string_view key) override;
-  Status Record(const IdempotencyRecord& record) override;
+  Status Reserve(const IdempotencyRecord& record) override;
+  Status Attach(domain::Role actor_role, Id actor_id, std::string_view operation,
+                std::string_view key, Id resource_id) override;
   Result<std::int64_t> Prune(Instant before) override;
 
  private:
@@ -197,13 +199,18 @@ class SqlAuditRepository final : public AuditRepository {
   Connection& c_;
 };
 
-class SqlLoginAttemptRepository final : public LoginAttemptRepository {
+class SqlAuthThrottleRepository final : public AuthThrottleRepository {
  public:
-  explicit SqlLoginAttemptRepository(Connection& c) : c_(c) {}
-  Status RecordFailure(LoginSubject kind, const std::string& subject, Instant at) override;
-  Result<Failures> FailuresSince(LoginSubject kind, const std::string& subject,
-                                 Instant since) override;
-  Status Prune(Instant before) override;
+  explicit SqlAuthThrottleRepository(Connection& c) : c_(c) {}
+  Result<domain::ThrottleCounter> Lock(ThrottleSubject kind, const std::string& subject,
+                                       Instant now) override;
+  Status Save(ThrottleSubject kind, const std::string& subject,
+              const domain::ThrottleCounter& counter, Instant now) override;
+  Result<bool> IsKnownAddress(const std::string& account, const std::string& address,
+                              Instant since) override;
+  Status RememberAddress(const std::string& account, const std::string& address,
+                         Instant at) override;
+  Result<std::int64_t> Prune(Instant idle_before, Instant known_before) override;
 
  private:
   Connection& c_;

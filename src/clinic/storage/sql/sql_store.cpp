@@ -29,7 +29,7 @@ class SqlTransaction final : public Transaction {
         prescriptions_(c),
         sessions_(c),
         audit_(c),
-        login_attempts_(c),
+        auth_throttle_(c),
         working_hours_(c),
         idempotency_(c),
         reports_(c) {}
@@ -44,7 +44,7 @@ class SqlTransaction final : public Transaction {
   PrescriptionRepository& prescriptions() override { return prescriptions_; }
   SessionRepository& sessions() override { return sessions_; }
   AuditRepository& audit() override { return audit_; }
-  LoginAttemptRepository& login_attempts() override { return login_attempts_; }
+  AuthThrottleRepository& auth_throttle() override { return auth_throttle_; }
   WorkingHoursRepository& working_hours() override { return working_hours_; }
   IdempotencyRepository& idempotency() override { return idempotency_; }
   ReportRepository& reports() override { return reports_; }
@@ -60,7 +60,7 @@ class SqlTransaction final : public Transaction {
   SqlPrescriptionRepository prescriptions_;
   SqlSessionRepository sessions_;
   SqlAuditRepository audit_;
-  SqlLoginAttemptRepository login_attempts_;
+  SqlAuthThrottleRepository auth_throttle_;
   SqlWorkingHoursRepository working_hours_;
   SqlIdempotencyRepository idempotency_;
   SqlReportRepository reports_;

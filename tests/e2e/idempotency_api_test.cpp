@@ -1,0 +1,218 @@
+// Idempotency-Key on every create and money movement over HTTP, on SQLite and MariaDB
+// (DESIGN.md §6, docs/decisions.md "Idempotency"): a retry answers what the first request made
+// and writes nothing; the key with a different request is refused and writes nothing; racing
+// retries make one record; the transaction_ref of a payment follows the same rule.
+
+#include <gmock/gmock.h>
+
+#include <boost/json/serialize.hpp>
+#include <set>
+
+#include "support/booking_fixture.hpp"
+
+namespace clinic::testing {
+namespace {
+
+using boost::json::object;
+using ::testing::ElementsAre;
+
+class IdempotencyApiTest : public BookingApiTest {
+ protected:
+  void SetUp() override {
+    BookingApiTest::SetUp();
+    if (HasFatalFailure() || IsSkipped()) return;
+    location_ = CreateLocation();
+    doctor_ = CreateDoctor("heart@clinic.example");
+    doctor_token_ = Login("heart@clinic.example", kDoctorPassword);
+    std::tie(patient_, patient_token_) = RegisterPatient("ana@example.com");
+    appointment_ =
+        InsertAppointment(CreateSlot(doctor_, location_, On2030(1), On2030(2)), patient_);
+  }
+
+  test_support::HttpResponse Post(const std::string& path, const object& body,
+                                  const std::string& token, const std::string& key) {
+    return Call("POST", path, body, token, {{"Idempotency-Key", key}});
+  }
+
+  std::string PaymentsPath() const {
+    return "/api/v1/appointments/" + std::to_string(appointment_) + "/payments";
+  }
+
+  // Records a paid payment of 100.00 USD and returns the path that refunds it.
+  std::string PaidPaymentRefundPath() {
+    auto paid = Call(
+        "POST", PaymentsPath(),
+        object{
+            {"amount_cents", 10000}, {"currency", "USD"}, {"method", "card"}, {"status", "paid"}},
+        admin_token_);
+    EXPECT_EQ(paid.status, 201) << paid.body;
+    return "/api/v1/payments/" +
+           std::to_string(paid.status == 201 ? paid.Json().at("id").as_int64() : 0) + "/refund";
+  }
+
+  std::int64_t location_ = 0;
+  std::int64_t doctor_ = 0;
+  std::string doctor_token_;
+  std::int64_t patient_ = 0;
+  std::string patient_token_;
+  std::int64_t appointment_ = 0;
+};
+
+// One create route: where to post, as whom, a body, a different body, and what to count.
+struct CreateRoute {
+  std::string path;
+  bool as_doctor = false;
+  object body;
+  object other_body;
+  std::string count_sql;
+};
+
+TEST_P(IdempotencyApiTest, EveryCreateAnswersARetryWithTheFirstRecordAndWritesNothing) {
+  const std::string doctor = std::to_string(doctor_);
+  const std::vector<CreateRoute> routes{
+      {.path = "/api/v1/locations",
+       .body = {{"name", "Tanjong"},
+                {"address_line1", "2 Tanjong Road"},
+                {"city", "Singapore"},
+                {"country", "SG"},
+                {"timezone", "Asia/Singapore"}},
+       .other_body = {{"name", "Bedok"},
+                      {"address_line1", "3 Bedok Road"},
+                      {"city", "Singapore"},
+                      {"country", "SG"},
+                      {"timezone", "Asia/Singapore"}},
+       .count_sql = "SELECT COUNT(*) FROM clinic_locations"},
+      {.path = "/api/v1/doctors",
+       .body = {{"first_name", "Gregory"},
+                {"last_name", "House"},
+                {"email", "house@clinic.example"},
+                {"specialization", "Nephrology"},
+                {"password", kDoctorPassword}},
+       .other_body = {{"first_name", "James"},
+                      {"last_name", "Wilson"},
+                      {"email", "wilson@clinic.example"},
+                      {"specialization", "Oncology"},
+                      {"password", kDoctorPassword}},
+       .count_sql = "SELECT COUNT(*) FROM doctors"},
+      {.path = "/api/v1/patients",
+       .body = {{"first_name", "Walter"}, {"last_name", "Skinner"}, {"email", "ws@example.com"}},
+       .other_body = {{"first_name", "Dana"}, {"last_name", "Katz"}, {"email", "dk@example.com"}},
+       .count_sql = "SELECT COUNT(*) FROM patients"},
+      {.path = "/api/v1/admins",
+       .body = {{"username", "deputy"},
+                {"email", "deputy@clinic.example"},
+                {"password", "deputy-password-1"}},
+       .other_body = {{"username", "second"},
+                      {"email", "second@clinic.example"},
+                      {"password", "second-password-1"}},
+       .count_sql = "SELECT COUNT(*) FROM admins"},
+      {.path = "/api/v1/doctors/" + doctor + "/slots",
+       .body = {{"location_id", location_},
+                {"start_time_utc", On2030(5)},
+                {"end_time_utc", On2030(6)}},
+       .other_body = {{"location_id", location_},
+                      {"start_time_utc", On2030(7)},
+                      {"end_time_utc", On2030(8)}},
+       .count_sql = "SELECT COUNT(*) FROM doctor_time_slots"},
+      {.path = PaymentsPath(),
+       .body = {{"amount_cents", 5000}, {"currency", "USD"}, {"method", "card"}},
+       .other_body = {{"amount_cents", 7000}, {"currency", "USD"}, {"method", "card"}},
+       .count_sql = "SELECT COUNT(*) FROM payments"},
+      {.path = "/api/v1/appointments/" + std::to_string(appointment_) + "/prescriptions",
+       .as_doctor = true,
+       .body = {{"instructions", "Rest for two days"}},
+       .other_body = {{"instructions", "Rest for a week"}},
+       .count_sql = "SELECT COUNT(*) FROM prescriptions"},
+  };
+  for (const auto& route : routes) {
+    SCOPED_TRACE(route.path);
+    const std::string& token = route.as_doctor ? doctor_token_ : admin_token_;
+    const auto before = QueryCount(route.count_sql);
+    auto first = Post(route.path, route.body, token, "create-1");
+    ASSERT_EQ(first.status, 201) << first.body;
+    EXPECT_FALSE(first.HasHeader("Idempotent-Replayed"));
+    auto retry = Post(route.path, route.body, token, "create-1");
+    ASSERT_EQ(retry.status, 201) << retry.body;
+    EXPECT_EQ(retry.Header("Idempotent-Replayed"), "true");
+    EXPECT_EQ(retry.Json().at("id"), first.Json().at("id"));
+    auto reused = Post(route.path, route.other_body, token, "create-1");
+    EXPECT_EQ(reused.status, 400) << reused.body;
+    EXPECT_THAT(ProblemFields(reused), ElementsAre("Idempotency-Key"));
+    EXPECT_EQ(QueryCount(route.count_sql), before + 1);
+    // A new key is a new request: the other body goes through.
+    EXPECT_EQ(Post(route.path, route.other_body, token, "create-2").status, 201);
+    EXPECT_EQ(QueryCount(route.count_sql), before + 2);
+  }
+}
+
+TEST_P(IdempotencyApiTest, ThreeRefundsUnderOneKeyGiveMoneyBackOnce) {
+  const std::string refund = PaidPaymentRefundPath();
+  std::set<std::int64_t> refund_ids;
+  for (int i = 0; i < 3; ++i) {
+    auto answer = Post(refund, object{{"amount_cents", 3000}}, admin_token_, "refund-once");
+    ASSERT_EQ(answer.status, 201) << answer.body;
+    EXPECT_EQ(answer.HasHeader("Idempotent-Replayed"), i > 0);
+    refund_ids.insert(answer.Json().at("id").as_int64());
+  }
+  EXPECT_EQ(refund_ids.size(), 1u);
+  auto more = Post(refund, object{{"amount_cents", 4000}}, admin_token_, "refund-once");
+  EXPECT_EQ(more.status, 400) << more.body;
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM payments WHERE refund_of_id IS NOT NULL"), 1);
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM audit_log WHERE action = 'payment.refund'"), 1);
+}
+
+TEST_P(IdempotencyApiTest, ConcurrentRetriesOfOneRefundMakeOneRefund) {
+  const auto answers = CallConcurrently(6, "POST", PaidPaymentRefundPath(),
+                                        [](int) {
+                                          return object{{"amount_cents", 2500}};
+                                        },
+                                        admin_token_, {{"Idempotency-Key", "double-click"}});
+  EXPECT_THAT(Statuses(answers), ::testing::Each(201));
+  EXPECT_EQ(CreatedIds(answers).size(), 1u);
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM payments WHERE refund_of_id IS NOT NULL"), 1);
+}
+
+TEST_P(IdempotencyApiTest, KeysBelongToTheCallerAndARefusedCreateLeavesTheKeyFree) {
+  const object slot{
+      {"location_id", location_}, {"start_time_utc", On2030(5)}, {"end_time_utc", On2030(6)}};
+  const std::string slots = "/api/v1/doctors/" + std::to_string(doctor_) + "/slots";
+  // The doctor's first try overlaps an existing slot and is refused: the key stays unused.
+  auto overlapping = Post(
+      slots,
+      object{
+          {"location_id", location_}, {"start_time_utc", On2030(1)}, {"end_time_utc", On2030(2)}},
+      doctor_token_, "slot-key");
+  EXPECT_EQ(overlapping.status, 409) << overlapping.body;
+  auto mine = Post(slots, slot, doctor_token_, "slot-key");
+  ASSERT_EQ(mine.status, 201) << mine.body;
+  EXPECT_FALSE(mine.HasHeader("Idempotent-Replayed"));
+  // The admin's identical key is theirs: the same body is a new request, refused only because
+  // the slot now exists.
+  auto admins = Post(slots, slot, admin_token_, "slot-key");
+  EXPECT_EQ(admins.status, 409) << admins.body;
+  EXPECT_FALSE(admins.HasHeader("Idempotent-Replayed"));
+  for (const char* bad : {"", "has spaces", "tab\tkey"}) {
+    EXPECT_EQ(Post(slots, slot, doctor_token_, bad).status, 400) << bad;
+  }
+}
+
+TEST_P(IdempotencyApiTest, ATransactionRefRecordedForADifferentPaymentIsRefused) {
+  const object first{{"amount_cents", 5000},
+                     {"currency", "USD"},
+                     {"method", "card"},
+                     {"transaction_ref", "ch_42"}};
+  ASSERT_EQ(Call("POST", PaymentsPath(), first, admin_token_).status, 201);
+  auto again = Call("POST", PaymentsPath(), first, admin_token_);
+  EXPECT_EQ(again.status, 200) << "a retry answers the recorded payment: " << again.body;
+  object different = first;
+  different["amount_cents"] = 500;
+  auto refused = Call("POST", PaymentsPath(), different, admin_token_);
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_THAT(ProblemFields(refused), ElementsAre("transaction_ref"));
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM payments"), 1);
+}
+
+CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(IdempotencyApiTest);
+
+}  // namespace
+}  // namespace clinic::testing
