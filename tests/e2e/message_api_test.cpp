@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <set>
+#include <thread>
 
 #include "clinic/common/crypto.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
@@ -574,6 +575,25 @@ TEST_P(MessageApiTest, TwoParticipantsOnWebSocketsReceiveEachOthersMessages) {
   ASSERT_TRUE(first);
   EXPECT_EQ(first->at("appointment_id"), booked.Json().at("id")) << *first;
   EXPECT_EQ(first->at("message").at("type"), "system");
+}
+
+TEST_P(MessageApiTest, OneAccountHoldsOnlySoManyLiveSockets) {
+  std::vector<std::unique_ptr<test_support::WebSocketClient>> sockets;
+  for (int i = 0; i < 16; ++i) sockets.push_back(Live(patient_token_));
+  const auto one_more = test_support::WebSocketClient::Connect(
+      port(), "/api/v1/live", {{"Authorization", "Bearer " + patient_token_}});
+  ASSERT_FALSE(one_more);
+  EXPECT_THAT(one_more.error().message, HasSubstr("HTTP 429"));
+  EXPECT_NE(Live(doctor_token_), nullptr) << "another account is not affected";
+  sockets.pop_back();
+  bool reopened = false;
+  for (int i = 0; i < 100 && !reopened; ++i) {
+    reopened = test_support::WebSocketClient::Connect(
+                   port(), "/api/v1/live", {{"Authorization", "Bearer " + patient_token_}})
+                   .has_value();
+    if (!reopened) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(reopened) << "a closed socket gives its place back";
 }
 
 TEST_P(MessageApiTest, TheLiveSocketNeedsASessionAndAnUpgrade) {

@@ -82,8 +82,8 @@ TEST_F(LiveFeedTest, ConnectionsWhoseSessionEndedAreClosedAndOthersKept) {
                                 .session_check_interval = std::chrono::milliseconds(20)});
   auto ended = std::make_shared<RecordingPeer>();
   auto kept = std::make_shared<RecordingPeer>();
-  auto ended_channel = feed.Subscribe({Role::kPatient, 7}, "ended");
-  auto kept_channel = feed.Subscribe({Role::kPatient, 7}, "still-live");
+  auto ended_channel = feed.Subscribe({Role::kPatient, 7}, "ended").value();
+  auto kept_channel = feed.Subscribe({Role::kPatient, 7}, "still-live").value();
   ended_channel->Opened(ended);
   kept_channel->Opened(kept);
   for (int i = 0; i < 500 && !ended->closed(); ++i) {
@@ -105,20 +105,37 @@ TEST_F(LiveFeedTest, AStoreThatDoesNotAnswerClosesNothing) {
                                     },
                                 .session_check_interval = std::chrono::milliseconds(10)});
   auto peer = std::make_shared<RecordingPeer>();
-  auto channel = feed.Subscribe({Role::kDoctor, 3}, "any");
+  auto channel = feed.Subscribe({Role::kDoctor, 3}, "any").value();
   channel->Opened(peer);
   while (checks.load() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_FALSE(peer->closed());
+}
+
+TEST_F(LiveFeedTest, OneAccountOpensOnlySoManyConnections) {
+  http::LiveFeed feed(*store_, {.max_connections_per_user = 2});
+  std::vector<std::shared_ptr<http::WebSocketChannel>> channels;
+  std::vector<std::shared_ptr<RecordingPeer>> peers;
+  for (int i = 0; i < 2; ++i) {
+    channels.push_back(feed.Subscribe({Role::kPatient, 7}, "token").value());
+    peers.push_back(std::make_shared<RecordingPeer>());
+    channels.back()->Opened(peers.back());
+  }
+  auto refused = feed.Subscribe({Role::kPatient, 7}, "token");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_TRUE(feed.Subscribe({Role::kDoctor, 7}, "token")) << "another account is not affected";
+  channels.pop_back();  // the connection ended
+  EXPECT_TRUE(feed.Subscribe({Role::kPatient, 7}, "token"));
 }
 
 TEST_F(LiveFeedTest, EventsReachTheAppointmentsPatientAndDoctorOnly) {
   auto patient = std::make_shared<RecordingPeer>();
   auto doctor = std::make_shared<RecordingPeer>();
   auto other = std::make_shared<RecordingPeer>();
-  auto patient_channel = feed_->Subscribe({Role::kPatient, 7}, "session-token");
-  auto doctor_channel = feed_->Subscribe({Role::kDoctor, 3}, "session-token");
-  auto other_channel =
-      feed_->Subscribe({Role::kDoctor, 7}, "session-token");  // the patient's id, as a doctor
+  auto patient_channel = feed_->Subscribe({Role::kPatient, 7}, "session-token").value();
+  auto doctor_channel = feed_->Subscribe({Role::kDoctor, 3}, "session-token").value();
+  auto other_channel = feed_->Subscribe({Role::kDoctor, 7}, "session-token")
+                           .value();  // the patient's id, as a doctor
   patient_channel->Opened(patient);
   doctor_channel->Opened(doctor);
   other_channel->Opened(other);
@@ -157,13 +174,13 @@ TEST_F(LiveFeedTest, ConcurrentSubscribersAndPublishers) {
     });
   }
   auto steady = std::make_shared<RecordingPeer>();
-  auto steady_channel = feed_->Subscribe({Role::kDoctor, 3}, "session-token");
+  auto steady_channel = feed_->Subscribe({Role::kDoctor, 3}, "session-token").value();
   steady_channel->Opened(steady);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       while (!done) {
         auto peer = std::make_shared<RecordingPeer>();
-        auto channel = feed_->Subscribe({Role::kPatient, 7}, "session-token");
+        auto channel = feed_->Subscribe({Role::kPatient, 7}, "session-token").value();
         channel->Opened(peer);
         channel.reset();
         EXPECT_EQ(peer->frames().front().at("type"), "ready");

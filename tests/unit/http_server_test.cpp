@@ -4,6 +4,10 @@
 #include <spdlog/logger.h>
 #include <spdlog/sinks/base_sink.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json/parse.hpp>
 #include <condition_variable>
 #include <future>
@@ -183,6 +187,63 @@ TEST_F(ServerTest, ResponsesCarryStandardAndSecurityHeaders) {
   std::string request_id = response->Header("X-Request-Id");
   EXPECT_EQ(request_id.size(), 16u);
   EXPECT_EQ(response->Json().at("request_id").as_string(), request_id);
+}
+
+TEST_F(ServerTest, ConnectionsFromOneAddressAreCappedAndTheNextIsAnswered503) {
+  StartServer({.max_connections_per_address = 2});
+  HttpClient first(server_->port());
+  HttpClient second(server_->port());
+  ASSERT_EQ(first.Get("/hello")->status, 200);
+  ASSERT_EQ(second.Get("/hello")->status, 200);
+  auto refused = ExchangeRaw(server_->port(), "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(refused.has_value()) << refused.error().message;
+  EXPECT_THAT(*refused, StartsWith("HTTP/1.1 503"));
+  EXPECT_THAT(*refused, HasSubstr("Retry-After: 1"));
+  EXPECT_THAT(*refused, HasSubstr("too-many-connections"));
+  EXPECT_THAT(metrics_->RenderPrometheus(), HasSubstr("clinic_http_connections_refused_total 1"));
+  first.Close();
+  // The place is given back once the server has seen the close.
+  bool served = false;
+  for (int i = 0; i < 100 && !served; ++i) {
+    HttpClient next(server_->port());
+    auto answer = next.Get("/hello");
+    served = answer && answer->status == 200;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(served);
+}
+
+TEST_F(ServerTest, AtTheConnectionCapAnIdleConnectionIsClosedToMakeRoom) {
+  StartServer({.max_connections = 2});
+  HttpClient first(server_->port());
+  HttpClient second(server_->port());
+  ASSERT_EQ(first.Get("/hello")->status, 200);
+  ASSERT_EQ(second.Get("/hello")->status, 200);
+  HttpClient third(server_->port());
+  auto answer = third.Get("/hello");
+  ASSERT_TRUE(answer.has_value()) << answer.error().message;
+  EXPECT_EQ(answer->status, 200);
+  const bool first_closed = first.ServerClosedConnection(std::chrono::seconds(5));
+  const bool second_closed = second.ServerClosedConnection(std::chrono::milliseconds(100));
+  EXPECT_NE(first_closed, second_closed) << "exactly one idle connection made room";
+  EXPECT_THAT(metrics_->RenderPrometheus(), HasSubstr("clinic_http_connections_shed_total 1"));
+}
+
+TEST_F(ServerTest, AtTheConnectionCapWithNothingIdleTheNextConnectionIsRefused) {
+  StartServer({.max_connections = 1});
+  // A request whose header is still arriving is not idle.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket busy(io);
+  busy.connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
+  boost::asio::write(busy, boost::asio::buffer(std::string_view("GET /hello HTTP/1.1\r\n")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto refused = ExchangeRaw(server_->port(), "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(refused.has_value()) << refused.error().message;
+  EXPECT_THAT(*refused, StartsWith("HTTP/1.1 503"));
+  boost::asio::write(busy, boost::asio::buffer(std::string_view("Host: x\r\n\r\n")));
+  std::string reply(12, '\0');
+  boost::asio::read(busy, boost::asio::buffer(reply));
+  EXPECT_EQ(reply, "HTTP/1.1 200") << "the request in progress is served";
 }
 
 TEST_F(ServerTest, TheRequestIdIsTheServersOwnAndTheClientsIsKeptBesideIt) {

@@ -94,6 +94,8 @@ int ClinicdMain(int argc, char** argv) {
                        .port = listen.port,
                        .io_threads = config.threads,
                        .worker_threads = config.workers,
+                       .max_connections = config.max_connections,
+                       .max_connections_per_address = config.max_connections_per_address,
                        .max_body_bytes = config.max_body_bytes,
                        .trusted_proxies = std::move(trusted_proxies),
                        .metrics = metrics},
@@ -113,7 +115,8 @@ int ClinicdMain(int argc, char** argv) {
                                                .io_threads = 1,
                                                .worker_threads = 1,
                                                .handle_signals = false,
-                                               .metrics = metrics},
+                                               .metrics = metrics,
+                                               .export_connection_metrics = false},
                            std::move(metrics_router));
     if (auto started = metrics_server->Start(); !started) {
       std::cerr << "clinicd: cannot listen on " << config.metrics_listen << ": "

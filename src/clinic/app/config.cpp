@@ -104,6 +104,15 @@ void AddServerOptions(CLI::App& cli, ServerConfig& config) {
                  "failed logins per client address per minute before 429")
       ->envname("CLINIC_LOGIN_FAILURES_PER_ADDRESS")
       ->capture_default_str();
+  cli.add_option("--max-connections", config.max_connections,
+                 "open connections at most; at the cap idle ones make room, else 503")
+      ->envname("CLINIC_MAX_CONNECTIONS")
+      ->capture_default_str();
+  cli.add_option("--max-connections-per-address", config.max_connections_per_address,
+                 "open connections from one client address at most (not counting trusted "
+                 "proxies), else 503")
+      ->envname("CLINIC_MAX_CONNECTIONS_PER_ADDRESS")
+      ->capture_default_str();
   cli.add_option("--registrations-per-address", config.registrations_per_address,
                  "self-registrations per client address per hour before 429")
       ->envname("CLINIC_REGISTRATIONS_PER_ADDRESS")
@@ -233,6 +242,9 @@ Status ValidateServerConfig(ServerConfig& config) {
   if (config.login_failures_per_account < 1 || config.login_failures_per_address < 1) {
     return Invalid("--login-failures-per-account/--login-failures-per-address",
                    "must be at least 1");
+  }
+  if (config.max_connections < 1 || config.max_connections_per_address < 1) {
+    return Invalid("--max-connections/--max-connections-per-address", "must be at least 1");
   }
   if (config.registrations_per_address < 1) {
     return Invalid("--registrations-per-address", "must be at least 1");

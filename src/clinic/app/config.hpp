@@ -40,6 +40,8 @@ struct ServerConfig {
   int login_failures_per_account = 10;  // per minute, then 429
   int login_failures_per_address = 100;
   int registrations_per_address = 20;  // per hour, then 429
+  std::size_t max_connections = 4096;
+  std::size_t max_connections_per_address = 128;
   bool secure_cookie = false;
   // With several instances: how often each looks for messages the others stored, to deliver them
   // live; 0: never (one instance).

@@ -124,13 +124,20 @@ Response PayloadTooLarge(std::size_t limit) {
 
 namespace websocket = boost::beast::websocket;
 
-// An open connection, as the server's shutdown sees it.
+// An open connection, as the server's shutdown and its connection cap see it.
 class Connection {
  public:
   virtual ~Connection() = default;
   // The server is shutting down: finish what is in flight, then close.
   virtual void OnServerStopping() = 0;
+  // Whether it waits for a request that has not started: what may be closed to make room.
+  virtual bool Idle() const { return false; }
+  // Closes it if it still waits for a request that has not started.
+  virtual void CloseIfIdle() {}
 };
+
+// Whether the server takes a new connection (Core::Admit).
+enum class Admission { kAdmitted, kServerFull, kAddressFull };
 
 // What the server's connections share. Sessions hold it by shared_ptr, so it outlives the last of
 // them whatever order the server's parts are torn down in.
@@ -146,6 +153,57 @@ struct Core {
   std::mutex sessions_mutex;
   std::condition_variable sessions_changed;
   std::unordered_map<const Connection*, std::weak_ptr<Connection>> sessions;
+  // Admitted connections, in all and per counted peer address (under sessions_mutex), and how
+  // many were refused or closed to make room.
+  std::size_t open_connections = 0;
+  std::unordered_map<std::string, std::size_t> open_per_address;
+  std::atomic<std::uint64_t> connections_refused{0};
+  std::atomic<std::uint64_t> connections_shed{0};
+
+  // Takes a place for a new connection from `address` ("" when it is not counted per address),
+  // closing an idle connection to make room at the total cap (see ServerOptions).
+  Admission Admit(const std::string& address) {
+    std::vector<std::shared_ptr<Connection>> held;  // released after the lock: may end sessions
+    std::shared_ptr<Connection> idle;
+    {
+      std::lock_guard lock(sessions_mutex);
+      if (!address.empty()) {
+        const auto found = open_per_address.find(address);
+        if (found != open_per_address.end() &&
+            found->second >= options.max_connections_per_address) {
+          return Admission::kAddressFull;
+        }
+      }
+      if (open_connections >= options.max_connections) {
+        for (const auto& [key, weak] : sessions) {
+          auto session = weak.lock();
+          if (!session) continue;
+          const bool waiting = session->Idle();
+          held.push_back(std::move(session));
+          if (waiting) {
+            idle = held.back();
+            break;
+          }
+        }
+        if (!idle) return Admission::kServerFull;
+      }
+      ++open_connections;
+      if (!address.empty()) ++open_per_address[address];
+    }
+    if (idle) {
+      connections_shed.fetch_add(1, std::memory_order_relaxed);
+      idle->CloseIfIdle();
+    }
+    return Admission::kAdmitted;
+  }
+
+  void Release(const std::string& address) {
+    std::lock_guard lock(sessions_mutex);
+    --open_connections;
+    if (address.empty()) return;
+    const auto found = open_per_address.find(address);
+    if (found != open_per_address.end() && --found->second == 0) open_per_address.erase(found);
+  }
 
   void Register(const Connection* connection, std::weak_ptr<Connection> handle) {
     std::lock_guard lock(sessions_mutex);
@@ -165,6 +223,21 @@ struct Core {
         worker_executor(std::move(workers)) {}
 };
 
+// An admitted connection's place under the caps: held by its session, and by the WebSocket session
+// an upgrade turns it into, and given back when the last of them ends.
+class ConnectionSlot {
+ public:
+  ConnectionSlot(std::shared_ptr<Core> core, std::string address)
+      : core_(std::move(core)), address_(std::move(address)) {}
+  ~ConnectionSlot() { core_->Release(address_); }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+
+ private:
+  std::shared_ptr<Core> core_;
+  std::string address_;
+};
+
 // An upgraded connection: reads and drops what the client sends (Beast answers pings), writes the
 // channel's frames in order from a bounded queue, and closes with "going away" on shutdown. Lives
 // as long as a read or write is pending; the channel goes with it.
@@ -173,8 +246,11 @@ class WebSocketSession final : public Connection,
                                public std::enable_shared_from_this<WebSocketSession> {
  public:
   WebSocketSession(beast::tcp_stream stream, std::shared_ptr<Core> core,
-                   std::shared_ptr<WebSocketChannel> channel)
-      : ws_(std::move(stream)), core_(std::move(core)), channel_(std::move(channel)) {}
+                   std::shared_ptr<ConnectionSlot> slot, std::shared_ptr<WebSocketChannel> channel)
+      : ws_(std::move(stream)),
+        core_(std::move(core)),
+        slot_(std::move(slot)),
+        channel_(std::move(channel)) {}
 
   ~WebSocketSession() override { core_->Unregister(this); }
   WebSocketSession(const WebSocketSession&) = delete;
@@ -263,6 +339,7 @@ class WebSocketSession final : public Connection,
 
   websocket::stream<beast::tcp_stream> ws_;
   std::shared_ptr<Core> core_;
+  std::shared_ptr<ConnectionSlot> slot_;
   std::shared_ptr<WebSocketChannel> channel_;
   beast::flat_buffer buffer_;
   std::deque<std::shared_ptr<const std::string>> queue_;
@@ -275,8 +352,8 @@ class WebSocketSession final : public Connection,
 // the response → wait again.
 class Session final : public Connection, public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Core> core)
-      : stream_(std::move(socket)), core_(std::move(core)) {
+  Session(tcp::socket socket, std::shared_ptr<Core> core, std::shared_ptr<ConnectionSlot> slot)
+      : stream_(std::move(socket)), core_(std::move(core)), slot_(std::move(slot)) {
     beast::error_code ec;
     auto peer = stream_.socket().remote_endpoint(ec);
     if (!ec) client_address_ = peer.address().to_string();
@@ -293,7 +370,11 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
 
   // The server is shutting down: a connection waiting for its next request closes now; one in
   // the middle of a request finishes it and closes after the response.
-  void OnServerStopping() override {
+  void OnServerStopping() override { CloseIfIdle(); }
+
+  bool Idle() const override { return idle_.load(std::memory_order_relaxed); }
+
+  void CloseIfIdle() override {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       if (self->phase_ == Phase::kWaiting) self->stream_.cancel();
     });
@@ -324,6 +405,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     phase_ = Phase::kWaiting;
     if (core_->stopping) return Close();
     if (buffer_.size() > 0) return ReadHeader();
+    idle_ = true;
     // The first request's header must be complete header_timeout after connecting; later ones
     // get idle_timeout to start and then header_timeout to finish.
     stream_.expires_after(first_request_ ? core_->options.header_timeout
@@ -338,6 +420,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
 
   void ReadHeader() {
     phase_ = Phase::kReading;
+    idle_ = false;
     if (!first_request_) stream_.expires_after(core_->options.header_timeout);
     header_parser_.emplace();
     header_parser_->header_limit(static_cast<std::uint32_t>(core_->options.max_header_bytes));
@@ -490,7 +573,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
         auto request = std::move(*self->upgrade_request_);
         self->upgrade_request_.reset();
         auto upgraded = std::make_shared<WebSocketSession>(std::move(self->stream_), self->core_,
-                                                           std::move(*channel));
+                                                           self->slot_, std::move(*channel));
         upgraded->Start(request);
       });
     });
@@ -648,6 +731,9 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   Request request_;
   RouteMatch match_;
   std::optional<Response> response_;
+  std::shared_ptr<ConnectionSlot> slot_;
+  // phase_ == kWaiting with nothing of the next request read, for other threads (Core::Admit).
+  std::atomic<bool> idle_{false};
 };
 
 std::string Describe(const tcp::endpoint& endpoint) {
@@ -703,6 +789,7 @@ class Server::Impl {
       return failed("listen");
     }
     port_ = acceptor_.local_endpoint().port();
+    if (options.export_connection_metrics) ExportConnectionMetrics();
 
     if (options.handle_signals) {
       signals_.emplace(acceptor_.get_executor(), SIGINT, SIGTERM);
@@ -766,8 +853,67 @@ class Server::Impl {
     }
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    std::make_shared<Session>(std::move(socket), core_)->Start();
+    const auto peer = socket.remote_endpoint(ignored);
+    // A trusted proxy carries many clients' connections: they count only toward the total.
+    const bool proxy =
+        std::any_of(core_->options.trusted_proxies.begin(), core_->options.trusted_proxies.end(),
+                    [&](const IpNetwork& network) { return network.Contains(peer.address()); });
+    std::string address = ignored || proxy ? std::string() : peer.address().to_string();
+    const Admission admission = core_->Admit(address);
+    if (admission == Admission::kAdmitted) {
+      auto slot = std::make_shared<ConnectionSlot>(core_, std::move(address));
+      std::make_shared<Session>(std::move(socket), core_, std::move(slot))->Start();
+    } else {
+      core_->connections_refused.fetch_add(1, std::memory_order_relaxed);
+      Refuse(std::move(socket), admission);
+    }
     Accept();
+  }
+
+  // The connection figures, on every rendering of the server's Metrics.
+  void ExportConnectionMetrics() {
+    core_->metrics->AddCollector([weak = std::weak_ptr<Core>(core_)](std::string& out) {
+      const auto core = weak.lock();
+      if (!core) return;
+      std::size_t open = 0;
+      {
+        std::lock_guard lock(core->sessions_mutex);
+        open = core->open_connections;
+      }
+      fmt::format_to(
+          std::back_inserter(out),
+          "# HELP clinic_http_connections_open Connections admitted and not yet closed.\n"
+          "# TYPE clinic_http_connections_open gauge\n"
+          "clinic_http_connections_open {}\n"
+          "# HELP clinic_http_connections_refused_total Connections answered 503 at a cap.\n"
+          "# TYPE clinic_http_connections_refused_total counter\n"
+          "clinic_http_connections_refused_total {}\n"
+          "# HELP clinic_http_connections_shed_total Idle connections closed to make room.\n"
+          "# TYPE clinic_http_connections_shed_total counter\n"
+          "clinic_http_connections_shed_total {}\n",
+          open, core->connections_refused.load(std::memory_order_relaxed),
+          core->connections_shed.load(std::memory_order_relaxed));
+    });
+  }
+
+  // Answers a connection over a cap with a fixed 503 and closes it, reading nothing from it.
+  static void Refuse(tcp::socket socket, Admission admission) {
+    const std::string detail = admission == Admission::kAddressFull
+                                   ? "Too many connections from this address; retry shortly."
+                                   : "The server has too many connections; retry shortly.";
+    const std::string body = boost::json::serialize(
+        ProblemDocument(HttpStatus::service_unavailable, "too-many-connections", detail));
+    auto text = std::make_shared<std::string>(
+        fmt::format("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n"
+                    "Retry-After: 1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",
+                    body.size(), body));
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    stream->expires_after(std::chrono::seconds(5));
+    asio::async_write(*stream, asio::buffer(*text), [stream, text](beast::error_code, std::size_t) {
+      beast::error_code ignored;
+      stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+      stream->close();
+    });
   }
 
   void RequestStop() {

@@ -26,6 +26,12 @@ struct ServerOptions {
   // Requests waiting for a worker beyond this many are answered 503 at once instead of queueing
   // without bound behind a slow database.
   std::size_t max_queued_requests = 1024;
+  // Open connections at most (WebSockets included), in all and from one peer address; a trusted
+  // proxy's connections count only toward the total. At the total cap an idle keep-alive
+  // connection is closed to make room; without one, and over the per-address cap, a new
+  // connection is answered 503 with Retry-After and closed before anything is read from it.
+  std::size_t max_connections = 4096;
+  std::size_t max_connections_per_address = 128;
   std::size_t max_body_bytes = std::size_t{1024} * 1024;  // routes may override (RouteOptions)
   std::size_t max_header_bytes = std::size_t{16} * 1024;
   // Time to receive a complete request header, from connect or from its first byte.
@@ -44,6 +50,9 @@ struct ServerOptions {
   // Where requests are counted; pass the one AddOperationsRoutes serves at /metrics. A private
   // instance when null.
   std::shared_ptr<Metrics> metrics{};
+  // Whether this server adds its connection figures (clinic_http_connections_*) to `metrics`:
+  // only one server per Metrics may, as the exposition format names each metric once.
+  bool export_connection_metrics = true;
   // Gets one JSON line per request at info level; spdlog's default logger when null.
   std::shared_ptr<spdlog::logger> access_log{};
 };

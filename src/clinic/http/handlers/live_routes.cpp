@@ -1,5 +1,6 @@
 #include "clinic/http/handlers/live_routes.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -94,10 +95,20 @@ LiveFeed::LiveFeed(storage::MessageStore& messages, LiveFeedOptions options)
 
 LiveFeed::~LiveFeed() = default;
 
-std::shared_ptr<WebSocketChannel> LiveFeed::Subscribe(const domain::Principal& user,
-                                                      std::string session_token) {
-  return std::make_shared<Subscription>(*this, UserKey{user.role, user.id},
-                                        std::move(session_token));
+Result<std::shared_ptr<WebSocketChannel>> LiveFeed::Subscribe(const domain::Principal& user,
+                                                              std::string session_token) {
+  const UserKey key{user.role, user.id};
+  {
+    std::lock_guard lock(mutex_);
+    if (peers_.count(key) >= options_.max_connections_per_user) {
+      return Fail(Error::ResourceExhausted(
+          fmt::format("this account already has {} live connections open; close one first",
+                      options_.max_connections_per_user),
+          5));
+    }
+  }
+  return std::shared_ptr<WebSocketChannel>(
+      std::make_shared<Subscription>(*this, key, std::move(session_token)));
 }
 
 void LiveFeed::Add(const Subscription* subscription, const UserKey& user,

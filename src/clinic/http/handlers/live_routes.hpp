@@ -35,6 +35,9 @@ struct LiveFeedOptions {
   // How often the sessions of open connections are checked. A connection whose session has ended
   // is closed (1008), on every instance, whichever instance ended it.
   std::chrono::milliseconds session_check_interval{1000};
+  // Open live connections per account on this instance; one more is refused (429), so one
+  // account cannot hold the server's connections (a user has a few tabs and devices).
+  std::size_t max_connections_per_user = 16;
 };
 
 // Live delivery of thread and booking changes to WebSocket connections (GET /api/v1/live).
@@ -64,9 +67,10 @@ class LiveFeed final : public service::MessageEvents, public service::Appointmen
                const storage::AppointmentListing& appointment) override;
 
   // A channel for one connection of `user`, opened with `session_token`; it subscribes when
-  // opened and unsubscribes when the connection ends.
-  std::shared_ptr<WebSocketChannel> Subscribe(const domain::Principal& user,
-                                              std::string session_token);
+  // opened and unsubscribes when the connection ends. kResourceExhausted when the user already
+  // has max_connections_per_user open.
+  Result<std::shared_ptr<WebSocketChannel>> Subscribe(const domain::Principal& user,
+                                                      std::string session_token);
 
  private:
   class Subscription;
