@@ -423,6 +423,41 @@ TEST_P(AppointmentApiTest, AccountsWithUpcomingAppointmentsCannotBeDeletedOrDeac
       204);
 }
 
+TEST_P(AppointmentApiTest, ADeactivationCanCancelTheUpcomingAppointmentsWithNotice) {
+  const auto first = BookOk(CreateSlot(doctor_, location_, On2030(1), On2030(2)), patient_token_);
+  const auto [other, other_token] = RegisterPatient("bea@example.com");
+  const auto second = BookOk(CreateSlot(doctor_, location_, On2030(3), On2030(4)), other_token);
+  const std::string doctor = "/api/v1/doctors/" + std::to_string(doctor_);
+  auto misplaced =
+      Call("PATCH", doctor, object{{"cancel_upcoming_reason", "Leaving"}}, admin_token_);
+  EXPECT_EQ(misplaced.status, 400) << misplaced.body;
+  EXPECT_THAT(ProblemFields(misplaced), ElementsAre("cancel_upcoming_reason"));
+
+  auto deactivated = Call(
+      "PATCH", doctor,
+      object{{"is_active", false}, {"cancel_upcoming_reason", "Dr. Scully has left the clinic"}},
+      admin_token_);
+  ASSERT_EQ(deactivated.status, 200) << deactivated.body;
+  EXPECT_EQ(deactivated.Json().at("is_active"), false);
+  for (const auto& [id, token] :
+       {std::pair{first, patient_token_}, std::pair{second, other_token}}) {
+    auto appointment = Call("GET", AppointmentPath(id), std::nullopt, token);
+    ASSERT_EQ(appointment.status, 200) << appointment.body;
+    EXPECT_EQ(appointment.Json().at("status"), "cancelled");
+    EXPECT_EQ(appointment.Json().at("cancellation_reason"), "Dr. Scully has left the clinic");
+    // Each patient is told in the appointment's thread.
+    auto thread = Call("GET", AppointmentPath(id, "messages"), std::nullopt, token);
+    ASSERT_EQ(thread.status, 200) << thread.body;
+    const auto items = thread.Json().at("items").as_array();
+    ASSERT_FALSE(items.empty());
+    EXPECT_EQ(items.front().at("type"), "system");
+    EXPECT_THAT(std::string(items.front().at("text").as_string()),
+                ::testing::HasSubstr("Dr. Scully has left the clinic"));
+  }
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM audit_log WHERE action = 'appointment.cancel'"), 2);
+  EXPECT_EQ(Call("GET", "/api/v1/auth/me", std::nullopt, doctor_token_).status, 401);
+}
+
 TEST_P(AppointmentApiTest, AppointmentsNameTheirPatientDoctorAndLocation) {
   const auto slot = CreateSlot(doctor_, location_, On2030(1), On2030(1, 30));
   const auto id = BookOk(slot, patient_token_);

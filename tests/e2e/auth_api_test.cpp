@@ -242,9 +242,14 @@ TEST_P(AuthApiTest, ConcurrentWrongPasswordsAreCheckedNoMoreThanTheLimit) {
   const auto statuses = Statuses(CallConcurrently(40, "POST", "/api/v1/auth/login", [](int i) {
     return Credentials("target@example.com", "guess-" + std::to_string(i));
   }));
-  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 401), 10);
-  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 429), 30);
-  EXPECT_EQ(Verifications(Call("GET", "/metrics")) - before, 10)
+  // Ten guesses are checked and refused (401); every other attempt is answered 429 unchecked.
+  // (A check the hasher had no room for is a 429 too, and frees its place for another guess, so
+  // under a burst fewer than ten may be checked; never more.)
+  const auto checked = std::count(statuses.begin(), statuses.end(), 401);
+  EXPECT_GE(checked, 1);
+  EXPECT_LE(checked, 10);
+  EXPECT_EQ(checked + std::count(statuses.begin(), statuses.end(), 429), 40);
+  EXPECT_EQ(Verifications(Call("GET", "/metrics")) - before, checked)
       << "each attempt is counted before its password is checked";
 }
 

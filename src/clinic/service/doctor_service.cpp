@@ -15,7 +15,10 @@ using storage::InTransaction;
 using storage::Transaction;
 using storage::TxMode;
 
-constexpr std::size_t kSpecializationMaxChars = 120;  // doctors.specialization
+constexpr std::size_t kSpecializationMaxChars = 120;      // doctors.specialization
+constexpr std::size_t kCancellationReasonMaxChars = 255;  // appointments.cancellation_reason
+// Upcoming appointments a deactivation reads and cancels at a time.
+constexpr int kCancellationBatch = 200;
 
 Status CheckFields(DoctorFields& fields, bool creating) {
   domain::Validator check;
@@ -30,6 +33,15 @@ Status CheckFields(DoctorFields& fields, bool creating) {
   CheckRequiredText(check, "specialization", fields.specialization, kSpecializationMaxChars,
                     creating);
   CheckNullableText(check, "bio", fields.bio, kLongTextMaxChars, /*multiline=*/true);
+  if (fields.cancel_upcoming_reason) {
+    if (creating || fields.is_active != false) {
+      check.Add("cancel_upcoming_reason", "goes only with is_active: false");
+    } else {
+      fields.cancel_upcoming_reason = check.OptionalText(
+          "cancel_upcoming_reason", fields.cancel_upcoming_reason, kCancellationReasonMaxChars);
+      if (!fields.cancel_upcoming_reason) check.Add("cancel_upcoming_reason", "must not be empty");
+    }
+  }
   if (fields.password) {
     check.Password("password", *fields.password, fields.email.value_or(""));
   } else if (creating) {
@@ -58,7 +70,33 @@ std::string UpdateDetails(const DoctorFields& f) {
                                {"bio", f.bio.has_value()},
                                {"location_id", f.location_id.has_value()},
                                {"is_active", f.is_active.has_value()},
-                               {"password", f.password.has_value()}});
+                               {"password", f.password.has_value()},
+                               {"cancel_upcoming_reason", f.cancel_upcoming_reason.has_value()}});
+}
+
+// Cancels every upcoming scheduled appointment of the doctor with `reason`, each with its audit
+// row, in batches; answers them as they are now, for the events sent after the commit.
+Result<std::vector<storage::AppointmentListing>> CancelUpcoming(
+    Transaction& tx, const Clock& clock, const domain::RequestContext& context, Id doctor_id,
+    const std::string& reason) {
+  const Instant now = clock.Now();
+  std::vector<storage::AppointmentListing> cancelled;
+  while (true) {
+    CLINIC_ASSIGN_OR_RETURN(auto batch,
+                            tx.appointments().List({.doctor_id = doctor_id,
+                                                    .status = domain::AppointmentStatus::kScheduled,
+                                                    .from = now,
+                                                    .limit = kCancellationBatch}));
+    if (batch.empty()) return cancelled;
+    for (const auto& upcoming : batch) {
+      const Id id = upcoming.appointment.id;
+      CLINIC_TRY_STATUS(tx.appointments().Cancel(id, reason));
+      CLINIC_TRY_STATUS(Audit(tx, clock, context, "appointment.cancel", "appointment", id,
+                              "the doctor was deactivated"));
+      CLINIC_ASSIGN_OR_RETURN(auto now_cancelled, tx.appointments().GetListing(id));
+      cancelled.push_back(std::move(now_cancelled));
+    }
+  }
 }
 
 // A doctor's location must exist; checked here so the caller learns which field is wrong rather
@@ -82,8 +120,8 @@ Result<domain::Doctor> LoadAuthorized(Transaction& tx, const domain::Principal& 
 }  // namespace
 
 DoctorService::DoctorService(storage::Store& store, const PasswordHasher& hasher,
-                             const Clock& clock)
-    : store_(store), hasher_(hasher), clock_(clock) {}
+                             const Clock& clock, AppointmentEvents* events)
+    : store_(store), hasher_(hasher), clock_(clock), events_(events) {}
 
 Result<Created<domain::Doctor>> DoctorService::Create(const domain::RequestContext& context,
                                                       DoctorFields fields) {
@@ -136,8 +174,10 @@ Result<domain::Doctor> DoctorService::Update(const domain::RequestContext& conte
     CLINIC_ASSIGN_OR_RETURN(password_hash, hasher_.Hash(*fields.password));
   }
   const Instant now = clock_.Now();
-  return EmailTakenIfDuplicate(
+  std::vector<storage::AppointmentListing> cancelled;
+  auto updated = EmailTakenIfDuplicate(
       InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Doctor> {
+        cancelled.clear();
         CLINIC_ASSIGN_OR_RETURN(auto doctor,
                                 LoadAuthorized(tx, context.actor, Action::kUpdate, id));
         CLINIC_TRY_STATUS(CheckLocationExists(tx, fields.location_id));
@@ -145,7 +185,12 @@ Result<domain::Doctor> DoctorService::Update(const domain::RequestContext& conte
         // from a cancellation, not find out at the door.
         if (fields.is_active == false && doctor.is_active) {
           CLINIC_TRY_STATUS(tx.doctors().GetForUpdate(id));
-          CLINIC_TRY_STATUS(RequireNoUpcomingAppointments(tx, {.doctor_id = id}, now));
+          if (fields.cancel_upcoming_reason) {
+            CLINIC_ASSIGN_OR_RETURN(
+                cancelled, CancelUpcoming(tx, clock_, context, id, *fields.cancel_upcoming_reason));
+          } else {
+            CLINIC_TRY_STATUS(RequireNoUpcomingAppointments(tx, {.doctor_id = id}, now));
+          }
         }
         Apply(fields, doctor);
         if (password_hash) {
@@ -163,6 +208,12 @@ Result<domain::Doctor> DoctorService::Update(const domain::RequestContext& conte
             Audit(tx, clock_, context, "doctor.update", "doctor", id, UpdateDetails(fields)));
         return updated;
       }));
+  if (updated && events_ != nullptr) {
+    for (const auto& appointment : cancelled) {
+      events_->Changed(AppointmentEvent::kCancelled, appointment);
+    }
+  }
+  return updated;
 }
 
 Status DoctorService::Delete(const domain::RequestContext& context, Id id) {

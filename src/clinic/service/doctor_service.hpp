@@ -7,6 +7,7 @@
 #include "clinic/common/result.hpp"
 #include "clinic/domain/entities.hpp"
 #include "clinic/domain/principal.hpp"
+#include "clinic/service/appointment_events.hpp"
 #include "clinic/service/create_once.hpp"
 #include "clinic/service/password_hasher.hpp"
 #include "clinic/service/record_update.hpp"
@@ -28,6 +29,9 @@ struct DoctorFields {
   // The login password: required on create; on update it is an admin's reset and ends the
   // doctor's sessions.
   std::optional<std::string> password;
+  // With is_active false on update: cancel the doctor's upcoming appointments with this reason,
+  // which each patient is told in the appointment's thread, instead of refusing the deactivation.
+  std::optional<std::string> cancel_upcoming_reason;
 };
 
 // Which doctors a list shows.
@@ -47,7 +51,9 @@ struct DoctorQuery {
 // a taken email (also by a deleted record) is kAlreadyExists on "email". Thread-safe.
 class DoctorService {
  public:
-  DoctorService(storage::Store& store, const PasswordHasher& hasher, const Clock& clock);
+  // `events` (may be null) hears of the appointments a deactivation cancels.
+  DoctorService(storage::Store& store, const PasswordHasher& hasher, const Clock& clock,
+                AppointmentEvents* events = nullptr);
 
   // Once per Idempotency-Key (CreateOnce).
   Result<Created<domain::Doctor>> Create(const domain::RequestContext& context,
@@ -55,6 +61,9 @@ class DoctorService {
   Result<domain::Doctor> Get(const domain::RequestContext& context, Id id);
   Result<storage::Page<domain::Doctor>> List(const domain::RequestContext& context,
                                              const DoctorQuery& query);
+  // Deactivating (is_active false) a doctor with upcoming scheduled appointments is
+  // kFailedPrecondition (409) unless cancel_upcoming_reason is given: then they are cancelled in
+  // the same transaction, with that reason, and each patient is told (AppointmentEvents).
   Result<domain::Doctor> Update(const domain::RequestContext& context, Id id, DoctorFields fields);
   // Soft delete: sets deleted_at and ends every session of the doctor, who can no longer log in
   // and leaves the public lists. Deleting a deleted record changes nothing.
@@ -66,6 +75,7 @@ class DoctorService {
   storage::Store& store_;
   const PasswordHasher& hasher_;
   const Clock& clock_;
+  AppointmentEvents* events_;
 };
 
 }  // namespace clinic::service

@@ -29,7 +29,11 @@ void SystemMessages::Changed(AppointmentEvent event,
       text = fmt::format("Appointment booked for {}.", When(appointment));
       break;
     case AppointmentEvent::kCancelled:
-      text = fmt::format("Appointment for {} cancelled.", When(appointment));
+      // The reason, when one was given, is the notice the other party needs.
+      text = appointment.appointment.cancellation_reason
+                 ? fmt::format("Appointment for {} cancelled: {}", When(appointment),
+                               *appointment.appointment.cancellation_reason)
+                 : fmt::format("Appointment for {} cancelled.", When(appointment));
       break;
     case AppointmentEvent::kRescheduled:
       text = fmt::format("Appointment moved to {}.", When(appointment));

@@ -17,15 +17,17 @@ using service::DoctorService;
 Result<service::DoctorFields> ReadDoctorFields(const Request& request) {
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
   JsonFields fields(body);
-  service::DoctorFields doctor{.first_name = SettableText(fields, "first_name"),
-                               .last_name = SettableText(fields, "last_name"),
-                               .email = SettableText(fields, "email"),
-                               .phone = ClearableText(fields, "phone"),
-                               .specialization = SettableText(fields, "specialization"),
-                               .bio = ClearableText(fields, "bio"),
-                               .location_id = ClearableId(fields, "location_id"),
-                               .is_active = SettableBool(fields, "is_active"),
-                               .password = SettableText(fields, "password")};
+  service::DoctorFields doctor{
+      .first_name = SettableText(fields, "first_name"),
+      .last_name = SettableText(fields, "last_name"),
+      .email = SettableText(fields, "email"),
+      .phone = ClearableText(fields, "phone"),
+      .specialization = SettableText(fields, "specialization"),
+      .bio = ClearableText(fields, "bio"),
+      .location_id = ClearableId(fields, "location_id"),
+      .is_active = SettableBool(fields, "is_active"),
+      .password = SettableText(fields, "password"),
+      .cancel_upcoming_reason = SettableText(fields, "cancel_upcoming_reason")};
   CLINIC_TRY_STATUS(fields.Finish());
   return doctor;
 }
