@@ -293,7 +293,9 @@ for (const [size, viewport] of Object.entries(viewports)) {
       await cancel.getByLabel('Reason for cancelling').fill('Feeling better');
       await cancel.getByRole('button', { name: 'Yes, cancel it' }).click();
       await page.getByText('Your appointment is cancelled.').waitFor();
-      await page.getByText('Feeling better').waitFor();
+      await page.getByText('Feeling better', { exact: true }).waitFor();
+      // The doctor is told why in the thread: the cancellation's system message carries the reason.
+      await page.getByText(/cancelled: Feeling better/).waitFor();
       await page.getByRole('button', { name: 'Reschedule' }).waitFor({ state: 'detached' });
       const cancelled = await server.api('GET', `/appointments/${booked.body.id}`, undefined, token);
       assert.equal(cancelled.body.status, 'cancelled');
