@@ -202,6 +202,23 @@ std::vector<Gate> PasswordGates(const AuthOptions& options, const std::string& a
   return gates;
 }
 
+// A password check for `account` from `address`: its gates, and how long to wait (0: it may run
+// now, and is counted until Release).
+struct PasswordCheck {
+  std::vector<Gate> gates;
+  std::chrono::seconds wait{0};
+};
+
+Result<PasswordCheck> ReservePasswordCheck(Transaction& tx, const AuthOptions& options,
+                                           const std::string& account, const std::string& address,
+                                           Instant now) {
+  CLINIC_ASSIGN_OR_RETURN(const bool known, tx.auth_throttle().IsKnownAddress(
+                                                account, address, now - kKnownLoginAddressPeriod));
+  PasswordCheck check{.gates = PasswordGates(options, account, address, known)};
+  CLINIC_ASSIGN_OR_RETURN(check.wait, Reserve(tx, check.gates, now));
+  return check;
+}
+
 Error Throttled(std::chrono::seconds wait, std::string_view what) {
   return Error::ResourceExhausted(fmt::format("too many {}; try again later", what),
                                   static_cast<int>(wait.count()));
@@ -282,33 +299,31 @@ Result<LoginResult> AuthService::Login(const std::string& login_text, const std:
   // counters' rows, so no more than the limit are ever checked, and a throttled caller costs no
   // hash at all.
   struct Admission {
-    std::chrono::seconds wait{0};
-    std::vector<Gate> gates;
+    PasswordCheck check;
     std::vector<Candidate> candidates;
   };
   CLINIC_ASSIGN_OR_RETURN(
       auto admission,
       InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<Admission> {
-        CLINIC_ASSIGN_OR_RETURN(
-            const bool known,
-            tx.auth_throttle().IsKnownAddress(login, address, now - kKnownLoginAddressPeriod));
-        Admission admitted{.gates = PasswordGates(options_, login, address, known)};
-        CLINIC_ASSIGN_OR_RETURN(admitted.wait, Reserve(tx, admitted.gates, now));
-        if (admitted.wait.count() > 0) return admitted;
+        Admission admitted;
+        CLINIC_ASSIGN_OR_RETURN(admitted.check,
+                                ReservePasswordCheck(tx, options_, login, address, now));
+        if (admitted.check.wait.count() > 0) return admitted;
         CLINIC_ASSIGN_OR_RETURN(admitted.candidates, FindCandidates(tx, login));
         return admitted;
       }));
-  if (admission.wait.count() > 0) {
-    return Fail(Throttled(admission.wait, "failed password checks"));
+  if (admission.check.wait.count() > 0) {
+    return Fail(Throttled(admission.check.wait, "failed password checks"));
   }
+  const auto& gates = admission.check.gates;
   const auto& candidates = admission.candidates;
 
   // Every account the login names costs one verification, whether it may log in or not, and no
   // account costs one too: how long a failure takes tells nothing of the account's state.
   // A check that could not run (the hasher is full: 429) was no guess; it no longer counts.
   const auto unchecked = [&](Error error) -> Error {
-    auto released = store_.Run(TxMode::kWrite,
-                               [&](Transaction& tx) { return Release(tx, admission.gates, now); });
+    auto released =
+        store_.Run(TxMode::kWrite, [&](Transaction& tx) { return Release(tx, gates, now); });
     return released ? std::move(error) : std::move(released).error();
   };
   const Candidate* match = nullptr;
@@ -351,7 +366,7 @@ Result<LoginResult> AuthService::Login(const std::string& login_text, const std:
     session.expires_at = result.expires_at;
     session.client_addr = context.client_addr;
     CLINIC_ASSIGN_OR_RETURN(auto stored, tx.sessions().Create(session));
-    CLINIC_TRY_STATUS(Release(tx, admission.gates, now));
+    CLINIC_TRY_STATUS(Release(tx, gates, now));
     CLINIC_TRY_STATUS(tx.auth_throttle().RememberAddress(login, address, now));
     if (match->principal.role == Role::kAdmin) {
       CLINIC_TRY_STATUS(tx.admins().RecordLogin(match->principal.id, now));
@@ -418,18 +433,12 @@ Status AuthService::ChangePassword(const domain::RequestContext& context,
   const Instant now = clock_.Now();
   const std::string subject = domain::NormalizeEmail(account.email);
   const std::string address = context.client_addr.value_or("unknown");
-  CLINIC_ASSIGN_OR_RETURN(
-      const auto gates,
-      InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<std::vector<Gate>> {
-        CLINIC_ASSIGN_OR_RETURN(
-            const bool known,
-            tx.auth_throttle().IsKnownAddress(subject, address, now - kKnownLoginAddressPeriod));
-        return PasswordGates(options_, subject, address, known);
-      }));
-  CLINIC_ASSIGN_OR_RETURN(const auto wait,
-                          InTransaction(store_, TxMode::kWrite,
-                                        [&](Transaction& tx) { return Reserve(tx, gates, now); }));
-  if (wait.count() > 0) return Fail(Throttled(wait, "failed password checks"));
+  CLINIC_ASSIGN_OR_RETURN(const auto admitted,
+                          InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) {
+                            return ReservePasswordCheck(tx, options_, subject, address, now);
+                          }));
+  if (admitted.wait.count() > 0) return Fail(Throttled(admitted.wait, "failed password checks"));
+  const auto& gates = admitted.gates;
   domain::Validator check;
   auto checked = hasher_.Verify(account.password_hash, current_password);
   const bool current_matches = checked.value_or(false);
