@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Clinic needs, and only those missing (so a second run is quick):
-# compilers and libraries, Node.js for the browser UI, and for tests the database servers and
-# Chromium.
+# compilers and libraries, Node.js for the browser UI, and for tests the database servers (MariaDB,
+# Galera) and Chromium.
 # Usage: scripts/install-deps.sh build|test   (test = build + the test servers and tools)
 # Runs as root (no sudo on a fresh machine); apt-get update runs only when something is missing.
 set -euo pipefail
@@ -14,8 +14,8 @@ build_packages=(
   libyaml-cpp-dev
 )
 test_packages=(
-  libgtest-dev libgmock-dev libbenchmark-dev mariadb-server mariadb-client sqlite3 curl
-  chromium fonts-dejavu-core clang libclang-rt-14-dev
+  libgtest-dev libgmock-dev libbenchmark-dev mariadb-server mariadb-client galera-4 rsync
+  sqlite3 curl chromium fonts-dejavu-core clang libclang-rt-14-dev
 )
 
 wanted=("${build_packages[@]}")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command: install what is missing, build the `dev` preset (ASan + UBSan), the
 # integration tests under ThreadSanitizer (`tsan`) and the browser UI, start a private MariaDB and
-# (when ../shared/mongo-peer exists) the MongoDB wire-protocol peer, run the concurrency tests
-# under TSan, then every C++ suite, the fuzzers for a bounded time (scripts/fuzz.sh), then the
+# (when ../shared/mongo-peer exists) the MongoDB wire-protocol peer and a three-node Galera cluster
+# (scripts/galera.sh), run the concurrency tests under TSan, then every C++ suite, the cluster
+# suites on Galera, the fuzzers for a bounded time (scripts/fuzz.sh), then the
 # browser journeys in Chromium, and stop what it started, also on failure. Exits non-zero on any
 # failure.
 set -euo pipefail
@@ -27,6 +28,7 @@ mongo_dir="$root/.mongo-peer"
 mongo_pid=""
 
 cleanup() {
+  bash scripts/galera.sh stop "$state/galera" 2>/dev/null || true
   if [[ -S "$mariadb_dir/mysqld.sock" ]]; then
     mariadb-admin --no-defaults --socket="$mariadb_dir/mysqld.sock" -uroot shutdown 2>/dev/null || true
   fi
@@ -58,6 +60,10 @@ mariadb-admin --no-defaults --socket="$mariadb_dir/mysqld.sock" -uroot ping >/de
 export CLINIC_TEST_MYSQL_URI="mysql://root@127.0.0.1:$mysql_port/"
 echo "MariaDB $(mariadbd --version | awk '{print $3}') on 127.0.0.1:$mysql_port"
 
+# A three-node Galera cluster for the suites that must hold on a cluster too.
+mapfile -t galera_uris < <(bash scripts/galera.sh start "$state/galera" 35306)
+echo "Galera cluster: ${galera_uris[*]}"
+
 # The MongoDB wire-protocol peer for the document-store suites.
 if [[ -d ../shared/mongo-peer ]]; then
   [[ -f "$mongo_dir/server.mjs" ]] || bash ../shared/mongo-peer/install.sh "$mongo_dir"
@@ -80,6 +86,13 @@ TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/tsan.supp" build/tsan/bin
   --gtest_brief=1 --gtest_filter='*Concurrent*:*Pool*:*Race*'
 
 ctest --preset dev --timeout 1800 -j2
+
+echo "on the Galera cluster: every MariaDB integration suite and the booking races (one clinicd"
+echo "per node):"
+CLINIC_TEST_MYSQL_URI="${galera_uris[0]}" build/dev/bin/clinic_integration_tests --gtest_color=no \
+  --gtest_brief=1 --gtest_filter='*Mysql*:MigrationLock*'
+CLINIC_TEST_MYSQL_URI="${galera_uris[0]}" CLINIC_TEST_MYSQL_PEER_URIS="${galera_uris[1]},${galera_uris[2]}" \
+  build/dev/bin/clinic_e2e_tests --gtest_color=no --gtest_brief=1 --gtest_filter='*BookingRace*/Mysql'
 
 echo "fuzzing the parsers of client input (libFuzzer, 20 s per target):"
 bash scripts/fuzz.sh 20

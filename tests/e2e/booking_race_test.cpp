@@ -18,6 +18,7 @@
 #include "clinic/common/time.hpp"
 #include "clinic/storage/sql/connection.hpp"
 #include "support/booking_fixture.hpp"
+#include "support/run_command.hpp"
 
 namespace clinic::testing {
 namespace {
@@ -189,6 +190,57 @@ TEST_P(BookingRaceTest, TwoServerProcessesOnOneDatabaseNeverDoubleBook) {
   ASSERT_NE(second, nullptr);
   const auto statuses = RaceToBook({port(), second->port()});
   ExpectNoDoubleBooking(statuses, 201);
+}
+
+// A cluster (the test command runs this suite on a three-node Galera cluster too, naming the
+// other nodes in CLINIC_TEST_MYSQL_PEER_URIS): one clinicd per node, all racing for the same
+// slots, as a clinic group running several instances behind a load balancer would.
+TEST_P(BookingRaceTest, ServersOnEveryNodeOfAClusterNeverDoubleBookAndTheAuditVerifiesOnEach) {
+  const auto peers = database().PeerUris();
+  if (peers.empty()) GTEST_SKIP() << "no cluster: CLINIC_TEST_MYSQL_PEER_URIS names no other node";
+  std::vector<std::unique_ptr<test_support::ClinicdProcess>> servers;
+  std::vector<std::uint16_t> ports{port()};
+  for (const auto& peer : peers) {
+    servers.push_back(StartAnotherServer(peer));
+    ASSERT_NE(servers.back(), nullptr);
+    ports.push_back(servers.back()->port());
+  }
+  const auto statuses = RaceToBook(ports);
+  ExpectNoDoubleBooking(statuses, 201);
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM appointments"), statuses.at(201));
+
+  std::vector<std::string> nodes{database().uri()};
+  nodes.insert(nodes.end(), peers.begin(), peers.end());
+  for (const auto& node : nodes) {
+    const auto verified =
+        RunCommand(CLINICCTL_PATH, {"--db", node, "--docs", docs_uri(), "audit", "verify"});
+    EXPECT_EQ(verified.exit_code, 0) << node << ": " << verified.output;
+  }
+}
+
+TEST_P(BookingRaceTest, WhatOneNodeCommittedIsReadAtOnceThroughAnother) {
+  const auto peers = database().PeerUris();
+  if (peers.empty()) GTEST_SKIP() << "no cluster: CLINIC_TEST_MYSQL_PEER_URIS names no other node";
+  auto other = StartAnotherServer(peers.front());
+  ASSERT_NE(other, nullptr);
+  test_support::HttpClient through_other(other->port());
+  for (int i = 0; i < 20; ++i) {
+    const std::string email = fmt::format("newcomer{}@example.com", i);
+    const auto registered = Call("POST", "/api/v1/auth/register",
+                                 object{{"first_name", "New"},
+                                        {"last_name", "Comer"},
+                                        {"email", email},
+                                        {"password", "patient-password-1"}});
+    ASSERT_EQ(registered.status, 201) << registered.body;
+    const auto login =
+        through_other.Send({.method = "POST",
+                            .target = "/api/v1/auth/login",
+                            .body = boost::json::serialize(
+                                object{{"email", email}, {"password", "patient-password-1"}}),
+                            .headers = {{"Content-Type", "application/json"}}});
+    ASSERT_TRUE(login);
+    EXPECT_EQ(login->status, 200) << "login " << i << " through another node: " << login->body;
+  }
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(BookingRaceTest);

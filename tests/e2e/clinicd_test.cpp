@@ -1,6 +1,7 @@
 // End-to-end tests of the clinicd binary: started as a child process on a fresh SQLite file and
 // an ephemeral port, spoken to over HTTP like any client would.
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -96,6 +97,11 @@ TEST_F(ClinicdTest, ServesMetricsAndTheApiContract) {
   EXPECT_EQ(metrics->status, 200);
   EXPECT_THAT(metrics->body,
               HasSubstr("clinic_http_requests_total{method=\"GET\",route=\"/health\""));
+  for (const char* reason :
+       {"deadlock", "lock_wait_timeout", "transaction_lost", "busy", "conflict"}) {
+    EXPECT_THAT(metrics->body,
+                HasSubstr(fmt::format("clinic_db_retries_total{{reason=\"{}\"}} ", reason)));
+  }
 
   auto contract = client.Get("/api/openapi.json");
   ASSERT_TRUE(contract.has_value()) << contract.error().message;

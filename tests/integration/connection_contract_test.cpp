@@ -464,6 +464,12 @@ class MysqlConnectionTest : public ::testing::Test {
     FAIL() << "the server did not drop connection " << id;
   }
 
+  std::int64_t InsertOwnerRow(const std::string& email) {
+    auto inserted = admin_->Execute(kInsertOwner, {email});
+    EXPECT_TRUE(inserted) << Describe(inserted);
+    return inserted ? inserted->last_insert_id : -1;
+  }
+
   std::optional<TestDatabase> database_;
   std::unique_ptr<Connection> admin_;
 };
@@ -580,9 +586,70 @@ TEST_F(MysqlConnectionTest, LockWaitTimeoutIsAborted) {
   auto blocked = waiter->Execute("UPDATE items SET quantity = 3");
   ASSERT_FALSE(blocked);
   EXPECT_EQ(blocked.error().code, ErrorCode::kAborted) << Describe(blocked);
+  EXPECT_EQ(waiter->TakeAbortReason(), "lock_wait_timeout");
+  EXPECT_EQ(waiter->TakeAbortReason(), "");
   EXPECT_TRUE(waiter->IsHealthy());
   EXPECT_TRUE(waiter->Rollback());
   EXPECT_TRUE(holder->Rollback());
+}
+
+TEST_F(MysqlConnectionTest, AStatementThatFailedHalfwayThroughItsRowsRunsAgain) {
+  const std::int64_t first = InsertOwnerRow("first@example.org");
+  const std::int64_t second = InsertOwnerRow("second@example.org");
+  ASSERT_TRUE(admin_->Execute(kInsertItem, {first, "one", std::int64_t{1}, nullptr}));
+  ASSERT_TRUE(admin_->Execute(kInsertItem, {second, "two", std::int64_t{1}, nullptr}));
+  ASSERT_TRUE(admin_->Execute(kInsertItem, {second, "three", std::int64_t{1}, nullptr}));
+  // The second owner's row fails ("subquery returns more than 1 row") after the first row has
+  // been sent, so the error arrives in the middle of the result set.
+  constexpr std::string_view kItemPerOwner =
+      "SELECT o.id, (SELECT i.name FROM items i WHERE i.owner_id = o.id) FROM owners o "
+      "WHERE o.id <= ? ORDER BY o.id";
+  // Inside a transaction, where a connection lost meanwhile could not be replaced.
+  ASSERT_TRUE(admin_->Begin(TxMode::kRead));
+  auto failed = admin_->Query(kItemPerOwner, {second});
+  ASSERT_FALSE(failed);
+  EXPECT_TRUE(admin_->IsHealthy());
+
+  auto again = admin_->Query(kItemPerOwner, {first});
+  ASSERT_TRUE(again) << Describe(again);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ(again->front().Text(1), "one");
+  EXPECT_TRUE(admin_->Commit());
+}
+
+// The server ends the transaction behind the driver's back (as a Galera node does to the loser of
+// a conflict while the client prepares a statement): nothing more may run as if it were still
+// open, or each statement would autocommit on its own.
+TEST_F(MysqlConnectionTest, ANewStatementDoesNotRunOnceTheServerHasEndedTheTransaction) {
+  ASSERT_TRUE(admin_->Begin(TxMode::kWrite));
+  ASSERT_TRUE(admin_->Execute(kInsertItem, {nullptr, "first", std::int64_t{1}, nullptr}));
+  ASSERT_TRUE(admin_->ExecuteScript("COMMIT"));
+
+  // A text no other test prepares, so it is prepared here, inside the transaction.
+  auto write =
+      admin_->Execute("INSERT INTO items /* ended transaction */ (name, quantity) VALUES (?, ?)",
+                      {"second", std::int64_t{1}});
+  ASSERT_FALSE(write);
+  EXPECT_EQ(write.error().code, ErrorCode::kAborted) << Describe(write);
+  EXPECT_EQ(admin_->TakeAbortReason(), "transaction_lost");
+  EXPECT_TRUE(admin_->Rollback());
+  EXPECT_EQ(CountItems(*admin_), 1);
+  EXPECT_TRUE(admin_->IsHealthy());
+}
+
+TEST_F(MysqlConnectionTest, APreparedStatementReportsTheTransactionTheServerEnded) {
+  EXPECT_EQ(CountItems(*admin_), 0);  // prepared before the transaction
+  ASSERT_TRUE(admin_->Begin(TxMode::kWrite));
+  ASSERT_TRUE(admin_->ExecuteScript("COMMIT"));
+
+  auto read = admin_->Query(kCountItems);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, ErrorCode::kAborted) << Describe(read);
+  EXPECT_EQ(admin_->TakeAbortReason(), "transaction_lost");
+  EXPECT_TRUE(admin_->Rollback());
+  ASSERT_TRUE(admin_->Begin(TxMode::kWrite));
+  EXPECT_EQ(CountItems(*admin_), 0);
+  EXPECT_TRUE(admin_->Commit());
 }
 
 TEST_F(MysqlConnectionTest, ConnectsThroughUnixSocket) {

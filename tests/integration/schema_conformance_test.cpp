@@ -1,6 +1,9 @@
 // The schema implements the seed's eight tables column for column, and the database itself
 // enforces every constraint, on SQLite and on MariaDB.
 
+#include <thread>
+#include <vector>
+
 #include "clinic/storage/sql/migrator.hpp"
 #include "support/store_fixture.hpp"
 
@@ -302,6 +305,58 @@ TEST_P(SchemaConformanceTest, RefusesAMigrationEditedAfterItWasApplied) {
   auto refused = storage::sql::Migrate(raw(), storage::sql::EmbeddedMigrations(GetParam()));
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+}
+
+// Instances started together each migrate on start; on a cluster each may talk to another node.
+TEST(MigrationLockTest, MigratorsStartedTogetherOnAnEmptyDatabaseAllSucceed) {
+  for (const Dialect dialect : {Dialect::kSqlite, Dialect::kMysql}) {
+    auto database = MakeTestDatabase(dialect);
+    if (!database) {
+      ASSERT_FALSE(database.error().must_fail) << database.error().reason;
+      continue;
+    }
+    const auto migrations = storage::sql::EmbeddedMigrations(dialect);
+    std::vector<std::unique_ptr<storage::sql::Connection>> connections;
+    for (int i = 0; i < 3; ++i) {
+      auto opened = database->factory().Open();
+      ASSERT_TRUE(opened) << opened.error().message;
+      connections.push_back(std::move(*opened));
+    }
+    std::vector<Result<storage::sql::MigrationReport>> reports(connections.size());
+    std::vector<std::thread> migrators;
+    for (std::size_t i = 0; i < connections.size(); ++i) {
+      migrators.emplace_back(
+          [&, i] { reports[i] = storage::sql::Migrate(*connections[i], migrations); });
+    }
+    for (auto& migrator : migrators) migrator.join();
+    std::size_t applied = 0;
+    for (const auto& report : reports) {
+      ASSERT_TRUE(report) << report.error().message;
+      applied += report->applied.size();
+    }
+    EXPECT_EQ(applied, migrations.size()) << "each migration runs exactly once";
+  }
+}
+
+TEST(MigrationLockTest, ALeaseLeftByACrashedMigratorIsTakenOverOnceItExpires) {
+  auto database = MakeTestDatabase(Dialect::kMysql);
+  if (!database) {
+    if (database.error().must_fail) FAIL() << database.error().reason;
+    GTEST_SKIP() << database.error().reason;
+  }
+  auto connection = database->factory().Open();
+  ASSERT_TRUE(connection) << connection.error().message;
+  const auto migrations = storage::sql::EmbeddedMigrations(Dialect::kMysql);
+  ASSERT_TRUE(storage::sql::Migrate(**connection, migrations));
+  ASSERT_TRUE((*connection)
+                  ->Execute("INSERT INTO schema_migration_lock (id, owner, expires_at) "
+                            "VALUES (1, 'crashed', UTC_TIMESTAMP() - INTERVAL 1 MINUTE)"));
+
+  auto again = storage::sql::Migrate(**connection, migrations);
+  ASSERT_TRUE(again) << again.error().message;
+  auto left = (*connection)->Query("SELECT COUNT(*) FROM schema_migration_lock");
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->front().Int(0), 0) << "the lease is released after the run";
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(SchemaConformanceTest);

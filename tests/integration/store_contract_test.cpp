@@ -304,6 +304,34 @@ TEST_P(StoreContractTest, AFailedTransactionLeavesNoTrace) {
   EXPECT_EQ(rows->at(0).Int(0), 0);
 }
 
+TEST_P(StoreContractTest, AnAbortedTransactionRunsAgainAndTheRetryIsCounted) {
+  const auto conflicts_before = [&] {
+    for (const auto& retries : store().retries()) {
+      if (retries.reason == "conflict") return retries.count;
+    }
+    return std::uint64_t{0};
+  };
+  const std::uint64_t before = conflicts_before();
+  int attempts = 0;
+  auto outcome = store().Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
+    domain::Location location;
+    location.name = fmt::format("Attempt {}", ++attempts);
+    location.address_line1 = "1 Main St";
+    location.city = "x";
+    location.country = "y";
+    CLINIC_TRY_STATUS(tx.locations().Create(location));
+    if (attempts == 1) return Fail(Error::Aborted("lost a race"));
+    return Ok();
+  });
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(attempts, 2);
+  auto rows = raw().Query("SELECT name FROM clinic_locations");
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->at(0).Text(0), "Attempt 2");
+  EXPECT_EQ(conflicts_before(), before + 1);
+}
+
 TEST_P(StoreContractTest, PaymentsAreUniqueByTransactionRef) {
   const auto doctor = NewDoctor(std::nullopt, "d@clinic.example");
   const auto patient = NewPatient("p@example.com");

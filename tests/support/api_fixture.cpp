@@ -59,8 +59,15 @@ std::int64_t ApiTest::QueryCount(const std::string& sql) {
 }
 
 std::unique_ptr<test_support::ClinicdProcess> ApiTest::StartAnotherServer() {
+  return StartAnotherServer(database_->uri());
+}
+
+std::unique_ptr<test_support::ClinicdProcess> ApiTest::StartAnotherServer(
+    const std::string& db_uri) {
+  auto args = clinicd_args_;
+  args.at(1) = db_uri;  // follows "--db"
   auto started =
-      test_support::ClinicdProcess::Start({.args = clinicd_args_, .env = ServerEnvironment()});
+      test_support::ClinicdProcess::Start({.args = std::move(args), .env = ServerEnvironment()});
   EXPECT_TRUE(started.has_value()) << started.error().message;
   return started ? std::move(*started) : nullptr;
 }

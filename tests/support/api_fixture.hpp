@@ -56,6 +56,8 @@ class ApiTest : public ::testing::TestWithParam<storage::sql::Dialect> {
   // Another clinicd with the same flags over the same database, as a second instance behind a
   // load balancer would be.
   std::unique_ptr<test_support::ClinicdProcess> StartAnotherServer();
+  // The same, with its database reached through `db_uri` (another node of a cluster).
+  std::unique_ptr<test_support::ClinicdProcess> StartAnotherServer(const std::string& db_uri);
 
   // The single number a SQL query such as COUNT(*) gives, asked of the database directly.
   std::int64_t QueryCount(const std::string& sql);

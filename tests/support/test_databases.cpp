@@ -82,6 +82,20 @@ std::unique_ptr<storage::sql::ConnectionFactory> TestDatabase::NewFactory() cons
   return storage::mysql::MakeMysqlConnectionFactory(std::move(options));
 }
 
+std::vector<std::string> TestDatabase::PeerUris() const {
+  std::vector<std::string> uris;
+  if (dialect_ != Dialect::kMysql) return uris;
+  const std::string peers = Environment("CLINIC_TEST_MYSQL_PEER_URIS");
+  std::size_t begin = 0;
+  while (begin < peers.size()) {
+    const std::size_t end = std::min(peers.find(',', begin), peers.size());
+    if (end > begin)
+      uris.push_back(UriForDatabase(peers.substr(begin, end - begin), mysql_database_));
+    begin = end + 1;
+  }
+  return uris;
+}
+
 // Cleanup failures are reported but cannot fail the test: the test's own verdict is already in.
 void TestDatabase::Destroy() noexcept {
   factory_.reset();

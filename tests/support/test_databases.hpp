@@ -24,6 +24,7 @@
 #include <ostream>
 #include <string>
 #include <tl/expected.hpp>
+#include <vector>
 
 #include "clinic/storage/mysql/mysql_connection.hpp"
 #include "clinic/storage/sql/connection.hpp"
@@ -54,6 +55,9 @@ class TestDatabase {
   storage::sql::ConnectionFactory& factory() { return *factory_; }
   // A separate factory for this database, for owners such as ConnectionPool.
   std::unique_ptr<storage::sql::ConnectionFactory> NewFactory() const;
+  // URIs of this database through the other nodes of a cluster (CLINIC_TEST_MYSQL_PEER_URIS,
+  // comma-separated server URIs beside CLINIC_TEST_MYSQL_URI); empty for SQLite and a lone server.
+  std::vector<std::string> PeerUris() const;
 
  private:
   friend tl::expected<TestDatabase, NoTestDatabase> MakeTestDatabase(storage::sql::Dialect);

@@ -99,6 +99,15 @@ void Api::AddMetrics(http::Metrics& metrics) const {
         "clinic_password_checks_refused_total {}\n",
         counters.hashes, counters.verifications, counters.refused);
   });
+  metrics.AddCollector([&store = store_](std::string& out) {
+    out +=
+        "# HELP clinic_db_retries_total Transactions run again after losing to a concurrent one, "
+        "by what they lost to.\n"
+        "# TYPE clinic_db_retries_total counter\n";
+    for (const auto& [reason, count] : store.retries()) {
+      out += fmt::format("clinic_db_retries_total{{reason=\"{}\"}} {}\n", reason, count);
+    }
+  });
 }
 
 }  // namespace clinic::app

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "clinic/common/result.hpp"
 #include "clinic/storage/repositories.hpp"
@@ -58,6 +59,15 @@ class Store {
   // what it read while this was N knows that nothing written through this object changed it as
   // long as this is still N (other processes sharing the database are not counted).
   virtual std::uint64_t committed_writes() const = 0;
+
+  // How many transactions Run started again, by what the failed attempt lost to: "deadlock",
+  // "lock_wait_timeout", "transaction_lost" (the database ended it, e.g. a Galera conflict),
+  // "busy" (SQLite's lock) or "conflict" (a rule of the transaction itself asked for a retry).
+  struct Retries {
+    std::string_view reason;
+    std::uint64_t count = 0;
+  };
+  virtual std::vector<Retries> retries() const = 0;
 };
 
 // Runs `body(Transaction&) -> Result<T>` in one transaction and returns its result.

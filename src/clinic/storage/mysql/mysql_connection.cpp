@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <cctype>
@@ -97,6 +98,8 @@ struct DriverError {
   unsigned code = 0;
   std::string sqlstate;
   std::string detail;
+  // The server ended the open transaction without an error for it (see CheckStillInTransaction).
+  bool transaction_lost = false;
 };
 
 template <typename T>
@@ -114,6 +117,18 @@ tl::unexpected<DriverError> DriverFailure(MYSQL_STMT* statement) {
 
 tl::unexpected<DriverError> ClientFailure(std::string detail) {
   return tl::unexpected<DriverError>(DriverError{0, "HY000", std::move(detail)});
+}
+
+tl::unexpected<DriverError> TransactionLost() {
+  return tl::unexpected<DriverError>(
+      DriverError{0, "40001", "the server no longer has the transaction open", true});
+}
+
+// What a retried transaction lost to, as counted in clinic_db_retries_total{reason}.
+std::string_view AbortReason(const DriverError& error) {
+  if (error.transaction_lost) return "transaction_lost";
+  if (error.code == code::kLockWaitTimeout) return "lock_wait_timeout";
+  return "deadlock";
 }
 
 // The connection died under a command: the server may have run it, so only reads and commands
@@ -137,6 +152,9 @@ bool IsUnavailable(unsigned error_code) {
 }
 
 Error ToError(const DriverError& error) {
+  if (error.transaction_lost) {
+    return Error::Aborted("the database ended the transaction (a conflicting write); retry it");
+  }
   switch (error.code) {
     case code::kDuplicateEntry:
       return Error::AlreadyExists("a record with the same key already exists");
@@ -226,6 +244,44 @@ bool IsIntegerColumn(enum_field_types type) {
   }
 }
 
+// Every statement text this process has prepared (up to a bound), so that a connection can prepare
+// them before it opens a transaction. Preparing inside a transaction is where a Galera node can
+// drop the transaction without reporting it (CheckStillInTransaction catches that; doing it
+// beforehand keeps it from happening once the process has warmed up).
+class KnownStatements {
+ public:
+  static constexpr std::size_t kMaxTexts = kMaxCachedStatements * 3 / 4;
+
+  static KnownStatements& Instance() {
+    static KnownStatements instance;
+    return instance;
+  }
+
+  void Remember(std::string_view sql) {
+    const std::lock_guard lock(mutex_);
+    if (texts_.size() >= kMaxTexts ||
+        std::find(texts_.begin(), texts_.end(), sql) != texts_.end()) {
+      return;
+    }
+    texts_.emplace_back(sql);
+    size_.store(texts_.size());
+  }
+
+  std::size_t size() const { return size_.load(); }
+
+  // The texts remembered after the first `known`.
+  std::vector<std::string> Since(std::size_t known) const {
+    const std::lock_guard lock(mutex_);
+    if (known >= texts_.size()) return {};
+    return {texts_.begin() + static_cast<std::ptrdiff_t>(known), texts_.end()};
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> texts_;
+  std::atomic<std::size_t> size_{0};
+};
+
 struct MysqlCloser {
   void operator()(MYSQL* handle) const { mysql_close(handle); }
 };
@@ -240,17 +296,28 @@ using MysqlHandle = std::unique_ptr<MYSQL, MysqlCloser>;
 using StatementHandle = std::unique_ptr<MYSQL_STMT, StatementCloser>;
 using ResultHandle = std::unique_ptr<MYSQL_RES, ResultFreer>;
 
-// Releases a statement's buffered result set whichever way a fetch loop ends, so the statement can
-// run again.
+// Readies a statement to run again whichever way reading its result set ends. A result read to
+// the end only needs freeing. One that failed part-way (an error sent after some rows) must be
+// reset on the server too: merely freed, the statement's next execution waits for rows that never
+// come until the read timeout, with the transaction's locks held meanwhile.
 class StatementResultGuard {
  public:
   explicit StatementResultGuard(MYSQL_STMT* statement) : statement_(statement) {}
-  ~StatementResultGuard() { mysql_stmt_free_result(statement_); }
+  ~StatementResultGuard() {
+    if (read_to_end_) {
+      mysql_stmt_free_result(statement_);
+    } else {
+      mysql_stmt_reset(statement_);
+    }
+  }
   StatementResultGuard(const StatementResultGuard&) = delete;
   StatementResultGuard& operator=(const StatementResultGuard&) = delete;
 
+  void ReadToEnd() { read_to_end_ = true; }
+
  private:
   MYSQL_STMT* statement_;
+  bool read_to_end_ = false;
 };
 
 struct TransparentStringHash {
@@ -312,6 +379,7 @@ class MysqlConnection final : public sql::Connection {
     if (!statement) return Fail(Report(statement.error(), sql));
     auto executed = RunStatement(*statement, params);
     if (!executed) return Fail(Report(executed.error(), sql));
+    if (auto open = CheckStillInTransaction(); !open) return Fail(Report(open.error(), sql));
     return *executed;
   }
 
@@ -326,6 +394,7 @@ class MysqlConnection final : public sql::Connection {
       rows = PrepareAndFetch(sql, params);
     }
     if (!rows) return Fail(Report(rows.error(), sql));
+    if (auto open = CheckStillInTransaction(); !open) return Fail(Report(open.error(), sql));
     return std::move(*rows);
   }
 
@@ -342,6 +411,7 @@ class MysqlConnection final : public sql::Connection {
     EnsureClientLibraryReady();
     if (in_transaction_) return Fail(Error::Internal("Begin called inside a transaction"));
     CLINIC_TRY_STATUS(ReconnectIfClosed());
+    PrepareKnownStatements();
     // Read transactions are declared READ ONLY so InnoDB skips assigning a transaction id.
     const std::string_view start =
         mode == sql::TxMode::kRead ? "START TRANSACTION READ ONLY" : "START TRANSACTION";
@@ -381,6 +451,8 @@ class MysqlConnection final : public sql::Connection {
 
   bool IsHealthy() const override { return healthy_; }
 
+  std::string_view TakeAbortReason() override { return std::exchange(abort_reason_, {}); }
+
  private:
   DriverResult<void> OpenSession() {
     Disconnect();
@@ -413,15 +485,65 @@ class MysqlConnection final : public sql::Connection {
         return DriverFailure(handle.get());
       }
     }
+    if (auto causal = ReadCausallyOnGalera(handle.get()); !causal) return causal;
     handle_ = std::move(handle);
     healthy_ = true;
     return {};
   }
 
+  // On a Galera node, every read first waits until the node has applied what the cluster
+  // committed before it (wsrep_sync_wait = 1), so a request answered by any node sees what an
+  // earlier request wrote through another: a login right after registering, a booking's own
+  // appointment. Asked with SHOW VARIABLES, which MySQL without wsrep also answers (no row).
+  static DriverResult<void> ReadCausallyOnGalera(MYSQL* handle) {
+    constexpr std::string_view kAsk = "SHOW VARIABLES LIKE 'wsrep_on'";
+    if (mysql_real_query(handle, kAsk.data(), kAsk.size()) != 0) return DriverFailure(handle);
+    ResultHandle result(mysql_store_result(handle));
+    if (!result) return DriverFailure(handle);
+    const MYSQL_ROW row = mysql_fetch_row(result.get());
+    const bool galera = row != nullptr && row[1] != nullptr && std::string_view(row[1]) == "ON";
+    if (!galera) return {};
+    constexpr std::string_view kCausal = "SET SESSION wsrep_sync_wait = 1";
+    if (mysql_real_query(handle, kCausal.data(), kCausal.size()) != 0) {
+      return DriverFailure(handle);
+    }
+    return {};
+  }
+
   void Disconnect() {
     statements_.clear();  // statements belong to the handle and go first
+    known_statements_tried_ = 0;
     handle_.reset();
     in_transaction_ = false;
+  }
+
+  // Prepares, outside any transaction, the statements other connections have prepared since this
+  // one last looked. A text that does not prepare here (another schema's, in tests) is skipped:
+  // preparing it later reports the error to whoever runs it.
+  void PrepareKnownStatements() {
+    const KnownStatements& known = KnownStatements::Instance();
+    if (known.size() == known_statements_tried_) return;
+    for (const std::string& sql : known.Since(known_statements_tried_)) {
+      ++known_statements_tried_;
+      if (auto prepared = PrepareCached(sql); !prepared) {
+        if (IsConnectionLost(prepared.error().code)) return;  // Begin reconnects and goes on
+        spdlog::debug("mysql: not preparing '{}' ahead: {}", sql, prepared.error().detail);
+      }
+    }
+  }
+
+  // Whether the server still has our transaction open. Galera can abort a transaction (a
+  // conflicting write replicated from another node) while this client prepares a statement, and
+  // the server then ends it without an error: later statements would autocommit one by one and
+  // COMMIT would answer OK. Asked of the server after preparing inside a transaction, and read
+  // from the status flags every reply carries after running a statement.
+  DriverResult<void> CheckStillInTransaction() {
+    if (!in_transaction_) return {};
+    unsigned int status = 0;
+    mariadb_get_infov(handle_.get(), MARIADB_CONNECTION_SERVER_STATUS, &status);
+    if ((status & SERVER_STATUS_IN_TRANS) != 0) return {};
+    in_transaction_ = false;
+    return TransactionLost();
   }
 
   Status Reconnect() {
@@ -458,6 +580,7 @@ class MysqlConnection final : public sql::Connection {
   Error Report(const DriverError& error, std::string_view sql) {
     Error mapped = ToError(error);
     if (mapped.code == ErrorCode::kUnavailable) healthy_ = false;
+    if (mapped.code == ErrorCode::kAborted) abort_reason_ = AbortReason(error);
     const bool expected = mapped.code == ErrorCode::kAlreadyExists ||
                           mapped.code == ErrorCode::kFailedPrecondition ||
                           mapped.code == ErrorCode::kAborted;
@@ -465,6 +588,19 @@ class MysqlConnection final : public sql::Connection {
                 "mysql: error {} (SQLSTATE {}): {}; statement: {}", error.code, error.sqlstate,
                 error.detail, sql);
     return mapped;
+  }
+
+  DriverResult<void> AskServerStillInTransaction() {
+    constexpr std::string_view kAsk = "SELECT @@in_transaction";
+    if (mysql_real_query(handle_.get(), kAsk.data(), kAsk.size()) != 0) {
+      return DriverFailure(handle_.get());
+    }
+    ResultHandle result(mysql_store_result(handle_.get()));
+    if (!result) return DriverFailure(handle_.get());
+    const MYSQL_ROW row = mysql_fetch_row(result.get());
+    if (row != nullptr && row[0] != nullptr && std::string_view(row[0]) == "1") return {};
+    in_transaction_ = false;
+    return TransactionLost();
   }
 
   DriverResult<void> RunText(std::string_view text) {
@@ -491,6 +627,12 @@ class MysqlConnection final : public sql::Connection {
     if (statements_.size() >= kMaxCachedStatements) statements_.clear();
     MYSQL_STMT* prepared = statement.get();
     statements_.emplace(std::string(sql), std::move(statement));
+    KnownStatements::Instance().Remember(sql);
+    // The prepare reply carries no status flags, so the server is asked (a statement the process
+    // has not prepared before: rare once it has warmed up).
+    if (in_transaction_) {
+      if (auto open = AskServerStillInTransaction(); !open) return tl::unexpected(open.error());
+    }
     return prepared;
   }
 
@@ -537,6 +679,7 @@ class MysqlConnection final : public sql::Connection {
     if (mysql_stmt_field_count(statement) > 0) {
       StatementResultGuard release(statement);
       if (mysql_stmt_store_result(statement) != 0) return DriverFailure(statement);
+      release.ReadToEnd();
     }
     return result;
   }
@@ -602,6 +745,7 @@ class MysqlConnection final : public sql::Connection {
       }
       rows.emplace_back(std::move(cells));
     }
+    release.ReadToEnd();
     return rows;
   }
 
@@ -634,6 +778,8 @@ class MysqlConnection final : public sql::Connection {
   MysqlHandle handle_;
   std::unordered_map<std::string, StatementHandle, TransparentStringHash, std::equal_to<>>
       statements_;
+  std::size_t known_statements_tried_ = 0;
+  std::string_view abort_reason_;
   bool in_transaction_ = false;
   bool healthy_ = true;
 };

@@ -73,6 +73,10 @@ class Connection {
   // False once the connection is known to be broken; the pool then discards it.
   virtual bool IsHealthy() const = 0;
 
+  // What the last kAborted error on this connection lost to ("deadlock", "lock_wait_timeout",
+  // "transaction_lost", "busy"), then forgets it; empty when no statement was aborted since.
+  virtual std::string_view TakeAbortReason() = 0;
+
   Result<ExecResult> Execute(std::string_view sql, std::initializer_list<Value> params = {}) {
     return Execute(sql, std::span<const Value>(params.begin(), params.size()));
   }

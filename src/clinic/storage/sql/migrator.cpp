@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <thread>
 
 #include "clinic/common/crypto.hpp"
 #include "clinic_migrations.hpp"
@@ -25,12 +27,28 @@ constexpr std::string_view kCreateTableMysql =
     " applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci";
 
+constexpr std::string_view kCreateLockTableMysql =
+    "CREATE TABLE IF NOT EXISTS schema_migration_lock ("
+    " id TINYINT UNSIGNED PRIMARY KEY,"
+    " owner VARCHAR(64) NOT NULL,"
+    " expires_at DATETIME NOT NULL"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci";
+
+// How long a MySQL migrator waits for another to finish, and how long its lease lasts without
+// renewal (it renews after each migration; a crashed migrator's lease expires and is taken over).
+constexpr auto kLockWait = std::chrono::seconds(120);
+constexpr auto kLockRetryPause = std::chrono::milliseconds(200);
+constexpr int kLeaseMinutes = 10;
+
 // Serialises migrators across processes and makes a SQLite migration run atomic: SQLite holds its
-// write transaction for the whole run (DDL is transactional there); MySQL takes a named lock,
-// because its DDL commits implicitly and cannot be wrapped in one transaction.
+// write transaction for the whole run (DDL is transactional there). On MySQL, whose DDL commits
+// implicitly, the migrator holds a lease: the one row of schema_migration_lock. A row, unlike
+// GET_LOCK (which each Galera node grants on its own), is one for the whole cluster: a second
+// migrator's INSERT fails on the primary key, on any node.
 class MigrationGuard {
  public:
-  explicit MigrationGuard(Connection& connection) : connection_(connection) {}
+  explicit MigrationGuard(Connection& connection)
+      : connection_(connection), owner_(RandomToken(16)) {}
   MigrationGuard(const MigrationGuard&) = delete;
   MigrationGuard& operator=(const MigrationGuard&) = delete;
   ~MigrationGuard() { (void)Finish(false); }
@@ -38,14 +56,47 @@ class MigrationGuard {
   Status Acquire() {
     if (connection_.dialect() == Dialect::kSqlite) {
       CLINIC_TRY_STATUS(connection_.Begin(TxMode::kWrite));
-    } else {
-      CLINIC_ASSIGN_OR_RETURN(
-          auto rows, connection_.Query("SELECT GET_LOCK('clinic_schema_migrations', 120)"));
-      if (rows.empty() || rows[0].IsNull(0) || rows[0].Int(0) != 1) {
+      held_ = true;
+      return Ok();
+    }
+    CLINIC_TRY_STATUS(connection_.Execute(kCreateLockTableMysql));
+    const auto deadline = std::chrono::steady_clock::now() + kLockWait;
+    while (true) {
+      CLINIC_TRY_STATUS(connection_.Execute(
+          "DELETE FROM schema_migration_lock WHERE id = 1 AND expires_at < UTC_TIMESTAMP()"));
+      auto taken = connection_.Execute(
+          fmt::format("INSERT INTO schema_migration_lock (id, owner, expires_at) "
+                      "VALUES (1, ?, UTC_TIMESTAMP() + INTERVAL {} MINUTE)",
+                      kLeaseMinutes),
+          {Value{owner_}});
+      if (taken) break;
+      // Taken by another migrator (kAlreadyExists), or lost a race for it on another node.
+      const ErrorCode code = taken.error().code;
+      if (code != ErrorCode::kAlreadyExists && code != ErrorCode::kAborted) {
+        return Fail(std::move(taken).error());
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
         return Fail(Error::Unavailable("another process is migrating the schema; try again"));
       }
+      std::this_thread::sleep_for(kLockRetryPause);
     }
     held_ = true;
+    return Ok();
+  }
+
+  // Extends a MySQL lease for another kLeaseMinutes; called between migrations.
+  Status Renew() {
+    if (!held_ || connection_.dialect() == Dialect::kSqlite) return Ok();
+    CLINIC_ASSIGN_OR_RETURN(
+        auto renewed,
+        connection_.Execute(fmt::format("UPDATE schema_migration_lock SET expires_at = "
+                                        "UTC_TIMESTAMP() + INTERVAL {} MINUTE "
+                                        "WHERE id = 1 AND owner = ?",
+                                        kLeaseMinutes),
+                            {Value{owner_}}));
+    if (renewed.affected_rows != 1) {
+      return Fail(Error::Internal("the schema migration lease expired while migrating"));
+    }
     return Ok();
   }
 
@@ -56,12 +107,14 @@ class MigrationGuard {
     if (connection_.dialect() == Dialect::kSqlite) {
       return success ? connection_.Commit() : connection_.Rollback();
     }
-    CLINIC_TRY_STATUS(connection_.Query("SELECT RELEASE_LOCK('clinic_schema_migrations')"));
+    CLINIC_TRY_STATUS(connection_.Execute(
+        "DELETE FROM schema_migration_lock WHERE id = 1 AND owner = ?", {Value{owner_}}));
     return Ok();
   }
 
  private:
   Connection& connection_;
+  const std::string owner_;
   bool held_ = false;
 };
 
@@ -157,6 +210,7 @@ Result<MigrationReport> Migrate(Connection& connection, std::span<const Migratio
     });
     if (done) continue;
     CLINIC_TRY_STATUS(ApplyOne(connection, migration));
+    CLINIC_TRY_STATUS(guard.Renew());
     report.applied.push_back(migration.name);
     report.to_version = std::max(report.to_version, migration.version);
   }

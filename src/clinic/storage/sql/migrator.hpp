@@ -27,11 +27,12 @@ struct MigrationReport {
 };
 
 // Brings the schema up to the newest of `migrations`, recording each in schema_migrations with a
-// checksum of its text. Safe to run from several processes at once (MySQL: a named lock; SQLite:
-// the write lock). Refuses — kFailedPrecondition, changing nothing — a database whose schema is
-// newer than this binary knows, or whose recorded migration text differs from the binary's.
-// On SQLite each migration is atomic; on MySQL DDL commits implicitly, so a failed migration can
-// leave its earlier statements applied (the version row is only written after all succeed).
+// checksum of its text. Safe to run from several processes at once, also on several nodes of a
+// Galera cluster (MySQL: a lease row in schema_migration_lock; SQLite: the write lock). Refuses —
+// kFailedPrecondition, changing nothing — a database whose schema is newer than this binary knows,
+// or whose recorded migration text differs from the binary's. On SQLite each migration is atomic;
+// on MySQL DDL commits implicitly, so a failed migration can leave its earlier statements applied
+// (the version row is only written after all succeed).
 Result<MigrationReport> Migrate(Connection& connection, std::span<const Migration> migrations);
 
 // The newest applied version (0 for an empty database).

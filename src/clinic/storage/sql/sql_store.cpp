@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -15,6 +17,16 @@ namespace {
 // How often a write transaction that lost a race (deadlock, busy) is run again before the
 // caller sees kAborted.
 constexpr int kMaxAttempts = 5;
+
+constexpr std::array<std::string_view, 5> kRetryReasons = {"deadlock", "lock_wait_timeout",
+                                                           "transaction_lost", "busy", "conflict"};
+constexpr std::size_t kConflictReason = kRetryReasons.size() - 1;
+
+std::size_t RetryReasonIndex(std::string_view reason) {
+  const auto* found = std::find(kRetryReasons.begin(), kRetryReasons.end(), reason);
+  return found == kRetryReasons.end() ? kConflictReason
+                                      : static_cast<std::size_t>(found - kRetryReasons.begin());
+}
 
 class SqlTransaction final : public Transaction {
  public:
@@ -77,16 +89,32 @@ class SqlStore final : public Store {
 
   Status Run(TxMode mode, const std::function<Status(Transaction&)>& body) override {
     for (int attempt = 1;; ++attempt) {
-      auto outcome = RunOnce(mode, body);
-      if (outcome || outcome.error().code != ErrorCode::kAborted || attempt == kMaxAttempts) {
+      std::string_view abort_reason;
+      auto outcome = RunOnce(mode, body, abort_reason);
+      if (outcome || outcome.error().code != ErrorCode::kAborted) return outcome;
+      if (attempt == kMaxAttempts) {
+        spdlog::warn("transaction aborted ({}) {} times; giving up: {}", ReasonName(abort_reason),
+                     attempt, outcome.error().message);
         return outcome;
       }
+      const std::size_t reason = RetryReasonIndex(abort_reason);
+      retries_[reason].fetch_add(1);
+      spdlog::warn("transaction aborted ({}), running it again (attempt {} of {})",
+                   kRetryReasons[reason], attempt + 1, kMaxAttempts);
       // Back off a little, more each time, so the racers do not collide again in lock step.
       std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt * attempt));
     }
   }
 
   std::uint64_t committed_writes() const override { return committed_writes_.load(); }
+
+  std::vector<Retries> retries() const override {
+    std::vector<Retries> counts;
+    for (std::size_t i = 0; i < kRetryReasons.size(); ++i) {
+      counts.push_back({kRetryReasons[i], retries_[i].load()});
+    }
+    return counts;
+  }
 
   Status Ping() override {
     CLINIC_ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
@@ -95,9 +123,16 @@ class SqlStore final : public Store {
   }
 
  private:
-  Status RunOnce(TxMode mode, const std::function<Status(Transaction&)>& body) {
+  static std::string_view ReasonName(std::string_view reason) {
+    return kRetryReasons[RetryReasonIndex(reason)];
+  }
+
+  // One attempt; `abort_reason` says what an aborted attempt lost to, as the connection saw it.
+  Status RunOnce(TxMode mode, const std::function<Status(Transaction&)>& body,
+                 std::string_view& abort_reason) {
     CLINIC_ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
     Connection& connection = *lease;
+    (void)connection.TakeAbortReason();
     CLINIC_TRY_STATUS(connection.Begin(mode));
     SqlTransaction tx(connection);
     auto outcome = body(tx);
@@ -106,14 +141,23 @@ class SqlStore final : public Store {
     if (!outcome) {
       // Also after a failed COMMIT, so the connection goes back to the pool with no transaction.
       if (auto rolled_back = connection.Rollback(); !rolled_back) {
-        spdlog::warn("rollback failed: {}", rolled_back.error().message);
+        // A deadlock reported only now means the database had already aborted the transaction
+        // (Galera does this to the loser of a conflict): what the body concluded (a row not
+        // found, say) came from a transaction that no longer counts, so it runs again.
+        if (rolled_back.error().code == ErrorCode::kAborted) {
+          outcome = Fail(std::move(rolled_back).error());
+        } else {
+          spdlog::warn("rollback failed: {}", rolled_back.error().message);
+        }
       }
     }
+    abort_reason = connection.TakeAbortReason();
     return outcome;
   }
 
   ConnectionPool pool_;
   std::atomic<std::uint64_t> committed_writes_{0};
+  std::array<std::atomic<std::uint64_t>, kRetryReasons.size()> retries_{};
 };
 
 }  // namespace

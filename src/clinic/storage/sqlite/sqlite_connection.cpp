@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace clinic::storage::sqlite {
 namespace {
@@ -73,6 +75,7 @@ class SqliteConnection final : public sql::Connection {
   Dialect dialect() const override { return Dialect::kSqlite; }
   // A SQLite handle does not break the way a network connection does.
   bool IsHealthy() const override { return true; }
+  std::string_view TakeAbortReason() override { return std::exchange(abort_reason_, {}); }
 
   Result<ExecResult> Execute(std::string_view sql, std::span<const Value> params) override {
     CLINIC_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
@@ -82,7 +85,7 @@ class SqliteConnection final : public sql::Connection {
     auto outcome =
         rc == SQLITE_DONE
             ? Result<ExecResult>(ExecResult{sqlite3_changes64(db_), sqlite3_last_insert_rowid(db_)})
-            : Fail(MapError(db_, rc, "execute"));
+            : Fail(Map(rc, "execute"));
     sqlite3_reset(stmt);
     return outcome;
   }
@@ -99,7 +102,7 @@ class SqliteConnection final : public sql::Connection {
       rows.emplace_back(std::move(cells));
     }
     sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE) return Fail(MapError(db_, rc, "query"));
+    if (rc != SQLITE_DONE) return Fail(Map(rc, "query"));
     return rows;
   }
 
@@ -108,7 +111,7 @@ class SqliteConnection final : public sql::Connection {
     char* message = nullptr;
     const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
     sqlite3_free(message);
-    if (rc != SQLITE_OK) return Fail(MapError(db_, rc, "script"));
+    if (rc != SQLITE_OK) return Fail(Map(rc, "script"));
     return Ok();
   }
 
@@ -125,6 +128,12 @@ class SqliteConnection final : public sql::Connection {
   }
 
  private:
+  Error Map(int rc, std::string_view what) {
+    Error error = MapError(db_, rc, what);
+    if (error.code == ErrorCode::kAborted) abort_reason_ = "busy";
+    return error;
+  }
+
   Status Simple(std::string_view sql) {
     CLINIC_TRY_STATUS(Execute(sql, std::span<const Value>{}));
     return Ok();
@@ -136,7 +145,7 @@ class SqliteConnection final : public sql::Connection {
       sqlite3_stmt* raw = nullptr;
       const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                         SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-      if (rc != SQLITE_OK) return Fail(MapError(db_, rc, "prepare"));
+      if (rc != SQLITE_OK) return Fail(Map(rc, "prepare"));
       it = statements_.emplace(std::string(sql), StatementPtr(raw)).first;
     }
     sqlite3_stmt* stmt = it->second.get();
@@ -154,7 +163,7 @@ class SqliteConnection final : public sql::Connection {
       } else {
         rc = sqlite3_bind_null(stmt, index);
       }
-      if (rc != SQLITE_OK) return Fail(MapError(db_, rc, "bind"));
+      if (rc != SQLITE_OK) return Fail(Map(rc, "bind"));
     }
     return stmt;
   }
@@ -174,6 +183,7 @@ class SqliteConnection final : public sql::Connection {
 
   sqlite3* db_;
   std::unordered_map<std::string, StatementPtr> statements_;
+  std::string_view abort_reason_;
 };
 
 class SqliteConnectionFactory final : public sql::ConnectionFactory {
