@@ -69,7 +69,8 @@ TEST(ClinicctlAuditVerify, ReportsAnIntactChainAndThenTheFirstEditedRow) {
 
   const auto intact = RunCommand(CLINICCTL_PATH, {"--db", db.uri(), "audit", "verify"});
   EXPECT_EQ(intact.exit_code, 0) << intact.output;
-  EXPECT_EQ(intact.output, fmt::format("audit chain intact: {} rows\n", row_ids.size()));
+  EXPECT_EQ(intact.output,
+            fmt::format("audit trail intact: {} rows in 16 chains\n", row_ids.size()));
 
   // The edit an intruder with write access to the file would make.
   auto raw = storage::sqlite::MakeSqliteConnectionFactory(db.path())->Open();
@@ -81,7 +82,7 @@ TEST(ClinicctlAuditVerify, ReportsAnIntactChainAndThenTheFirstEditedRow) {
 
   const auto broken = RunCommand(CLINICCTL_PATH, {"--db", db.uri(), "audit", "verify"});
   EXPECT_EQ(broken.exit_code, 1) << broken.output;
-  EXPECT_THAT(broken.output, StartsWith(fmt::format("audit chain broken at row {}: ", edited)));
+  EXPECT_THAT(broken.output, StartsWith(fmt::format("audit trail broken at row {}: ", edited)));
   EXPECT_THAT(broken.output, HasSubstr("content"));
 }
 

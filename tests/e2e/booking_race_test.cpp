@@ -218,6 +218,68 @@ TEST_P(BookingRaceTest, ServersOnEveryNodeOfAClusterNeverDoubleBookAndTheAuditVe
   }
 }
 
+// The rules that span rows (one patient: no overlapping appointments; one doctor: no overlapping
+// slots) when the competing requests reach different servers at the same moment: on a cluster,
+// servers on different nodes, where a row lock taken on one node does not reach the others.
+TEST_P(BookingRaceTest, OverlappingRequestsThroughDifferentServersAtOnceMakeOneRecord) {
+  std::vector<std::unique_ptr<test_support::ClinicdProcess>> servers;
+  std::vector<std::uint16_t> ports{port()};
+  auto peers = database().PeerUris();
+  if (peers.empty()) peers.push_back(database().uri());
+  for (const auto& peer : peers) {
+    servers.push_back(StartAnotherServer(peer));
+    ASSERT_NE(servers.back(), nullptr);
+    ports.push_back(servers.back()->port());
+  }
+  // `attempt(t, client)` on one thread per doctor, each through its own server, all at once;
+  // returns the statuses.
+  const auto at_once = [&](const auto& attempt) {
+    std::vector<int> statuses(kDoctors, 0);
+    std::latch start(kDoctors);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kDoctors; ++t) {
+      threads.emplace_back([&, t] {
+        test_support::HttpClient client(ports[static_cast<std::size_t>(t) % ports.size()]);
+        (void)client.Get("/health");
+        start.arrive_and_wait();
+        statuses[static_cast<std::size_t>(t)] = attempt(t, client);
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    return statuses;
+  };
+  for (int hour = 0; hour < kHours; ++hour) {
+    // One patient books the four doctors' slots of one hour at once: one booking, three 409s.
+    const auto bookings = at_once([&](int t, test_support::HttpClient& client) {
+      const auto slot = contested_[static_cast<std::size_t>(t * kHours + hour)];
+      return Post(client, hour, "/api/v1/appointments", object{{"slot_id", slot}});
+    });
+    EXPECT_EQ(std::count(bookings.begin(), bookings.end(), 201), 1) << "hour " << hour;
+    EXPECT_EQ(std::count(bookings.begin(), bookings.end(), 409), kDoctors - 1) << "hour " << hour;
+
+    // Four overlapping slots for one doctor, created at once: one slot, three 409s.
+    const auto slots = at_once([&](int t, test_support::HttpClient& client) {
+      auto response = client.Send(
+          {.method = "POST",
+           .target = "/api/v1/doctors/" + std::to_string(doctors_[0]) + "/slots",
+           .body = boost::json::serialize(object{{"location_id", location_},
+                                                 {"start_time_utc", On2030(30 + 2 * hour, 10 * t)},
+                                                 {"end_time_utc", On2030(31 + 2 * hour, 10 * t)}}),
+           .headers = {{"Content-Type", "application/json"},
+                       {"Authorization", "Bearer " + admin_token_}}});
+      return response ? response->status : 0;
+    });
+    EXPECT_EQ(std::count(slots.begin(), slots.end(), 201), 1) << "hour " << hour;
+    EXPECT_EQ(std::count(slots.begin(), slots.end(), 409), kDoctors - 1) << "hour " << hour;
+  }
+  EXPECT_EQ(OverlappingPairs(), 0);
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM doctor_time_slots a JOIN doctor_time_slots b "
+                       "ON a.doctor_id = b.doctor_id AND b.id > a.id "
+                       "WHERE a.start_time_utc < b.end_time_utc "
+                       "AND b.start_time_utc < a.end_time_utc"),
+            0);
+}
+
 TEST_P(BookingRaceTest, WhatOneNodeCommittedIsReadAtOnceThroughAnother) {
   const auto peers = database().PeerUris();
   if (peers.empty()) GTEST_SKIP() << "no cluster: CLINIC_TEST_MYSQL_PEER_URIS names no other node";

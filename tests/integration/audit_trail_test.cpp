@@ -1,5 +1,6 @@
-// The audit trail: rows chain to each other, concurrent writers still form one chain, a rolled
-// back action leaves no row, and verification names the first row that was altered or removed.
+// The audit trail: rows chain to each other, concurrent writers form intact chains of their own, a
+// rolled back action leaves no row, verification names the first row that was altered, moved or
+// removed, and a trail written as one chain before migration 0009 still verifies after it.
 // Runs on SQLite and on MariaDB.
 
 #include "clinic/service/audit_trail.hpp"
@@ -7,11 +8,15 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
 #include "clinic/common/crypto.hpp"
+#include "clinic/common/time.hpp"
 #include "clinic/domain/audit.hpp"
+#include "clinic/storage/sql/migrator.hpp"
+#include "clinic/storage/sql/sql_store.hpp"
 #include "support/store_fixture.hpp"
 
 namespace clinic::testing {
@@ -61,11 +66,19 @@ class AuditTrailTest : public StoreTest {
     }
   }
 
-  std::string HeadHash() {
-    auto head = InTransaction(store(), TxMode::kRead,
-                              [&](Transaction& tx) { return tx.audit().HeadHash(); });
-    EXPECT_TRUE(head) << head.error().message;
-    return head.value_or("");
+  std::vector<storage::AuditChainHead> Heads() {
+    auto heads =
+        InTransaction(store(), TxMode::kRead, [&](Transaction& tx) { return tx.audit().Heads(); });
+    EXPECT_TRUE(heads) << heads.error().message;
+    return heads.value_or(std::vector<storage::AuditChainHead>{});
+  }
+
+  std::string HeadHash(int chain) {
+    for (const auto& head : Heads()) {
+      if (head.chain == chain) return head.last_hash;
+    }
+    ADD_FAILURE() << "no chain " << chain;
+    return "";
   }
 
   service::AuditVerification Verify() {
@@ -93,23 +106,33 @@ class AuditTrailTest : public StoreTest {
       .actor = {.role = Role::kAdmin, .id = 3}, .client_addr = "192.0.2.1", .request_id = "r-1"};
 };
 
-TEST_P(AuditTrailTest, AnEmptyChainIsIntact) {
+TEST_P(AuditTrailTest, AnEmptyTrailIsIntact) {
   const auto verification = Verify();
   EXPECT_EQ(verification.rows, 0);
+  EXPECT_EQ(verification.chains, 16);
   EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
-  EXPECT_EQ(HeadHash(), domain::kAuditGenesisHash);
+  const auto heads = Heads();
+  ASSERT_EQ(heads.size(), 16u);
+  for (const auto& head : heads) {
+    EXPECT_EQ(head.last_hash, domain::kAuditGenesisHash);
+    EXPECT_EQ(head.last_seq, 0);
+  }
 }
 
 TEST_P(AuditTrailTest, AppendedRowsChainToEachOther) {
+  // One after another, so on one connection and so one chain.
   const auto rows = AppendRows(3);
   ASSERT_EQ(rows.size(), 3u);
   std::string previous_hash(domain::kAuditGenesisHash);
+  std::int64_t position = 0;
   for (const auto& row : rows) {
+    EXPECT_EQ(row.chain, rows.front().chain);
+    EXPECT_EQ(row.chain_seq, ++position);
     EXPECT_EQ(row.prev_hash, previous_hash);
     EXPECT_EQ(row.hash, domain::AuditChainHash(row, row.prev_hash));
     previous_hash = row.hash;
   }
-  EXPECT_EQ(HeadHash(), rows.back().hash);
+  EXPECT_EQ(HeadHash(rows.back().chain), rows.back().hash);
 
   const auto verification = Verify();
   EXPECT_EQ(verification.rows, 3);
@@ -203,7 +226,7 @@ TEST_P(AuditTrailTest, ListFiltersAndPagesById) {
   EXPECT_EQ(first_page->next_after_id, all[1]);
 }
 
-TEST_P(AuditTrailTest, ConcurrentWritersStillFormOneChain) {
+TEST_P(AuditTrailTest, ConcurrentWritersFormIntactChains) {
   constexpr int kThreads = 8;
   constexpr int kRowsPerThread = 25;
   std::atomic<int> failures{0};
@@ -228,10 +251,16 @@ TEST_P(AuditTrailTest, ConcurrentWritersStillFormOneChain) {
   const auto verification = Verify();
   EXPECT_EQ(verification.rows, kThreads * kRowsPerThread);
   EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
-  // No two rows chained to the same parent: the head lock admitted one writer at a time.
-  std::set<std::string> parents;
-  for (const auto& row : AllRows()) parents.insert(row.prev_hash);
+  // No two rows chained to the same parent: each head lock admitted one writer at a time.
+  std::set<std::pair<int, std::string>> parents;
+  std::set<int> chains;
+  for (const auto& row : AllRows()) {
+    parents.emplace(row.chain, row.prev_hash);
+    chains.insert(row.chain);
+  }
   EXPECT_EQ(parents.size(), static_cast<std::size_t>(kThreads * kRowsPerThread));
+  // Writers on their own connections wrote to chains of their own rather than queueing on one.
+  EXPECT_GT(chains.size(), 1u);
 }
 
 TEST_P(AuditTrailTest, ARolledBackActionLeavesNoAuditRow) {
@@ -242,7 +271,7 @@ TEST_P(AuditTrailTest, ARolledBackActionLeavesNoAuditRow) {
   });
   ASSERT_FALSE(rolled_back);
   EXPECT_EQ(AllRows().size(), before.size());
-  EXPECT_EQ(HeadHash(), before.back().hash);
+  EXPECT_EQ(HeadHash(before.back().chain), before.back().hash);
 
   const auto after = AppendRows(1);
   ASSERT_EQ(after.size(), 3u);
@@ -294,7 +323,7 @@ TEST_P(AuditTrailTest, ARemovedFirstRowNamesTheNewFirstRow) {
   const auto verification = Verify();
   EXPECT_EQ(verification.rows, 2);
   EXPECT_EQ(verification.first_broken_id, rows[1].id);
-  EXPECT_THAT(verification.problem, HasSubstr("genesis"));
+  EXPECT_THAT(verification.problem, HasSubstr("first rows were removed"));
 }
 
 TEST_P(AuditTrailTest, ARemovedTailNamesTheLastRowLeft) {
@@ -307,6 +336,31 @@ TEST_P(AuditTrailTest, ARemovedTailNamesTheLastRowLeft) {
   EXPECT_EQ(verification.rows, 4);
   EXPECT_EQ(verification.first_broken_id, rows[3].id);
   EXPECT_THAT(verification.problem, HasSubstr("removed"));
+}
+
+TEST_P(AuditTrailTest, ARowMovedToAnotherChainIsNoticed) {
+  const auto rows = AppendRows(3);
+  ASSERT_EQ(rows.size(), 3u);
+  DropAppendOnlyTriggers();
+  const int elsewhere = rows[1].chain % 16 + 1;
+  auto moved = raw().Execute(
+      "UPDATE audit_log SET chain = ? WHERE id = ?",
+      {storage::sql::Value{std::int64_t{elsewhere}}, storage::sql::Value{rows[1].id}});
+  ASSERT_TRUE(moved) << moved.error().message;
+
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, 3);
+  EXPECT_EQ(verification.first_broken_id, rows[1].id);
+}
+
+TEST_P(AuditTrailTest, ARowInNoChainIsNoticed) {
+  const auto rows = AppendRows(2);
+  ASSERT_EQ(rows.size(), 2u);
+  DropAppendOnlyTriggers();
+  RawExecute("UPDATE audit_log SET chain = 99 WHERE id = ?", rows[1].id);
+
+  const auto verification = Verify();
+  EXPECT_EQ(verification.first_broken_id, rows[0].id) << verification.problem;
 }
 
 TEST_P(AuditTrailTest, RemovingEveryRowIsNoticed) {
@@ -345,6 +399,48 @@ TEST_P(AuditTrailTest, VerificationCarriesTheChainAcrossPages) {
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(AuditTrailTest);
+
+TEST(AuditChainsMigrationTest, ATrailWrittenAsOneChainVerifiesAfterTheMigration) {
+  InitCrypto();
+  for (const auto dialect : {storage::sql::Dialect::kSqlite, storage::sql::Dialect::kMysql}) {
+    auto database = MakeTestDatabase(dialect);
+    if (!database) {
+      ASSERT_FALSE(database.error().must_fail) << database.error().reason;
+      continue;
+    }
+    auto connection = database->factory().Open();
+    ASSERT_TRUE(connection) << connection.error().message;
+    auto migrations = storage::sql::EmbeddedMigrations(dialect);
+    const auto before_chains = std::find_if(migrations.begin(), migrations.end(),
+                                            [](const auto& m) { return m.version >= 9; });
+    ASSERT_TRUE(storage::sql::Migrate(**connection, {migrations.begin(), before_chains}));
+    // Three rows as the single-chain trail wrote them.
+    std::string previous(domain::kAuditGenesisHash);
+    for (int i = 1; i <= 3; ++i) {
+      domain::AuditEntry row{.occurred_at = At(i), .action = "patient.read", .entity = "patient"};
+      row.entity_id = i;
+      row.prev_hash = previous;
+      row.hash = domain::AuditChainHash(row, row.prev_hash);
+      ASSERT_TRUE((*connection)
+                      ->Execute("INSERT INTO audit_log (occurred_at, actor_role, action, entity, "
+                                "entity_id, prev_hash, "
+                                "hash) VALUES (?, 'system', 'patient.read', 'patient', ?, ?, ?)",
+                                {FormatSqlDateTime(row.occurred_at), std::int64_t{i}, row.prev_hash,
+                                 row.hash}));
+      previous = row.hash;
+    }
+    ASSERT_TRUE((*connection)->Execute("UPDATE audit_chain_head SET last_hash = ?", {previous}));
+
+    auto migrated = storage::sql::Migrate(**connection, migrations);
+    ASSERT_TRUE(migrated) << migrated.error().message;
+    auto store = storage::sql::MakeSqlStore(database->NewFactory(), 2);
+    auto verification = service::VerifyAuditChain(*store);
+    ASSERT_TRUE(verification) << verification.error().message;
+    EXPECT_EQ(verification->rows, 3);
+    EXPECT_EQ(verification->chains, 16);
+    EXPECT_EQ(verification->first_broken_id, std::nullopt) << verification->problem;
+  }
+}
 
 }  // namespace
 }  // namespace clinic::testing

@@ -274,10 +274,11 @@ TEST_P(SchemaConformanceTest, UpdatedAtMovesOnUpdate) {
 
 TEST_P(SchemaConformanceTest, AuditLogIsAppendOnly) {
   const std::string zeros(64, '0');
-  ASSERT_EQ(Exec("INSERT INTO audit_log (occurred_at, actor_role, action, entity, prev_hash, hash) "
-                 "VALUES ('2030-01-01 00:00:00', 'system', 'test', 'x', ?, ?)",
-                 {Value{zeros}, Value{std::string(64, 'a')}}),
-            std::nullopt);
+  ASSERT_EQ(
+      Exec("INSERT INTO audit_log (occurred_at, actor_role, action, entity, prev_hash, hash, "
+           "chain, chain_seq) VALUES ('2030-01-01 00:00:00', 'system', 'test', 'x', ?, ?, 1, 1)",
+           {Value{zeros}, Value{std::string(64, 'a')}}),
+      std::nullopt);
   EXPECT_TRUE(Exec("UPDATE audit_log SET action = 'forged'").has_value());
   EXPECT_TRUE(Exec("DELETE FROM audit_log").has_value());
 }

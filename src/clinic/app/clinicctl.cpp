@@ -148,11 +148,12 @@ int ClinicctlMain(int argc, char** argv) {
     auto verification = service::VerifyAuditChain(**store);
     if (!verification) return Report(verification.error());
     if (verification->first_broken_id) {
-      std::cout << fmt::format("audit chain broken at row {}: {}\n", *verification->first_broken_id,
+      std::cout << fmt::format("audit trail broken at row {}: {}\n", *verification->first_broken_id,
                                verification->problem);
       return kFailed;
     }
-    std::cout << fmt::format("audit chain intact: {} rows\n", verification->rows);
+    std::cout << fmt::format("audit trail intact: {} rows in {} chains\n", verification->rows,
+                             verification->chains);
     return 0;
   }
   return kBadUsage;

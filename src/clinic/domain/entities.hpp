@@ -139,7 +139,9 @@ struct Session {
 };
 
 // One append-only line of the audit trail. `hash` = SHA-256 over `prev_hash` and the row's
-// canonical text (domain/audit.hpp), so editing or removing any row breaks every later hash.
+// canonical text (domain/audit.hpp), so editing or removing any row breaks every later hash of
+// its chain. The trail is several independent chains; `chain_seq` numbers a chain's rows 1, 2, …
+// in the order they chained (ids need not be in that order on a cluster).
 struct AuditEntry {
   Id id = 0;
   Instant occurred_at{};
@@ -154,6 +156,8 @@ struct AuditEntry {
   std::optional<std::string> details;
   std::string prev_hash;
   std::string hash;
+  int chain = 0;
+  std::int64_t chain_seq = 0;
 };
 
 }  // namespace clinic::domain

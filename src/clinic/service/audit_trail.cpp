@@ -25,38 +25,95 @@ std::optional<std::string> FitColumn(const std::optional<std::string>& text) {
   return text->substr(0, length);
 }
 
-// One page of the chain, plus the head when the page is the last one: read in the same
-// transaction, so rows appended meanwhile cannot make an intact tail look truncated.
-struct ChainPage {
-  storage::Page<domain::AuditEntry> rows;
-  std::optional<std::string> head_hash;
-};
-
-Result<ChainPage> ReadChainPage(storage::Store& store, const storage::PageRequest& page) {
-  return storage::InTransaction(
-      store, storage::TxMode::kRead, [&](storage::Transaction& tx) -> Result<ChainPage> {
-        ChainPage out;
-        CLINIC_ASSIGN_OR_RETURN(out.rows, tx.audit().List(storage::AuditFilter{}, page));
-        if (!out.rows.next_after_id) {
-          CLINIC_ASSIGN_OR_RETURN(out.head_hash, tx.audit().HeadHash());
-        }
-        return out;
-      });
-}
-
-// What is wrong with `row` given the hash of the row before it (and that row's id, when there
-// is one), or nullopt when it is intact.
+// What is wrong with `row` given the row before it in its chain (none for the first), or nullopt
+// when it is intact.
 std::optional<std::string> RowProblem(const domain::AuditEntry& row,
-                                      const std::string& previous_hash,
-                                      std::optional<Id> previous_id) {
+                                      const std::optional<domain::AuditEntry>& previous) {
+  const std::int64_t expected_seq = previous ? previous->chain_seq + 1 : 1;
+  if (row.chain_seq != expected_seq) {
+    return previous ? fmt::format("chain {} skips from position {} (row {}) to {}", row.chain,
+                                  previous->chain_seq, previous->id, row.chain_seq)
+                    : fmt::format("chain {} starts at position {}: its first rows were removed",
+                                  row.chain, row.chain_seq);
+  }
+  const std::string_view previous_hash =
+      previous ? std::string_view(previous->hash) : domain::kAuditGenesisHash;
   if (row.prev_hash != previous_hash) {
-    return previous_id ? fmt::format("prev_hash is not the hash of row {}", *previous_id)
-                       : std::string("prev_hash is not the genesis hash of the first row");
+    return previous ? fmt::format("prev_hash is not the hash of row {}", previous->id)
+                    : std::string("prev_hash is not the genesis hash of the first row");
   }
   if (domain::AuditChainHash(row, row.prev_hash) != row.hash) {
     return std::string("hash does not match the row's content");
   }
   return std::nullopt;
+}
+
+// One page of a chain, plus its head when the page is the last one: read in the same
+// transaction, so rows appended meanwhile cannot make an intact tail look truncated.
+struct ChainPage {
+  std::vector<domain::AuditEntry> rows;
+  std::optional<storage::AuditChainHead> head;
+};
+
+Result<ChainPage> ReadChainPage(storage::Store& store, int chain, std::int64_t after_seq) {
+  return storage::InTransaction(
+      store, storage::TxMode::kRead, [&](storage::Transaction& tx) -> Result<ChainPage> {
+        ChainPage out;
+        CLINIC_ASSIGN_OR_RETURN(out.rows, tx.audit().ListChain(chain, after_seq, kVerifyPageSize));
+        if (out.rows.size() < static_cast<std::size_t>(kVerifyPageSize)) {
+          CLINIC_ASSIGN_OR_RETURN(auto heads, tx.audit().Heads());
+          for (auto& head : heads) {
+            if (head.chain == chain) out.head = std::move(head);
+          }
+        }
+        return out;
+      });
+}
+
+// Checks one chain from its first row to its head; counts its rows into `report` and records its
+// first break there (the caller keeps the first break of all chains).
+Status VerifyChain(storage::Store& store, int chain, AuditVerification& report) {
+  std::optional<domain::AuditEntry> previous;
+  bool broken = false;
+  std::int64_t read_up_to = 0;  // the chain_seq of the last row read
+  while (true) {
+    CLINIC_ASSIGN_OR_RETURN(auto page, ReadChainPage(store, chain, read_up_to));
+    for (auto& row : page.rows) {
+      ++report.rows;
+      read_up_to = row.chain_seq;
+      // After a break, later rows are only counted: their links may be fine, but the chain can no
+      // longer vouch for them.
+      if (broken) continue;
+      if (auto problem = RowProblem(row, previous)) {
+        broken = true;
+        if (!report.first_broken_id || row.id < *report.first_broken_id) {
+          report.first_broken_id = row.id;
+          report.problem = std::move(*problem);
+        }
+        continue;
+      }
+      previous = std::move(row);
+    }
+    if (!page.head) continue;  // a full page: there may be more
+    if (broken) return Ok();
+    const std::string_view last_hash =
+        previous ? std::string_view(previous->hash) : domain::kAuditGenesisHash;
+    const std::int64_t last_seq = previous ? previous->chain_seq : 0;
+    if (page.head->last_hash != last_hash || page.head->last_seq != last_seq) {
+      const Id last_id = previous ? previous->id : 0;
+      if (!report.first_broken_id || last_id < *report.first_broken_id) {
+        report.first_broken_id = last_id;
+        report.problem =
+            previous ? fmt::format(
+                           "the head of chain {} is not this last row's hash: later rows "
+                           "were removed",
+                           chain)
+                     : fmt::format("chain {} is empty but its head names a row: rows were removed",
+                                   chain);
+      }
+    }
+    return Ok();
+  }
 }
 
 }  // namespace
@@ -82,36 +139,22 @@ Status Audit(storage::Transaction& tx, const Clock& clock, const domain::Request
 
 Result<AuditVerification> VerifyAuditChain(storage::Store& store) {
   AuditVerification report;
-  std::string previous_hash(domain::kAuditGenesisHash);
-  std::optional<Id> previous_id;
-  storage::PageRequest page{.limit = kVerifyPageSize, .after_id = std::nullopt};
-  while (true) {
-    CLINIC_ASSIGN_OR_RETURN(auto chain, ReadChainPage(store, page));
-    for (const auto& row : chain.rows.items) {
-      ++report.rows;
-      // After the first break, later rows are only counted: their links may be fine, but the
-      // chain can no longer vouch for them.
-      if (report.first_broken_id) continue;
-      if (auto problem = RowProblem(row, previous_hash, previous_id)) {
-        report.first_broken_id = row.id;
-        report.problem = std::move(*problem);
-        continue;
-      }
-      previous_hash = row.hash;
-      previous_id = row.id;
-    }
-    if (chain.rows.next_after_id) {
-      page.after_id = chain.rows.next_after_id;
-      continue;
-    }
-    if (!report.first_broken_id && chain.head_hash != previous_hash) {
-      report.first_broken_id = previous_id.value_or(0);
-      report.problem = previous_id
-                           ? "the chain head is not this last row's hash: later rows were removed"
-                           : "the log is empty but the chain head names a row: rows were removed";
-    }
-    return report;
+  CLINIC_ASSIGN_OR_RETURN(auto heads, storage::InTransaction(store, storage::TxMode::kRead,
+                                                             [](storage::Transaction& tx) {
+                                                               return tx.audit().Heads();
+                                                             }));
+  for (const auto& head : heads) CLINIC_TRY_STATUS(VerifyChain(store, head.chain, report));
+  report.chains = static_cast<int>(heads.size());
+  CLINIC_ASSIGN_OR_RETURN(
+      auto stray,
+      storage::InTransaction(store, storage::TxMode::kRead, [](storage::Transaction& tx) {
+        return tx.audit().FirstRowOutsideTheChains();
+      }));
+  if (stray && (!report.first_broken_id || *stray < *report.first_broken_id)) {
+    report.first_broken_id = *stray;
+    report.problem = "the row belongs to no chain";
   }
+  return report;
 }
 
 }  // namespace clinic::service

@@ -21,19 +21,22 @@ Status Audit(storage::Transaction& tx, const Clock& clock, const domain::Request
              std::string_view action, std::string_view entity, std::optional<Id> entity_id,
              std::optional<std::string> details = std::nullopt);
 
-// The outcome of checking the whole audit chain.
+// The outcome of checking every audit chain.
 struct AuditVerification {
   std::int64_t rows = 0;  // every row in the log, also those after a break
-  // Unset while the chain is intact. Otherwise the first row whose hash or link does not match;
-  // when only the tail is gone (the chain head names a hash no row has), the last row that is
-  // left, or 0 when no row is left.
+  int chains = 0;
+  // Unset while every chain is intact. Otherwise the lowest id among each broken chain's first
+  // bad row: one whose hash, link or position does not match; when only a chain's tail is gone
+  // (its head names a row that is not there), the last row left in it, or 0 when none is left;
+  // or a row that belongs to no chain.
   std::optional<Id> first_broken_id;
   std::string problem;  // what is wrong there, for people
 };
 
-// Recomputes every row's hash in id order, checks each links to its predecessor (the first to
-// domain::kAuditGenesisHash) and the last to the chain head. Reads in pages, each in its own read
-// transaction, so rows appended meanwhile are checked too.
+// Walks each chain in chain_seq order: recomputes every row's hash, checks each links to its
+// predecessor (the first to domain::kAuditGenesisHash) with no position skipped, and that the
+// last is the one the chain's head names. Reads in pages, each in its own read transaction, so
+// rows appended meanwhile are checked too.
 Result<AuditVerification> VerifyAuditChain(storage::Store& store);
 
 }  // namespace clinic::service

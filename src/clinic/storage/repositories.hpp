@@ -58,8 +58,9 @@ class PatientRepository {
   virtual Result<domain::Patient> Update(const domain::Patient& patient) = 0;
   // Soft delete (an instant) or restore (nullopt).
   virtual Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) = 0;
-  // Get, row-locked until the transaction ends (MySQL), so that one patient's bookings queue and
-  // the no-overlap check sees every earlier one.
+  // Get, row-locked until the transaction ends (MySQL; with a write, so also across the nodes of
+  // a Galera cluster), so that one patient's bookings queue and the no-overlap check sees every
+  // earlier one.
   virtual Result<domain::Patient> GetForUpdate(Id id) = 0;
 };
 
@@ -84,7 +85,8 @@ class DoctorRepository {
   virtual Result<domain::Doctor> Update(const domain::Doctor& doctor) = 0;
   virtual Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) = 0;
   // Locks the doctor's row until the transaction ends, so writers of that doctor's slots queue
-  // (MySQL SELECT ... FOR UPDATE; SQLite's write transaction already excludes other writers).
+  // (MySQL SELECT ... FOR UPDATE plus a write, which a Galera cluster certifies across nodes;
+  // SQLite's write transaction already excludes other writers).
   virtual Result<domain::Doctor> GetForUpdate(Id id) = 0;
 };
 
@@ -382,19 +384,31 @@ struct AuditFilter {
   std::optional<Instant> to;    // occurred_at < to
 };
 
+struct AuditChainHead {
+  int chain = 0;
+  std::string last_hash;
+  std::int64_t last_seq = 0;
+};
+
 class AuditRepository {
  public:
   virtual ~AuditRepository() = default;
-  // Appends `entry` as the newest row of the chain: sets prev_hash from the chain head (locking
-  // it until the transaction ends, so concurrent writers chain one after another), computes hash
-  // (domain/audit.hpp), inserts the row and advances the head. Returns the stored row.
+  // Appends `entry` as the newest row of this transaction's chain (the store gives each
+  // connection one of the chains): sets prev_hash and chain_seq from that chain's head (locking
+  // it until the transaction ends, so writers on one chain chain one after another), computes
+  // hash (domain/audit.hpp), inserts the row and advances the head. Returns the stored row.
   virtual Result<domain::AuditEntry> Append(const domain::AuditEntry& entry) = 0;
   // Matching rows by id, oldest first, keyset-paginated.
   virtual Result<Page<domain::AuditEntry>> List(const AuditFilter& filter,
                                                 const PageRequest& page) = 0;
-  // The hash the chain head records as the newest row's (domain::kAuditGenesisHash while the
-  // chain is empty). Read without a lock: for verification, which compares it with the last row.
-  virtual Result<std::string> HeadHash() = 0;
+  // One chain's rows with chain_seq > after_seq, in chain order, at most `limit`.
+  virtual Result<std::vector<domain::AuditEntry>> ListChain(int chain, std::int64_t after_seq,
+                                                            int limit) = 0;
+  // Every chain's head: the hash and chain_seq of its newest row (domain::kAuditGenesisHash and
+  // 0 while it is empty), by chain. Read without a lock: for verification.
+  virtual Result<std::vector<AuditChainHead>> Heads() = 0;
+  // The first row (by id) that belongs to no chain, if any: for verification.
+  virtual Result<std::optional<Id>> FirstRowOutsideTheChains() = 0;
 };
 
 // What a throttle counter counts (docs/decisions.md "Throttle model"): password checks per

@@ -1,5 +1,5 @@
 // The audit trail for admins: who did what to which record and when, filtered and paged, and
-// whether the hash chain over every row still verifies (a broken link means rows were altered).
+// whether the hash chains over every row still verify (a broken link means rows were altered).
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../lib/api';
 import { useAsync } from '../lib/hooks';
@@ -27,6 +27,7 @@ interface AuditEntry {
 interface ChainCheck {
   ok: boolean;
   rows: number;
+  chains: number;
   first_broken_id: number | null;
   problem: string | null;
 }
@@ -46,16 +47,17 @@ function ChainStatus() {
         </Button>
       </div>
       {check.loading && <Loading label="Checking every row’s hash…" />}
-      {!check.loading && unsupported && <p class="meta">This server cannot verify the chain.</p>}
+      {!check.loading && unsupported && <p class="meta">This server cannot verify the trail.</p>}
       {!check.loading && !unsupported && <ErrorNotice error={check.error} />}
       {!check.loading && check.data && check.data.ok && (
         <p class="notice notice--success" role="status">
-          The chain verifies: all {formatNumber(check.data.rows)} rows are as they were written.
+          The trail verifies: all {formatNumber(check.data.rows)} rows, in {check.data.chains} hash chains,
+          are as they were written.
         </p>
       )}
       {!check.loading && check.data && !check.data.ok && (
         <p class="notice notice--error" role="alert">
-          The chain is broken
+          The trail is broken
           {check.data.first_broken_id !== null && <> at row {check.data.first_broken_id}</>}
           {check.data.problem && <>: {check.data.problem}</>}. Rows from there on may have been altered; keep the database for
           investigation.

@@ -30,7 +30,9 @@ boost::json::object AuditJson(const domain::AuditEntry& e) {
           {"client_request_id", nullable_text(e.client_request_id)},
           {"details", nullable_text(e.details)},
           {"prev_hash", e.prev_hash},
-          {"hash", e.hash}};
+          {"hash", e.hash},
+          {"chain", e.chain},
+          {"chain_seq", e.chain_seq}};
 }
 
 Result<Response> ListAudit(storage::Store& store, service::AuthService& auth, Request& request) {
@@ -62,6 +64,7 @@ Result<Response> VerifyAudit(storage::Store& store, service::AuthService& auth, 
               boost::json::object{
                   {"ok", ok},
                   {"rows", verification.rows},
+                  {"chains", verification.chains},
                   {"first_broken_id", verification.first_broken_id
                                           ? boost::json::value(*verification.first_broken_id)
                                           : boost::json::value(nullptr)},

@@ -30,6 +30,9 @@ using sql::Value;
 // Server and client error numbers this driver reacts to. Spelled out here rather than taken from
 // mysqld_error.h because the MySQL-8-only numbers (3819, 4031) are missing from MariaDB's headers.
 namespace code {
+// A Galera node outside the cluster's primary component ("WSREP has not yet prepared node for
+// application use"; the number is ER_UNKNOWN_COM_ERROR's).
+constexpr unsigned kNodeNotReady = 1047;
 constexpr unsigned kBadNull = 1048;
 constexpr unsigned kServerShutdown = 1053;
 constexpr unsigned kDuplicateEntry = 1062;
@@ -148,7 +151,8 @@ bool IsConnectionLost(unsigned error_code) {
 
 bool IsUnavailable(unsigned error_code) {
   return IsConnectionLost(error_code) || error_code == code::kCannotConnectSocket ||
-         error_code == code::kCannotConnectHost || error_code == code::kServerShutdown;
+         error_code == code::kCannotConnectHost || error_code == code::kServerShutdown ||
+         error_code == code::kNodeNotReady;
 }
 
 Error ToError(const DriverError& error) {

@@ -195,7 +195,7 @@ struct AuditTable {
   static constexpr std::string_view kNoun = "audit row";
   static constexpr std::string_view kColumns =
       "id, occurred_at, actor_role, actor_id, action, entity, entity_id, client_addr, request_id, "
-      "details, prev_hash, hash, client_request_id";
+      "details, prev_hash, hash, client_request_id, chain, chain_seq";
   static AuditEntry FromRow(const Row& r) {
     AuditEntry e;
     e.id = r.Int(0);
@@ -211,6 +211,8 @@ struct AuditTable {
     e.prev_hash = r.Text(10);
     e.hash = r.Text(11);
     e.client_request_id = r.OptText(12);
+    e.chain = static_cast<int>(r.Int(13));
+    e.chain_seq = r.Int(14);
     return e;
   }
 };
@@ -398,7 +400,21 @@ Result<Patient> SqlPatientRepository::Create(const Patient& p) {
 
 Result<Patient> SqlPatientRepository::Get(Id id) { return GetById<PatientTable>(c_, id); }
 
+// Locks a doctor's or patient's row for a rule that spans other rows. On MySQL the row is also
+// written (its lock_version bumped; updated_at set to itself so it keeps its value): a Galera
+// node's row lock does not reach other nodes, but certification refuses the second of two
+// transactions that wrote the same row. SQLite's write transactions exclude each other already.
+Status BumpLockVersion(Connection& c, std::string_view table, Id id) {
+  if (c.dialect() != Dialect::kMysql) return Ok();
+  CLINIC_TRY_STATUS(c.Execute(fmt::format("UPDATE {} SET lock_version = lock_version + 1, "
+                                          "updated_at = updated_at WHERE id = ?",
+                                          table),
+                              {Value{id}}));
+  return Ok();
+}
+
 Result<Patient> SqlPatientRepository::GetForUpdate(Id id) {
+  CLINIC_TRY_STATUS(BumpLockVersion(c_, PatientTable::kTable, id));
   return GetById<PatientTable>(c_, id, RowLockSuffix(c_));
 }
 
@@ -448,6 +464,7 @@ Result<Doctor> SqlDoctorRepository::Create(const Doctor& d) {
 Result<Doctor> SqlDoctorRepository::Get(Id id) { return GetById<DoctorTable>(c_, id); }
 
 Result<Doctor> SqlDoctorRepository::GetForUpdate(Id id) {
+  CLINIC_TRY_STATUS(BumpLockVersion(c_, DoctorTable::kTable, id));
   return GetById<DoctorTable>(c_, id, RowLockSuffix(c_));
 }
 
@@ -1104,27 +1121,36 @@ Result<std::int64_t> SqlSessionRepository::PruneExpired(Instant before) {
 // --- audit trail ---
 
 Result<AuditEntry> SqlAuditRepository::Append(const AuditEntry& entry) {
-  // The lock on the head row is what serialises concurrent appenders on MySQL: the second one
-  // waits here until the first commits, then chains to the row the first added.
+  // The lock on the chain's head row serialises the appenders of one chain on MySQL: the second
+  // waits here until the first commits, then chains to the row the first added. Writers on other
+  // chains do not wait. On a Galera cluster two nodes appending to one chain both update the head
+  // row and insert the same (chain, chain_seq), so certification lets only one commit.
   CLINIC_ASSIGN_OR_RETURN(
-      auto head, c_.Query(fmt::format("SELECT last_hash FROM audit_chain_head WHERE id = 1{}",
-                                      RowLockSuffix(c_))));
-  if (head.empty()) return Fail(Error::Internal("the audit chain head row is missing"));
+      auto head,
+      c_.Query(fmt::format("SELECT last_hash, last_seq FROM audit_chain_head WHERE id = ?{}",
+                           RowLockSuffix(c_)),
+               {Value{std::int64_t{chain_}}}));
+  if (head.empty()) return Fail(Error::Internal("an audit chain head row is missing"));
   AuditEntry row = entry;
   row.prev_hash = head.front().Text(0);
+  row.chain = chain_;
+  row.chain_seq = head.front().Int(1) + 1;
   row.hash = domain::AuditChainHash(row, row.prev_hash);
   CLINIC_ASSIGN_OR_RETURN(
       auto result,
       c_.Execute("INSERT INTO audit_log (occurred_at, actor_role, actor_id, action, entity, "
-                 "entity_id, client_addr, request_id, client_request_id, details, prev_hash, hash) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 "entity_id, client_addr, request_id, client_request_id, details, prev_hash, hash, "
+                 "chain, chain_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  {ToValue(row.occurred_at), RoleValue(row.actor_role), ToValue(row.actor_id),
                   Value{row.action}, Value{row.entity}, ToValue(row.entity_id),
                   ToValue(row.client_addr), ToValue(row.request_id), ToValue(row.client_request_id),
-                  ToValue(row.details), Value{row.prev_hash}, Value{row.hash}}));
+                  ToValue(row.details), Value{row.prev_hash}, Value{row.hash},
+                  Value{std::int64_t{row.chain}}, Value{row.chain_seq}}));
   CLINIC_TRY_STATUS(
-      c_.Execute("UPDATE audit_chain_head SET last_hash = ? WHERE id = 1", {Value{row.hash}}));
-  return GetById<AuditTable>(c_, result.last_insert_id);
+      c_.Execute("UPDATE audit_chain_head SET last_hash = ?, last_seq = ? WHERE id = ?",
+                 {Value{row.hash}, Value{row.chain_seq}, Value{std::int64_t{chain_}}}));
+  row.id = result.last_insert_id;
+  return row;
 }
 
 Result<Page<AuditEntry>> SqlAuditRepository::List(const AuditFilter& filter,
@@ -1145,11 +1171,37 @@ Result<Page<AuditEntry>> SqlAuditRepository::List(const AuditFilter& filter,
   return QueryPage<AuditTable>(c_, std::move(where), std::move(params), page);
 }
 
-Result<std::string> SqlAuditRepository::HeadHash() {
-  CLINIC_ASSIGN_OR_RETURN(auto head,
-                          c_.Query("SELECT last_hash FROM audit_chain_head WHERE id = 1"));
-  if (head.empty()) return Fail(Error::Internal("the audit chain head row is missing"));
-  return head.front().Text(0);
+Result<std::vector<AuditEntry>> SqlAuditRepository::ListChain(int chain, std::int64_t after_seq,
+                                                              int limit) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows,
+      c_.Query(fmt::format("SELECT {} FROM audit_log WHERE chain = ? AND chain_seq > ? "
+                           "ORDER BY chain_seq LIMIT ?",
+                           AuditTable::kColumns),
+               {Value{std::int64_t{chain}}, Value{after_seq}, Value{std::int64_t{limit}}}));
+  std::vector<AuditEntry> entries;
+  entries.reserve(rows.size());
+  for (const auto& row : rows) entries.push_back(AuditTable::FromRow(row));
+  return entries;
+}
+
+Result<std::vector<AuditChainHead>> SqlAuditRepository::Heads() {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto rows, c_.Query("SELECT id, last_hash, last_seq FROM audit_chain_head ORDER BY id"));
+  std::vector<AuditChainHead> heads;
+  heads.reserve(rows.size());
+  for (const auto& row : rows) {
+    heads.push_back({static_cast<int>(row.Int(0)), row.Text(1), row.Int(2)});
+  }
+  return heads;
+}
+
+Result<std::optional<Id>> SqlAuditRepository::FirstRowOutsideTheChains() {
+  CLINIC_ASSIGN_OR_RETURN(auto rows,
+                          c_.Query("SELECT MIN(id) FROM audit_log "
+                                   "WHERE chain NOT IN (SELECT id FROM audit_chain_head)"));
+  if (rows.empty() || rows.front().IsNull(0)) return std::optional<Id>();
+  return std::optional<Id>(rows.front().Int(0));
 }
 
 // --- throttle counters ---

@@ -187,16 +187,24 @@ class SqlSessionRepository final : public SessionRepository {
 
 // Append locks the chain head with SELECT ... FOR UPDATE on MySQL; on SQLite the write
 // transaction (BEGIN IMMEDIATE) already holds the database's only write lock.
+// How many audit chains there are: the rows of audit_chain_head (migration 0009).
+constexpr int kAuditChains = 16;
+
 class SqlAuditRepository final : public AuditRepository {
  public:
-  explicit SqlAuditRepository(Connection& c) : c_(c) {}
+  // Appends to `chain`, one of 1..kAuditChains.
+  SqlAuditRepository(Connection& c, int chain) : c_(c), chain_(chain) {}
   Result<domain::AuditEntry> Append(const domain::AuditEntry& entry) override;
   Result<Page<domain::AuditEntry>> List(const AuditFilter& filter,
                                         const PageRequest& page) override;
-  Result<std::string> HeadHash() override;
+  Result<std::vector<domain::AuditEntry>> ListChain(int chain, std::int64_t after_seq,
+                                                    int limit) override;
+  Result<std::vector<AuditChainHead>> Heads() override;
+  Result<std::optional<Id>> FirstRowOutsideTheChains() override;
 
  private:
   Connection& c_;
+  int chain_;
 };
 
 class SqlAuthThrottleRepository final : public AuthThrottleRepository {

@@ -6,7 +6,10 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <random>
 #include <thread>
+#include <unordered_map>
 
 #include "clinic/storage/sql/connection_pool.hpp"
 #include "clinic/storage/sql/sql_repositories.hpp"
@@ -30,7 +33,7 @@ std::size_t RetryReasonIndex(std::string_view reason) {
 
 class SqlTransaction final : public Transaction {
  public:
-  explicit SqlTransaction(Connection& c)
+  SqlTransaction(Connection& c, int audit_chain)
       : locations_(c),
         patients_(c),
         doctors_(c),
@@ -40,7 +43,7 @@ class SqlTransaction final : public Transaction {
         payments_(c),
         prescriptions_(c),
         sessions_(c),
-        audit_(c),
+        audit_(c, audit_chain),
         auth_throttle_(c),
         working_hours_(c),
         idempotency_(c),
@@ -134,7 +137,7 @@ class SqlStore final : public Store {
     Connection& connection = *lease;
     (void)connection.TakeAbortReason();
     CLINIC_TRY_STATUS(connection.Begin(mode));
-    SqlTransaction tx(connection);
+    SqlTransaction tx(connection, AuditChainOf(connection));
     auto outcome = body(tx);
     if (outcome) outcome = connection.Commit();
     if (outcome && mode == TxMode::kWrite) committed_writes_.fetch_add(1);
@@ -155,7 +158,21 @@ class SqlStore final : public Store {
     return outcome;
   }
 
+  // The audit chain `connection` appends to: its own for as long as it lives, handed out in turn
+  // from a random start, so the connections of one process spread over the chains and those of
+  // several processes (on a cluster) rarely share one.
+  int AuditChainOf(const Connection& connection) {
+    const std::lock_guard lock(audit_chains_mutex_);
+    auto [entry, added] = audit_chains_.try_emplace(&connection, 0);
+    if (added) entry->second = 1 + static_cast<int>(next_audit_chain_++ % kAuditChains);
+    return entry->second;
+  }
+
   ConnectionPool pool_;
+  std::mutex audit_chains_mutex_;
+  // Keyed by address: a connection opened where a closed one was takes over its chain.
+  std::unordered_map<const Connection*, int> audit_chains_;
+  std::uint64_t next_audit_chain_ = std::random_device{}();
   std::atomic<std::uint64_t> committed_writes_{0};
   std::array<std::atomic<std::uint64_t>, kRetryReasons.size()> retries_{};
 };
