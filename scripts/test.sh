@@ -27,8 +27,14 @@ mariadb_dir="$state/mariadb"
 mongo_dir="$root/.mongo-peer"
 mongo_pid=""
 
+# The Galera nodes live under /tmp: a joining node receives its state through an rsync daemon
+# running as nobody, which must be able to reach the datadir (a checkout under /root is not).
+galera_dir=$(mktemp -d /tmp/clinic-galera.XXXXXX)
+chmod 755 "$galera_dir"
+
 cleanup() {
-  bash scripts/galera.sh stop "$state/galera" 2>/dev/null || true
+  bash scripts/galera.sh stop "$galera_dir" 2>/dev/null || true
+  rm -rf "$galera_dir"
   if [[ -S "$mariadb_dir/mysqld.sock" ]]; then
     mariadb-admin --no-defaults --socket="$mariadb_dir/mysqld.sock" -uroot shutdown 2>/dev/null || true
   fi
@@ -61,7 +67,8 @@ export CLINIC_TEST_MYSQL_URI="mysql://root@127.0.0.1:$mysql_port/"
 echo "MariaDB $(mariadbd --version | awk '{print $3}') on 127.0.0.1:$mysql_port"
 
 # A three-node Galera cluster for the suites that must hold on a cluster too.
-mapfile -t galera_uris < <(bash scripts/galera.sh start "$state/galera" 35306)
+mapfile -t galera_uris < <(bash scripts/galera.sh start "$galera_dir" 35306)
+((${#galera_uris[@]} == 3)) || { echo "the Galera cluster did not start"; exit 1; }
 echo "Galera cluster: ${galera_uris[*]}"
 
 # The MongoDB wire-protocol peer for the document-store suites.
