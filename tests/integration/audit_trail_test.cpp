@@ -363,6 +363,16 @@ TEST_P(AuditTrailTest, ARowInNoChainIsNoticed) {
   EXPECT_EQ(verification.first_broken_id, rows[0].id) << verification.problem;
 }
 
+TEST_P(AuditTrailTest, ARemovedChainHeadIsNoticed) {
+  const auto rows = AppendRows(2);
+  ASSERT_EQ(rows.size(), 2u);
+  RawExecute("DELETE FROM audit_chain_head WHERE id = ?", rows[0].chain);
+
+  const auto verification = Verify();
+  EXPECT_EQ(verification.chains, 15);
+  EXPECT_EQ(verification.first_broken_id, rows[0].id) << verification.problem;
+}
+
 TEST_P(AuditTrailTest, RemovingEveryRowIsNoticed) {
   const auto rows = AppendRows(2);
   ASSERT_EQ(rows.size(), 2u);

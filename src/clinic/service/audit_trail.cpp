@@ -52,7 +52,8 @@ std::optional<std::string> RowProblem(const domain::AuditEntry& row,
 // transaction, so rows appended meanwhile cannot make an intact tail look truncated.
 struct ChainPage {
   std::vector<domain::AuditEntry> rows;
-  std::optional<storage::AuditChainHead> head;
+  bool last = false;
+  std::optional<storage::AuditChainHead> head;  // on the last page; unset if its row is gone
 };
 
 Result<ChainPage> ReadChainPage(storage::Store& store, int chain, std::int64_t after_seq) {
@@ -60,7 +61,8 @@ Result<ChainPage> ReadChainPage(storage::Store& store, int chain, std::int64_t a
       store, storage::TxMode::kRead, [&](storage::Transaction& tx) -> Result<ChainPage> {
         ChainPage out;
         CLINIC_ASSIGN_OR_RETURN(out.rows, tx.audit().ListChain(chain, after_seq, kVerifyPageSize));
-        if (out.rows.size() < static_cast<std::size_t>(kVerifyPageSize)) {
+        out.last = out.rows.size() < static_cast<std::size_t>(kVerifyPageSize);
+        if (out.last) {
           CLINIC_ASSIGN_OR_RETURN(auto heads, tx.audit().Heads());
           for (auto& head : heads) {
             if (head.chain == chain) out.head = std::move(head);
@@ -70,8 +72,14 @@ Result<ChainPage> ReadChainPage(storage::Store& store, int chain, std::int64_t a
       });
 }
 
-// Checks one chain from its first row to its head; counts its rows into `report` and records its
-// first break there (the caller keeps the first break of all chains).
+// Keeps the lowest id among the chains' first breaks (0: a chain left with no row).
+void RecordBreak(AuditVerification& report, Id id, std::string problem) {
+  if (report.first_broken_id && *report.first_broken_id <= id) return;
+  report.first_broken_id = id;
+  report.problem = std::move(problem);
+}
+
+// Checks one chain from its first row to its head, counting its rows into `report`.
 Status VerifyChain(storage::Store& store, int chain, AuditVerification& report) {
   std::optional<domain::AuditEntry> previous;
   bool broken = false;
@@ -86,31 +94,29 @@ Status VerifyChain(storage::Store& store, int chain, AuditVerification& report) 
       if (broken) continue;
       if (auto problem = RowProblem(row, previous)) {
         broken = true;
-        if (!report.first_broken_id || row.id < *report.first_broken_id) {
-          report.first_broken_id = row.id;
-          report.problem = std::move(*problem);
-        }
+        RecordBreak(report, row.id, std::move(*problem));
         continue;
       }
       previous = std::move(row);
     }
-    if (!page.head) continue;  // a full page: there may be more
+    if (!page.last) continue;  // a full page: there may be more
     if (broken) return Ok();
+    const Id last_id = previous ? previous->id : 0;
+    if (!page.head) {
+      RecordBreak(report, last_id, fmt::format("the head row of chain {} was removed", chain));
+      return Ok();
+    }
     const std::string_view last_hash =
         previous ? std::string_view(previous->hash) : domain::kAuditGenesisHash;
     const std::int64_t last_seq = previous ? previous->chain_seq : 0;
     if (page.head->last_hash != last_hash || page.head->last_seq != last_seq) {
-      const Id last_id = previous ? previous->id : 0;
-      if (!report.first_broken_id || last_id < *report.first_broken_id) {
-        report.first_broken_id = last_id;
-        report.problem =
-            previous ? fmt::format(
-                           "the head of chain {} is not this last row's hash: later rows "
-                           "were removed",
-                           chain)
-                     : fmt::format("chain {} is empty but its head names a row: rows were removed",
-                                   chain);
-      }
+      RecordBreak(report, last_id,
+                  previous ? fmt::format("the head of chain {} is not this last row's hash: "
+                                         "later rows were removed",
+                                         chain)
+                           : fmt::format("chain {} is empty but its head names a row: rows were "
+                                         "removed",
+                                         chain));
     }
     return Ok();
   }
@@ -150,10 +156,7 @@ Result<AuditVerification> VerifyAuditChain(storage::Store& store) {
       storage::InTransaction(store, storage::TxMode::kRead, [](storage::Transaction& tx) {
         return tx.audit().FirstRowOutsideTheChains();
       }));
-  if (stray && (!report.first_broken_id || *stray < *report.first_broken_id)) {
-    report.first_broken_id = *stray;
-    report.problem = "the row belongs to no chain";
-  }
+  if (stray) RecordBreak(report, *stray, "the row belongs to no chain");
   return report;
 }
 

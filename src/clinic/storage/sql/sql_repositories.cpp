@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <array>
+
 #include "clinic/domain/audit.hpp"
 #include "clinic/storage/sql/sql_values.hpp"
 
@@ -1173,16 +1175,11 @@ Result<Page<AuditEntry>> SqlAuditRepository::List(const AuditFilter& filter,
 
 Result<std::vector<AuditEntry>> SqlAuditRepository::ListChain(int chain, std::int64_t after_seq,
                                                               int limit) {
-  CLINIC_ASSIGN_OR_RETURN(
-      auto rows,
-      c_.Query(fmt::format("SELECT {} FROM audit_log WHERE chain = ? AND chain_seq > ? "
-                           "ORDER BY chain_seq LIMIT ?",
-                           AuditTable::kColumns),
-               {Value{std::int64_t{chain}}, Value{after_seq}, Value{std::int64_t{limit}}}));
-  std::vector<AuditEntry> entries;
-  entries.reserve(rows.size());
-  for (const auto& row : rows) entries.push_back(AuditTable::FromRow(row));
-  return entries;
+  const std::array<Value, 3> params{Value{std::int64_t{chain}}, Value{after_seq},
+                                    Value{std::int64_t{limit}}};
+  return QueryAll<AuditTable>(
+      c_, Select<AuditTable>("WHERE chain = ? AND chain_seq > ? ORDER BY chain_seq LIMIT ?"),
+      params);
 }
 
 Result<std::vector<AuditChainHead>> SqlAuditRepository::Heads() {
