@@ -57,30 +57,33 @@ Api::Api(storage::Store& store, const storage::DocumentStores& documents,
       appointments_(store, clock_, &appointment_events_),
       payments_(store, clock_),
       prescriptions_(store, clock_),
-      reports_(store) {
+      reports_(store),
+      audit_(store) {
   if (config.slot_search_cache_ms > 0) {
     slot_search_answers_.emplace(store, std::chrono::milliseconds(config.slot_search_cache_ms));
   }
 }
 
 void Api::AddRoutes(http::Router& router) {
-  http::AddAuthRoutes(router, auth_,
+  http::RouteTable routes(router, auth_);
+  http::AddAuthRoutes(routes, auth_,
                       {.secure_cookie = config_.secure_cookie,
                        .cookie_max_age = std::chrono::minutes(config_.session_idle_minutes)});
-  http::AddAuditRoutes(router, store_, auth_);
-  http::AddLocationRoutes(router, auth_, locations_);
-  http::AddDoctorRoutes(router, auth_, doctors_);
-  http::AddPatientRoutes(router, auth_, patients_);
-  http::AddAdminRoutes(router, auth_, admins_);
-  http::AddSchedulingRoutes(router, auth_, scheduling_,
+  http::AddAuditRoutes(routes, audit_);
+  http::AddLocationRoutes(routes, locations_);
+  http::AddDoctorRoutes(routes, doctors_);
+  http::AddPatientRoutes(routes, patients_);
+  http::AddAdminRoutes(routes, admins_);
+  http::AddSchedulingRoutes(routes, scheduling_,
                             slot_search_answers_ ? &*slot_search_answers_ : nullptr);
-  http::AddAppointmentRoutes(router, auth_, appointments_, payments_);
-  http::AddPaymentRoutes(router, auth_, payments_);
-  http::AddPrescriptionRoutes(router, auth_, prescriptions_);
-  http::AddReportRoutes(router, auth_, reports_);
-  http::AddMessageRoutes(router, auth_, messages_);
-  http::AddAttachmentRoutes(router, auth_, attachments_, config_.max_attachment_bytes);
-  http::AddLiveRoutes(router, auth_, live_);
+  http::AddAppointmentRoutes(routes, appointments_, payments_);
+  http::AddPaymentRoutes(routes, payments_);
+  http::AddPrescriptionRoutes(routes, prescriptions_);
+  http::AddReportRoutes(routes, reports_);
+  http::AddMessageRoutes(routes, messages_);
+  http::AddAttachmentRoutes(routes, attachments_, config_.max_attachment_bytes);
+  http::AddLiveRoutes(routes, live_);
+  route_specs_ = routes.specs();
 }
 
 void Api::AddMetrics(http::Metrics& metrics) const {

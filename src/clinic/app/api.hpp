@@ -2,16 +2,19 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "clinic/app/config.hpp"
 #include "clinic/common/clock.hpp"
 #include "clinic/http/handlers/live_routes.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/http/metrics.hpp"
 #include "clinic/http/router.hpp"
 #include "clinic/service/admin_service.hpp"
 #include "clinic/service/answer_cache.hpp"
 #include "clinic/service/appointment_service.hpp"
 #include "clinic/service/attachment_service.hpp"
+#include "clinic/service/audit_service.hpp"
 #include "clinic/service/auth_service.hpp"
 #include "clinic/service/doctor_service.hpp"
 #include "clinic/service/location_service.hpp"
@@ -36,7 +39,11 @@ class Api {
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
+  // Adds the API's routes, each with its declaration (http::RouteTable).
   void AddRoutes(http::Router& router);
+  // The declarations of the routes AddRoutes added: for the contract test against
+  // api/openapi.yaml.
+  const std::vector<http::RouteSpec>& route_specs() const { return route_specs_; }
   // Adds the services' own figures (password hashing) to the /metrics page.
   void AddMetrics(http::Metrics& metrics) const;
 
@@ -62,6 +69,8 @@ class Api {
   service::PaymentService payments_;
   service::PrescriptionService prescriptions_;
   service::ReportService reports_;
+  service::AuditService audit_;
+  std::vector<http::RouteSpec> route_specs_;
 };
 
 }  // namespace clinic::app

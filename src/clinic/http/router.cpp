@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <stdexcept>
+#include <tuple>
 
 #include "clinic/http/problem.hpp"
 
@@ -117,6 +118,22 @@ void Router::Add(Method method, std::string_view pattern, Handler handler, Route
     }
   }
   node->routes.push_back(std::move(route));
+}
+
+std::vector<std::pair<Method, std::string>> Router::Routes() const {
+  std::vector<std::pair<Method, std::string>> found;
+  std::vector<const Node*> pending{root_.get()};
+  while (!pending.empty()) {
+    const Node* node = pending.back();
+    pending.pop_back();
+    for (const auto& route : node->routes) found.emplace_back(route->method, route->pattern);
+    for (const auto& [text, child] : node->literals) pending.push_back(child.get());
+    if (node->param) pending.push_back(node->param.get());
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.second, a.first) < std::tie(b.second, b.first);
+  });
+  return found;
 }
 
 void Router::SetFallback(std::string label, Handler handler, RouteOptions options) {

@@ -118,6 +118,9 @@ class Router {
 
   RouteMatch Match(Method method, const std::vector<std::string>& segments) const;
 
+  // Every route added (not the fallback): its method and pattern, sorted by pattern.
+  std::vector<std::pair<Method, std::string>> Routes() const;
+
  private:
   struct Node;
   std::unique_ptr<Node> root_;

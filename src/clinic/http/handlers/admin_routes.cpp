@@ -23,79 +23,64 @@ Result<service::AdminFields> ReadAdminFields(const Request& request) {
   return admin;
 }
 
-Result<Response> Create(service::AuthService& auth, AdminService& admins, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadAdminFields(request));
-  CLINIC_ASSIGN_OR_RETURN(auto admin, admins.Create(context, std::move(fields)));
+Result<Response> Create(AdminService& admins, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadAdminFields(call.request));
+  CLINIC_ASSIGN_OR_RETURN(auto admin, admins.Create(call.context, std::move(fields)));
   return CreatedJson(ToJson(admin.value), admin.replayed);
 }
 
-Result<Response> List(service::AuthService& auth, AdminService& admins, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  QueryFields query(request);
+Result<Response> List(AdminService& admins, Call& call) {
   service::AdminQuery admin_query{
-      .q = query.OptionalString("q", {.max_length = 100}),
-      .include_deleted = query.OptionalBool("include_deleted").value_or(false)};
-  const PageParams page_params = query.Page();
-  CLINIC_TRY_STATUS(query.Finish());
+      .q = call.query.OptionalString("q", {.max_length = 100}),
+      .include_deleted = call.query.OptionalBool("include_deleted").value_or(false)};
+  const PageParams page_params = call.query.Page();
+  CLINIC_TRY_STATUS(call.query.Finish());
   CLINIC_ASSIGN_OR_RETURN(admin_query.page, ToPageRequest(page_params));
-  CLINIC_ASSIGN_OR_RETURN(auto page, admins.List(context, admin_query));
+  CLINIC_ASSIGN_OR_RETURN(auto page, admins.List(call.context, admin_query));
   return Json(HttpStatus::ok,
               PageJson(page, [](const domain::Admin& admin) { return ToJson(admin); }));
 }
 
-Result<Response> Get(service::AuthService& auth, AdminService& admins, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto admin, admins.Get(context, id));
+Result<Response> Get(AdminService& admins, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto admin, admins.Get(call.context, call.id));
   return Json(HttpStatus::ok, ToJson(admin));
 }
 
-Result<Response> Update(service::AuthService& auth, AdminService& admins, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadAdminFields(request));
-  CLINIC_ASSIGN_OR_RETURN(auto admin, admins.Update(context, id, std::move(fields)));
+Result<Response> Update(AdminService& admins, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadAdminFields(call.request));
+  CLINIC_ASSIGN_OR_RETURN(auto admin, admins.Update(call.context, call.id, std::move(fields)));
   return Json(HttpStatus::ok, ToJson(admin));
 }
 
-Result<Response> Delete(service::AuthService& auth, AdminService& admins, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_TRY_STATUS(NoRequestBody(request));
-  CLINIC_TRY_STATUS(admins.Delete(context, id));
+Result<Response> Delete(AdminService& admins, Call& call) {
+  CLINIC_TRY_STATUS(NoRequestBody(call.request));
+  CLINIC_TRY_STATUS(admins.Delete(call.context, call.id));
   return Empty(HttpStatus::no_content);
 }
 
-Result<Response> Restore(service::AuthService& auth, AdminService& admins, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseOptionalJsonObject(request));
-  CLINIC_TRY_STATUS(JsonFields(body).Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto admin, admins.Restore(context, id));
+Result<Response> Restore(AdminService& admins, Call& call) {
+  CLINIC_TRY_STATUS(NoFields(call.request));
+  CLINIC_ASSIGN_OR_RETURN(auto admin, admins.Restore(call.context, call.id));
   return Json(HttpStatus::ok, ToJson(admin));
 }
 
 }  // namespace
 
-void AddAdminRoutes(Router& router, service::AuthService& auth, AdminService& admins) {
-  router.Add(Method::post, "/api/v1/admins",
-             [&auth, &admins](Request& r) { return Create(auth, admins, r); });
-  router.Add(Method::get, "/api/v1/admins",
-             [&auth, &admins](Request& r) { return List(auth, admins, r); });
-  router.Add(Method::get, "/api/v1/admins/{id}",
-             [&auth, &admins](Request& r) { return Get(auth, admins, r); });
-  router.Add(Method::patch, "/api/v1/admins/{id}",
-             [&auth, &admins](Request& r) { return Update(auth, admins, r); });
-  router.Add(Method::delete_, "/api/v1/admins/{id}",
-             [&auth, &admins](Request& r) { return Delete(auth, admins, r); });
-  router.Add(Method::post, "/api/v1/admins/{id}/restore",
-             [&auth, &admins](Request& r) { return Restore(auth, admins, r); });
+void AddAdminRoutes(RouteTable& routes, AdminService& admins) {
+  routes.Add({.method = Method::post, .path = "/api/v1/admins"},
+             [&admins](Call& call) { return Create(admins, call); });
+  routes.Add({.method = Method::get,
+              .path = "/api/v1/admins",
+              .query = {"q", "include_deleted", "limit", "cursor"}},
+             [&admins](Call& call) { return List(admins, call); });
+  routes.Add({.method = Method::get, .path = "/api/v1/admins/{id}"},
+             [&admins](Call& call) { return Get(admins, call); });
+  routes.Add({.method = Method::patch, .path = "/api/v1/admins/{id}"},
+             [&admins](Call& call) { return Update(admins, call); });
+  routes.Add({.method = Method::delete_, .path = "/api/v1/admins/{id}"},
+             [&admins](Call& call) { return Delete(admins, call); });
+  routes.Add({.method = Method::post, .path = "/api/v1/admins/{id}/restore"},
+             [&admins](Call& call) { return Restore(admins, call); });
 }
 
 }  // namespace clinic::http

@@ -1,8 +1,7 @@
 #pragma once
 
-#include "clinic/http/router.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/service/admin_service.hpp"
-#include "clinic/service/auth_service.hpp"
 
 namespace clinic::http {
 
@@ -11,6 +10,6 @@ namespace clinic::http {
 // GET /api/v1/admins (?q, ?include_deleted, ?limit, ?cursor) → {items, next_cursor};
 // GET/PATCH/DELETE /api/v1/admins/{id} (DELETE → 204, a soft delete, never of oneself);
 // POST /api/v1/admins/{id}/restore → the admin.
-void AddAdminRoutes(Router& router, service::AuthService& auth, service::AdminService& admins);
+void AddAdminRoutes(RouteTable& routes, service::AdminService& admins);
 
 }  // namespace clinic::http

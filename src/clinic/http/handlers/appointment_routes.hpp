@@ -1,8 +1,7 @@
 #pragma once
 
-#include "clinic/http/router.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/service/appointment_service.hpp"
-#include "clinic/service/auth_service.hpp"
 #include "clinic/service/payment_service.hpp"
 
 namespace clinic::http {
@@ -20,8 +19,7 @@ namespace clinic::http {
 //   POST /api/v1/appointments/{id}/reschedule   {slot_id}
 //   POST /api/v1/appointments/{id}/complete     (no body)
 //   POST /api/v1/appointments/{id}/no-show      (no body)
-void AddAppointmentRoutes(Router& router, service::AuthService& auth,
-                          service::AppointmentService& appointments,
+void AddAppointmentRoutes(RouteTable& routes, service::AppointmentService& appointments,
                           service::PaymentService& payments);
 
 }  // namespace clinic::http

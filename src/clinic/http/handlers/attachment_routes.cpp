@@ -14,7 +14,6 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 using service::AttachmentService;
-using service::AuthService;
 
 boost::json::object ToJson(const storage::StoredAttachment& a) {
   return {{"file_id", a.file_id},
@@ -39,35 +38,23 @@ std::string ContentDisposition(std::string_view file_name) {
   return fmt::format("attachment; filename=\"{}\"; filename*=UTF-8''{}", fallback, encoded);
 }
 
-Result<Response> Upload(AuthService& auth, AttachmentService& attachments, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  // The name is cleaned, not refused: control characters and directories are dropped.
-  std::string_view file_name;
-  std::vector<FieldError> unknown;
-  for (const auto& [name, value] : request.query) {
-    if (name == "file_name") {
-      file_name = value;
-    } else {
-      unknown.push_back({name, "is not a parameter of this request"});
-    }
-  }
-  if (!unknown.empty()) {
-    return Fail(Error::InvalidArgument("unknown query parameters", std::move(unknown)));
-  }
-  const auto type = request.headers.find(bhttp::field::content_type);
-  const std::string_view declared = type == request.headers.end() ? "" : type->value();
+// The file's name comes as `?file_name=`; it is cleaned, not refused: control characters and
+// directories are dropped.
+Result<Response> Upload(AttachmentService& attachments, Call& call) {
+  const std::string_view file_name = call.request.QueryParam("file_name").value_or("");
+  const auto type = call.request.headers.find(bhttp::field::content_type);
+  const std::string_view declared = type == call.request.headers.end() ? "" : type->value();
   CLINIC_ASSIGN_OR_RETURN(auto stored,
-                          attachments.Upload(context, declared, file_name, request.body));
+                          attachments.Upload(call.context, declared, file_name, call.request.body));
   auto response = Json(HttpStatus::created, ToJson(stored));
   response.set(bhttp::field::location, "/api/v1/attachments/" + stored.file_id);
   return response;
 }
 
-Result<Response> Download(AuthService& auth, AttachmentService& attachments, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto download,
-                          attachments.Download(context, std::string(request.PathParam("file_id"))));
+Result<Response> Download(AttachmentService& attachments, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(
+      auto download,
+      attachments.Download(call.context, std::string(call.request.PathParam("file_id"))));
   const auto& a = download.attachment;
   const std::string type =
       a.mime_type == "text/plain" ? std::string("text/plain; charset=utf-8") : a.mime_type;
@@ -82,13 +69,15 @@ Result<Response> Download(AuthService& auth, AttachmentService& attachments, Req
 
 }  // namespace
 
-void AddAttachmentRoutes(Router& router, AuthService& auth, AttachmentService& attachments,
+void AddAttachmentRoutes(RouteTable& routes, AttachmentService& attachments,
                          std::size_t max_bytes) {
-  router.Add(Method::post, "/api/v1/attachments",
-             [&auth, &attachments](Request& r) { return Upload(auth, attachments, r); },
-             {.max_body_bytes = max_bytes});
-  router.Add(Method::get, "/api/v1/attachments/{file_id}",
-             [&auth, &attachments](Request& r) { return Download(auth, attachments, r); });
+  routes.Add({.method = Method::post,
+              .path = "/api/v1/attachments",
+              .query = {"file_name"},
+              .max_body_bytes = max_bytes},
+             [&attachments](Call& call) { return Upload(attachments, call); });
+  routes.Add({.method = Method::get, .path = "/api/v1/attachments/{file_id}"},
+             [&attachments](Call& call) { return Download(attachments, call); });
 }
 
 }  // namespace clinic::http

@@ -2,9 +2,8 @@
 
 #include <cstddef>
 
-#include "clinic/http/router.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/service/attachment_service.hpp"
-#include "clinic/service/auth_service.hpp"
 
 namespace clinic::http {
 
@@ -14,7 +13,7 @@ namespace clinic::http {
 //       off the allow-list;
 //   GET  /api/v1/attachments/{file_id}   → the bytes with the stored type, as a download
 //       (Content-Disposition: attachment), never rendered in place.
-void AddAttachmentRoutes(Router& router, service::AuthService& auth,
-                         service::AttachmentService& attachments, std::size_t max_bytes);
+void AddAttachmentRoutes(RouteTable& routes, service::AttachmentService& attachments,
+                         std::size_t max_bytes);
 
 }  // namespace clinic::http

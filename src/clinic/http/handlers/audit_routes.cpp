@@ -1,7 +1,6 @@
 #include "clinic/http/handlers/audit_routes.hpp"
 
 #include "clinic/common/time.hpp"
-#include "clinic/http/handlers/authentication.hpp"
 #include "clinic/http/handlers/json_codecs.hpp"
 #include "clinic/http/handlers/pagination.hpp"
 #include "clinic/http/handlers/record_fields.hpp"
@@ -35,9 +34,8 @@ boost::json::object AuditJson(const domain::AuditEntry& e) {
           {"chain_seq", e.chain_seq}};
 }
 
-Result<Response> ListAudit(storage::Store& store, service::AuthService& auth, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  QueryFields query(request);
+Result<Response> ListAudit(service::AuditService& audit, Call& call) {
+  QueryFields& query = call.query;
   storage::AuditFilter filter;
   if (auto role = query.OptionalEnum("actor_role", domain::RoleNames()))
     filter.actor_role = domain::ParseRole(*role);
@@ -50,15 +48,12 @@ Result<Response> ListAudit(storage::Store& store, service::AuthService& auth, Re
   const PageParams page_params = query.Page();
   CLINIC_TRY_STATUS(query.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto page_request, ToPageRequest(page_params));
-  CLINIC_ASSIGN_OR_RETURN(auto page,
-                          service::ListAuditEntries(store, context, filter, page_request));
+  CLINIC_ASSIGN_OR_RETURN(auto page, audit.List(call.context, filter, page_request));
   return Json(HttpStatus::ok, PageJson(page, AuditJson));
 }
 
-Result<Response> VerifyAudit(storage::Store& store, service::AuthService& auth, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto verification, service::VerifyAuditTrail(store, context));
+Result<Response> VerifyAudit(service::AuditService& audit, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto verification, audit.Verify(call.context));
   const bool ok = !verification.first_broken_id;
   return Json(HttpStatus::ok,
               boost::json::object{
@@ -74,11 +69,14 @@ Result<Response> VerifyAudit(storage::Store& store, service::AuthService& auth, 
 
 }  // namespace
 
-void AddAuditRoutes(Router& router, storage::Store& store, service::AuthService& auth) {
-  router.Add(Method::get, "/api/v1/audit",
-             [&store, &auth](Request& r) { return ListAudit(store, auth, r); });
-  router.Add(Method::get, "/api/v1/audit/verify",
-             [&store, &auth](Request& r) { return VerifyAudit(store, auth, r); });
+void AddAuditRoutes(RouteTable& routes, service::AuditService& audit) {
+  routes.Add({.method = Method::get,
+              .path = "/api/v1/audit",
+              .query = {"actor_role", "actor_id", "entity", "entity_id", "action", "from", "to",
+                        "limit", "cursor"}},
+             [&audit](Call& call) { return ListAudit(audit, call); });
+  routes.Add({.method = Method::get, .path = "/api/v1/audit/verify"},
+             [&audit](Call& call) { return VerifyAudit(audit, call); });
 }
 
 }  // namespace clinic::http

@@ -9,8 +9,8 @@
 namespace clinic::http {
 namespace {
 
-Result<Response> Register(service::AuthService& auth, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+Result<Response> Register(service::AuthService& auth, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   service::Registration registration;
   registration.first_name = fields.RequiredString("first_name", kServiceCheckedText);
@@ -23,13 +23,12 @@ Result<Response> Register(service::AuthService& auth, Request& request) {
     registration.gender = domain::ParseGender(*gender);
   }
   CLINIC_TRY_STATUS(fields.Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto patient, auth.Register(registration, AnonymousContext(request)));
+  CLINIC_ASSIGN_OR_RETURN(auto patient, auth.Register(registration, call.context));
   return Json(HttpStatus::created, ToJson(patient));
 }
 
-Result<Response> Login(service::AuthService& auth, const AuthRoutesOptions& options,
-                       Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+Result<Response> Login(service::AuthService& auth, const AuthRoutesOptions& options, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   const bool by_username = fields.Has("username");
   std::string login = by_username ? fields.RequiredString("username", kServiceCheckedText)
@@ -38,7 +37,7 @@ Result<Response> Login(service::AuthService& auth, const AuthRoutesOptions& opti
   if (by_username && fields.Has("email"))
     fields.AddError("email", "send email or username, not both");
   CLINIC_TRY_STATUS(fields.Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto result, auth.Login(login, password, AnonymousContext(request)));
+  CLINIC_ASSIGN_OR_RETURN(auto result, auth.Login(login, password, call.context));
   Response response =
       Json(HttpStatus::ok, boost::json::object{{"token", result.token},
                                                {"expires_at", FormatRfc3339(result.expires_at)},
@@ -48,30 +47,26 @@ Result<Response> Login(service::AuthService& auth, const AuthRoutesOptions& opti
   return response;
 }
 
-Result<Response> Logout(service::AuthService& auth, const AuthRoutesOptions& options,
-                        Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_TRY_STATUS(NoRequestBody(request));
-  CLINIC_TRY_STATUS(auth.Logout(SessionToken(request).value_or(""), context));
+Result<Response> Logout(service::AuthService& auth, const AuthRoutesOptions& options, Call& call) {
+  CLINIC_TRY_STATUS(NoRequestBody(call.request));
+  CLINIC_TRY_STATUS(auth.Logout(SessionToken(call.request).value_or(""), call.context));
   Response response = Empty(HttpStatus::no_content);
   response.set(boost::beast::http::field::set_cookie, ExpiredSessionCookie(options.secure_cookie));
   return response;
 }
 
-Result<Response> Me(service::AuthService& auth, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  return Json(HttpStatus::ok, boost::json::object{{"user", ToJson(context.actor)}});
+Result<Response> Me(Call& call) {
+  return Json(HttpStatus::ok, boost::json::object{{"user", ToJson(call.context.actor)}});
 }
 
 Result<Response> ChangePassword(service::AuthService& auth, const AuthRoutesOptions& options,
-                                Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+                                Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   const std::string current = fields.RequiredString("current_password", kServiceCheckedText);
   const std::string replacement = fields.RequiredString("new_password", kServiceCheckedText);
   CLINIC_TRY_STATUS(fields.Finish());
-  CLINIC_TRY_STATUS(auth.ChangePassword(context, current, replacement));
+  CLINIC_TRY_STATUS(auth.ChangePassword(call.context, current, replacement));
   Response response = Empty(HttpStatus::no_content);
   response.set(boost::beast::http::field::set_cookie, ExpiredSessionCookie(options.secure_cookie));
   return response;
@@ -79,16 +74,17 @@ Result<Response> ChangePassword(service::AuthService& auth, const AuthRoutesOpti
 
 }  // namespace
 
-void AddAuthRoutes(Router& router, service::AuthService& auth, AuthRoutesOptions options) {
-  router.Add(Method::post, "/api/v1/auth/register",
-             [&auth](Request& r) { return Register(auth, r); });
-  router.Add(Method::post, "/api/v1/auth/login",
-             [&auth, options](Request& r) { return Login(auth, options, r); });
-  router.Add(Method::post, "/api/v1/auth/logout",
-             [&auth, options](Request& r) { return Logout(auth, options, r); });
-  router.Add(Method::get, "/api/v1/auth/me", [&auth](Request& r) { return Me(auth, r); });
-  router.Add(Method::post, "/api/v1/auth/password",
-             [&auth, options](Request& r) { return ChangePassword(auth, options, r); });
+void AddAuthRoutes(RouteTable& routes, service::AuthService& auth, AuthRoutesOptions options) {
+  routes.Add(
+      {.method = Method::post, .path = "/api/v1/auth/register", .access = Access::kAnonymous},
+      [&auth](Call& call) { return Register(auth, call); });
+  routes.Add({.method = Method::post, .path = "/api/v1/auth/login", .access = Access::kAnonymous},
+             [&auth, options](Call& call) { return Login(auth, options, call); });
+  routes.Add({.method = Method::post, .path = "/api/v1/auth/logout"},
+             [&auth, options](Call& call) { return Logout(auth, options, call); });
+  routes.Add({.method = Method::get, .path = "/api/v1/auth/me"}, Me);
+  routes.Add({.method = Method::post, .path = "/api/v1/auth/password"},
+             [&auth, options](Call& call) { return ChangePassword(auth, options, call); });
 }
 
 }  // namespace clinic::http

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "clinic/http/router.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/service/auth_service.hpp"
 
 namespace clinic::http {
@@ -15,6 +15,6 @@ struct AuthRoutesOptions {
 // user:{role, id}} and the session cookie; POST /api/v1/auth/logout → 204; GET /api/v1/auth/me →
 // {user:{role, id}}; POST /api/v1/auth/password {current_password, new_password} → 204 (every
 // session of the account ends, this one included).
-void AddAuthRoutes(Router& router, service::AuthService& auth, AuthRoutesOptions options);
+void AddAuthRoutes(RouteTable& routes, service::AuthService& auth, AuthRoutesOptions options);
 
 }  // namespace clinic::http

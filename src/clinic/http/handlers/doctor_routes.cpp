@@ -38,17 +38,14 @@ boost::json::object DoctorJson(const domain::RequestContext& context,
   return ToJson(doctor, domain::DoctorViewFor(context.actor, doctor));
 }
 
-Result<Response> Create(service::AuthService& auth, DoctorService& doctors, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadDoctorFields(request));
-  CLINIC_ASSIGN_OR_RETURN(auto doctor, doctors.Create(context, std::move(fields)));
-  return CreatedJson(DoctorJson(context, doctor.value), doctor.replayed);
+Result<Response> Create(DoctorService& doctors, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadDoctorFields(call.request));
+  CLINIC_ASSIGN_OR_RETURN(auto doctor, doctors.Create(call.context, std::move(fields)));
+  return CreatedJson(DoctorJson(call.context, doctor.value), doctor.replayed);
 }
 
-Result<Response> List(service::AuthService& auth, DoctorService& doctors, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, OptionalLogin(request, auth));
-  QueryFields query(request);
+Result<Response> List(DoctorService& doctors, Call& call) {
+  QueryFields& query = call.query;
   service::DoctorQuery doctor_query{
       .specialization = query.OptionalString("specialization", {.max_length = 120}),
       .location_id = query.OptionalInt("location_id", {.min = 1}),
@@ -58,63 +55,55 @@ Result<Response> List(service::AuthService& auth, DoctorService& doctors, Reques
   const PageParams page_params = query.Page();
   CLINIC_TRY_STATUS(query.Finish());
   CLINIC_ASSIGN_OR_RETURN(doctor_query.page, ToPageRequest(page_params));
-  CLINIC_ASSIGN_OR_RETURN(auto page, doctors.List(context, doctor_query));
-  return Json(HttpStatus::ok, PageJson(page, [&context](const domain::Doctor& doctor) {
-                return DoctorJson(context, doctor);
+  CLINIC_ASSIGN_OR_RETURN(auto page, doctors.List(call.context, doctor_query));
+  return Json(HttpStatus::ok, PageJson(page, [&call](const domain::Doctor& doctor) {
+                return DoctorJson(call.context, doctor);
               }));
 }
 
-Result<Response> Get(service::AuthService& auth, DoctorService& doctors, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, OptionalLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto doctor, doctors.Get(context, id));
-  return Json(HttpStatus::ok, DoctorJson(context, doctor));
+Result<Response> Get(DoctorService& doctors, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto doctor, doctors.Get(call.context, call.id));
+  return Json(HttpStatus::ok, DoctorJson(call.context, doctor));
 }
 
-Result<Response> Update(service::AuthService& auth, DoctorService& doctors, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadDoctorFields(request));
-  CLINIC_ASSIGN_OR_RETURN(auto doctor, doctors.Update(context, id, std::move(fields)));
-  return Json(HttpStatus::ok, DoctorJson(context, doctor));
+Result<Response> Update(DoctorService& doctors, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadDoctorFields(call.request));
+  CLINIC_ASSIGN_OR_RETURN(auto doctor, doctors.Update(call.context, call.id, std::move(fields)));
+  return Json(HttpStatus::ok, DoctorJson(call.context, doctor));
 }
 
-Result<Response> Delete(service::AuthService& auth, DoctorService& doctors, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_TRY_STATUS(NoRequestBody(request));
-  CLINIC_TRY_STATUS(doctors.Delete(context, id));
+Result<Response> Delete(DoctorService& doctors, Call& call) {
+  CLINIC_TRY_STATUS(NoRequestBody(call.request));
+  CLINIC_TRY_STATUS(doctors.Delete(call.context, call.id));
   return Empty(HttpStatus::no_content);
 }
 
-Result<Response> Restore(service::AuthService& auth, DoctorService& doctors, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseOptionalJsonObject(request));
-  CLINIC_TRY_STATUS(JsonFields(body).Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto doctor, doctors.Restore(context, id));
-  return Json(HttpStatus::ok, DoctorJson(context, doctor));
+Result<Response> Restore(DoctorService& doctors, Call& call) {
+  CLINIC_TRY_STATUS(NoFields(call.request));
+  CLINIC_ASSIGN_OR_RETURN(auto doctor, doctors.Restore(call.context, call.id));
+  return Json(HttpStatus::ok, DoctorJson(call.context, doctor));
 }
 
 }  // namespace
 
-void AddDoctorRoutes(Router& router, service::AuthService& auth, DoctorService& doctors) {
-  router.Add(Method::post, "/api/v1/doctors",
-             [&auth, &doctors](Request& r) { return Create(auth, doctors, r); });
-  router.Add(Method::get, "/api/v1/doctors",
-             [&auth, &doctors](Request& r) { return List(auth, doctors, r); });
-  router.Add(Method::get, "/api/v1/doctors/{id}",
-             [&auth, &doctors](Request& r) { return Get(auth, doctors, r); });
-  router.Add(Method::patch, "/api/v1/doctors/{id}",
-             [&auth, &doctors](Request& r) { return Update(auth, doctors, r); });
-  router.Add(Method::delete_, "/api/v1/doctors/{id}",
-             [&auth, &doctors](Request& r) { return Delete(auth, doctors, r); });
-  router.Add(Method::post, "/api/v1/doctors/{id}/restore",
-             [&auth, &doctors](Request& r) { return Restore(auth, doctors, r); });
+void AddDoctorRoutes(RouteTable& routes, DoctorService& doctors) {
+  routes.Add({.method = Method::post, .path = "/api/v1/doctors"},
+             [&doctors](Call& call) { return Create(doctors, call); });
+  routes.Add({.method = Method::get,
+              .path = "/api/v1/doctors",
+              .access = Access::kOptionalLogin,
+              .query = {"specialization", "location_id", "q", "include_inactive", "include_deleted",
+                        "limit", "cursor"}},
+             [&doctors](Call& call) { return List(doctors, call); });
+  routes.Add(
+      {.method = Method::get, .path = "/api/v1/doctors/{id}", .access = Access::kOptionalLogin},
+      [&doctors](Call& call) { return Get(doctors, call); });
+  routes.Add({.method = Method::patch, .path = "/api/v1/doctors/{id}"},
+             [&doctors](Call& call) { return Update(doctors, call); });
+  routes.Add({.method = Method::delete_, .path = "/api/v1/doctors/{id}"},
+             [&doctors](Call& call) { return Delete(doctors, call); });
+  routes.Add({.method = Method::post, .path = "/api/v1/doctors/{id}/restore"},
+             [&doctors](Call& call) { return Restore(doctors, call); });
 }
 
 }  // namespace clinic::http

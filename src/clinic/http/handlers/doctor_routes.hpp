@@ -1,7 +1,6 @@
 #pragma once
 
-#include "clinic/http/router.hpp"
-#include "clinic/service/auth_service.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/service/doctor_service.hpp"
 
 namespace clinic::http {
@@ -12,6 +11,6 @@ namespace clinic::http {
 // Callers other than admins and the doctor themself see the public profile (no email, phone or
 // account state). Admin writes: POST /api/v1/doctors → 201; PATCH /api/v1/doctors/{id};
 // DELETE /api/v1/doctors/{id} → 204 (soft delete); POST /api/v1/doctors/{id}/restore → the doctor.
-void AddDoctorRoutes(Router& router, service::AuthService& auth, service::DoctorService& doctors);
+void AddDoctorRoutes(RouteTable& routes, service::DoctorService& doctors);
 
 }  // namespace clinic::http

@@ -43,21 +43,10 @@ std::string_view ChangeName(service::AppointmentEvent event) {
 
 object UserJson(Role role, Id id) { return {{"role", domain::Name(role)}, {"id", id}}; }
 
-Result<Response> UpgradeRequired(Request&) {
-  constexpr auto kStatus = HttpStatus::upgrade_required;
-  auto response = Problem(kStatus, ProblemDocument(kStatus, "upgrade-required",
-                                                   "This is a WebSocket endpoint: connect with "
-                                                   "an Upgrade: websocket request."));
-  response.set(bhttp::field::upgrade, "websocket");
-  return response;
-}
-
-Result<std::shared_ptr<WebSocketChannel>> Upgrade(service::AuthService& auth, LiveFeed& feed,
-                                                  Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
+Result<std::shared_ptr<WebSocketChannel>> OpenLiveChannel(LiveFeed& feed, Call& call) {
   // Browsers send the cookie with a WebSocket handshake from any site.
-  CLINIC_TRY_STATUS(RequireOwnOriginForCookie(request));
-  return feed.Subscribe(context.actor, SessionToken(request).value_or(""));
+  CLINIC_TRY_STATUS(RequireOwnOriginForCookie(call.request));
+  return feed.Subscribe(call.context.actor, SessionToken(call.request).value_or(""));
 }
 
 }  // namespace
@@ -243,9 +232,9 @@ void LiveFeed::CheckSessions() {
   for (const auto& connection : closing) connection->Close();
 }
 
-void AddLiveRoutes(Router& router, service::AuthService& auth, LiveFeed& feed) {
-  router.Add(Method::get, "/api/v1/live", UpgradeRequired,
-             {.websocket = [&auth, &feed](Request& r) { return Upgrade(auth, feed, r); }});
+void AddLiveRoutes(RouteTable& routes, LiveFeed& feed) {
+  routes.AddWebSocket({.method = Method::get, .path = "/api/v1/live"},
+                      [&feed](Call& call) { return OpenLiveChannel(feed, call); });
 }
 
 }  // namespace clinic::http

@@ -14,9 +14,8 @@
 
 #include "clinic/common/periodic_task.hpp"
 #include "clinic/domain/principal.hpp"
-#include "clinic/http/router.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/service/appointment_events.hpp"
-#include "clinic/service/auth_service.hpp"
 #include "clinic/service/message_events.hpp"
 #include "clinic/storage/message_store.hpp"
 
@@ -114,6 +113,6 @@ class LiveFeed final : public service::MessageEvents, public service::Appointmen
 // GET /api/v1/live: the WebSocket of `feed`, for a logged-in caller (bearer token, or the session
 // cookie from a page of this server's own origin: another Origin is a 403, against cross-site
 // WebSocket hijacking). Without an upgrade: 426.
-void AddLiveRoutes(Router& router, service::AuthService& auth, LiveFeed& feed);
+void AddLiveRoutes(RouteTable& routes, LiveFeed& feed);
 
 }  // namespace clinic::http

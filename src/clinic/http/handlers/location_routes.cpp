@@ -29,53 +29,48 @@ Result<service::LocationFields> ReadLocationFields(const Request& request) {
   return location;
 }
 
-Result<Response> Create(service::AuthService& auth, LocationService& locations, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadLocationFields(request));
-  CLINIC_ASSIGN_OR_RETURN(auto location, locations.Create(context, std::move(fields)));
+Result<Response> Create(LocationService& locations, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadLocationFields(call.request));
+  CLINIC_ASSIGN_OR_RETURN(auto location, locations.Create(call.context, std::move(fields)));
   return CreatedJson(ToJson(location.value), location.replayed);
 }
 
-Result<Response> List(service::AuthService& auth, LocationService& locations, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, OptionalLogin(request, auth));
-  QueryFields query(request);
-  const PageParams page_params = query.Page();
-  CLINIC_TRY_STATUS(query.Finish());
+Result<Response> List(LocationService& locations, Call& call) {
+  const PageParams page_params = call.query.Page();
+  CLINIC_TRY_STATUS(call.query.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto page_request, ToPageRequest(page_params));
-  CLINIC_ASSIGN_OR_RETURN(auto page, locations.List(context, page_request));
+  CLINIC_ASSIGN_OR_RETURN(auto page, locations.List(call.context, page_request));
   return Json(HttpStatus::ok,
               PageJson(page, [](const domain::Location& location) { return ToJson(location); }));
 }
 
-Result<Response> Get(service::AuthService& auth, LocationService& locations, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, OptionalLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto location, locations.Get(context, id));
+Result<Response> Get(LocationService& locations, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto location, locations.Get(call.context, call.id));
   return Json(HttpStatus::ok, ToJson(location));
 }
 
-Result<Response> Update(service::AuthService& auth, LocationService& locations, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadLocationFields(request));
-  CLINIC_ASSIGN_OR_RETURN(auto location, locations.Update(context, id, std::move(fields)));
+Result<Response> Update(LocationService& locations, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadLocationFields(call.request));
+  CLINIC_ASSIGN_OR_RETURN(auto location,
+                          locations.Update(call.context, call.id, std::move(fields)));
   return Json(HttpStatus::ok, ToJson(location));
 }
 
 }  // namespace
 
-void AddLocationRoutes(Router& router, service::AuthService& auth, LocationService& locations) {
-  router.Add(Method::post, "/api/v1/locations",
-             [&auth, &locations](Request& r) { return Create(auth, locations, r); });
-  router.Add(Method::get, "/api/v1/locations",
-             [&auth, &locations](Request& r) { return List(auth, locations, r); });
-  router.Add(Method::get, "/api/v1/locations/{id}",
-             [&auth, &locations](Request& r) { return Get(auth, locations, r); });
-  router.Add(Method::patch, "/api/v1/locations/{id}",
-             [&auth, &locations](Request& r) { return Update(auth, locations, r); });
+void AddLocationRoutes(RouteTable& routes, LocationService& locations) {
+  routes.Add({.method = Method::post, .path = "/api/v1/locations"},
+             [&locations](Call& call) { return Create(locations, call); });
+  routes.Add({.method = Method::get,
+              .path = "/api/v1/locations",
+              .access = Access::kOptionalLogin,
+              .query = {"limit", "cursor"}},
+             [&locations](Call& call) { return List(locations, call); });
+  routes.Add(
+      {.method = Method::get, .path = "/api/v1/locations/{id}", .access = Access::kOptionalLogin},
+      [&locations](Call& call) { return Get(locations, call); });
+  routes.Add({.method = Method::patch, .path = "/api/v1/locations/{id}"},
+             [&locations](Call& call) { return Update(locations, call); });
 }
 
 }  // namespace clinic::http

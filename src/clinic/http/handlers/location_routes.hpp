@@ -1,7 +1,6 @@
 #pragma once
 
-#include "clinic/http/router.hpp"
-#include "clinic/service/auth_service.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/service/location_service.hpp"
 
 namespace clinic::http {
@@ -10,7 +9,6 @@ namespace clinic::http {
 // name). Public reads: GET /api/v1/locations (?limit, ?cursor) → {items, next_cursor};
 // GET /api/v1/locations/{id}. Admin writes: POST /api/v1/locations → 201 the location;
 // PATCH /api/v1/locations/{id} → the location (null clears a nullable field).
-void AddLocationRoutes(Router& router, service::AuthService& auth,
-                       service::LocationService& locations);
+void AddLocationRoutes(RouteTable& routes, service::LocationService& locations);
 
 }  // namespace clinic::http

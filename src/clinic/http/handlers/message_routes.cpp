@@ -13,17 +13,13 @@
 namespace clinic::http {
 namespace {
 
-using service::AuthService;
 using service::MessageService;
 
 // The author's device as the message's metadata keeps it (`meta.client.ua`).
 constexpr std::size_t kMaxClientUaBytes = 255;
 
-Result<Response> Post(AuthService& auth, MessageService& messages, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+Result<Response> Post(MessageService& messages, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   service::NewMessage message{
       .text = fields.OptionalString("text", kServiceCheckedText),
@@ -34,49 +30,38 @@ Result<Response> Post(AuthService& auth, MessageService& messages, Request& requ
                          .value_or(std::vector<std::string>{}),
       .client_msg_id = fields.OptionalString("client_msg_id", kServiceCheckedText)};
   CLINIC_TRY_STATUS(fields.Finish());
-  if (const auto ua = request.headers.find(boost::beast::http::field::user_agent);
-      ua != request.headers.end()) {
+  const auto& headers = call.request.headers;
+  if (const auto ua = headers.find(boost::beast::http::field::user_agent); ua != headers.end()) {
     message.client_ua = SanitizeUtf8(ua->value(), kMaxClientUaBytes);
   }
   // Browsers come with the session cookie, other clients with a bearer token.
   message.client_platform =
-      request.headers.find(boost::beast::http::field::authorization) != request.headers.end()
-          ? "api"
-          : "web";
-  CLINIC_ASSIGN_OR_RETURN(auto posted, messages.Post(context, id, message));
+      headers.find(boost::beast::http::field::authorization) != headers.end() ? "api" : "web";
+  CLINIC_ASSIGN_OR_RETURN(auto posted, messages.Post(call.context, call.id, message));
   return Json(posted.existing ? HttpStatus::ok : HttpStatus::created, ToJson(posted.message));
 }
 
-Result<Response> List(AuthService& auth, MessageService& messages, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  QueryFields query(request);
-  const auto before = query.OptionalString("before", {.max_length = 64});
-  const PageParams page = query.Page();
-  if (page.cursor) query.AddError("cursor", "messages page with `before`");
-  CLINIC_TRY_STATUS(query.Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto found,
-                          messages.List(context, id, before, static_cast<int>(page.limit)));
+Result<Response> List(MessageService& messages, Call& call) {
+  const auto before = call.query.OptionalString("before", {.max_length = 64});
+  const PageParams page = call.query.Page();
+  CLINIC_TRY_STATUS(call.query.Finish());
+  CLINIC_ASSIGN_OR_RETURN(
+      auto found, messages.List(call.context, call.id, before, static_cast<int>(page.limit)));
   return Json(HttpStatus::ok, CursorPageJson(found.items, found.next_cursor,
                                              [](const domain::Message& m) { return ToJson(m); }));
 }
 
-Result<Response> MarkRead(AuthService& auth, MessageService& messages, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+Result<Response> MarkRead(MessageService& messages, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   const auto up_to = fields.RequiredString("up_to", {.max_length = 64});
   CLINIC_TRY_STATUS(fields.Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto marked, messages.MarkRead(context, id, up_to));
+  CLINIC_ASSIGN_OR_RETURN(auto marked, messages.MarkRead(call.context, call.id, up_to));
   return Json(HttpStatus::ok, boost::json::object{{"marked", marked}});
 }
 
-Result<Response> Unread(AuthService& auth, MessageService& messages, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto counts, messages.Unread(context));
+Result<Response> Unread(MessageService& messages, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto counts, messages.Unread(call.context));
   boost::json::array items;
   for (const auto& thread : counts) {
     items.push_back(boost::json::object{{"thread_id", thread.thread_id},
@@ -86,24 +71,20 @@ Result<Response> Unread(AuthService& auth, MessageService& messages, Request& re
   return Json(HttpStatus::ok, boost::json::object{{"items", std::move(items)}});
 }
 
-Result<Response> Edit(AuthService& auth, MessageService& messages, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  const std::string id(request.PathParam("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+Result<Response> Edit(MessageService& messages, Call& call) {
+  const std::string message_id(call.request.PathParam("message_id"));
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   const auto text = fields.RequiredString("text", kServiceCheckedText);
   const auto version = fields.RequiredInt("version", {.min = 1});
   CLINIC_TRY_STATUS(fields.Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto edited, messages.Edit(context, id, text, version));
+  CLINIC_ASSIGN_OR_RETURN(auto edited, messages.Edit(call.context, message_id, text, version));
   return Json(HttpStatus::ok, ToJson(edited));
 }
 
 // Any logged-in user: renders nothing that is stored, so it needs no thread.
-Result<Response> Preview(AuthService& auth, MessageService& messages, Request& request) {
-  CLINIC_TRY_STATUS(RequireLogin(request, auth));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+Result<Response> Preview(MessageService& messages, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   const auto markdown = fields.RequiredString("markdown", kServiceCheckedText);
   CLINIC_TRY_STATUS(fields.Finish());
@@ -113,19 +94,21 @@ Result<Response> Preview(AuthService& auth, MessageService& messages, Request& r
 
 }  // namespace
 
-void AddMessageRoutes(Router& router, AuthService& auth, MessageService& messages) {
-  router.Add(Method::get, "/api/v1/appointments/{id}/messages",
-             [&auth, &messages](Request& r) { return List(auth, messages, r); });
-  router.Add(Method::post, "/api/v1/appointments/{id}/messages",
-             [&auth, &messages](Request& r) { return Post(auth, messages, r); });
-  router.Add(Method::post, "/api/v1/appointments/{id}/messages/read",
-             [&auth, &messages](Request& r) { return MarkRead(auth, messages, r); });
-  router.Add(Method::get, "/api/v1/messages/unread",
-             [&auth, &messages](Request& r) { return Unread(auth, messages, r); });
-  router.Add(Method::post, "/api/v1/messages/preview",
-             [&auth, &messages](Request& r) { return Preview(auth, messages, r); });
-  router.Add(Method::patch, "/api/v1/messages/{id}",
-             [&auth, &messages](Request& r) { return Edit(auth, messages, r); });
+void AddMessageRoutes(RouteTable& routes, MessageService& messages) {
+  routes.Add({.method = Method::get,
+              .path = "/api/v1/appointments/{id}/messages",
+              .query = {"before", "limit"}},
+             [&messages](Call& call) { return List(messages, call); });
+  routes.Add({.method = Method::post, .path = "/api/v1/appointments/{id}/messages"},
+             [&messages](Call& call) { return Post(messages, call); });
+  routes.Add({.method = Method::post, .path = "/api/v1/appointments/{id}/messages/read"},
+             [&messages](Call& call) { return MarkRead(messages, call); });
+  routes.Add({.method = Method::get, .path = "/api/v1/messages/unread"},
+             [&messages](Call& call) { return Unread(messages, call); });
+  routes.Add({.method = Method::post, .path = "/api/v1/messages/preview"},
+             [&messages](Call& call) { return Preview(messages, call); });
+  routes.Add({.method = Method::patch, .path = "/api/v1/messages/{message_id}"},
+             [&messages](Call& call) { return Edit(messages, call); });
 }
 
 }  // namespace clinic::http

@@ -1,7 +1,6 @@
 #pragma once
 
-#include "clinic/http/router.hpp"
-#include "clinic/service/auth_service.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/service/message_service.hpp"
 
 namespace clinic::http {
@@ -16,7 +15,6 @@ namespace clinic::http {
 //   PATCH /api/v1/messages/{id}              {text, version} → the document (409 when stale).
 // Each message is the stored document (the seed's shape, `_id` a hex string, instants RFC 3339)
 // plus `html`: its markdown rendered safely, or null.
-void AddMessageRoutes(Router& router, service::AuthService& auth,
-                      service::MessageService& messages);
+void AddMessageRoutes(RouteTable& routes, service::MessageService& messages);
 
 }  // namespace clinic::http

@@ -28,98 +28,79 @@ Result<service::PatientFields> ReadPatientFields(const Request& request) {
   return patient;
 }
 
-Result<Response> Create(service::AuthService& auth, PatientService& patients, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadPatientFields(request));
-  CLINIC_ASSIGN_OR_RETURN(auto patient, patients.Create(context, std::move(fields)));
+Result<Response> Create(PatientService& patients, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadPatientFields(call.request));
+  CLINIC_ASSIGN_OR_RETURN(auto patient, patients.Create(call.context, std::move(fields)));
   return CreatedJson(ToJson(patient.value), patient.replayed);
 }
 
-Result<Response> List(service::AuthService& auth, PatientService& patients, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  QueryFields query(request);
+Result<Response> List(PatientService& patients, Call& call) {
   service::PatientQuery patient_query{
-      .q = query.OptionalString("q", {.max_length = 100}),
-      .include_deleted = query.OptionalBool("include_deleted").value_or(false)};
-  const PageParams page_params = query.Page();
-  CLINIC_TRY_STATUS(query.Finish());
+      .q = call.query.OptionalString("q", {.max_length = 100}),
+      .include_deleted = call.query.OptionalBool("include_deleted").value_or(false)};
+  const PageParams page_params = call.query.Page();
+  CLINIC_TRY_STATUS(call.query.Finish());
   CLINIC_ASSIGN_OR_RETURN(patient_query.page, ToPageRequest(page_params));
-  CLINIC_ASSIGN_OR_RETURN(auto page, patients.List(context, patient_query));
+  CLINIC_ASSIGN_OR_RETURN(auto page, patients.List(call.context, patient_query));
   return Json(HttpStatus::ok,
               PageJson(page, [](const domain::Patient& patient) { return ToJson(patient); }));
 }
 
-Result<Response> GetOwn(service::AuthService& auth, PatientService& patients, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto patient, patients.GetOwn(context));
+Result<Response> GetOwn(PatientService& patients, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto patient, patients.GetOwn(call.context));
   return Json(HttpStatus::ok, ToJson(patient));
 }
 
-Result<Response> UpdateOwn(service::AuthService& auth, PatientService& patients, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadPatientFields(request));
-  CLINIC_ASSIGN_OR_RETURN(auto patient, patients.UpdateOwn(context, std::move(fields)));
+Result<Response> UpdateOwn(PatientService& patients, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadPatientFields(call.request));
+  CLINIC_ASSIGN_OR_RETURN(auto patient, patients.UpdateOwn(call.context, std::move(fields)));
   return Json(HttpStatus::ok, ToJson(patient));
 }
 
-Result<Response> Get(service::AuthService& auth, PatientService& patients, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto patient, patients.Get(context, id));
+Result<Response> Get(PatientService& patients, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto patient, patients.Get(call.context, call.id));
   return Json(HttpStatus::ok, ToJson(patient));
 }
 
-Result<Response> Update(service::AuthService& auth, PatientService& patients, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadPatientFields(request));
-  CLINIC_ASSIGN_OR_RETURN(auto patient, patients.Update(context, id, std::move(fields)));
+Result<Response> Update(PatientService& patients, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto fields, ReadPatientFields(call.request));
+  CLINIC_ASSIGN_OR_RETURN(auto patient, patients.Update(call.context, call.id, std::move(fields)));
   return Json(HttpStatus::ok, ToJson(patient));
 }
 
-Result<Response> Delete(service::AuthService& auth, PatientService& patients, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_TRY_STATUS(NoRequestBody(request));
-  CLINIC_TRY_STATUS(patients.Delete(context, id));
+Result<Response> Delete(PatientService& patients, Call& call) {
+  CLINIC_TRY_STATUS(NoRequestBody(call.request));
+  CLINIC_TRY_STATUS(patients.Delete(call.context, call.id));
   return Empty(HttpStatus::no_content);
 }
 
-Result<Response> Restore(service::AuthService& auth, PatientService& patients, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseOptionalJsonObject(request));
-  CLINIC_TRY_STATUS(JsonFields(body).Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto patient, patients.Restore(context, id));
+Result<Response> Restore(PatientService& patients, Call& call) {
+  CLINIC_TRY_STATUS(NoFields(call.request));
+  CLINIC_ASSIGN_OR_RETURN(auto patient, patients.Restore(call.context, call.id));
   return Json(HttpStatus::ok, ToJson(patient));
 }
 
 }  // namespace
 
-void AddPatientRoutes(Router& router, service::AuthService& auth, PatientService& patients) {
-  router.Add(Method::post, "/api/v1/patients",
-             [&auth, &patients](Request& r) { return Create(auth, patients, r); });
-  router.Add(Method::get, "/api/v1/patients",
-             [&auth, &patients](Request& r) { return List(auth, patients, r); });
-  router.Add(Method::get, "/api/v1/patients/me",
-             [&auth, &patients](Request& r) { return GetOwn(auth, patients, r); });
-  router.Add(Method::patch, "/api/v1/patients/me",
-             [&auth, &patients](Request& r) { return UpdateOwn(auth, patients, r); });
-  router.Add(Method::get, "/api/v1/patients/{id}",
-             [&auth, &patients](Request& r) { return Get(auth, patients, r); });
-  router.Add(Method::patch, "/api/v1/patients/{id}",
-             [&auth, &patients](Request& r) { return Update(auth, patients, r); });
-  router.Add(Method::delete_, "/api/v1/patients/{id}",
-             [&auth, &patients](Request& r) { return Delete(auth, patients, r); });
-  router.Add(Method::post, "/api/v1/patients/{id}/restore",
-             [&auth, &patients](Request& r) { return Restore(auth, patients, r); });
+void AddPatientRoutes(RouteTable& routes, PatientService& patients) {
+  routes.Add({.method = Method::post, .path = "/api/v1/patients"},
+             [&patients](Call& call) { return Create(patients, call); });
+  routes.Add({.method = Method::get,
+              .path = "/api/v1/patients",
+              .query = {"q", "include_deleted", "limit", "cursor"}},
+             [&patients](Call& call) { return List(patients, call); });
+  routes.Add({.method = Method::get, .path = "/api/v1/patients/me"},
+             [&patients](Call& call) { return GetOwn(patients, call); });
+  routes.Add({.method = Method::patch, .path = "/api/v1/patients/me"},
+             [&patients](Call& call) { return UpdateOwn(patients, call); });
+  routes.Add({.method = Method::get, .path = "/api/v1/patients/{id}"},
+             [&patients](Call& call) { return Get(patients, call); });
+  routes.Add({.method = Method::patch, .path = "/api/v1/patients/{id}"},
+             [&patients](Call& call) { return Update(patients, call); });
+  routes.Add({.method = Method::delete_, .path = "/api/v1/patients/{id}"},
+             [&patients](Call& call) { return Delete(patients, call); });
+  routes.Add({.method = Method::post, .path = "/api/v1/patients/{id}/restore"},
+             [&patients](Call& call) { return Restore(patients, call); });
 }
 
 }  // namespace clinic::http

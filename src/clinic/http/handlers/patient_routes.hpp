@@ -1,7 +1,6 @@
 #pragma once
 
-#include "clinic/http/router.hpp"
-#include "clinic/service/auth_service.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/service/patient_service.hpp"
 
 namespace clinic::http {
@@ -12,7 +11,6 @@ namespace clinic::http {
 // ?include_deleted=true) → {items, next_cursor} (admins: everyone, doctors: their patients);
 // GET/PATCH /api/v1/patients/me (the calling patient); GET/PATCH/DELETE /api/v1/patients/{id}
 // (DELETE → 204, a soft delete); POST /api/v1/patients/{id}/restore → the patient.
-void AddPatientRoutes(Router& router, service::AuthService& auth,
-                      service::PatientService& patients);
+void AddPatientRoutes(RouteTable& routes, service::PatientService& patients);
 
 }  // namespace clinic::http

@@ -1,7 +1,6 @@
 #pragma once
 
-#include "clinic/http/router.hpp"
-#include "clinic/service/auth_service.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/service/payment_service.hpp"
 
 namespace clinic::http {
@@ -16,7 +15,6 @@ namespace clinic::http {
 //       next_cursor}; patients see their own;
 //   GET  /api/v1/payments/{id};
 //   POST /api/v1/payments/{id}/pay | /fail → the payment; /refund {amount_cents} → 201 the refund.
-void AddPaymentRoutes(Router& router, service::AuthService& auth,
-                      service::PaymentService& payments);
+void AddPaymentRoutes(RouteTable& routes, service::PaymentService& payments);
 
 }  // namespace clinic::http

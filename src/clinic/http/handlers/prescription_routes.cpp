@@ -9,7 +9,6 @@
 namespace clinic::http {
 namespace {
 
-using service::AuthService;
 using service::PrescriptionService;
 
 constexpr IntRule kIdRule{.min = 1};
@@ -21,11 +20,8 @@ boost::json::object ItemsJson(const std::vector<storage::PrescriptionListing>& l
   return {{"items", std::move(items)}};
 }
 
-Result<Response> Issue(AuthService& auth, PrescriptionService& prescriptions, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+Result<Response> Issue(PrescriptionService& prescriptions, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   const service::NewPrescription input{
       .instructions = fields.RequiredString("instructions", kServiceCheckedText),
@@ -33,32 +29,29 @@ Result<Response> Issue(AuthService& auth, PrescriptionService& prescriptions, Re
       .doctor_id = fields.OptionalInt("doctor_id", kIdRule),
       .patient_id = fields.OptionalInt("patient_id", kIdRule)};
   CLINIC_TRY_STATUS(fields.Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto issued, prescriptions.Issue(context, id, input));
+  CLINIC_ASSIGN_OR_RETURN(auto issued, prescriptions.Issue(call.context, call.id, input));
   return CreatedJson(ToJson(issued.value), issued.replayed);
 }
 
 // The prescriptions of the appointment or patient {id}, as `list` finds them.
 template <auto list>
-Result<Response> ListOf(AuthService& auth, PrescriptionService& prescriptions, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto found, (prescriptions.*list)(context, id));
+Result<Response> ListOf(PrescriptionService& prescriptions, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto found, (prescriptions.*list)(call.context, call.id));
   return Json(HttpStatus::ok, ItemsJson(found));
 }
 
 }  // namespace
 
-void AddPrescriptionRoutes(Router& router, AuthService& auth, PrescriptionService& prescriptions) {
-  router.Add(Method::post, "/api/v1/appointments/{id}/prescriptions",
-             [&auth, &prescriptions](Request& r) { return Issue(auth, prescriptions, r); });
-  router.Add(Method::get, "/api/v1/appointments/{id}/prescriptions",
-             [&auth, &prescriptions](Request& r) {
-               return ListOf<&PrescriptionService::ListForAppointment>(auth, prescriptions, r);
+void AddPrescriptionRoutes(RouteTable& routes, PrescriptionService& prescriptions) {
+  routes.Add({.method = Method::post, .path = "/api/v1/appointments/{id}/prescriptions"},
+             [&prescriptions](Call& call) { return Issue(prescriptions, call); });
+  routes.Add({.method = Method::get, .path = "/api/v1/appointments/{id}/prescriptions"},
+             [&prescriptions](Call& call) {
+               return ListOf<&PrescriptionService::ListForAppointment>(prescriptions, call);
              });
-  router.Add(Method::get, "/api/v1/patients/{id}/prescriptions",
-             [&auth, &prescriptions](Request& r) {
-               return ListOf<&PrescriptionService::ListForPatient>(auth, prescriptions, r);
+  routes.Add({.method = Method::get, .path = "/api/v1/patients/{id}/prescriptions"},
+             [&prescriptions](Call& call) {
+               return ListOf<&PrescriptionService::ListForPatient>(prescriptions, call);
              });
 }
 

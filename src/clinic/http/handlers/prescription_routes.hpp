@@ -1,7 +1,6 @@
 #pragma once
 
-#include "clinic/http/router.hpp"
-#include "clinic/service/auth_service.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/service/prescription_service.hpp"
 
 namespace clinic::http {
@@ -11,7 +10,6 @@ namespace clinic::http {
 //   GET  /api/v1/appointments/{id}/prescriptions  → {items};
 //   GET  /api/v1/patients/{id}/prescriptions      → {items}, oldest first, each with
 //       `superseded_by` and `status` (active | superseded).
-void AddPrescriptionRoutes(Router& router, service::AuthService& auth,
-                           service::PrescriptionService& prescriptions);
+void AddPrescriptionRoutes(RouteTable& routes, service::PrescriptionService& prescriptions);
 
 }  // namespace clinic::http

@@ -62,6 +62,9 @@ service::NullableUpdate<domain::Gender> ClearableGender(JsonFields& fields, std:
   });
 }
 
-Status NoQueryParameters(const Request& request) { return QueryFields(request).Finish(); }
+Status NoFields(const Request& request) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseOptionalJsonObject(request));
+  return JsonFields(body).Finish();
+}
 
 }  // namespace clinic::http

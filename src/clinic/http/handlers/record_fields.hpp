@@ -32,7 +32,8 @@ service::NullableUpdate<std::chrono::year_month_day> ClearableDate(JsonFields& f
                                                                    std::string_view name);
 service::NullableUpdate<domain::Gender> ClearableGender(JsonFields& fields, std::string_view name);
 
-// Refuses every query parameter (400 naming each): for routes that take none.
-Status NoQueryParameters(const Request& request);
+// For actions that take no fields (restore, complete, pay): no body or an empty JSON object;
+// 400 naming each field sent.
+Status NoFields(const Request& request);
 
 }  // namespace clinic::http

@@ -26,7 +26,6 @@ struct Table {
 };
 
 struct ReportRequest {
-  domain::RequestContext context;
   service::ReportPeriod period;
   ReportGrouping grouping = ReportGrouping::kDay;
   std::string group_by;
@@ -34,11 +33,9 @@ struct ReportRequest {
   bool csv = false;
 };
 
-Result<ReportRequest> ReadReportRequest(service::AuthService& auth, Request& request,
-                                        bool with_currency) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  QueryFields query(request);
-  ReportRequest out{.context = context};
+Result<ReportRequest> ReadReportRequest(Call& call, bool with_currency) {
+  QueryFields& query = call.query;
+  ReportRequest out;
   const auto from = query.OptionalDate("from");
   const auto to = query.OptionalDate("to");
   if (!from) query.AddError("from", "is required (a local date, YYYY-MM-DD)");
@@ -52,7 +49,7 @@ Result<ReportRequest> ReadReportRequest(service::AuthService& auth, Request& req
                  : out.group_by == "location"       ? ReportGrouping::kLocation
                  : out.group_by == "specialization" ? ReportGrouping::kSpecialization
                                                     : ReportGrouping::kDay;
-  const auto accept = request.headers[boost::beast::http::field::accept];
+  const auto accept = call.request.headers[boost::beast::http::field::accept];
   out.csv = accept.find("text/csv") != boost::beast::string_view::npos;
   return out;
 }
@@ -111,11 +108,10 @@ Response Answer(const ReportRequest& wanted, std::string_view name, const Table&
                                                   {"rows", std::move(rows)}});
 }
 
-Result<Response> AppointmentReport(service::AuthService& auth, ReportService& reports,
-                                   Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto wanted, ReadReportRequest(auth, request, false));
+Result<Response> AppointmentReport(ReportService& reports, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto wanted, ReadReportRequest(call, false));
   CLINIC_ASSIGN_OR_RETURN(auto figures,
-                          reports.Appointments(wanted.context, wanted.period, wanted.grouping));
+                          reports.Appointments(call.context, wanted.period, wanted.grouping));
   Table table{.columns = {"key", "label", "booked", "completed", "cancelled", "no_show",
                           "offered_slots", "no_show_rate", "utilisation"}};
   for (const auto& f : figures) {
@@ -126,11 +122,10 @@ Result<Response> AppointmentReport(service::AuthService& auth, ReportService& re
   return Answer(wanted, "appointments", table);
 }
 
-Result<Response> RevenueReport(service::AuthService& auth, ReportService& reports,
-                               Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto wanted, ReadReportRequest(auth, request, true));
-  CLINIC_ASSIGN_OR_RETURN(auto figures, reports.Revenue(wanted.context, wanted.period,
-                                                        wanted.grouping, wanted.currency));
+Result<Response> RevenueReport(ReportService& reports, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto wanted, ReadReportRequest(call, true));
+  CLINIC_ASSIGN_OR_RETURN(
+      auto figures, reports.Revenue(call.context, wanted.period, wanted.grouping, wanted.currency));
   Table table{.columns = {"key", "label", "currency", "paid_cents", "refunded_cents", "net_cents"}};
   for (const auto& f : figures) {
     table.rows.push_back({boost::json::value(f.group.key), boost::json::value(f.group.label),
@@ -142,11 +137,15 @@ Result<Response> RevenueReport(service::AuthService& auth, ReportService& report
 
 }  // namespace
 
-void AddReportRoutes(Router& router, service::AuthService& auth, ReportService& reports) {
-  router.Add(Method::get, "/api/v1/reports/appointments",
-             [&auth, &reports](Request& r) { return AppointmentReport(auth, reports, r); });
-  router.Add(Method::get, "/api/v1/reports/revenue",
-             [&auth, &reports](Request& r) { return RevenueReport(auth, reports, r); });
+void AddReportRoutes(RouteTable& routes, ReportService& reports) {
+  routes.Add({.method = Method::get,
+              .path = "/api/v1/reports/appointments",
+              .query = {"from", "to", "group_by"}},
+             [&reports](Call& call) { return AppointmentReport(reports, call); });
+  routes.Add({.method = Method::get,
+              .path = "/api/v1/reports/revenue",
+              .query = {"from", "to", "group_by", "currency"}},
+             [&reports](Call& call) { return RevenueReport(reports, call); });
 }
 
 }  // namespace clinic::http

@@ -1,7 +1,6 @@
 #pragma once
 
-#include "clinic/http/router.hpp"
-#include "clinic/service/auth_service.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/service/report_service.hpp"
 
 namespace clinic::http {
@@ -13,6 +12,6 @@ namespace clinic::http {
 //   GET /api/v1/reports/revenue ?currency → {…, rows: [{key, label, currency, paid_cents,
 //       refunded_cents, net_cents}]}.
 // With `Accept: text/csv` the same rows come as CSV (a header line, then one line per row).
-void AddReportRoutes(Router& router, service::AuthService& auth, service::ReportService& reports);
+void AddReportRoutes(RouteTable& routes, service::ReportService& reports);
 
 }  // namespace clinic::http

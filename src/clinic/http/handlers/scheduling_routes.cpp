@@ -52,64 +52,44 @@ Result<service::WorkingHoursInput> ReadWorkingHours(const Request& request) {
   return input;
 }
 
-Result<Response> PutWorkingHours(service::AuthService& auth, SchedulingService& scheduling,
-                                 Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto input, ReadWorkingHours(request));
-  CLINIC_ASSIGN_OR_RETURN(auto hours, scheduling.SetWorkingHours(context, id, input));
+Result<Response> PutWorkingHours(SchedulingService& scheduling, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto input, ReadWorkingHours(call.request));
+  CLINIC_ASSIGN_OR_RETURN(auto hours, scheduling.SetWorkingHours(call.context, call.id, input));
   return Json(HttpStatus::ok, WorkingHoursJson(hours));
 }
 
-Result<Response> GetWorkingHours(service::AuthService& auth, SchedulingService& scheduling,
-                                 Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto hours, scheduling.GetWorkingHours(context, id));
+Result<Response> GetWorkingHours(SchedulingService& scheduling, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto hours, scheduling.GetWorkingHours(call.context, call.id));
   return Json(HttpStatus::ok, WorkingHoursJson(hours));
 }
 
-Result<Response> Generate(service::AuthService& auth, SchedulingService& scheduling,
-                          Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+Result<Response> Generate(SchedulingService& scheduling, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   const auto from = fields.RequiredDate("from");
   const auto to = fields.RequiredDate("to");
   CLINIC_TRY_STATUS(fields.Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto result, scheduling.GenerateSlots(context, id, from, to));
+  CLINIC_ASSIGN_OR_RETURN(auto result, scheduling.GenerateSlots(call.context, call.id, from, to));
   return Json(HttpStatus::ok,
               boost::json::object{{"created", result.created}, {"skipped", result.skipped}});
 }
 
-Result<Response> CreateSlot(service::AuthService& auth, SchedulingService& scheduling,
-                            Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+Result<Response> CreateSlot(SchedulingService& scheduling, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   const service::NewSlot slot{.location_id = fields.OptionalInt("location_id", kIdRule),
                               .start_time_utc = fields.RequiredInstant("start_time_utc"),
                               .end_time_utc = fields.RequiredInstant("end_time_utc")};
   CLINIC_TRY_STATUS(fields.Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto created, scheduling.CreateSlot(context, id, slot));
+  CLINIC_ASSIGN_OR_RETURN(auto created, scheduling.CreateSlot(call.context, call.id, slot));
   return CreatedJson(ToJson(created.value), created.replayed);
 }
 
-Result<Response> ListDoctorSlots(service::AuthService& auth, SchedulingService& scheduling,
-                                 Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  QueryFields query(request);
-  const Instant from = query.RequiredInstant("from");
-  const Instant to = query.RequiredInstant("to");
-  CLINIC_TRY_STATUS(query.Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto slots, scheduling.ListDoctorSlots(context, id, from, to));
+Result<Response> ListDoctorSlots(SchedulingService& scheduling, Call& call) {
+  const Instant from = call.query.RequiredInstant("from");
+  const Instant to = call.query.RequiredInstant("to");
+  CLINIC_TRY_STATUS(call.query.Finish());
+  CLINIC_ASSIGN_OR_RETURN(auto slots, scheduling.ListDoctorSlots(call.context, call.id, from, to));
   boost::json::array items;
   items.reserve(slots.size());
   for (const auto& listing : slots) items.push_back(ToJson(listing));
@@ -117,51 +97,40 @@ Result<Response> ListDoctorSlots(service::AuthService& auth, SchedulingService& 
 }
 
 // POST /doctors/{id}/slots/block and /unblock: {from, to} → {changed, booked}.
-Result<Response> SetRangeAvailable(service::AuthService& auth, SchedulingService& scheduling,
-                                   bool is_available, Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+template <bool is_available>
+Result<Response> SetRangeAvailable(SchedulingService& scheduling, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   const Instant from = fields.RequiredInstant("from");
   const Instant to = fields.RequiredInstant("to");
   CLINIC_TRY_STATUS(fields.Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto change,
-                          scheduling.SetRangeAvailable(context, id, from, to, is_available));
+  CLINIC_ASSIGN_OR_RETURN(
+      auto change, scheduling.SetRangeAvailable(call.context, call.id, from, to, is_available));
   boost::json::array booked;
   for (const Id appointment_id : change.booked) booked.push_back(appointment_id);
   return Json(HttpStatus::ok,
               boost::json::object{{"changed", change.changed}, {"booked", std::move(booked)}});
 }
 
-Result<Response> UpdateSlot(service::AuthService& auth, SchedulingService& scheduling,
-                            Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(request));
+Result<Response> UpdateSlot(SchedulingService& scheduling, Call& call) {
+  CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   const bool is_available = fields.RequiredBool("is_available");
   CLINIC_TRY_STATUS(fields.Finish());
-  CLINIC_ASSIGN_OR_RETURN(auto slot, scheduling.SetSlotAvailable(context, id, is_available));
+  CLINIC_ASSIGN_OR_RETURN(auto slot,
+                          scheduling.SetSlotAvailable(call.context, call.id, is_available));
   return Json(HttpStatus::ok, ToJson(slot));
 }
 
-Result<Response> DeleteSlot(service::AuthService& auth, SchedulingService& scheduling,
-                            Request& request) {
-  CLINIC_ASSIGN_OR_RETURN(auto context, RequireLogin(request, auth));
-  CLINIC_ASSIGN_OR_RETURN(auto id, request.PathId("id"));
-  CLINIC_TRY_STATUS(NoQueryParameters(request));
-  CLINIC_TRY_STATUS(NoRequestBody(request));
-  CLINIC_TRY_STATUS(scheduling.DeleteSlot(context, id));
+Result<Response> DeleteSlot(SchedulingService& scheduling, Call& call) {
+  CLINIC_TRY_STATUS(NoRequestBody(call.request));
+  CLINIC_TRY_STATUS(scheduling.DeleteSlot(call.context, call.id));
   return Empty(HttpStatus::no_content);
 }
 
-Result<Response> SearchSlots(service::AuthService& auth, SchedulingService& scheduling,
-                             service::AnswerCache* answers, Request& request) {
-  CLINIC_TRY_STATUS(OptionalLogin(request, auth));
-  QueryFields query(request);
+Result<Response> SearchSlots(SchedulingService& scheduling, service::AnswerCache* answers,
+                             Call& call) {
+  QueryFields& query = call.query;
   service::SlotQuery slot_query{
       .doctor_id = query.OptionalInt("doctor_id", kIdRule),
       .specialization = query.OptionalString("specialization", {.max_length = 120}),
@@ -190,31 +159,34 @@ Result<Response> SearchSlots(service::AuthService& auth, SchedulingService& sche
 
 }  // namespace
 
-void AddSchedulingRoutes(Router& router, service::AuthService& auth, SchedulingService& scheduling,
+void AddSchedulingRoutes(RouteTable& routes, SchedulingService& scheduling,
                          service::AnswerCache* search_answers) {
-  router.Add(Method::put, "/api/v1/doctors/{id}/working-hours",
-             [&auth, &scheduling](Request& r) { return PutWorkingHours(auth, scheduling, r); });
-  router.Add(Method::get, "/api/v1/doctors/{id}/working-hours",
-             [&auth, &scheduling](Request& r) { return GetWorkingHours(auth, scheduling, r); });
-  router.Add(Method::post, "/api/v1/doctors/{id}/slots/generate",
-             [&auth, &scheduling](Request& r) { return Generate(auth, scheduling, r); });
-  router.Add(Method::post, "/api/v1/doctors/{id}/slots",
-             [&auth, &scheduling](Request& r) { return CreateSlot(auth, scheduling, r); });
-  router.Add(Method::get, "/api/v1/doctors/{id}/slots",
-             [&auth, &scheduling](Request& r) { return ListDoctorSlots(auth, scheduling, r); });
-  router.Add(Method::post, "/api/v1/doctors/{id}/slots/block", [&auth, &scheduling](Request& r) {
-    return SetRangeAvailable(auth, scheduling, /*is_available=*/false, r);
-  });
-  router.Add(Method::post, "/api/v1/doctors/{id}/slots/unblock", [&auth, &scheduling](Request& r) {
-    return SetRangeAvailable(auth, scheduling, /*is_available=*/true, r);
-  });
-  router.Add(Method::patch, "/api/v1/slots/{id}",
-             [&auth, &scheduling](Request& r) { return UpdateSlot(auth, scheduling, r); });
-  router.Add(Method::delete_, "/api/v1/slots/{id}",
-             [&auth, &scheduling](Request& r) { return DeleteSlot(auth, scheduling, r); });
-  router.Add(Method::get, "/api/v1/slots", [&auth, &scheduling, search_answers](Request& r) {
-    return SearchSlots(auth, scheduling, search_answers, r);
-  });
+  routes.Add({.method = Method::put, .path = "/api/v1/doctors/{id}/working-hours"},
+             [&scheduling](Call& call) { return PutWorkingHours(scheduling, call); });
+  routes.Add({.method = Method::get, .path = "/api/v1/doctors/{id}/working-hours"},
+             [&scheduling](Call& call) { return GetWorkingHours(scheduling, call); });
+  routes.Add({.method = Method::post, .path = "/api/v1/doctors/{id}/slots/generate"},
+             [&scheduling](Call& call) { return Generate(scheduling, call); });
+  routes.Add({.method = Method::post, .path = "/api/v1/doctors/{id}/slots"},
+             [&scheduling](Call& call) { return CreateSlot(scheduling, call); });
+  routes.Add({.method = Method::get, .path = "/api/v1/doctors/{id}/slots", .query = {"from", "to"}},
+             [&scheduling](Call& call) { return ListDoctorSlots(scheduling, call); });
+  routes.Add({.method = Method::post, .path = "/api/v1/doctors/{id}/slots/block"},
+             [&scheduling](Call& call) { return SetRangeAvailable<false>(scheduling, call); });
+  routes.Add({.method = Method::post, .path = "/api/v1/doctors/{id}/slots/unblock"},
+             [&scheduling](Call& call) { return SetRangeAvailable<true>(scheduling, call); });
+  routes.Add({.method = Method::patch, .path = "/api/v1/slots/{id}"},
+             [&scheduling](Call& call) { return UpdateSlot(scheduling, call); });
+  routes.Add({.method = Method::delete_, .path = "/api/v1/slots/{id}"},
+             [&scheduling](Call& call) { return DeleteSlot(scheduling, call); });
+  routes.Add({.method = Method::get,
+              .path = "/api/v1/slots",
+              .access = Access::kOptionalLogin,
+              .query = {"doctor_id", "specialization", "location_id", "from", "to", "available",
+                        "limit", "cursor"}},
+             [&scheduling, search_answers](Call& call) {
+               return SearchSlots(scheduling, search_answers, call);
+             });
 }
 
 }  // namespace clinic::http

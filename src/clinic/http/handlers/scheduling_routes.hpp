@@ -2,9 +2,8 @@
 
 #include <string>
 
-#include "clinic/http/router.hpp"
+#include "clinic/http/handlers/route_table.hpp"
 #include "clinic/service/answer_cache.hpp"
-#include "clinic/service/auth_service.hpp"
 #include "clinic/service/scheduling_service.hpp"
 
 namespace clinic::http {
@@ -22,8 +21,7 @@ namespace clinic::http {
 //       available=true, limit, cursor → {items, next_cursor}: free future slots by start time,
 //       each with `local: {start, end, timezone}` in its location's zone (null without one).
 //       With `search_answers`, a search's JSON answer is reused while the cache holds it valid.
-void AddSchedulingRoutes(Router& router, service::AuthService& auth,
-                         service::SchedulingService& scheduling,
+void AddSchedulingRoutes(RouteTable& routes, service::SchedulingService& scheduling,
                          service::AnswerCache* search_answers = nullptr);
 
 }  // namespace clinic::http

@@ -1,0 +1,159 @@
+// The routes clinicd registers against the contract it publishes (api/openapi.yaml, served as
+// /api/openapi.json): the same methods and paths both ways, and for every API route the same
+// query parameters. Built in-process, as clinicd builds its router, without a socket.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/beast/http/verb.hpp>
+#include <boost/json/parse.hpp>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "clinic/app/api.hpp"
+#include "clinic/app/stores.hpp"
+#include "clinic/common/crypto.hpp"
+#include "clinic/http/operations_routes.hpp"
+
+namespace clinic {
+namespace {
+
+namespace fs = std::filesystem;
+using Operation = std::pair<std::string, std::string>;  // {"GET", "/api/v1/doctors/{}"}
+
+// "/api/v1/messages/{message_id}" → "/api/v1/messages/{}": the contract and the router may name
+// a path's variables differently; the shape is what must agree.
+std::string Shape(std::string_view pattern) {
+  std::string shape;
+  bool in_name = false;
+  for (const char c : pattern) {
+    if (c == '{') {
+      in_name = true;
+      shape += "{}";
+    } else if (c == '}') {
+      in_name = false;
+    } else if (!in_name) {
+      shape += c;
+    }
+  }
+  return shape;
+}
+
+std::string Upper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// What the contract says: each operation and the names of its query parameters.
+std::map<Operation, std::set<std::string>> ContractOperations(const boost::json::object& contract) {
+  const auto& components = contract.at("components").as_object().at("parameters").as_object();
+  const auto query_names = [&components](const boost::json::value* parameters) {
+    std::set<std::string> names;
+    if (parameters == nullptr) return names;
+    for (const auto& entry : parameters->as_array()) {
+      const boost::json::object* parameter = &entry.as_object();
+      if (const auto* ref = parameter->if_contains("$ref")) {
+        const std::string target(ref->as_string());
+        parameter = &components.at(target.substr(target.rfind('/') + 1)).as_object();
+      }
+      if (parameter->at("in").as_string() == "query") {
+        names.insert(std::string(parameter->at("name").as_string()));
+      }
+    }
+    return names;
+  };
+  std::map<Operation, std::set<std::string>> operations;
+  for (const auto& [path, item] : contract.at("paths").as_object()) {
+    const auto shared = query_names(item.as_object().if_contains("parameters"));
+    for (const auto& [method, operation] : item.as_object()) {
+      if (method == "parameters") continue;
+      auto names = query_names(operation.as_object().if_contains("parameters"));
+      names.insert(shared.begin(), shared.end());
+      operations[{Upper(std::string(method)), Shape(path)}] = std::move(names);
+    }
+  }
+  return operations;
+}
+
+class RouteContractTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = fs::temp_directory_path() / ("clinic-routes-" + RandomToken(6));
+    fs::create_directories(directory_);
+    config_.storage.db_uri = "sqlite://" + (directory_ / "clinic.db").string();
+    config_.storage.docs_uri = config_.storage.db_uri;
+    config_.fast_password_hashing = true;
+    auto store = app::OpenStore(config_.storage, 2);
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(*store);
+    auto documents = app::OpenDocumentStores(config_.storage, 2, (directory_ / "files").string());
+    ASSERT_TRUE(documents) << documents.error().message;
+    documents_ = std::move(*documents);
+    api_ = std::make_unique<app::Api>(*store_, documents_, config_);
+    http::AddOperationsRoutes(router_, {.metrics = std::make_shared<http::Metrics>()});
+    api_->AddRoutes(router_);
+  }
+
+  void TearDown() override {
+    api_.reset();
+    store_.reset();
+    documents_ = {};
+    fs::remove_all(directory_);
+  }
+
+  boost::json::object Contract() const {
+    http::Request request;
+    request.method = http::Method::get;
+    request.segments = {"api", "openapi.json"};
+    const auto match = router_.Match(request.method, request.segments);
+    EXPECT_NE(match.route, nullptr);
+    auto response = match.route->handler(request);
+    EXPECT_TRUE(response);
+    return boost::json::parse(response->body()).as_object();
+  }
+
+  fs::path directory_;
+  app::ServerConfig config_;
+  std::unique_ptr<storage::Store> store_;
+  storage::DocumentStores documents_;
+  std::unique_ptr<app::Api> api_;
+  http::Router router_;
+};
+
+TEST_F(RouteContractTest, EveryRouteIsInTheContractAndEveryOperationHasARoute) {
+  std::set<Operation> routed;
+  for (const auto& [method, pattern] : router_.Routes()) {
+    routed.insert({std::string(boost::beast::http::to_string(method)), Shape(pattern)});
+  }
+  std::set<Operation> documented;
+  for (const auto& [operation, query] : ContractOperations(Contract()))
+    documented.insert(operation);
+
+  std::set<Operation> undocumented;
+  std::set_difference(routed.begin(), routed.end(), documented.begin(), documented.end(),
+                      std::inserter(undocumented, undocumented.end()));
+  std::set<Operation> unrouted;
+  std::set_difference(documented.begin(), documented.end(), routed.begin(), routed.end(),
+                      std::inserter(unrouted, unrouted.end()));
+  EXPECT_THAT(undocumented, ::testing::IsEmpty()) << "routes missing from api/openapi.yaml";
+  EXPECT_THAT(unrouted, ::testing::IsEmpty()) << "operations in api/openapi.yaml without a route";
+  EXPECT_GT(routed.size(), 70U);
+}
+
+TEST_F(RouteContractTest, EachRouteAcceptsTheQueryParametersTheContractNames) {
+  const auto documented = ContractOperations(Contract());
+  ASSERT_FALSE(api_->route_specs().empty());
+  for (const auto& spec : api_->route_specs()) {
+    const Operation operation{std::string(boost::beast::http::to_string(spec.method)),
+                              Shape(spec.path)};
+    const auto found = documented.find(operation);
+    ASSERT_NE(found, documented.end()) << operation.first << " " << operation.second;
+    const std::set<std::string> declared(spec.query.begin(), spec.query.end());
+    EXPECT_EQ(declared, found->second) << operation.first << " " << spec.path;
+  }
+}
+
+}  // namespace
+}  // namespace clinic
