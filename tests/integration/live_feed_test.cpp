@@ -1,16 +1,16 @@
 // The live feed's fan-out without sockets: who gets which event, and subscribers coming and going
 // while events are published from many threads (run under ThreadSanitizer too).
 
+#include "clinic/service/live_feed.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <boost/json/parse.hpp>
 #include <filesystem>
 #include <mutex>
 #include <thread>
 
 #include "clinic/common/crypto.hpp"
-#include "clinic/http/handlers/live_routes.hpp"
 #include "clinic/storage/documents/sqlite_message_store.hpp"
 
 namespace clinic::testing {
@@ -18,25 +18,30 @@ namespace {
 
 using domain::Role;
 
-// Records the frames sent to one connection.
-class RecordingPeer final : public http::WebSocketPeer {
+// Records the events sent to one connection.
+class RecordingSink final : public service::LiveSink {
  public:
-  void Send(std::shared_ptr<const std::string> text) override {
+  void Send(const service::LiveEvent& event) override {
     std::lock_guard lock(mutex_);
-    frames_.push_back(boost::json::parse(*text));
+    events_.push_back(event);
   }
   void Close() override { closed_ = true; }
-  std::vector<boost::json::value> frames() {
+  std::vector<service::LiveEvent> events() {
     std::lock_guard lock(mutex_);
-    return frames_;
+    return events_;
   }
   bool closed() const { return closed_; }
 
  private:
   std::mutex mutex_;
-  std::vector<boost::json::value> frames_;
+  std::vector<service::LiveEvent> events_;
   std::atomic<bool> closed_ = false;
 };
+
+template <typename Event>
+bool Is(const service::LiveEvent& event) {
+  return std::holds_alternative<Event>(event);
+}
 
 domain::Message MessageOf(Id appointment, Id patient, Id doctor, int n) {
   domain::Message m;
@@ -56,7 +61,7 @@ class LiveFeedTest : public ::testing::Test {
     auto opened = storage::OpenSqliteMessageStore((directory_ / "docs.db").string(), 2);
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(*opened);
-    feed_ = std::make_unique<http::LiveFeed>(*store_, http::LiveFeedOptions{});
+    feed_ = std::make_unique<service::LiveFeed>(*store_, service::LiveFeedOptions{});
   }
   void TearDown() override {
     feed_.reset();
@@ -66,22 +71,22 @@ class LiveFeedTest : public ::testing::Test {
 
   std::filesystem::path directory_;
   std::unique_ptr<storage::MessageStore> store_;
-  std::unique_ptr<http::LiveFeed> feed_;
+  std::unique_ptr<service::LiveFeed> feed_;
 };
 
 TEST_F(LiveFeedTest, ConnectionsWhoseSessionEndedAreClosedAndOthersKept) {
   std::atomic<int> checks = 0;
-  http::LiveFeed feed(*store_, {.sessions_live =
-                                    [&checks](const std::vector<std::string>& tokens) {
-                                      ++checks;
-                                      std::vector<bool> live;
-                                      for (const auto& token : tokens)
-                                        live.push_back(token != "ended");
-                                      return Result<std::vector<bool>>(live);
-                                    },
-                                .session_check_interval = std::chrono::milliseconds(20)});
-  auto ended = std::make_shared<RecordingPeer>();
-  auto kept = std::make_shared<RecordingPeer>();
+  service::LiveFeed feed(*store_, {.sessions_live =
+                                       [&checks](const std::vector<std::string>& tokens) {
+                                         ++checks;
+                                         std::vector<bool> live;
+                                         for (const auto& token : tokens)
+                                           live.push_back(token != "ended");
+                                         return Result<std::vector<bool>>(live);
+                                       },
+                                   .session_check_interval = std::chrono::milliseconds(20)});
+  auto ended = std::make_shared<RecordingSink>();
+  auto kept = std::make_shared<RecordingSink>();
   auto ended_channel = feed.Subscribe({Role::kPatient, 7}, "ended").value();
   auto kept_channel = feed.Subscribe({Role::kPatient, 7}, "still-live").value();
   ended_channel->Opened(ended);
@@ -97,14 +102,14 @@ TEST_F(LiveFeedTest, ConnectionsWhoseSessionEndedAreClosedAndOthersKept) {
 
 TEST_F(LiveFeedTest, AStoreThatDoesNotAnswerClosesNothing) {
   std::atomic<int> checks = 0;
-  http::LiveFeed feed(*store_, {.sessions_live =
-                                    [&checks](const std::vector<std::string>&) {
-                                      ++checks;
-                                      return Result<std::vector<bool>>(
-                                          Fail(Error::Unavailable("the database is down")));
-                                    },
-                                .session_check_interval = std::chrono::milliseconds(10)});
-  auto peer = std::make_shared<RecordingPeer>();
+  service::LiveFeed feed(*store_, {.sessions_live =
+                                       [&checks](const std::vector<std::string>&) {
+                                         ++checks;
+                                         return Result<std::vector<bool>>(
+                                             Fail(Error::Unavailable("the database is down")));
+                                       },
+                                   .session_check_interval = std::chrono::milliseconds(10)});
+  auto peer = std::make_shared<RecordingSink>();
   auto channel = feed.Subscribe({Role::kDoctor, 3}, "any").value();
   channel->Opened(peer);
   while (checks.load() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -112,12 +117,12 @@ TEST_F(LiveFeedTest, AStoreThatDoesNotAnswerClosesNothing) {
 }
 
 TEST_F(LiveFeedTest, OneAccountOpensOnlySoManyConnections) {
-  http::LiveFeed feed(*store_, {.max_connections_per_user = 2});
-  std::vector<std::shared_ptr<http::WebSocketChannel>> channels;
-  std::vector<std::shared_ptr<RecordingPeer>> peers;
+  service::LiveFeed feed(*store_, {.max_connections_per_user = 2});
+  std::vector<std::unique_ptr<service::LiveFeed::Subscription>> channels;
+  std::vector<std::shared_ptr<RecordingSink>> peers;
   for (int i = 0; i < 2; ++i) {
     channels.push_back(feed.Subscribe({Role::kPatient, 7}, "token").value());
-    peers.push_back(std::make_shared<RecordingPeer>());
+    peers.push_back(std::make_shared<RecordingSink>());
     channels.back()->Opened(peers.back());
   }
   auto refused = feed.Subscribe({Role::kPatient, 7}, "token");
@@ -129,9 +134,9 @@ TEST_F(LiveFeedTest, OneAccountOpensOnlySoManyConnections) {
 }
 
 TEST_F(LiveFeedTest, EventsReachTheAppointmentsPatientAndDoctorOnly) {
-  auto patient = std::make_shared<RecordingPeer>();
-  auto doctor = std::make_shared<RecordingPeer>();
-  auto other = std::make_shared<RecordingPeer>();
+  auto patient = std::make_shared<RecordingSink>();
+  auto doctor = std::make_shared<RecordingSink>();
+  auto other = std::make_shared<RecordingSink>();
   auto patient_channel = feed_->Subscribe({Role::kPatient, 7}, "session-token").value();
   auto doctor_channel = feed_->Subscribe({Role::kDoctor, 3}, "session-token").value();
   auto other_channel = feed_->Subscribe({Role::kDoctor, 7}, "session-token")
@@ -147,18 +152,18 @@ TEST_F(LiveFeedTest, EventsReachTheAppointmentsPatientAndDoctorOnly) {
                        .reader = {Role::kDoctor, 3},
                        .up_to = "x"});
   for (auto* peer : {patient.get(), doctor.get()}) {
-    const auto frames = peer->frames();
-    ASSERT_EQ(frames.size(), 3u);
-    EXPECT_EQ(frames[0].at("type"), "ready");
-    EXPECT_EQ(frames[1].at("type"), "message");
-    EXPECT_EQ(frames[2].at("type"), "read");
+    const auto events = peer->events();
+    ASSERT_EQ(events.size(), 3u);
+    EXPECT_TRUE(Is<service::LiveReady>(events[0]));
+    EXPECT_TRUE(Is<service::LiveMessage>(events[1]));
+    EXPECT_TRUE(Is<service::LiveRead>(events[2]));
   }
-  EXPECT_EQ(other->frames().size(), 1u) << "only its ready";
+  EXPECT_EQ(other->events().size(), 1u) << "only its ready";
 
   patient_channel.reset();
   feed_->MessageStored(MessageOf(1, 7, 3, 2));
-  EXPECT_EQ(patient->frames().size(), 3u) << "an ended connection hears nothing more";
-  EXPECT_EQ(doctor->frames().size(), 4u);
+  EXPECT_EQ(patient->events().size(), 3u) << "an ended connection hears nothing more";
+  EXPECT_EQ(doctor->events().size(), 4u);
 }
 
 TEST_F(LiveFeedTest, ConcurrentSubscribersAndPublishers) {
@@ -173,17 +178,17 @@ TEST_F(LiveFeedTest, ConcurrentSubscribersAndPublishers) {
       }
     });
   }
-  auto steady = std::make_shared<RecordingPeer>();
+  auto steady = std::make_shared<RecordingSink>();
   auto steady_channel = feed_->Subscribe({Role::kDoctor, 3}, "session-token").value();
   steady_channel->Opened(steady);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       while (!done) {
-        auto peer = std::make_shared<RecordingPeer>();
+        auto peer = std::make_shared<RecordingSink>();
         auto channel = feed_->Subscribe({Role::kPatient, 7}, "session-token").value();
         channel->Opened(peer);
         channel.reset();
-        EXPECT_EQ(peer->frames().front().at("type"), "ready");
+        EXPECT_TRUE(Is<service::LiveReady>(peer->events().front()));
       }
     });
   }
@@ -191,8 +196,8 @@ TEST_F(LiveFeedTest, ConcurrentSubscribersAndPublishers) {
   done = true;
   for (std::size_t t = 4; t < threads.size(); ++t) threads[t].join();
   EXPECT_EQ(published.load(), 800);
-  EXPECT_LE(steady->frames().size(), 801u);
-  EXPECT_EQ(steady->frames().front().at("type"), "ready");
+  EXPECT_LE(steady->events().size(), 801u);
+  EXPECT_TRUE(Is<service::LiveReady>(steady->events().front()));
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "clinic/service/audit_service.hpp"
 #include "clinic/service/auth_service.hpp"
 #include "clinic/service/doctor_service.hpp"
+#include "clinic/service/live_feed.hpp"
 #include "clinic/service/location_service.hpp"
 #include "clinic/service/message_service.hpp"
 #include "clinic/service/password_hasher.hpp"
@@ -61,7 +62,7 @@ class Api {
   // Free-slot search answers, unless --slot-search-cache-ms is 0.
   std::optional<service::AnswerCache> slot_search_answers_;
   service::AttachmentService attachments_;
-  http::LiveFeed live_;
+  service::LiveFeed live_;
   service::MessageService messages_;
   service::SystemMessages system_messages_;
   service::AppointmentEventsFanOut appointment_events_;
