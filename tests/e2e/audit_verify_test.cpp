@@ -11,6 +11,7 @@
 #include "clinic/service/audit_trail.hpp"
 #include "clinic/storage/sql/sql_store.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
+#include "support/matchers.hpp"
 #include "support/run_command.hpp"
 
 namespace clinic::testing {
@@ -57,12 +58,12 @@ TEST(ClinicctlAuditVerify, ReportsAnIntactChainAndThenTheFirstEditedRow) {
       auto appended = store->Run(storage::TxMode::kWrite, [&](storage::Transaction& tx) {
         return service::Audit(tx, clock, context, "patient.read", "patient", patient_id);
       });
-      ASSERT_TRUE(appended) << appended.error().message;
+      ASSERT_THAT(appended, IsOk());
     }
     auto listed = storage::InTransaction(*store, storage::TxMode::kRead, [](auto& tx) {
       return tx.audit().List({}, storage::PageRequest{.limit = 200, .after_id = std::nullopt});
     });
-    ASSERT_TRUE(listed) << listed.error().message;
+    ASSERT_THAT(listed, IsOk());
     for (const auto& row : listed->items) row_ids.push_back(row.id);
   }
   ASSERT_GE(row_ids.size(), 3u);
@@ -74,7 +75,7 @@ TEST(ClinicctlAuditVerify, ReportsAnIntactChainAndThenTheFirstEditedRow) {
 
   // The edit an intruder with write access to the file would make.
   auto raw = storage::sqlite::MakeSqliteConnectionFactory(db.path())->Open();
-  ASSERT_TRUE(raw) << raw.error().message;
+  ASSERT_THAT(raw, IsOk());
   ASSERT_TRUE((*raw)->ExecuteScript("DROP TRIGGER IF EXISTS trg_audit_log_no_update;\n"));
   const Id edited = row_ids[row_ids.size() - 2];
   ASSERT_TRUE((*raw)->Execute("UPDATE audit_log SET entity_id = 99 WHERE id = ?",

@@ -12,6 +12,7 @@
 #include "clinic/common/crypto.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
 #include "support/booking_fixture.hpp"
+#include "support/matchers.hpp"
 #include "support/websocket_client.hpp"
 
 namespace clinic::testing {
@@ -49,7 +50,7 @@ class MessageApiTest : public BookingApiTest {
                                                       std::uint16_t on_port = 0) {
     auto connected = test_support::WebSocketClient::Connect(
         on_port == 0 ? port() : on_port, "/api/v1/live", {{"Authorization", "Bearer " + token}});
-    EXPECT_TRUE(connected) << connected.error().message;
+    EXPECT_THAT(connected, IsOk());
     if (!connected) return nullptr;
     const auto ready = (*connected)->Next();
     EXPECT_TRUE(ready && ready->at("type") == "ready");
@@ -619,7 +620,7 @@ TEST_P(MessageApiTest, TheLiveSocketNeedsASessionAndAnUpgrade) {
       port(), "/api/v1/live",
       {{"Cookie", "clinic_session=" + patient_token_},
        {"Origin", "http://127.0.0.1:" + std::to_string(port())}});
-  ASSERT_TRUE(same_origin) << same_origin.error().message;
+  ASSERT_THAT(same_origin, IsOk());
   EXPECT_EQ((*same_origin)->Next()->at("type"), "ready");
 
   const auto plain = Call("GET", "/api/v1/live", std::nullopt, patient_token_);

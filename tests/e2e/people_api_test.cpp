@@ -10,6 +10,7 @@
 
 #include "clinic/storage/sql/sql_store.hpp"
 #include "support/api_fixture.hpp"
+#include "support/matchers.hpp"
 
 namespace clinic::testing {
 namespace {
@@ -98,14 +99,14 @@ class PeopleApiTest : public ApiTest {
           appointment.status = domain::AppointmentStatus::kCompleted;
           return tx.appointments().Create(appointment);
         });
-    ASSERT_TRUE(booked) << booked.error().message;
+    ASSERT_THAT(booked, IsOk());
   }
 
   // Every row and column of the people and places tables as text, to prove a refused request
   // changed nothing.
   std::string PeopleTablesSnapshot() {
     auto connection = database().factory().Open();
-    EXPECT_TRUE(connection) << connection.error().message;
+    EXPECT_THAT(connection, IsOk());
     if (!connection) return "";
     std::string snapshot;
     for (const char* table : {"clinic_locations", "doctors", "patients", "admins"}) {
@@ -582,7 +583,7 @@ TEST_P(PeopleApiTest, ReadingAPatientRecordLeavesAnAuditRowNamingTheReader) {
                    ->Query(
                        "SELECT actor_role, actor_id, entity, entity_id, client_addr FROM audit_log "
                        "WHERE action = 'patient.read' ORDER BY id");
-  ASSERT_TRUE(reads) << reads.error().message;
+  ASSERT_THAT(reads, IsOk());
   ASSERT_EQ(reads->size(), 2u) << "the failed read left no row";
   EXPECT_EQ(reads->at(0).Text(0), "admin");
   EXPECT_EQ(reads->at(0).Int(1), admin);
@@ -742,7 +743,7 @@ TEST_P(PeopleApiTest, BadInputIsRefusedWithTheFieldNamedAndChangesNothing) {
                                  .body = c.body,
                                  .headers = {{"Content-Type", "application/json"},
                                              {"Authorization", "Bearer " + admin_token_}}});
-    ASSERT_TRUE(response) << response.error().message;
+    ASSERT_THAT(response, IsOk());
     const std::string what = c.method + " " + c.target + " " + c.body.substr(0, 120);
     EXPECT_EQ(response->status, 400) << what << ": " << response->body;
     EXPECT_EQ(response->Header("Content-Type"), "application/problem+json") << what;

@@ -9,6 +9,7 @@
 #include "clinic/common/time.hpp"
 #include "clinic/storage/sql/sql_store.hpp"
 #include "support/booking_fixture.hpp"
+#include "support/matchers.hpp"
 
 namespace clinic::testing {
 namespace {
@@ -61,7 +62,7 @@ class ReportApiTest : public BookingApiTest {
 
   void Run(const std::string& sql) {
     auto connection = database().factory().Open();
-    ASSERT_TRUE(connection) << connection.error().message;
+    ASSERT_THAT(connection, IsOk());
     auto done = (*connection)->Execute(sql, {});
     ASSERT_TRUE(done) << sql << ": " << done.error().message;
   }
@@ -86,7 +87,7 @@ class ReportApiTest : public BookingApiTest {
                                        .status = domain::PaymentStatus::kPaid,
                                        .paid_at = paid_at});
         });
-    EXPECT_TRUE(payment) << payment.error().message;
+    EXPECT_THAT(payment, IsOk());
     return payment ? payment->id : 0;
   }
 

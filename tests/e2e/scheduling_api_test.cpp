@@ -10,6 +10,7 @@
 #include "clinic/common/time.hpp"
 #include "clinic/storage/sql/sql_store.hpp"
 #include "support/booking_fixture.hpp"
+#include "support/matchers.hpp"
 #include "support/run_command.hpp"
 
 namespace clinic::testing {
@@ -180,7 +181,7 @@ TEST_P(SchedulingApiTest, ABookedSlotCannotBeDeletedAndLeavesTheSearch) {
         return tx.appointments().Create(
             {.slot_id = slot, .doctor_id = doctor, .patient_id = patient});
       });
-  ASSERT_TRUE(booked) << booked.error().message;
+  ASSERT_THAT(booked, IsOk());
   EXPECT_TRUE(SearchAll("&doctor_id=" + std::to_string(doctor), 10).empty());
   auto refused =
       Call("DELETE", "/api/v1/slots/" + std::to_string(slot), std::nullopt, admin_token_);

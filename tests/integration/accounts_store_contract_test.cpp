@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "support/matchers.hpp"
 #include "support/store_fixture.hpp"
 
 namespace clinic::testing {
@@ -32,7 +33,7 @@ class AccountsStoreContractTest : public StoreTest {
     session.client_addr = "203.0.113.7";
     auto created = InTransaction(store(), TxMode::kWrite,
                                  [&](Transaction& tx) { return tx.sessions().Create(session); });
-    EXPECT_TRUE(created) << created.error().message;
+    EXPECT_THAT(created, IsOk());
     return created.value_or(domain::Session{});
   }
 
@@ -40,7 +41,7 @@ class AccountsStoreContractTest : public StoreTest {
     auto found = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
       return tx.sessions().FindByTokenHash(std::string(64, token_hash_fill));
     });
-    EXPECT_TRUE(found) << found.error().message;
+    EXPECT_THAT(found, IsOk());
     return found.value_or(std::nullopt);
   }
 
@@ -61,7 +62,7 @@ class AccountsStoreContractTest : public StoreTest {
     auto created = InTransaction(store(), TxMode::kWrite, [&](Transaction& tx) {
       return tx.appointments().Create(appointment);
     });
-    EXPECT_TRUE(created) << created.error().message;
+    EXPECT_THAT(created, IsOk());
     return created.value_or(domain::Appointment{});
   }
 
@@ -69,7 +70,7 @@ class AccountsStoreContractTest : public StoreTest {
     auto listed = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
       return tx.patients().List(filter, storage::PageRequest{});
     });
-    EXPECT_TRUE(listed) << listed.error().message;
+    EXPECT_THAT(listed, IsOk());
     std::vector<Id> ids;
     if (listed) {
       for (const auto& patient : listed->items) ids.push_back(patient.id);
@@ -81,7 +82,7 @@ class AccountsStoreContractTest : public StoreTest {
     auto counter = InTransaction(store(), TxMode::kWrite, [&](Transaction& tx) {
       return tx.auth_throttle().Lock(kind, subject, now);
     });
-    EXPECT_TRUE(counter) << counter.error().message;
+    EXPECT_THAT(counter, IsOk());
     return counter.value_or(domain::ThrottleCounter{});
   }
 
@@ -91,14 +92,14 @@ class AccountsStoreContractTest : public StoreTest {
       CLINIC_TRY_STATUS(tx.auth_throttle().Lock(kind, subject, now));
       return tx.auth_throttle().Save(kind, subject, counter, now);
     });
-    EXPECT_TRUE(saved) << saved.error().message;
+    EXPECT_THAT(saved, IsOk());
   }
 
   bool IsKnown(const std::string& account, const std::string& address, Instant since) {
     auto known = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
       return tx.auth_throttle().IsKnownAddress(account, address, since);
     });
-    EXPECT_TRUE(known) << known.error().message;
+    EXPECT_THAT(known, IsOk());
     return known.value_or(false);
   }
 };
@@ -129,8 +130,7 @@ TEST_P(AccountsStoreContractTest, TokenHashesAreUnique) {
   again.user_id = 2;
   auto created = InTransaction(store(), TxMode::kWrite,
                                [&](Transaction& tx) { return tx.sessions().Create(again); });
-  ASSERT_FALSE(created);
-  EXPECT_EQ(created.error().code, ErrorCode::kAlreadyExists);
+  ASSERT_THAT(created, StatusIs(ErrorCode::kAlreadyExists));
 }
 
 TEST_P(AccountsStoreContractTest, TouchSlidesLastSeenAndExpiry) {
@@ -138,7 +138,7 @@ TEST_P(AccountsStoreContractTest, TouchSlidesLastSeenAndExpiry) {
   auto touched = store().Run(TxMode::kWrite, [&](Transaction& tx) {
     return tx.sessions().Touch(session.id, At(30), At(90));
   });
-  ASSERT_TRUE(touched) << touched.error().message;
+  ASSERT_THAT(touched, IsOk());
   const auto found = FindSession('a');
   ASSERT_TRUE(found);
   EXPECT_EQ(found->last_seen_at, At(30));
@@ -146,8 +146,7 @@ TEST_P(AccountsStoreContractTest, TouchSlidesLastSeenAndExpiry) {
 
   auto missing = store().Run(
       TxMode::kWrite, [&](Transaction& tx) { return tx.sessions().Touch(424242, At(30), At(90)); });
-  ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  ASSERT_THAT(missing, StatusIs(ErrorCode::kNotFound));
 }
 
 TEST_P(AccountsStoreContractTest, RevokeKeepsTheFirstRevocationTime) {
@@ -156,14 +155,13 @@ TEST_P(AccountsStoreContractTest, RevokeKeepsTheFirstRevocationTime) {
     auto revoked = store().Run(TxMode::kWrite, [&](Transaction& tx) {
       return tx.sessions().Revoke(session.id, At(minute));
     });
-    ASSERT_TRUE(revoked) << revoked.error().message;
+    ASSERT_THAT(revoked, IsOk());
   }
   EXPECT_EQ(RevokedAt('a'), At(10));
 
   auto missing = store().Run(TxMode::kWrite,
                              [&](Transaction& tx) { return tx.sessions().Revoke(424242, At(10)); });
-  ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  ASSERT_THAT(missing, StatusIs(ErrorCode::kNotFound));
 }
 
 TEST_P(AccountsStoreContractTest, RevokeAllForUserRevokesOnlyThatAccountsOpenSessions) {
@@ -178,7 +176,7 @@ TEST_P(AccountsStoreContractTest, RevokeAllForUserRevokesOnlyThatAccountsOpenSes
   auto revoked = store().Run(TxMode::kWrite, [&](Transaction& tx) {
     return tx.sessions().RevokeAllForUser(Role::kPatient, 7, At(10));
   });
-  ASSERT_TRUE(revoked) << revoked.error().message;
+  ASSERT_THAT(revoked, IsOk());
 
   EXPECT_EQ(RevokedAt('a'), At(10));
   EXPECT_EQ(RevokedAt('b'), At(10));
@@ -197,11 +195,11 @@ TEST_P(AccountsStoreContractTest, PruningRemovesOnlySessionsThatExpiredBeforeThe
                          [&](Transaction& tx) { return tx.sessions().PruneExpired(before); });
   };
   const auto early = prune(At(60));
-  ASSERT_TRUE(early) << early.error().message;
+  ASSERT_THAT(early, IsOk());
   EXPECT_EQ(*early, 0) << "not expired before the cut-off yet, revoked or not";
   EXPECT_TRUE(FindSession('a').has_value());
   const auto later = prune(At(61));
-  ASSERT_TRUE(later) << later.error().message;
+  ASSERT_THAT(later, IsOk());
   EXPECT_EQ(*later, 2);
   EXPECT_FALSE(FindSession('a').has_value());
   EXPECT_FALSE(FindSession('b').has_value());
@@ -222,7 +220,7 @@ TEST_P(AccountsStoreContractTest, PruningForgetsIdempotencyKeysRecordedBeforeThe
   ASSERT_TRUE(record("new", At(100)));
   auto pruned = InTransaction(store(), TxMode::kWrite,
                               [&](Transaction& tx) { return tx.idempotency().Prune(At(50)); });
-  ASSERT_TRUE(pruned) << pruned.error().message;
+  ASSERT_THAT(pruned, IsOk());
   EXPECT_EQ(*pruned, 1);
   const auto find = [&](const std::string& key) {
     return InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
@@ -274,7 +272,7 @@ TEST_P(AccountsStoreContractTest, ConcurrentReservationsOnOneCounterAdmitExactly
                 tx.auth_throttle().Save(ThrottleSubject::kAccount, "x@y.org", counter, At(0)));
             return made;
           });
-      ASSERT_TRUE(decision) << decision.error().message;
+      ASSERT_THAT(decision, IsOk());
       ++(decision->admitted ? admitted : refused);
     });
   }
@@ -288,7 +286,7 @@ TEST_P(AccountsStoreContractTest, KnownAddressesAndIdleCountersArePruned) {
     auto remembered = store().Run(TxMode::kWrite, [&](Transaction& tx) {
       return tx.auth_throttle().RememberAddress("ann@example.com", address, at);
     });
-    EXPECT_TRUE(remembered) << remembered.error().message;
+    EXPECT_THAT(remembered, IsOk());
   };
   remember("198.51.100.4", At(0));
   remember("198.51.100.5", At(0));
@@ -307,7 +305,7 @@ TEST_P(AccountsStoreContractTest, KnownAddressesAndIdleCountersArePruned) {
   auto pruned = InTransaction(store(), TxMode::kWrite, [&](Transaction& tx) {
     return tx.auth_throttle().Prune(/*idle_before=*/At(10), /*known_before=*/At(10));
   });
-  ASSERT_TRUE(pruned) << pruned.error().message;
+  ASSERT_THAT(pruned, IsOk());
   EXPECT_EQ(*pruned, 2) << "the idle counter and the address not used since minute 0";
   EXPECT_FALSE(IsKnown("ann@example.com", "198.51.100.4", At(-60)));
   EXPECT_TRUE(IsKnown("ann@example.com", "198.51.100.5", At(-60)));
@@ -359,7 +357,7 @@ TEST_P(AccountsStoreContractTest, ExistsBetweenCountsAppointmentsOfAnyStatus) {
     auto answer = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
       return tx.appointments().ExistsBetween(doctor_id, patient_id);
     });
-    EXPECT_TRUE(answer) << answer.error().message;
+    EXPECT_THAT(answer, IsOk());
     return answer.value_or(false);
   };
   EXPECT_TRUE(exists(doctor.id, patient.id));

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/matchers.hpp"
 #include "support/store_fixture.hpp"
 
 namespace clinic::testing {
@@ -84,8 +85,7 @@ TEST_P(AnswerCacheTest, AFailedReadIsNotKept) {
   AnswerCache cache(store(), 1min);
   auto failed = cache.GetOrRead(
       "a", []() -> Result<std::string> { return Fail(Error::Unavailable("down")); });
-  ASSERT_FALSE(failed);
-  EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable);
+  ASSERT_THAT(failed, StatusIs(ErrorCode::kUnavailable));
   EXPECT_EQ(*cache.GetOrRead("a", CountingRead()), "answer 1");
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "clinic/service/appointment_service.hpp"
+#include "support/matchers.hpp"
 #include "support/store_fixture.hpp"
 
 namespace clinic::testing {
@@ -41,7 +42,7 @@ class AppointmentBookingTest : public StoreTest {
                                 .start_time_utc = At(minutes),
                                 .end_time_utc = At(minutes) + 60min});
     });
-    EXPECT_TRUE(slot) << slot.error().message;
+    EXPECT_THAT(slot, IsOk());
     return slot.value_or(domain::Slot{});
   }
 
@@ -77,7 +78,7 @@ TEST_P(AppointmentBookingTest, ListingsCarryTheSlotTimesAndFilterAndPageByStart)
   auto listing = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
     return tx.appointments().GetListing(early.id);
   });
-  ASSERT_TRUE(listing) << listing.error().message;
+  ASSERT_THAT(listing, IsOk());
   EXPECT_EQ(listing->start_time_utc, At(0));
   EXPECT_EQ(listing->end_time_utc, At(60));
   EXPECT_EQ(listing->timezone, "Asia/Singapore");
@@ -86,7 +87,7 @@ TEST_P(AppointmentBookingTest, ListingsCarryTheSlotTimesAndFilterAndPageByStart)
     std::vector<Id> ids;
     auto found = InTransaction(store(), TxMode::kRead,
                                [&](Transaction& tx) { return tx.appointments().List(filter); });
-    EXPECT_TRUE(found) << found.error().message;
+    EXPECT_THAT(found, IsOk());
     for (const auto& item : found.value_or(std::vector<storage::AppointmentListing>{})) {
       ids.push_back(item.appointment.id);
     }
@@ -125,8 +126,7 @@ TEST_P(AppointmentBookingTest, OverlapMoveCancelAndIdempotencyKeysInStorage) {
   auto into_taken = store().Run(TxMode::kWrite, [&](Transaction& tx) {
     return tx.appointments().MoveToSlot(booked.id, second);
   });
-  ASSERT_FALSE(into_taken);
-  EXPECT_EQ(into_taken.error().code, ErrorCode::kAlreadyExists);
+  ASSERT_THAT(into_taken, StatusIs(ErrorCode::kAlreadyExists));
   ASSERT_TRUE(store().Run(TxMode::kWrite, [&](Transaction& tx) {
     return tx.appointments().Cancel(other.id, std::string("Travelling"));
   }));
@@ -151,8 +151,7 @@ TEST_P(AppointmentBookingTest, OverlapMoveCancelAndIdempotencyKeysInStorage) {
   }));
   auto again = store().Run(TxMode::kWrite,
                            [&](Transaction& tx) { return tx.idempotency().Reserve(record); });
-  ASSERT_FALSE(again);
-  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+  ASSERT_THAT(again, StatusIs(ErrorCode::kAlreadyExists));
   auto found = check([&](Transaction& tx) {
     return tx.idempotency().Find(domain::Role::kPatient, patient_.id, "appointment.book", "Key-1");
   });

@@ -17,6 +17,7 @@
 #include "clinic/domain/audit.hpp"
 #include "clinic/storage/sql/migrator.hpp"
 #include "clinic/storage/sql/sql_store.hpp"
+#include "support/matchers.hpp"
 #include "support/store_fixture.hpp"
 
 namespace clinic::testing {
@@ -45,7 +46,7 @@ class AuditTrailTest : public StoreTest {
         return Audit(tx, clock_, context_, "patient.read", "patient", i + 1,
                      fmt::format("{{\"n\":{}}}", i));
       });
-      EXPECT_TRUE(appended) << appended.error().message;
+      EXPECT_THAT(appended, IsOk());
     }
     return AllRows();
   }
@@ -58,7 +59,7 @@ class AuditTrailTest : public StoreTest {
     for (;;) {
       auto listed = InTransaction(store(), TxMode::kRead,
                                   [&](Transaction& tx) { return tx.audit().List(filter, page); });
-      EXPECT_TRUE(listed) << listed.error().message;
+      EXPECT_THAT(listed, IsOk());
       if (!listed) return rows;
       rows.insert(rows.end(), listed->items.begin(), listed->items.end());
       if (!listed->next_after_id) return rows;
@@ -69,7 +70,7 @@ class AuditTrailTest : public StoreTest {
   std::vector<storage::AuditChainHead> Heads() {
     auto heads =
         InTransaction(store(), TxMode::kRead, [&](Transaction& tx) { return tx.audit().Heads(); });
-    EXPECT_TRUE(heads) << heads.error().message;
+    EXPECT_THAT(heads, IsOk());
     return heads.value_or(std::vector<storage::AuditChainHead>{});
   }
 
@@ -83,7 +84,7 @@ class AuditTrailTest : public StoreTest {
 
   service::AuditVerification Verify() {
     auto verification = VerifyAuditChain(store());
-    EXPECT_TRUE(verification) << verification.error().message;
+    EXPECT_THAT(verification, IsOk());
     return verification.value_or(service::AuditVerification{});
   }
 
@@ -92,12 +93,12 @@ class AuditTrailTest : public StoreTest {
     auto dropped = raw().ExecuteScript(
         "DROP TRIGGER IF EXISTS trg_audit_log_no_update;\n"
         "DROP TRIGGER IF EXISTS trg_audit_log_no_delete;\n");
-    ASSERT_TRUE(dropped) << dropped.error().message;
+    ASSERT_THAT(dropped, IsOk());
   }
 
   void RawExecute(const std::string& sql, Id id) {
     auto done = raw().Execute(sql, {storage::sql::Value{id}});
-    ASSERT_TRUE(done) << done.error().message;
+    ASSERT_THAT(done, IsOk());
     EXPECT_EQ(done->affected_rows, 1) << sql;
   }
 
@@ -144,12 +145,12 @@ TEST_P(AuditTrailTest, ARowRecordsItsContext) {
   auto appended = store().Run(TxMode::kWrite, [&](Transaction& tx) {
     return Audit(tx, clock_, context_, "patient.update", "patient", 9, "{\"field\":\"phone\"}");
   });
-  ASSERT_TRUE(appended) << appended.error().message;
+  ASSERT_THAT(appended, IsOk());
   const domain::RequestContext server{};
   appended = store().Run(TxMode::kWrite, [&](Transaction& tx) {
     return Audit(tx, clock_, server, "session.prune", "session", std::nullopt);
   });
-  ASSERT_TRUE(appended) << appended.error().message;
+  ASSERT_THAT(appended, IsOk());
 
   const auto rows = AllRows();
   ASSERT_EQ(rows.size(), 2u);
@@ -176,7 +177,7 @@ TEST_P(AuditTrailTest, OversizedContextIsCutToFitOnACharacterBoundary) {
   auto appended = store().Run(TxMode::kWrite, [&](Transaction& tx) {
     return Audit(tx, clock_, context_, "auth.login.failure", "account", std::nullopt);
   });
-  ASSERT_TRUE(appended) << appended.error().message;
+  ASSERT_THAT(appended, IsOk());
   const auto rows = AllRows();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].client_addr, std::string(64, 'a'));
@@ -346,7 +347,7 @@ TEST_P(AuditTrailTest, ARowMovedToAnotherChainIsNoticed) {
   auto moved = raw().Execute(
       "UPDATE audit_log SET chain = ? WHERE id = ?",
       {storage::sql::Value{std::int64_t{elsewhere}}, storage::sql::Value{rows[1].id}});
-  ASSERT_TRUE(moved) << moved.error().message;
+  ASSERT_THAT(moved, IsOk());
 
   const auto verification = Verify();
   EXPECT_EQ(verification.rows, 3);
@@ -394,7 +395,7 @@ TEST_P(AuditTrailTest, VerificationCarriesTheChainAcrossPages) {
     }
     return Ok();
   });
-  ASSERT_TRUE(appended) << appended.error().message;
+  ASSERT_THAT(appended, IsOk());
   auto verification = Verify();
   EXPECT_EQ(verification.rows, kRows);
   EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
@@ -419,7 +420,7 @@ TEST(AuditChainsMigrationTest, ATrailWrittenAsOneChainVerifiesAfterTheMigration)
       continue;
     }
     auto connection = database->factory().Open();
-    ASSERT_TRUE(connection) << connection.error().message;
+    ASSERT_THAT(connection, IsOk());
     auto migrations = storage::sql::EmbeddedMigrations(dialect);
     const auto before_chains = std::find_if(migrations.begin(), migrations.end(),
                                             [](const auto& m) { return m.version >= 9; });
@@ -442,10 +443,10 @@ TEST(AuditChainsMigrationTest, ATrailWrittenAsOneChainVerifiesAfterTheMigration)
     ASSERT_TRUE((*connection)->Execute("UPDATE audit_chain_head SET last_hash = ?", {previous}));
 
     auto migrated = storage::sql::Migrate(**connection, migrations);
-    ASSERT_TRUE(migrated) << migrated.error().message;
+    ASSERT_THAT(migrated, IsOk());
     auto store = storage::sql::MakeSqlStore(database->NewFactory(), 2);
     auto verification = service::VerifyAuditChain(*store);
-    ASSERT_TRUE(verification) << verification.error().message;
+    ASSERT_THAT(verification, IsOk());
     EXPECT_EQ(verification->rows, 3);
     EXPECT_EQ(verification->chains, 16);
     EXPECT_EQ(verification->first_broken_id, std::nullopt) << verification->problem;

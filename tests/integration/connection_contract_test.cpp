@@ -24,9 +24,13 @@
 #include "clinic/storage/sql/connection.hpp"
 #include "clinic/storage/sql/connection_pool.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
+#include "support/matchers.hpp"
 #include "support/test_databases.hpp"
 
 namespace clinic::storage::sql {
+
+using ::clinic::testing::IsOk;
+using ::clinic::testing::StatusIs;
 namespace {
 
 using ::clinic::testing::TestDatabase;
@@ -277,8 +281,7 @@ TEST_P(ConnectionContractTest, ReadTransactionSeesCommittedRows) {
 TEST_P(ConnectionContractTest, DuplicateUniqueKeyIsAlreadyExistsWithoutLeakingTheValue) {
   InsertOwner("dup@example.com");
   auto duplicate = connection_->Execute(kInsertOwner, {"dup@example.com"});
-  ASSERT_FALSE(duplicate);
-  EXPECT_EQ(duplicate.error().code, ErrorCode::kAlreadyExists);
+  ASSERT_THAT(duplicate, StatusIs(ErrorCode::kAlreadyExists));
   EXPECT_THAT(duplicate.error().message, Not(HasSubstr("dup@example.com")));
   EXPECT_THAT(duplicate.error().message, Not(HasSubstr("owners")));
   EXPECT_TRUE(connection_->IsHealthy());
@@ -287,34 +290,29 @@ TEST_P(ConnectionContractTest, DuplicateUniqueKeyIsAlreadyExistsWithoutLeakingTh
 TEST_P(ConnectionContractTest, ForeignKeyViolationsAreFailedPrecondition) {
   auto orphan =
       connection_->Execute(kInsertItem, {std::int64_t{4242}, "orphan", std::int64_t{1}, nullptr});
-  ASSERT_FALSE(orphan);
-  EXPECT_EQ(orphan.error().code, ErrorCode::kFailedPrecondition) << Describe(orphan);
+  ASSERT_THAT(orphan, StatusIs(ErrorCode::kFailedPrecondition)) << Describe(orphan);
 
   const std::int64_t owner = InsertOwner("owner@example.com");
   ASSERT_TRUE(connection_->Execute(kInsertItem, {owner, "owned", std::int64_t{1}, nullptr}));
   auto still_referenced = connection_->Execute("DELETE FROM owners WHERE id = ?", {owner});
-  ASSERT_FALSE(still_referenced);
-  EXPECT_EQ(still_referenced.error().code, ErrorCode::kFailedPrecondition)
+  ASSERT_THAT(still_referenced, StatusIs(ErrorCode::kFailedPrecondition))
       << Describe(still_referenced);
 }
 
 TEST_P(ConnectionContractTest, CheckViolationIsFailedPrecondition) {
   auto negative =
       connection_->Execute(kInsertItem, {nullptr, "negative", std::int64_t{-1}, nullptr});
-  ASSERT_FALSE(negative);
-  EXPECT_EQ(negative.error().code, ErrorCode::kFailedPrecondition) << Describe(negative);
+  ASSERT_THAT(negative, StatusIs(ErrorCode::kFailedPrecondition)) << Describe(negative);
 }
 
 TEST_P(ConnectionContractTest, NotNullViolationIsFailedPrecondition) {
   auto nameless = connection_->Execute(kInsertItem, {nullptr, nullptr, std::int64_t{1}, nullptr});
-  ASSERT_FALSE(nameless);
-  EXPECT_EQ(nameless.error().code, ErrorCode::kFailedPrecondition) << Describe(nameless);
+  ASSERT_THAT(nameless, StatusIs(ErrorCode::kFailedPrecondition)) << Describe(nameless);
 }
 
 TEST_P(ConnectionContractTest, WrongNumberOfParametersIsAnError) {
   auto short_of_one = connection_->Execute(kInsertOwner, std::span<const Value>{});
-  ASSERT_FALSE(short_of_one);
-  EXPECT_EQ(short_of_one.error().code, ErrorCode::kInternal) << Describe(short_of_one);
+  ASSERT_THAT(short_of_one, StatusIs(ErrorCode::kInternal)) << Describe(short_of_one);
 }
 
 TEST_P(ConnectionContractTest, CachedStatementRunsAgainWithNewParameters) {
@@ -398,8 +396,7 @@ TEST_P(ConnectionContractTest, PoolWaiterTimesOutWithUnavailable) {
     const auto started = std::chrono::steady_clock::now();
     auto waiter = pool.Acquire();
     const auto waited = std::chrono::steady_clock::now() - started;
-    ASSERT_FALSE(waiter);
-    EXPECT_EQ(waiter.error().code, ErrorCode::kUnavailable);
+    ASSERT_THAT(waiter, StatusIs(ErrorCode::kUnavailable));
     EXPECT_GE(waited, kWait);
   }
   auto after_return = pool.Acquire();
@@ -418,7 +415,7 @@ TEST(SqliteFileTest, TheDatabaseAndItsJournalFilesAreOnlyTheServersToRead) {
   {
     auto factory = clinic::storage::sqlite::MakeSqliteConnectionFactory(file.string());
     auto connection = factory->Open();
-    ASSERT_TRUE(connection) << connection.error().message;
+    ASSERT_THAT(connection, IsOk());
     ASSERT_TRUE(
         (*connection)->ExecuteScript("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);"));
     for (const auto* suffix : {"", "-wal", "-shm"}) {
@@ -527,8 +524,7 @@ TEST_F(MysqlConnectionTest, WriteInsideTransactionAfterKillIsUnavailable) {
   Kill(*victim);
 
   auto write = victim->Execute(kInsertItem, {nullptr, "after kill", std::int64_t{1}, nullptr});
-  ASSERT_FALSE(write);
-  EXPECT_EQ(write.error().code, ErrorCode::kUnavailable);
+  ASSERT_THAT(write, StatusIs(ErrorCode::kUnavailable));
   EXPECT_FALSE(victim->IsHealthy());
   EXPECT_FALSE(victim->Commit());
   EXPECT_EQ(CountItems(*admin_), 0);
@@ -549,8 +545,7 @@ TEST_F(MysqlConnectionTest, WriteAfterKillIsRetriedOnlyIfItNeverReachedTheServer
   Kill(*victim);
   // Prepared already: the write was sent, the driver cannot know whether it ran.
   auto second = victim->Execute(kInsertItem, {nullptr, "second", std::int64_t{1}, nullptr});
-  ASSERT_FALSE(second);
-  EXPECT_EQ(second.error().code, ErrorCode::kUnavailable);
+  ASSERT_THAT(second, StatusIs(ErrorCode::kUnavailable));
   EXPECT_FALSE(victim->IsHealthy());
   EXPECT_EQ(CountItems(*admin_), 1);
 }
@@ -584,8 +579,7 @@ TEST_F(MysqlConnectionTest, LockWaitTimeoutIsAborted) {
   ASSERT_TRUE(holder->Execute("UPDATE items SET quantity = 2"));
   ASSERT_TRUE(waiter->Begin(TxMode::kWrite));
   auto blocked = waiter->Execute("UPDATE items SET quantity = 3");
-  ASSERT_FALSE(blocked);
-  EXPECT_EQ(blocked.error().code, ErrorCode::kAborted) << Describe(blocked);
+  ASSERT_THAT(blocked, StatusIs(ErrorCode::kAborted)) << Describe(blocked);
   EXPECT_EQ(waiter->TakeAbortReason(), "lock_wait_timeout");
   EXPECT_EQ(waiter->TakeAbortReason(), "");
   EXPECT_TRUE(waiter->IsHealthy());
@@ -629,8 +623,7 @@ TEST_F(MysqlConnectionTest, ANewStatementDoesNotRunOnceTheServerHasEndedTheTrans
   auto write =
       admin_->Execute("INSERT INTO items /* ended transaction */ (name, quantity) VALUES (?, ?)",
                       {"second", std::int64_t{1}});
-  ASSERT_FALSE(write);
-  EXPECT_EQ(write.error().code, ErrorCode::kAborted) << Describe(write);
+  ASSERT_THAT(write, StatusIs(ErrorCode::kAborted)) << Describe(write);
   EXPECT_EQ(admin_->TakeAbortReason(), "transaction_lost");
   EXPECT_TRUE(admin_->Rollback());
   EXPECT_EQ(CountItems(*admin_), 1);
@@ -643,8 +636,7 @@ TEST_F(MysqlConnectionTest, APreparedStatementReportsTheTransactionTheServerEnde
   ASSERT_TRUE(admin_->ExecuteScript("COMMIT"));
 
   auto read = admin_->Query(kCountItems);
-  ASSERT_FALSE(read);
-  EXPECT_EQ(read.error().code, ErrorCode::kAborted) << Describe(read);
+  ASSERT_THAT(read, StatusIs(ErrorCode::kAborted)) << Describe(read);
   EXPECT_EQ(admin_->TakeAbortReason(), "transaction_lost");
   EXPECT_TRUE(admin_->Rollback());
   ASSERT_TRUE(admin_->Begin(TxMode::kWrite));
@@ -672,8 +664,7 @@ TEST_F(MysqlConnectionTest, OpenReportsUnreachableServerAsUnavailable) {
   auto options = mysql::ParseMysqlUri("mysql://root@127.0.0.1:1/");
   ASSERT_TRUE(options) << Describe(options);
   auto refused = mysql::MakeMysqlConnectionFactory(*options)->Open();
-  ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
+  ASSERT_THAT(refused, StatusIs(ErrorCode::kUnavailable));
 }
 
 TEST_F(MysqlConnectionTest, OpenReportsRejectedLoginAsUnavailable) {
@@ -682,8 +673,7 @@ TEST_F(MysqlConnectionTest, OpenReportsRejectedLoginAsUnavailable) {
   options->user = "no_such_user_for_clinic_tests";
   options->password = "wrong";
   auto rejected = mysql::MakeMysqlConnectionFactory(*options)->Open();
-  ASSERT_FALSE(rejected);
-  EXPECT_EQ(rejected.error().code, ErrorCode::kUnavailable);
+  ASSERT_THAT(rejected, StatusIs(ErrorCode::kUnavailable));
   EXPECT_THAT(rejected.error().message, Not(HasSubstr("wrong")));
 }
 
@@ -718,7 +708,7 @@ TEST(MysqlUriTest, RejectsWhatItCannotHonourWithoutEchoingThePassword) {
     auto options = mysql::ParseMysqlUri(uri);
     EXPECT_FALSE(options) << uri;
     if (options) return std::string();
-    EXPECT_EQ(options.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_THAT(options, StatusIs(ErrorCode::kInvalidArgument));
     EXPECT_THAT(options.error().message, Not(HasSubstr("secret")));
     return options.error().message;
   };

@@ -12,6 +12,7 @@
 
 #include "clinic/common/crypto.hpp"
 #include "clinic/storage/documents/sqlite_message_store.hpp"
+#include "support/matchers.hpp"
 
 namespace clinic::testing {
 namespace {
@@ -59,7 +60,7 @@ class LiveFeedTest : public ::testing::Test {
     directory_ = std::filesystem::temp_directory_path() / ("clinic-live-" + RandomToken(6));
     std::filesystem::create_directories(directory_);
     auto opened = storage::OpenSqliteMessageStore((directory_ / "docs.db").string(), 2);
-    ASSERT_TRUE(opened) << opened.error().message;
+    ASSERT_THAT(opened, IsOk());
     store_ = std::move(*opened);
     feed_ = std::make_unique<service::LiveFeed>(*store_, service::LiveFeedOptions{});
   }
@@ -126,8 +127,7 @@ TEST_F(LiveFeedTest, OneAccountOpensOnlySoManyConnections) {
     channels.back()->Opened(peers.back());
   }
   auto refused = feed.Subscribe({Role::kPatient, 7}, "token");
-  ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, ErrorCode::kResourceExhausted);
+  ASSERT_THAT(refused, StatusIs(ErrorCode::kResourceExhausted));
   EXPECT_TRUE(feed.Subscribe({Role::kDoctor, 7}, "token")) << "another account is not affected";
   channels.pop_back();  // the connection ended
   EXPECT_TRUE(feed.Subscribe({Role::kPatient, 7}, "token"));

@@ -14,6 +14,7 @@
 #include "clinic/common/crypto.hpp"
 #include "clinic/storage/documents/sqlite_attachment_store.hpp"
 #include "clinic/storage/mongo/mongo_message_store.hpp"
+#include "support/matchers.hpp"
 #include "support/printers.hpp"
 #include "support/test_databases.hpp"
 
@@ -63,7 +64,7 @@ class MessageStoreContractTest : public ::testing::TestWithParam<DocumentBackend
       std::filesystem::create_directories(directory_);
       auto opened = storage::OpenSqliteDocumentStores((directory_ / "docs.db").string(), 4,
                                                       (directory_ / "files").string());
-      ASSERT_TRUE(opened) << opened.error().message;
+      ASSERT_THAT(opened, IsOk());
       store_ = std::move(opened->messages);
       attachments_ = std::move(opened->attachments);
       return;
@@ -77,7 +78,7 @@ class MessageStoreContractTest : public ::testing::TestWithParam<DocumentBackend
       GTEST_SKIP() << "CLINIC_TEST_MONGO_URI is not set; skipping the MongoDB message store";
     }
     auto opened = storage::OpenMongoDocumentStores(*uri);
-    ASSERT_TRUE(opened) << opened.error().message;
+    ASSERT_THAT(opened, IsOk());
     store_ = std::move(opened->messages);
     attachments_ = std::move(opened->attachments);
   }
@@ -90,12 +91,12 @@ class MessageStoreContractTest : public ::testing::TestWithParam<DocumentBackend
 
   void Insert(const Message& message) {
     auto inserted = store_->Insert(message);
-    ASSERT_TRUE(inserted) << inserted.error().message;
+    ASSERT_THAT(inserted, IsOk());
   }
 
   std::vector<std::string> ThreadIds(const std::optional<MessagePosition>& before, int limit) {
     auto listed = store_->ListThread("apt-123", before, limit);
-    EXPECT_TRUE(listed) << listed.error().message;
+    EXPECT_THAT(listed, IsOk());
     std::vector<std::string> ids;
     for (const auto& message : listed.value_or(std::vector<Message>{})) ids.push_back(message.id);
     return ids;
@@ -158,8 +159,7 @@ TEST_P(MessageStoreContractTest, AStoredMessageReadsBackFieldForField) {
 TEST_P(MessageStoreContractTest, ASecondMessageWithTheSameIdIsRefused) {
   Insert(ChatMessage(1, kNoon));
   auto again = store_->Insert(ChatMessage(1, kNoon + 5s));
-  ASSERT_FALSE(again);
-  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+  ASSERT_THAT(again, StatusIs(ErrorCode::kAlreadyExists));
 }
 
 TEST_P(MessageStoreContractTest, ThreadsListNewestFirstAndCursorsSurviveNewMessages) {
@@ -190,14 +190,14 @@ TEST_P(MessageStoreContractTest, ReadReceiptsAreAddedOnceAndUnreadCountsFollow) 
   const MessageReader doctor{Role::kDoctor, 42};
 
   auto unread = store_->UnreadCounts(patient);
-  ASSERT_TRUE(unread) << unread.error().message;
+  ASSERT_THAT(unread, IsOk());
   ASSERT_EQ(unread->size(), 1u);
   EXPECT_EQ(unread->front().thread_id, "apt-123");
   EXPECT_EQ(unread->front().appointment_id, 123);
   EXPECT_EQ(unread->front().unread, 3) << "the patient's own message is not unread for them";
 
   auto marked = store_->MarkRead("apt-123", {kNoon + 2s, IdNumber(3)}, patient, kNoon + 60s);
-  ASSERT_TRUE(marked) << marked.error().message;
+  ASSERT_THAT(marked, IsOk());
   EXPECT_EQ(*marked, 2) << "messages 1 and 2; message 3 is the patient's own";
   auto again = store_->MarkRead("apt-123", {kNoon + 2s, IdNumber(3)}, patient, kNoon + 90s);
   ASSERT_TRUE(again);
@@ -215,7 +215,7 @@ TEST_P(MessageStoreContractTest, ReadReceiptsAreAddedOnceAndUnreadCountsFollow) 
 TEST_P(MessageStoreContractTest, EditsNeedTheCurrentVersion) {
   Insert(ChatMessage(1, kNoon));
   auto edited = store_->Edit(IdNumber(1), 1, std::string("fixed"), std::nullopt, kNoon + 30s);
-  ASSERT_TRUE(edited) << edited.error().message;
+  ASSERT_THAT(edited, IsOk());
   EXPECT_TRUE(*edited);
   auto stale = store_->Edit(IdNumber(1), 1, std::string("lost"), std::nullopt, kNoon + 40s);
   ASSERT_TRUE(stale);
@@ -274,12 +274,11 @@ TEST_P(MessageStoreContractTest, AttachmentsReadBackByteForByteAndAreStoredOnceP
   EXPECT_FALSE(*attachments_->Find("f_missing"));
 
   auto read = attachments_->ReadContent(first.sha256);
-  ASSERT_TRUE(read) << read.error().message;
+  ASSERT_THAT(read, IsOk());
   EXPECT_TRUE(*read == content);
   auto missing = attachments_->ReadContent(std::string(64, '0'));
-  ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(attachments_->Save(first, content).error().code, ErrorCode::kAlreadyExists)
+  ASSERT_THAT(missing, StatusIs(ErrorCode::kNotFound));
+  EXPECT_THAT(attachments_->Save(first, content), StatusIs(ErrorCode::kAlreadyExists))
       << "one record per file id";
   if (GetParam() == DocumentBackend::kSqlite) {
     std::size_t files = 0;
@@ -315,7 +314,7 @@ TEST_P(MessageStoreContractTest, RecentMessagesOfAllThreadsComeOldestFirst) {
   Insert(other_thread);
   Insert(ChatMessage(4, kNoon));
   const auto recent = store_->ListCreatedSince(kNoon, 10);
-  ASSERT_TRUE(recent) << recent.error().message;
+  ASSERT_THAT(recent, IsOk());
   std::vector<std::string> ids;
   for (const auto& message : *recent) ids.push_back(message.id);
   EXPECT_EQ(ids, (std::vector<std::string>{IdNumber(4), IdNumber(2), IdNumber(3)}));
@@ -333,11 +332,11 @@ TEST_P(MessageStoreContractTest, AnUnreadableMessageIsLeftOutOfListingsUntilRepa
 
   EXPECT_EQ(ThreadIds(std::nullopt, 10), std::vector<std::string>{IdNumber(2)});
   auto recent = store_->ListCreatedSince(kNoon, 10);
-  ASSERT_TRUE(recent) << recent.error().message;
+  ASSERT_THAT(recent, IsOk());
   EXPECT_EQ(recent->size(), 1u);
 
   auto repair = store_->RepairUnreadable();
-  ASSERT_TRUE(repair) << repair.error().message;
+  ASSERT_THAT(repair, IsOk());
   EXPECT_EQ(repair->scanned, stored ? 2 : 1);
   EXPECT_EQ(repair->repaired, stored ? 1 : 0);
   EXPECT_TRUE(repair->unrepairable.empty());
@@ -349,7 +348,7 @@ TEST_P(MessageStoreContractTest, AnUnreadableMessageIsLeftOutOfListingsUntilRepa
     EXPECT_EQ((*repaired)->text, poisoned.text);
   }
   auto again = store_->RepairUnreadable();
-  ASSERT_TRUE(again) << again.error().message;
+  ASSERT_THAT(again, IsOk());
   EXPECT_EQ(again->repaired, 0);
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "clinic/service/payment_service.hpp"
+#include "support/matchers.hpp"
 #include "support/store_fixture.hpp"
 
 namespace clinic::testing {
@@ -30,7 +31,7 @@ class PaymentLedgerTest : public StoreTest {
       return tx.appointments().Create(
           {.slot_id = slot.id, .doctor_id = doctor.id, .patient_id = patient.id});
     });
-    ASSERT_TRUE(appointment) << appointment.error().message;
+    ASSERT_THAT(appointment, IsOk());
     appointment_id_ = appointment->id;
   }
 
@@ -51,7 +52,7 @@ TEST_P(PaymentLedgerTest, ConcurrentRefundsOfOnePaymentNeverExceedIt) {
   auto paid = payments.Record(
       admin_, appointment_id_,
       {.amount_cents = 10000, .currency = "USD", .status = domain::PaymentStatus::kPaid});
-  ASSERT_TRUE(paid) << paid.error().message;
+  ASSERT_THAT(paid, IsOk());
   std::atomic<int> refunded{0};
   std::atomic<int> refused{0};
   Race(8, [&] {

@@ -16,8 +16,11 @@
 #include "clinic/app/stores.hpp"
 #include "clinic/common/crypto.hpp"
 #include "clinic/http/operations_routes.hpp"
+#include "support/matchers.hpp"
 
 namespace clinic {
+
+using ::clinic::testing::IsOk;
 namespace {
 
 namespace fs = std::filesystem;
@@ -86,10 +89,10 @@ class RouteContractTest : public ::testing::Test {
     config_.storage.docs_uri = config_.storage.db_uri;
     config_.fast_password_hashing = true;
     auto store = app::OpenStore(config_.storage, 2);
-    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_THAT(store, IsOk());
     store_ = std::move(*store);
     auto documents = app::OpenDocumentStores(config_.storage, 2, (directory_ / "files").string());
-    ASSERT_TRUE(documents) << documents.error().message;
+    ASSERT_THAT(documents, IsOk());
     documents_ = std::move(*documents);
     api_ = std::make_unique<app::Api>(*store_, documents_, config_);
     http::AddOperationsRoutes(router_, {.metrics = std::make_shared<http::Metrics>()});

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "clinic/storage/sql/migrator.hpp"
+#include "support/matchers.hpp"
 #include "support/store_fixture.hpp"
 
 namespace clinic::testing {
@@ -285,7 +286,7 @@ TEST_P(SchemaConformanceTest, AuditLogIsAppendOnly) {
 
 TEST_P(SchemaConformanceTest, MigratingTwiceChangesNothing) {
   auto again = storage::sql::Migrate(raw(), storage::sql::EmbeddedMigrations(GetParam()));
-  ASSERT_TRUE(again) << again.error().message;
+  ASSERT_THAT(again, IsOk());
   EXPECT_TRUE(again->applied.empty());
   EXPECT_EQ(again->from_version, again->to_version);
 }
@@ -295,8 +296,7 @@ TEST_P(SchemaConformanceTest, RefusesADatabaseNewerThanTheBinary) {
                  "'9999_future', 'x')"),
             std::nullopt);
   auto refused = storage::sql::Migrate(raw(), storage::sql::EmbeddedMigrations(GetParam()));
-  ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+  ASSERT_THAT(refused, StatusIs(ErrorCode::kFailedPrecondition));
   EXPECT_NE(refused.error().message.find("9999"), std::string::npos);
 }
 
@@ -304,8 +304,7 @@ TEST_P(SchemaConformanceTest, RefusesAMigrationEditedAfterItWasApplied) {
   ASSERT_EQ(Exec("UPDATE schema_migrations SET checksum = 'tampered' WHERE version = 1"),
             std::nullopt);
   auto refused = storage::sql::Migrate(raw(), storage::sql::EmbeddedMigrations(GetParam()));
-  ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+  ASSERT_THAT(refused, StatusIs(ErrorCode::kFailedPrecondition));
 }
 
 // Instances started together each migrate on start; on a cluster each may talk to another node.
@@ -320,7 +319,7 @@ TEST(MigrationLockTest, MigratorsStartedTogetherOnAnEmptyDatabaseAllSucceed) {
     std::vector<std::unique_ptr<storage::sql::Connection>> connections;
     for (int i = 0; i < 3; ++i) {
       auto opened = database->factory().Open();
-      ASSERT_TRUE(opened) << opened.error().message;
+      ASSERT_THAT(opened, IsOk());
       connections.push_back(std::move(*opened));
     }
     std::vector<Result<storage::sql::MigrationReport>> reports(connections.size());
@@ -332,7 +331,7 @@ TEST(MigrationLockTest, MigratorsStartedTogetherOnAnEmptyDatabaseAllSucceed) {
     for (auto& migrator : migrators) migrator.join();
     std::size_t applied = 0;
     for (const auto& report : reports) {
-      ASSERT_TRUE(report) << report.error().message;
+      ASSERT_THAT(report, IsOk());
       applied += report->applied.size();
     }
     EXPECT_EQ(applied, migrations.size()) << "each migration runs exactly once";
@@ -346,7 +345,7 @@ TEST(MigrationLockTest, ALeaseLeftByACrashedMigratorIsTakenOverOnceItExpires) {
     GTEST_SKIP() << database.error().reason;
   }
   auto connection = database->factory().Open();
-  ASSERT_TRUE(connection) << connection.error().message;
+  ASSERT_THAT(connection, IsOk());
   const auto migrations = storage::sql::EmbeddedMigrations(Dialect::kMysql);
   ASSERT_TRUE(storage::sql::Migrate(**connection, migrations));
   ASSERT_TRUE((*connection)
@@ -354,7 +353,7 @@ TEST(MigrationLockTest, ALeaseLeftByACrashedMigratorIsTakenOverOnceItExpires) {
                             "VALUES (1, 'crashed', UTC_TIMESTAMP() - INTERVAL 1 MINUTE)"));
 
   auto again = storage::sql::Migrate(**connection, migrations);
-  ASSERT_TRUE(again) << again.error().message;
+  ASSERT_THAT(again, IsOk());
   auto left = (*connection)->Query("SELECT COUNT(*) FROM schema_migration_lock");
   ASSERT_TRUE(left);
   EXPECT_EQ(left->front().Int(0), 0) << "the lease is released after the run";

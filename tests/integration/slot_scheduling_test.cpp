@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "clinic/service/scheduling_service.hpp"
+#include "support/matchers.hpp"
 #include "support/store_fixture.hpp"
 
 namespace clinic::testing {
@@ -67,11 +68,10 @@ TEST_P(SlotSchedulingTest, AnotherDoctorMayHaveASlotAtTheSameTime) {
   ASSERT_TRUE(scheduling.CreateSlot(AdminContext(), second.id, slot));
   auto again = scheduling.CreateSlot(AdminContext(), first.id,
                                      {.start_time_utc = At(15), .end_time_utc = At(45)});
-  ASSERT_FALSE(again);
-  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+  ASSERT_THAT(again, StatusIs(ErrorCode::kAlreadyExists));
   auto touching = scheduling.CreateSlot(AdminContext(), first.id,
                                         {.start_time_utc = At(30), .end_time_utc = At(60)});
-  EXPECT_TRUE(touching) << touching.error().message;
+  EXPECT_THAT(touching, IsOk());
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(SlotSchedulingTest);

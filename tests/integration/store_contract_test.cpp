@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "support/matchers.hpp"
 #include "support/store_fixture.hpp"
 
 namespace clinic::testing {
@@ -30,7 +31,7 @@ TEST_P(StoreContractTest, LocationRoundTripsEveryColumn) {
   location.timezone = "Asia/Singapore";
   auto created = InTransaction(store(), TxMode::kWrite,
                                [&](Transaction& tx) { return tx.locations().Create(location); });
-  ASSERT_TRUE(created) << created.error().message;
+  ASSERT_THAT(created, IsOk());
   EXPECT_GT(created->id, 0);
   EXPECT_EQ(created->name, location.name);
   EXPECT_EQ(created->address_line2, location.address_line2);
@@ -48,13 +49,11 @@ TEST_P(StoreContractTest, LocationRoundTripsEveryColumn) {
 TEST_P(StoreContractTest, MissingRowsAreNotFound) {
   auto got = InTransaction(store(), TxMode::kRead,
                            [&](Transaction& tx) { return tx.patients().Get(424242); });
-  ASSERT_FALSE(got);
-  EXPECT_EQ(got.error().code, ErrorCode::kNotFound);
+  ASSERT_THAT(got, StatusIs(ErrorCode::kNotFound));
   auto deleted = InTransaction(store(), TxMode::kWrite, [&](Transaction& tx) -> Status {
     return tx.patients().SetDeletedAt(424242, At(0));
   });
-  ASSERT_FALSE(deleted);
-  EXPECT_EQ(deleted.error().code, ErrorCode::kNotFound);
+  ASSERT_THAT(deleted, StatusIs(ErrorCode::kNotFound));
 }
 
 TEST_P(StoreContractTest, ListPagesByIdWithCursor) {
@@ -85,8 +84,7 @@ TEST_P(StoreContractTest, EmailsAreUniqueRegardlessOfCaseAndSoftDeletion) {
   again.email = "ANN@example.com";
   auto duplicate = InTransaction(store(), TxMode::kWrite,
                                  [&](Transaction& tx) { return tx.patients().Create(again); });
-  ASSERT_FALSE(duplicate);
-  EXPECT_EQ(duplicate.error().code, ErrorCode::kAlreadyExists);
+  ASSERT_THAT(duplicate, StatusIs(ErrorCode::kAlreadyExists));
 
   auto found = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
     return tx.patients().FindByEmail("Ann@Example.com");
@@ -222,8 +220,7 @@ TEST_P(StoreContractTest, OnlyNeverBookedSlotsCanBeDeleted) {
   auto deleted_booked = InTransaction(store(), TxMode::kWrite, [&](Transaction& tx) -> Status {
     return tx.slots().Delete(booked_slot.id);
   });
-  ASSERT_FALSE(deleted_booked);
-  EXPECT_EQ(deleted_booked.error().code, ErrorCode::kFailedPrecondition);
+  ASSERT_THAT(deleted_booked, StatusIs(ErrorCode::kFailedPrecondition));
   EXPECT_TRUE(InTransaction(store(), TxMode::kWrite, [&](Transaction& tx) -> Status {
     return tx.slots().Delete(free_slot.id);
   }));
@@ -243,14 +240,13 @@ TEST_P(StoreContractTest, ASlotHasOneActiveAppointmentAndCanBeRebookedAfterCance
   auto first = book(patient.id);
   ASSERT_TRUE(first);
   auto second = book(other.id);
-  ASSERT_FALSE(second);
-  EXPECT_EQ(second.error().code, ErrorCode::kAlreadyExists);
+  ASSERT_THAT(second, StatusIs(ErrorCode::kAlreadyExists));
 
   ASSERT_TRUE(InTransaction(store(), TxMode::kWrite, [&](Transaction& tx) -> Status {
     return tx.appointments().SetStatus(first->id, domain::AppointmentStatus::kCancelled);
   }));
   auto rebooked = book(other.id);
-  ASSERT_TRUE(rebooked) << rebooked.error().message;
+  ASSERT_THAT(rebooked, IsOk());
   auto active = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
     return tx.appointments().FindActiveBySlot(slot.id);
   });
@@ -323,7 +319,7 @@ TEST_P(StoreContractTest, AnAbortedTransactionRunsAgainAndTheRetryIsCounted) {
     if (attempts == 1) return Fail(Error::Aborted("lost a race"));
     return Ok();
   });
-  ASSERT_TRUE(outcome) << outcome.error().message;
+  ASSERT_THAT(outcome, IsOk());
   EXPECT_EQ(attempts, 2);
   auto rows = raw().Query("SELECT name FROM clinic_locations");
   ASSERT_TRUE(rows);
@@ -354,13 +350,12 @@ TEST_P(StoreContractTest, PaymentsAreUniqueByTransactionRef) {
                          [&](Transaction& tx) { return tx.payments().Create(payment); });
   };
   auto first = pay();
-  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_THAT(first, IsOk());
   EXPECT_EQ(first->amount_cents, 12345);
   EXPECT_EQ(first->method, domain::PaymentMethod::kCard);
   EXPECT_EQ(first->paid_at, At(30));
   auto second = pay();
-  ASSERT_FALSE(second);
-  EXPECT_EQ(second.error().code, ErrorCode::kAlreadyExists);
+  ASSERT_THAT(second, StatusIs(ErrorCode::kAlreadyExists));
   auto found = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
     return tx.payments().FindByTransactionRef("txn-1");
   });
@@ -385,7 +380,7 @@ TEST_P(StoreContractTest, PrescriptionsListPerPatient) {
                                       .instructions = instructions,
                                       .issued_at = At(25)});
   });
-  ASSERT_TRUE(created) << created.error().message;
+  ASSERT_THAT(created, IsOk());
   auto listed = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
     return tx.prescriptions().ListForPatient(patient.id);
   });

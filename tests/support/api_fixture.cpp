@@ -4,6 +4,7 @@
 #include <iostream>
 #include <thread>
 
+#include "support/matchers.hpp"
 #include "support/run_command.hpp"
 
 namespace clinic::testing {
@@ -51,7 +52,7 @@ void ApiTest::SetUp() {
 
 std::int64_t ApiTest::QueryCount(const std::string& sql) {
   auto connection = database_->factory().Open();
-  EXPECT_TRUE(connection) << connection.error().message;
+  EXPECT_THAT(connection, IsOk());
   if (!connection) return -1;
   auto rows = (*connection)->Query(sql, {});
   EXPECT_TRUE(rows && !rows->empty()) << sql << ": " << (rows ? "no rows" : rows.error().message);

@@ -4,6 +4,7 @@
 
 #include "clinic/common/time.hpp"
 #include "clinic/storage/sql/sql_store.hpp"
+#include "support/matchers.hpp"
 
 namespace clinic::testing {
 
@@ -87,7 +88,7 @@ std::int64_t BookingApiTest::InsertSlot(std::int64_t doctor_id, std::int64_t loc
                                   .start_time_utc = start,
                                   .end_time_utc = end});
       });
-  EXPECT_TRUE(slot) << slot.error().message;
+  EXPECT_THAT(slot, IsOk());
   return slot ? slot->id : 0;
 }
 
@@ -102,7 +103,7 @@ std::int64_t BookingApiTest::InsertAppointment(std::int64_t slot_id, std::int64_
                                            .location_id = slot.location_id});
         });
       });
-  EXPECT_TRUE(booked) << booked.error().message;
+  EXPECT_THAT(booked, IsOk());
   return booked ? booked->id : 0;
 }
 

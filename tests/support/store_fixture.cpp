@@ -2,17 +2,18 @@
 
 #include "clinic/storage/sql/migrator.hpp"
 #include "clinic/storage/sql/sql_store.hpp"
+#include "support/matchers.hpp"
 
 namespace clinic::testing {
 
 void StoreTest::SetUp() {
   CLINIC_SET_UP_TEST_DATABASE(database_, GetParam());
   auto connection = database_->factory().Open();
-  ASSERT_TRUE(connection) << connection.error().message;
+  ASSERT_THAT(connection, IsOk());
   raw_ = std::move(*connection);
   auto migrated =
       storage::sql::Migrate(*raw_, storage::sql::EmbeddedMigrations(database_->dialect()));
-  ASSERT_TRUE(migrated) << migrated.error().message;
+  ASSERT_THAT(migrated, IsOk());
   store_ = storage::sql::MakeSqlStore(database_->NewFactory(), 8);
 }
 
@@ -25,7 +26,7 @@ domain::Location StoreTest::NewLocation(const std::string& timezone) {
   location.timezone = timezone;
   auto created = storage::InTransaction(store(), storage::TxMode::kWrite,
                                         [&](auto& tx) { return tx.locations().Create(location); });
-  EXPECT_TRUE(created) << created.error().message;
+  EXPECT_THAT(created, IsOk());
   return created.value_or(domain::Location{});
 }
 
@@ -39,7 +40,7 @@ domain::Doctor StoreTest::NewDoctor(std::optional<Id> location_id, const std::st
   doctor.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
   auto created = storage::InTransaction(store(), storage::TxMode::kWrite,
                                         [&](auto& tx) { return tx.doctors().Create(doctor); });
-  EXPECT_TRUE(created) << created.error().message;
+  EXPECT_THAT(created, IsOk());
   return created.value_or(domain::Doctor{});
 }
 
@@ -50,7 +51,7 @@ domain::Patient StoreTest::NewPatient(const std::string& email) {
   patient.email = email;
   auto created = storage::InTransaction(store(), storage::TxMode::kWrite,
                                         [&](auto& tx) { return tx.patients().Create(patient); });
-  EXPECT_TRUE(created) << created.error().message;
+  EXPECT_THAT(created, IsOk());
   return created.value_or(domain::Patient{});
 }
 
@@ -61,7 +62,7 @@ domain::Slot StoreTest::NewSlot(Id doctor_id, Instant start, std::chrono::minute
   slot.end_time_utc = start + length;
   auto created = storage::InTransaction(store(), storage::TxMode::kWrite,
                                         [&](auto& tx) { return tx.slots().Create(slot); });
-  EXPECT_TRUE(created) << created.error().message;
+  EXPECT_THAT(created, IsOk());
   return created.value_or(domain::Slot{});
 }
 

@@ -8,8 +8,11 @@
 #include <vector>
 
 #include "clinic/service/password_hasher.hpp"
+#include "support/matchers.hpp"
 
 namespace clinic::app {
+
+using ::clinic::testing::StatusIs;
 namespace {
 
 TEST(ListenAddress, ParsesHostAndPort) {
@@ -86,7 +89,7 @@ TEST(PasswordHasher, TurnsAwayCallersBeyondItsAdmissionAtOnce) {
       start.arrive_and_wait();
       const auto checked = hasher.Verify(hash, "correct horse battery");
       if (!checked) {
-        EXPECT_EQ(checked.error().code, ErrorCode::kResourceExhausted);
+        EXPECT_THAT(checked, StatusIs(ErrorCode::kResourceExhausted));
         EXPECT_EQ(checked.error().retry_after_seconds, 1);
         ++refused;
       } else {

@@ -5,8 +5,11 @@
 
 #include "clinic/http/json_body.hpp"
 #include "clinic/http/query_params.hpp"
+#include "support/matchers.hpp"
 
 namespace clinic::http {
+
+using ::clinic::testing::StatusIs;
 namespace {
 
 using ::testing::ElementsAre;
@@ -54,7 +57,7 @@ TEST(ParseJsonObjectTest, ADuplicateKeyIs400NamingIt) {
        }) {
     auto object = ParseJsonObject(JsonRequest(body));
     ASSERT_FALSE(object.has_value()) << body;
-    EXPECT_EQ(object.error().code, ErrorCode::kInvalidArgument) << body;
+    EXPECT_THAT(object, StatusIs(ErrorCode::kInvalidArgument)) << body;
     const auto& fields = object.error().fields;
     ASSERT_EQ(fields.size(), 1u) << body;
     EXPECT_EQ(fields[0].field, field);
@@ -70,21 +73,21 @@ TEST(ParseJsonObjectTest, WrongOrMissingContentTypeIs415) {
         "application/jsonx", "application/json; boundary=x"}) {
     auto object = ParseJsonObject(JsonRequest(R"({"a": 1})", type));
     ASSERT_FALSE(object.has_value()) << type;
-    EXPECT_EQ(object.error().code, ErrorCode::kUnsupportedMediaType) << type;
+    EXPECT_THAT(object, StatusIs(ErrorCode::kUnsupportedMediaType)) << type;
   }
 }
 
 TEST(ParseJsonObjectTest, MalformedJsonIs400WithPosition) {
   auto object = ParseJsonObject(JsonRequest("{\n  \"a\": 1,\n  \"b\": }"));
   ASSERT_FALSE(object.has_value());
-  EXPECT_EQ(object.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(object, StatusIs(ErrorCode::kInvalidArgument));
   EXPECT_NE(object.error().message.find("not valid JSON"), std::string::npos);
   EXPECT_NE(object.error().message.find("line 3"), std::string::npos) << object.error().message;
 
   for (auto body : {"", "{", R"({"a": 1} trailing)", "{\"a\": \"\xff\"}", "{'a': 1}"}) {
     auto result = ParseJsonObject(JsonRequest(body));
     ASSERT_FALSE(result.has_value()) << body;
-    EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument) << body;
+    EXPECT_THAT(result, StatusIs(ErrorCode::kInvalidArgument)) << body;
   }
 }
 
@@ -157,7 +160,7 @@ TEST(JsonFieldsTest, CollectsEveryProblemAndRejectsUnknownFields) {
   fields.OptionalString("note");
   auto status = fields.Finish();
   ASSERT_FALSE(status.has_value());
-  EXPECT_EQ(status.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(status, StatusIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(Problems(status),
               ElementsAre("name: must not be empty", "age: must be an integer",
                           "active: must be true or false",

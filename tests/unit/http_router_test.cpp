@@ -4,8 +4,11 @@
 #include <stdexcept>
 
 #include "clinic/http/router.hpp"
+#include "support/matchers.hpp"
 
 namespace clinic::http {
+
+using ::clinic::testing::StatusIs;
 namespace {
 
 // A handler that answers with its own name, to see which route a match picked.
@@ -183,7 +186,7 @@ TEST(RequestTest, PathIdAcceptsOnlyPositiveIntegers) {
   for (auto name : {"bad", "zero", "neg", "absent"}) {
     auto id = request.PathId(name);
     ASSERT_FALSE(id.has_value()) << name;
-    EXPECT_EQ(id.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_THAT(id, StatusIs(ErrorCode::kInvalidArgument));
     ASSERT_EQ(id.error().fields.size(), 1u);
     EXPECT_EQ(id.error().fields[0].field, name);
   }

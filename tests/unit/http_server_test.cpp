@@ -19,9 +19,13 @@
 #include "clinic/http/problem.hpp"
 #include "clinic/http/server.hpp"
 #include "support/http_client.hpp"
+#include "support/matchers.hpp"
 #include "support/websocket_client.hpp"
 
 namespace clinic::http {
+
+using ::clinic::testing::IsOk;
+using ::clinic::testing::StatusIs;
 namespace {
 
 using test_support::ExchangeRaw;
@@ -435,7 +439,7 @@ TEST_F(ServerTest, ExpectContinueIsHonoured) {
                             "Expect: 100-continue\r\nConnection: close\r\n\r\nhello");
   ASSERT_TRUE(answer.has_value()) << answer.error().message;
   EXPECT_THAT(*answer, StartsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"));
-  EXPECT_THAT(*answer, testing::EndsWith("hello"));
+  EXPECT_THAT(*answer, ::testing::EndsWith("hello"));
 }
 
 TEST_F(ServerTest, Http10ConnectionClosesAfterTheResponse) {
@@ -567,7 +571,7 @@ TEST_F(ServerTest, AccessLogIsOneJsonLineWithoutQueryOrCredentials) {
   EXPECT_GT(line.at("bytes_out").to_number<std::size_t>(), response->body.size());
   EXPECT_GT(line.at("bytes_in").to_number<std::size_t>(), 0u);
   EXPECT_TRUE(line.at("duration_ms").is_number());
-  EXPECT_THAT(std::string(line.at("time").as_string()), testing::EndsWith("Z"));
+  EXPECT_THAT(std::string(line.at("time").as_string()), ::testing::EndsWith("Z"));
 }
 
 TEST_F(ServerTest, AWebSocketRouteUpgradesAndSendsFramesInOrder) {
@@ -579,7 +583,7 @@ TEST_F(ServerTest, AWebSocketRouteUpgradesAndSendsFramesInOrder) {
   EXPECT_EQ(plain.Get("/socket")->body, "not upgraded");
 
   auto socket = test_support::WebSocketClient::Connect(server_->port(), "/socket?allow=1");
-  ASSERT_TRUE(socket) << socket.error().message;
+  ASSERT_THAT(socket, IsOk());
   for (int i = 0; i < 3; ++i) EXPECT_EQ((*socket)->Next(), boost::json::value(i));
   server_->Stop();
   EXPECT_FALSE((*socket)->Next()) << "the server closes it on shutdown";
@@ -591,7 +595,7 @@ TEST_F(ServerTest, AWebSocketClientThatFallsBehindIsDisconnected) {
   frame_bytes_ = 64 * 1024;
   StartServer();
   auto socket = test_support::WebSocketClient::Connect(server_->port(), "/socket?allow=1");
-  ASSERT_TRUE(socket) << socket.error().message;
+  ASSERT_THAT(socket, IsOk());
   int received = 0;
   while ((*socket)->Next()) ++received;
   EXPECT_TRUE((*socket)->Closed());
@@ -604,7 +608,7 @@ TEST(ServerStartTest, BindFailureIsAClearError) {
   Server second({.port = first.port(), .handle_signals = false}, Router());
   auto started = second.Start();
   ASSERT_FALSE(started.has_value());
-  EXPECT_EQ(started.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(started, StatusIs(ErrorCode::kUnavailable));
   EXPECT_THAT(started.error().message, HasSubstr("bind"));
   EXPECT_THAT(started.error().message, HasSubstr(std::to_string(first.port())));
 }
@@ -613,7 +617,7 @@ TEST(ServerStartTest, HostMustBeAnIpAddress) {
   Server server({.host = "not an address", .port = 0, .handle_signals = false}, Router());
   auto started = server.Start();
   ASSERT_FALSE(started.has_value());
-  EXPECT_EQ(started.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(started, StatusIs(ErrorCode::kInvalidArgument));
 }
 
 TEST(ServerStartTest, StartingTwiceIsAnError) {
@@ -621,7 +625,7 @@ TEST(ServerStartTest, StartingTwiceIsAnError) {
   ASSERT_TRUE(server.Start().has_value());
   auto again = server.Start();
   ASSERT_FALSE(again.has_value());
-  EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(again, StatusIs(ErrorCode::kFailedPrecondition));
 }
 
 }  // namespace

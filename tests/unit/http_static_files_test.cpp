@@ -5,8 +5,11 @@
 #include <fstream>
 
 #include "clinic/http/static_files.hpp"
+#include "support/matchers.hpp"
 
 namespace clinic::http {
+
+using ::clinic::testing::StatusIs;
 namespace {
 
 namespace fs = std::filesystem;
@@ -115,7 +118,7 @@ TEST_F(StaticFilesTest, TraversalAttemptsAreRefused) {
 TEST_F(StaticFilesTest, MissingFilesAreNotFound) {
   auto missing = Get("/missing.js");
   ASSERT_FALSE(missing.has_value());
-  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_THAT(missing, StatusIs(ErrorCode::kNotFound));
   EXPECT_FALSE(Get("/css").has_value());
 }
 
@@ -158,13 +161,13 @@ TEST(UiNotBuiltPageTest, RootSaysHowToBuildTheUiAndEverythingElseIsNotFound) {
   EXPECT_EQ((*root)["Content-Security-Policy"], kPageSecurityPolicy);
   auto other = answer("/app.js");
   ASSERT_FALSE(other.has_value());
-  EXPECT_EQ(other.error().code, ErrorCode::kNotFound);
+  EXPECT_THAT(other, StatusIs(ErrorCode::kNotFound));
 }
 
 TEST(StaticFilesOpenTest, RootMustBeADirectory) {
   auto files = StaticFiles::Open({.root = "/nonexistent/clinic/web"});
   ASSERT_FALSE(files.has_value());
-  EXPECT_EQ(files.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(files, StatusIs(ErrorCode::kInvalidArgument));
 }
 
 }  // namespace

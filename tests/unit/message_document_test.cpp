@@ -9,9 +9,13 @@
 #include <boost/json/serialize.hpp>
 
 #include "clinic/common/time.hpp"
+#include "support/matchers.hpp"
 #include "support/printers.hpp"
 
 namespace clinic::storage {
+
+using ::clinic::testing::IsOk;
+using ::clinic::testing::StatusIs;
 namespace {
 
 // The seed's example, in MongoDB canonical extended JSON.
@@ -42,7 +46,7 @@ constexpr std::string_view kSeedExample = R"json({
 TEST(MessageDocument, TheSeedExampleRoundTripsFieldForField) {
   const auto seed = boost::json::parse(kSeedExample);
   auto message = MessageFromDocument(seed, DocumentDialect::kExtended);
-  ASSERT_TRUE(message) << message.error().message;
+  ASSERT_THAT(message, IsOk());
   EXPECT_EQ(message->author.display_name, "Dr. Alice Tan");
   EXPECT_EQ(message->refs.location_id, 3);
   EXPECT_EQ(FormatRfc3339(message->read_receipts.at(0).read_at), "2025-10-04T06:31:20Z");
@@ -57,7 +61,7 @@ TEST(MessageDocument, ThePlainDialectSpellsIdsAndInstantsAsStrings) {
   EXPECT_EQ(plain.at("_id"), "66ff1a7f8f1b2c3456789abc");
   EXPECT_EQ(plain.at("meta").at("created_at"), "2025-10-04T06:30:00Z");
   auto back = MessageFromDocument(plain, DocumentDialect::kPlain);
-  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_THAT(back, IsOk());
   EXPECT_EQ(MessageToDocument(*back, DocumentDialect::kExtended),
             MessageToDocument(message, DocumentDialect::kExtended));
 }
@@ -66,8 +70,7 @@ TEST(MessageDocument, DocumentsThisServerDidNotWriteAreRefused) {
   auto seed = boost::json::parse(kSeedExample).as_object();
   seed["relationalRefs"].as_object()["patient_id"] = "501";
   auto refused = MessageFromDocument(seed, DocumentDialect::kExtended);
-  ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, ErrorCode::kInternal);
+  ASSERT_THAT(refused, StatusIs(ErrorCode::kInternal));
 }
 
 }  // namespace

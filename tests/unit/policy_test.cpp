@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include "support/matchers.hpp"
 #include "support/printers.hpp"
 
 namespace clinic::domain {
+
+using ::clinic::testing::StatusIs;
 namespace {
 
 const Principal kAnonymous{Role::kSystem, 0};
@@ -122,8 +125,8 @@ TEST(PatientPolicy, ListsAreScopedByRole) {
   auto doctor = AuthorizePatientList(kDoctor, false);
   ASSERT_TRUE(doctor);
   EXPECT_EQ(doctor->only_patients_of_doctor, kDoctor.id);
-  EXPECT_EQ(AuthorizePatientList(kDoctor, true).error().code, ErrorCode::kPermissionDenied);
-  EXPECT_EQ(AuthorizePatientList(kPatient, false).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_THAT(AuthorizePatientList(kDoctor, true), StatusIs(ErrorCode::kPermissionDenied));
+  EXPECT_THAT(AuthorizePatientList(kPatient, false), StatusIs(ErrorCode::kPermissionDenied));
   EXPECT_EQ(Outcome(AuthorizePatientCreate(kDoctor)), kForbidden);
   EXPECT_EQ(Outcome(AuthorizePatientCreate(kAdmin)), kAllowed);
   EXPECT_EQ(Outcome(AuthorizeOwnPatientRecord(kPatient)), kAllowed);
