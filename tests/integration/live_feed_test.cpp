@@ -11,7 +11,7 @@
 
 #include "clinic/common/crypto.hpp"
 #include "clinic/http/handlers/live_routes.hpp"
-#include "clinic/storage/documents/sqlite_message_store.hpp"
+#include "clinic/storage/sqlite/sqlite_message_store.hpp"
 
 namespace clinic::testing {
 namespace {
@@ -53,7 +53,7 @@ class LiveFeedTest : public ::testing::Test {
   void SetUp() override {
     directory_ = std::filesystem::temp_directory_path() / ("clinic-live-" + RandomToken(6));
     std::filesystem::create_directories(directory_);
-    auto opened = storage::OpenSqliteMessageStore((directory_ / "docs.db").string(), 2);
+    auto opened = storage::sqlite::OpenSqliteMessageStore((directory_ / "docs.db").string(), 2);
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(*opened);
     feed_ = std::make_unique<http::LiveFeed>(*store_, http::LiveFeedOptions{});
