@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "clinic/storage/documents/message_document.hpp"
+#include "clinic/storage/message_document.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
 #include "support/http_client.hpp"
 #include "support/printers.hpp"

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "clinic/common/crypto.hpp"
-#include "clinic/storage/documents/sqlite_message_store.hpp"
+#include "clinic/storage/sqlite/sqlite_message_store.hpp"
 #include "support/matchers.hpp"
 
 namespace clinic::testing {
@@ -59,7 +59,7 @@ class LiveFeedTest : public ::testing::Test {
   void SetUp() override {
     directory_ = std::filesystem::temp_directory_path() / ("clinic-live-" + RandomToken(6));
     std::filesystem::create_directories(directory_);
-    auto opened = storage::OpenSqliteMessageStore((directory_ / "docs.db").string(), 2);
+    auto opened = storage::sqlite::OpenSqliteMessageStore((directory_ / "docs.db").string(), 2);
     ASSERT_THAT(opened, IsOk());
     store_ = std::move(*opened);
     feed_ = std::make_unique<service::LiveFeed>(*store_, service::LiveFeedOptions{});

@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "clinic/common/crypto.hpp"
-#include "clinic/storage/documents/sqlite_attachment_store.hpp"
-#include "clinic/storage/mongo/mongo_message_store.hpp"
+#include "clinic/storage/mongo/mongo_attachment_store.hpp"
+#include "clinic/storage/sqlite/sqlite_attachment_store.hpp"
 #include "support/matchers.hpp"
 #include "support/printers.hpp"
 #include "support/test_databases.hpp"
@@ -62,8 +62,8 @@ class MessageStoreContractTest : public ::testing::TestWithParam<DocumentBackend
     if (GetParam() == DocumentBackend::kSqlite) {
       directory_ = std::filesystem::temp_directory_path() / ("clinic-docs-" + RandomToken(6));
       std::filesystem::create_directories(directory_);
-      auto opened = storage::OpenSqliteDocumentStores((directory_ / "docs.db").string(), 4,
-                                                      (directory_ / "files").string());
+      auto opened = storage::sqlite::OpenSqliteDocumentStores((directory_ / "docs.db").string(), 4,
+                                                              (directory_ / "files").string());
       ASSERT_THAT(opened, IsOk());
       store_ = std::move(opened->messages);
       attachments_ = std::move(opened->attachments);
@@ -77,7 +77,7 @@ class MessageStoreContractTest : public ::testing::TestWithParam<DocumentBackend
       }
       GTEST_SKIP() << "CLINIC_TEST_MONGO_URI is not set; skipping the MongoDB message store";
     }
-    auto opened = storage::OpenMongoDocumentStores(*uri);
+    auto opened = storage::mongo::OpenMongoDocumentStores(*uri);
     ASSERT_THAT(opened, IsOk());
     store_ = std::move(opened->messages);
     attachments_ = std::move(opened->attachments);

@@ -1,7 +1,7 @@
 // The message document mapping: the seed's example document (DESIGN.md §5) read into a Message
 // and written back comes out field for field the same, in both dialects.
 
-#include "clinic/storage/documents/message_document.hpp"
+#include "clinic/storage/message_document.hpp"
 
 #include <gtest/gtest.h>
 

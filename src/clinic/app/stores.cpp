@@ -1,9 +1,9 @@
 #include "clinic/app/stores.hpp"
 
-#include "clinic/storage/documents/sqlite_attachment_store.hpp"
-#include "clinic/storage/mongo/mongo_message_store.hpp"
+#include "clinic/storage/mongo/mongo_attachment_store.hpp"
 #include "clinic/storage/mysql/mysql_connection.hpp"
 #include "clinic/storage/sql/sql_store.hpp"
+#include "clinic/storage/sqlite/sqlite_attachment_store.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
 
 namespace clinic::app {
@@ -38,9 +38,9 @@ Result<storage::DocumentStores> OpenDocumentStores(const StorageConfig& config,
                                                    std::size_t pool_size,
                                                    const std::string& files_dir) {
   if (config.docs_uri.starts_with("mongodb"))
-    return storage::OpenMongoDocumentStores(config.docs_uri);
+    return storage::mongo::OpenMongoDocumentStores(config.docs_uri);
   CLINIC_ASSIGN_OR_RETURN(auto path, storage::sqlite::ParseSqliteUri(config.docs_uri));
-  return storage::OpenSqliteDocumentStores(path, pool_size, files_dir);
+  return storage::sqlite::OpenSqliteDocumentStores(path, pool_size, files_dir);
 }
 
 }  // namespace clinic::app

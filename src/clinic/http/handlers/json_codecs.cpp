@@ -3,7 +3,7 @@
 #include "clinic/common/time.hpp"
 #include "clinic/domain/time_zone.hpp"
 #include "clinic/service/markdown.hpp"
-#include "clinic/storage/documents/message_document.hpp"
+#include "clinic/storage/message_document.hpp"
 
 namespace clinic::http {
 namespace {

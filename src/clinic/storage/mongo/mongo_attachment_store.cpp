@@ -1,24 +1,19 @@
+#include "clinic/storage/mongo/mongo_attachment_store.hpp"
+
 #include <fmt/format.h>
 #include <mongoc/mongoc.h>
 
 #include <utility>
 
-#include "clinic/storage/documents/message_document.hpp"
+#include "clinic/storage/message_document.hpp"
 #include "clinic/storage/mongo/mongo_driver.hpp"
 #include "clinic/storage/mongo/mongo_message_store.hpp"
 
-namespace clinic::storage {
+namespace clinic::storage::mongo {
 namespace {
 
 using boost::json::object;
 using boost::json::value;
-using mongo::Collection;
-using mongo::Date;
-using mongo::FromDriver;
-using mongo::MongoPool;
-using mongo::PooledClient;
-using mongo::ToBson;
-using mongo::ToJson;
 
 constexpr const char* kBucket = "attachments";
 constexpr const char* kRecords = "attachments";
@@ -230,4 +225,4 @@ Result<DocumentStores> OpenMongoDocumentStores(const std::string& uri) {
   return DocumentStores{.messages = std::move(messages), .attachments = std::move(attachments)};
 }
 
-}  // namespace clinic::storage
+}  // namespace clinic::storage::mongo

@@ -8,21 +8,11 @@
 #include <utility>
 
 #include "clinic/common/utf8.hpp"
-#include "clinic/storage/documents/message_document.hpp"
+#include "clinic/storage/message_document.hpp"
 #include "clinic/storage/mongo/mongo_driver.hpp"
 
-namespace clinic::storage {
+namespace clinic::storage::mongo {
 namespace {
-
-using mongo::Bson;
-using mongo::Collection;
-using mongo::Date;
-using mongo::FromDriver;
-using mongo::MongoPool;
-using mongo::Oid;
-using mongo::PooledClient;
-using mongo::ToBson;
-using mongo::ToJson;
 
 using boost::json::array;
 using boost::json::object;
@@ -327,11 +317,10 @@ class MongoMessageStore final : public MessageStore {
 
 }  // namespace
 
-Result<std::unique_ptr<MessageStore>> OpenMongoMessageStore(
-    std::shared_ptr<mongo::MongoPool> pool) {
+Result<std::unique_ptr<MessageStore>> OpenMongoMessageStore(std::shared_ptr<MongoPool> pool) {
   auto store = std::make_unique<MongoMessageStore>(std::move(pool));
   CLINIC_TRY_STATUS(store->CreateIndexes());
   return std::unique_ptr<MessageStore>(std::move(store));
 }
 
-}  // namespace clinic::storage
+}  // namespace clinic::storage::mongo

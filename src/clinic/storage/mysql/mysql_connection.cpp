@@ -5,20 +5,21 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
-#include <functional>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "clinic/storage/mysql/mysql_driver_error.hpp"
+#include "clinic/storage/mysql/mysql_statement.hpp"
 
 namespace clinic::storage::mysql {
 namespace {
@@ -27,46 +28,9 @@ using sql::ExecResult;
 using sql::Row;
 using sql::Value;
 
-// Server and client error numbers this driver reacts to. Spelled out here rather than taken from
-// mysqld_error.h because the MySQL-8-only numbers (3819, 4031) are missing from MariaDB's headers.
-namespace code {
-// A Galera node outside the cluster's primary component ("WSREP has not yet prepared node for
-// application use"; the number is ER_UNKNOWN_COM_ERROR's).
-constexpr unsigned kNodeNotReady = 1047;
-constexpr unsigned kBadNull = 1048;
-constexpr unsigned kServerShutdown = 1053;
-constexpr unsigned kDuplicateEntry = 1062;
-constexpr unsigned kLockWaitTimeout = 1205;
-constexpr unsigned kDeadlock = 1213;
-constexpr unsigned kNoReferencedRowOld = 1216;
-constexpr unsigned kRowIsReferencedOld = 1217;
-constexpr unsigned kDataTruncated = 1265;
-constexpr unsigned kTruncatedWrongValue = 1292;
-constexpr unsigned kNoDefaultForField = 1364;
-constexpr unsigned kTruncatedWrongValueForField = 1366;
-constexpr unsigned kDataTooLong = 1406;
-constexpr unsigned kRowIsReferenced = 1451;
-constexpr unsigned kNoReferencedRow = 1452;
-constexpr unsigned kConnectionKilled = 1927;
-constexpr unsigned kMysqlCheckViolated = 3819;
-constexpr unsigned kMariadbCheckViolated = 4025;
-constexpr unsigned kMysqlIdleDisconnect = 4031;
-constexpr unsigned kCannotConnectSocket = 2002;
-constexpr unsigned kCannotConnectHost = 2003;
-constexpr unsigned kServerGone = 2006;
-constexpr unsigned kServerLost = 2013;
-constexpr unsigned kServerLostExtended = 2055;
-}  // namespace code
-
 constexpr unsigned kDefaultPort = 3306;
 constexpr unsigned kConnectTimeoutSeconds = 5;
 constexpr unsigned kReadWriteTimeoutSeconds = 30;
-// Bounds the per-connection cache (and the server's prepared statements, which are limited by
-// max_prepared_stmt_count) if callers generate SQL text, e.g. IN lists of varying length.
-constexpr std::size_t kMaxCachedStatements = 256;
-// Text cells are fetched into a buffer of about the column's declared size, capped here; longer
-// values (TEXT, MEDIUMTEXT) are fetched again at their exact length.
-constexpr unsigned long kMaxInitialTextBuffer = 4096;
 
 constexpr std::array<std::string_view, 4> kSessionSetup = {
     "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_520_ci",
@@ -93,100 +57,6 @@ void EnsureClientLibraryReady() {
   static std::once_flag library_initialised;
   std::call_once(library_initialised, [] { mysql_library_init(0, nullptr, nullptr); });
   thread_local ThreadRegistration registration;
-}
-
-// A failure as the driver reported it. `detail` is the server's text, which can quote user data
-// (the duplicate value) or schema names, so it is logged and never handed to callers.
-struct DriverError {
-  unsigned code = 0;
-  std::string sqlstate;
-  std::string detail;
-  // The server ended the open transaction without an error for it (see CheckStillInTransaction).
-  bool transaction_lost = false;
-};
-
-template <typename T>
-using DriverResult = tl::expected<T, DriverError>;
-
-tl::unexpected<DriverError> DriverFailure(MYSQL* handle) {
-  return tl::unexpected<DriverError>(
-      DriverError{mysql_errno(handle), mysql_sqlstate(handle), mysql_error(handle)});
-}
-
-tl::unexpected<DriverError> DriverFailure(MYSQL_STMT* statement) {
-  return tl::unexpected<DriverError>(DriverError{
-      mysql_stmt_errno(statement), mysql_stmt_sqlstate(statement), mysql_stmt_error(statement)});
-}
-
-tl::unexpected<DriverError> ClientFailure(std::string detail) {
-  return tl::unexpected<DriverError>(DriverError{0, "HY000", std::move(detail)});
-}
-
-tl::unexpected<DriverError> TransactionLost() {
-  return tl::unexpected<DriverError>(
-      DriverError{0, "40001", "the server no longer has the transaction open", true});
-}
-
-// What a retried transaction lost to, as counted in clinic_db_retries_total{reason}.
-std::string_view AbortReason(const DriverError& error) {
-  if (error.transaction_lost) return "transaction_lost";
-  if (error.code == code::kLockWaitTimeout) return "lock_wait_timeout";
-  return "deadlock";
-}
-
-// The connection died under a command: the server may have run it, so only reads and commands
-// that never reached the server may be retried on a new connection.
-bool IsConnectionLost(unsigned error_code) {
-  switch (error_code) {
-    case code::kServerGone:
-    case code::kServerLost:
-    case code::kServerLostExtended:
-    case code::kConnectionKilled:
-    case code::kMysqlIdleDisconnect:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsUnavailable(unsigned error_code) {
-  return IsConnectionLost(error_code) || error_code == code::kCannotConnectSocket ||
-         error_code == code::kCannotConnectHost || error_code == code::kServerShutdown ||
-         error_code == code::kNodeNotReady;
-}
-
-Error ToError(const DriverError& error) {
-  if (error.transaction_lost) {
-    return Error::Aborted("the database ended the transaction (a conflicting write); retry it");
-  }
-  switch (error.code) {
-    case code::kDuplicateEntry:
-      return Error::AlreadyExists("a record with the same key already exists");
-    case code::kRowIsReferenced:
-    case code::kRowIsReferencedOld:
-      return Error::FailedPrecondition("the record is still referenced by other records");
-    case code::kNoReferencedRow:
-    case code::kNoReferencedRowOld:
-      return Error::FailedPrecondition("the record refers to a record that does not exist");
-    case code::kMysqlCheckViolated:
-    case code::kMariadbCheckViolated:
-      return Error::FailedPrecondition("the record breaks a rule of the schema");
-    case code::kBadNull:
-    case code::kNoDefaultForField:
-      return Error::FailedPrecondition("a required value is missing");
-    case code::kDataTooLong:
-    case code::kDataTruncated:
-    case code::kTruncatedWrongValue:
-    case code::kTruncatedWrongValueForField:
-      return Error::FailedPrecondition("a value does not fit its column");
-    case code::kDeadlock:
-    case code::kLockWaitTimeout:
-      return Error::Aborted("the transaction conflicted with a concurrent one; retry it");
-    default:
-      break;
-  }
-  if (IsUnavailable(error.code)) return Error::Unavailable("the database is unavailable");
-  return Error::Internal("unexpected database error");
 }
 
 // Whether a statement only reads, so that running it twice is harmless.
@@ -235,114 +105,10 @@ std::vector<std::string> SplitScript(std::string_view script) {
   return statements;
 }
 
-bool IsIntegerColumn(enum_field_types type) {
-  switch (type) {
-    case MYSQL_TYPE_TINY:
-    case MYSQL_TYPE_SHORT:
-    case MYSQL_TYPE_INT24:
-    case MYSQL_TYPE_LONG:
-    case MYSQL_TYPE_LONGLONG:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// Every statement text this process has prepared (up to a bound), so that a connection can prepare
-// them before it opens a transaction. Preparing inside a transaction is where a Galera node can
-// drop the transaction without reporting it (CheckStillInTransaction catches that; doing it
-// beforehand keeps it from happening once the process has warmed up).
-class KnownStatements {
- public:
-  static constexpr std::size_t kMaxTexts = kMaxCachedStatements * 3 / 4;
-
-  static KnownStatements& Instance() {
-    static KnownStatements instance;
-    return instance;
-  }
-
-  void Remember(std::string_view sql) {
-    const std::lock_guard lock(mutex_);
-    if (texts_.size() >= kMaxTexts ||
-        std::find(texts_.begin(), texts_.end(), sql) != texts_.end()) {
-      return;
-    }
-    texts_.emplace_back(sql);
-    size_.store(texts_.size());
-  }
-
-  std::size_t size() const { return size_.load(); }
-
-  // The texts remembered after the first `known`.
-  std::vector<std::string> Since(std::size_t known) const {
-    const std::lock_guard lock(mutex_);
-    if (known >= texts_.size()) return {};
-    return {texts_.begin() + static_cast<std::ptrdiff_t>(known), texts_.end()};
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> texts_;
-  std::atomic<std::size_t> size_{0};
-};
-
 struct MysqlCloser {
   void operator()(MYSQL* handle) const { mysql_close(handle); }
 };
-struct StatementCloser {
-  void operator()(MYSQL_STMT* statement) const { mysql_stmt_close(statement); }
-};
-struct ResultFreer {
-  void operator()(MYSQL_RES* result) const { mysql_free_result(result); }
-};
-
 using MysqlHandle = std::unique_ptr<MYSQL, MysqlCloser>;
-using StatementHandle = std::unique_ptr<MYSQL_STMT, StatementCloser>;
-using ResultHandle = std::unique_ptr<MYSQL_RES, ResultFreer>;
-
-// Readies a statement to run again whichever way reading its result set ends. A result read to
-// the end only needs freeing. One that failed part-way (an error sent after some rows) must be
-// reset on the server too: merely freed, the statement's next execution waits for rows that never
-// come until the read timeout, with the transaction's locks held meanwhile.
-class StatementResultGuard {
- public:
-  explicit StatementResultGuard(MYSQL_STMT* statement) : statement_(statement) {}
-  ~StatementResultGuard() {
-    if (read_to_end_) {
-      mysql_stmt_free_result(statement_);
-    } else {
-      mysql_stmt_reset(statement_);
-    }
-  }
-  StatementResultGuard(const StatementResultGuard&) = delete;
-  StatementResultGuard& operator=(const StatementResultGuard&) = delete;
-
-  void ReadToEnd() { read_to_end_ = true; }
-
- private:
-  MYSQL_STMT* statement_;
-  bool read_to_end_ = false;
-};
-
-struct TransparentStringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view text) const {
-    return std::hash<std::string_view>{}(text);
-  }
-};
-
-// Where one result column is fetched to. Integer columns land in `integer`, everything else
-// (dates, text, decimals) as text in `text`; the library converts DATETIME/TIMESTAMP to
-// "YYYY-MM-DD HH:MM:SS" and DATE to "YYYY-MM-DD" when asked for a string.
-struct ColumnBuffer {
-  bool is_integer = false;
-  bool is_unsigned = false;
-  std::int64_t integer = 0;
-  std::vector<char> text;
-  unsigned long length = 0;
-  my_bool is_null = 0;
-  my_bool truncated = 0;
-};
 
 // A sql::Connection over one MySQL C API session. Lost connections are survived only where
 // that cannot run a statement twice or lose transaction state: a read outside a transaction, a
@@ -515,7 +281,7 @@ class MysqlConnection final : public sql::Connection {
   }
 
   void Disconnect() {
-    statements_.clear();  // statements belong to the handle and go first
+    statements_.Clear();  // statements belong to the handle and go first
     known_statements_tried_ = 0;
     handle_.reset();
     in_transaction_ = false;
@@ -620,72 +386,15 @@ class MysqlConnection final : public sql::Connection {
   }
 
   DriverResult<MYSQL_STMT*> PrepareCached(std::string_view sql) {
-    if (const auto cached = statements_.find(sql); cached != statements_.end()) {
-      return cached->second.get();
-    }
-    StatementHandle statement(mysql_stmt_init(handle_.get()));
-    if (!statement) return DriverFailure(handle_.get());
-    if (mysql_stmt_prepare(statement.get(), sql.data(), sql.size()) != 0) {
-      return DriverFailure(statement.get());
-    }
-    if (statements_.size() >= kMaxCachedStatements) statements_.clear();
-    MYSQL_STMT* prepared = statement.get();
-    statements_.emplace(std::string(sql), std::move(statement));
-    KnownStatements::Instance().Remember(sql);
+    if (MYSQL_STMT* cached = statements_.Find(sql); cached != nullptr) return cached;
+    auto prepared = statements_.Prepare(handle_.get(), sql);
+    if (!prepared) return prepared;
     // The prepare reply carries no status flags, so the server is asked (a statement the process
     // has not prepared before: rare once it has warmed up).
     if (in_transaction_) {
       if (auto open = AskServerStillInTransaction(); !open) return tl::unexpected(open.error());
     }
     return prepared;
-  }
-
-  static DriverResult<void> BindAndExecute(MYSQL_STMT* statement, std::span<const Value> params) {
-    const unsigned long expected = mysql_stmt_param_count(statement);
-    if (expected != params.size()) {
-      return ClientFailure("statement has " + std::to_string(expected) + " placeholders but " +
-                           std::to_string(params.size()) + " parameters were given");
-    }
-    std::vector<MYSQL_BIND> binds(params.size());
-    std::vector<unsigned long> lengths(params.size(), 0);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      MYSQL_BIND& bind = binds[i];
-      // The library only reads input buffers; the API is not const-correct.
-      if (const auto* integer = std::get_if<std::int64_t>(&params[i])) {
-        bind.buffer_type = MYSQL_TYPE_LONGLONG;
-        bind.buffer = const_cast<std::int64_t*>(integer);
-      } else if (const auto* text = std::get_if<std::string>(&params[i])) {
-        lengths[i] = text->size();
-        bind.buffer_type = MYSQL_TYPE_STRING;
-        bind.buffer = const_cast<char*>(text->data());
-        bind.buffer_length = text->size();
-        bind.length = &lengths[i];
-      } else {
-        bind.buffer_type = MYSQL_TYPE_NULL;
-      }
-    }
-    if (!binds.empty() && mysql_stmt_bind_param(statement, binds.data()) != 0) {
-      return DriverFailure(statement);
-    }
-    if (mysql_stmt_execute(statement) != 0) return DriverFailure(statement);
-    return {};
-  }
-
-  static DriverResult<ExecResult> RunStatement(MYSQL_STMT* statement,
-                                               std::span<const Value> params) {
-    if (auto executed = BindAndExecute(statement, params); !executed) {
-      return tl::unexpected(std::move(executed).error());
-    }
-    ExecResult result;
-    result.affected_rows = static_cast<std::int64_t>(mysql_stmt_affected_rows(statement));
-    result.last_insert_id = static_cast<std::int64_t>(mysql_stmt_insert_id(statement));
-    // Rows of a statement run for its side effects are drained so the statement can run again.
-    if (mysql_stmt_field_count(statement) > 0) {
-      StatementResultGuard release(statement);
-      if (mysql_stmt_store_result(statement) != 0) return DriverFailure(statement);
-      release.ReadToEnd();
-    }
-    return result;
   }
 
   DriverResult<std::vector<Row>> PrepareAndFetch(std::string_view sql,
@@ -695,93 +404,9 @@ class MysqlConnection final : public sql::Connection {
     return FetchAll(*statement, params);
   }
 
-  static DriverResult<std::vector<Row>> FetchAll(MYSQL_STMT* statement,
-                                                 std::span<const Value> params) {
-    if (auto executed = BindAndExecute(statement, params); !executed) {
-      return tl::unexpected(std::move(executed).error());
-    }
-    ResultHandle metadata(mysql_stmt_result_metadata(statement));
-    if (!metadata) {
-      if (mysql_stmt_errno(statement) != 0) return DriverFailure(statement);
-      return std::vector<Row>{};  // the statement returns no result set
-    }
-    StatementResultGuard release(statement);
-    if (mysql_stmt_store_result(statement) != 0) return DriverFailure(statement);
-
-    const unsigned column_count = mysql_num_fields(metadata.get());
-    const MYSQL_FIELD* fields = mysql_fetch_fields(metadata.get());
-    std::vector<ColumnBuffer> columns(column_count);
-    std::vector<MYSQL_BIND> binds(column_count);
-    for (unsigned i = 0; i < column_count; ++i) {
-      ColumnBuffer& column = columns[i];
-      MYSQL_BIND& bind = binds[i];
-      column.is_integer = IsIntegerColumn(fields[i].type);
-      column.is_unsigned = (fields[i].flags & UNSIGNED_FLAG) != 0;
-      if (column.is_integer) {
-        bind.buffer_type = MYSQL_TYPE_LONGLONG;
-        bind.buffer = &column.integer;
-        bind.is_unsigned = static_cast<my_bool>(column.is_unsigned);
-      } else {
-        column.text.resize(
-            std::clamp<unsigned long>(fields[i].length + 1, 64, kMaxInitialTextBuffer));
-        bind.buffer_type = MYSQL_TYPE_STRING;
-        bind.buffer = column.text.data();
-        bind.buffer_length = column.text.size();
-      }
-      bind.length = &column.length;
-      bind.is_null = &column.is_null;
-      bind.error = &column.truncated;
-    }
-    if (mysql_stmt_bind_result(statement, binds.data()) != 0) return DriverFailure(statement);
-
-    std::vector<Row> rows;
-    rows.reserve(mysql_stmt_num_rows(statement));
-    while (true) {
-      const int fetched = mysql_stmt_fetch(statement);
-      if (fetched == MYSQL_NO_DATA) break;
-      if (fetched == 1) return DriverFailure(statement);
-      std::vector<Value> cells;
-      cells.reserve(column_count);
-      for (unsigned i = 0; i < column_count; ++i) {
-        auto cell = ReadCell(statement, i, columns[i]);
-        if (!cell) return tl::unexpected(std::move(cell).error());
-        cells.push_back(std::move(*cell));
-      }
-      rows.emplace_back(std::move(cells));
-    }
-    release.ReadToEnd();
-    return rows;
-  }
-
-  static DriverResult<Value> ReadCell(MYSQL_STMT* statement, unsigned index,
-                                      const ColumnBuffer& column) {
-    if (column.is_null) return Value(nullptr);
-    if (column.is_integer) {
-      // An unsigned value above INT64_MAX shows up as a negative signed one.
-      if (column.is_unsigned && column.integer < 0) {
-        return ClientFailure("an unsigned column value does not fit in a signed 64-bit integer");
-      }
-      return Value(column.integer);
-    }
-    if (column.length <= column.text.size()) {
-      return Value(std::string(column.text.data(), column.length));
-    }
-    std::string whole(column.length, '\0');
-    unsigned long fetched_length = 0;
-    MYSQL_BIND bind{};
-    bind.buffer_type = MYSQL_TYPE_STRING;
-    bind.buffer = whole.data();
-    bind.buffer_length = whole.size();
-    bind.length = &fetched_length;
-    if (mysql_stmt_fetch_column(statement, &bind, index, 0) != 0) return DriverFailure(statement);
-    whole.resize(std::min<unsigned long>(fetched_length, whole.size()));
-    return Value(std::move(whole));
-  }
-
   MysqlOptions options_;
   MysqlHandle handle_;
-  std::unordered_map<std::string, StatementHandle, TransparentStringHash, std::equal_to<>>
-      statements_;
+  PreparedStatements statements_;
   std::size_t known_statements_tried_ = 0;
   std::string_view abort_reason_;
   bool in_transaction_ = false;

@@ -12,7 +12,20 @@
 #include <unordered_map>
 
 #include "clinic/storage/sql/connection_pool.hpp"
-#include "clinic/storage/sql/sql_repositories.hpp"
+#include "clinic/storage/sql/sql_admin_repository.hpp"
+#include "clinic/storage/sql/sql_appointment_repository.hpp"
+#include "clinic/storage/sql/sql_audit_repository.hpp"
+#include "clinic/storage/sql/sql_auth_throttle_repository.hpp"
+#include "clinic/storage/sql/sql_doctor_repository.hpp"
+#include "clinic/storage/sql/sql_idempotency_repository.hpp"
+#include "clinic/storage/sql/sql_location_repository.hpp"
+#include "clinic/storage/sql/sql_patient_repository.hpp"
+#include "clinic/storage/sql/sql_payment_repository.hpp"
+#include "clinic/storage/sql/sql_prescription_repository.hpp"
+#include "clinic/storage/sql/sql_report_repository.hpp"
+#include "clinic/storage/sql/sql_session_repository.hpp"
+#include "clinic/storage/sql/sql_slot_repository.hpp"
+#include "clinic/storage/sql/sql_working_hours_repository.hpp"
 
 namespace clinic::storage::sql {
 namespace {

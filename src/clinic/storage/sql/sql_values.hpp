@@ -28,8 +28,4 @@ inline std::optional<Instant> OptInstantAt(const Row& row, std::size_t i) {
   return ParseSqlDateTime(row.Text(i));
 }
 
-// `%text%` for LIKE with the wildcards in `text` escaped by '!' (ESCAPE '!' works on both
-// backends; a backslash escape does not, because MySQL string literals eat backslashes).
-std::string ContainsPattern(const std::string& text);
-
 }  // namespace clinic::storage::sql

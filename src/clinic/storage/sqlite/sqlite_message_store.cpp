@@ -1,4 +1,4 @@
-#include "clinic/storage/documents/sqlite_message_store.hpp"
+#include "clinic/storage/sqlite/sqlite_message_store.hpp"
 
 #include <fmt/format.h>
 
@@ -6,11 +6,11 @@
 #include <boost/json/serialize.hpp>
 
 #include "clinic/common/time.hpp"
-#include "clinic/storage/documents/message_document.hpp"
+#include "clinic/storage/message_document.hpp"
 #include "clinic/storage/sql/connection_pool.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
 
-namespace clinic::storage {
+namespace clinic::storage::sqlite {
 namespace {
 
 using sql::Value;
@@ -287,10 +287,9 @@ class SqliteMessageStore final : public MessageStore {
 
 Result<std::unique_ptr<MessageStore>> OpenSqliteMessageStore(const std::string& path,
                                                              std::size_t pool_size) {
-  auto store =
-      std::make_unique<SqliteMessageStore>(sqlite::MakeSqliteConnectionFactory(path), pool_size);
+  auto store = std::make_unique<SqliteMessageStore>(MakeSqliteConnectionFactory(path), pool_size);
   CLINIC_TRY_STATUS(store->CreateSchema());
   return std::unique_ptr<MessageStore>(std::move(store));
 }
 
-}  // namespace clinic::storage
+}  // namespace clinic::storage::sqlite

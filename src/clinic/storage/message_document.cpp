@@ -1,4 +1,4 @@
-#include "clinic/storage/documents/message_document.hpp"
+#include "clinic/storage/message_document.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

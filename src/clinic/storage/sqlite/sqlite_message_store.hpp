@@ -7,7 +7,7 @@
 #include "clinic/common/result.hpp"
 #include "clinic/storage/message_store.hpp"
 
-namespace clinic::storage {
+namespace clinic::storage::sqlite {
 
 // The embedded message store: each message is the seed's document as JSON in one row, beside the
 // fields the queries filter and sort on as indexed columns (thread, creation time, participants,
@@ -17,4 +17,4 @@ namespace clinic::storage {
 Result<std::unique_ptr<MessageStore>> OpenSqliteMessageStore(const std::string& path,
                                                              std::size_t pool_size);
 
-}  // namespace clinic::storage
+}  // namespace clinic::storage::sqlite

@@ -1,4 +1,4 @@
-#include "clinic/storage/documents/sqlite_attachment_store.hpp"
+#include "clinic/storage/sqlite/sqlite_attachment_store.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -12,11 +12,11 @@
 
 #include "clinic/common/crypto.hpp"
 #include "clinic/common/time.hpp"
-#include "clinic/storage/documents/sqlite_message_store.hpp"
 #include "clinic/storage/sql/connection_pool.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
+#include "clinic/storage/sqlite/sqlite_message_store.hpp"
 
-namespace clinic::storage {
+namespace clinic::storage::sqlite {
 namespace {
 
 namespace fs = std::filesystem;
@@ -164,8 +164,8 @@ class LocalAttachmentStore final : public AttachmentStore {
 
 Result<std::unique_ptr<AttachmentStore>> OpenLocalAttachmentStore(const std::string& sqlite_path,
                                                                   const std::string& folder) {
-  auto store = std::make_unique<LocalAttachmentStore>(
-      sqlite::MakeSqliteConnectionFactory(sqlite_path), fs::absolute(folder));
+  auto store = std::make_unique<LocalAttachmentStore>(MakeSqliteConnectionFactory(sqlite_path),
+                                                      fs::absolute(folder));
   CLINIC_TRY_STATUS(store->Open());
   return std::unique_ptr<AttachmentStore>(std::move(store));
 }
@@ -177,4 +177,4 @@ Result<DocumentStores> OpenSqliteDocumentStores(const std::string& sqlite_path,
   return DocumentStores{.messages = std::move(messages), .attachments = std::move(attachments)};
 }
 
-}  // namespace clinic::storage
+}  // namespace clinic::storage::sqlite

@@ -7,7 +7,7 @@
 #include "clinic/common/result.hpp"
 #include "clinic/storage/attachment_store.hpp"
 
-namespace clinic::storage {
+namespace clinic::storage::sqlite {
 
 // The embedded attachment store: upload records in an `attachments` table of the document store's
 // SQLite file (created when missing), the bytes in `folder` as `<first two hex digits>/<sha256>`.
@@ -20,4 +20,4 @@ Result<std::unique_ptr<AttachmentStore>> OpenLocalAttachmentStore(const std::str
 Result<DocumentStores> OpenSqliteDocumentStores(const std::string& sqlite_path,
                                                 std::size_t pool_size, const std::string& folder);
 
-}  // namespace clinic::storage
+}  // namespace clinic::storage::sqlite
