@@ -61,7 +61,7 @@ TEST(ClinicctlAuditVerify, ReportsAnIntactChainAndThenTheFirstEditedRow) {
       ASSERT_THAT(appended, IsOk());
     }
     auto listed = storage::InTransaction(*store, storage::TxMode::kRead, [](auto& tx) {
-      return tx.audit().List({}, storage::PageRequest{.limit = 200, .after_id = std::nullopt});
+      return tx.audit().List({}, domain::PageRequest{.limit = 200, .after_id = std::nullopt});
     });
     ASSERT_THAT(listed, IsOk());
     for (const auto& row : listed->items) row_ids.push_back(row.id);

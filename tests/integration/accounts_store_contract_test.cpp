@@ -68,7 +68,7 @@ class AccountsStoreContractTest : public StoreTest {
 
   std::vector<Id> PatientIds(const storage::PersonFilter& filter) {
     auto listed = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
-      return tx.patients().List(filter, storage::PageRequest{});
+      return tx.patients().List(filter, domain::PageRequest{});
     });
     EXPECT_THAT(listed, IsOk());
     std::vector<Id> ids;

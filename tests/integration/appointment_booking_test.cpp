@@ -88,7 +88,7 @@ TEST_P(AppointmentBookingTest, ListingsCarryTheSlotTimesAndFilterAndPageByStart)
     auto found = InTransaction(store(), TxMode::kRead,
                                [&](Transaction& tx) { return tx.appointments().List(filter); });
     EXPECT_THAT(found, IsOk());
-    for (const auto& item : found.value_or(std::vector<storage::AppointmentListing>{})) {
+    for (const auto& item : found.value_or(std::vector<domain::AppointmentListing>{})) {
       ids.push_back(item.appointment.id);
     }
     return ids;

@@ -55,7 +55,7 @@ class AuditTrailTest : public StoreTest {
 
   std::vector<domain::AuditEntry> Rows(const storage::AuditFilter& filter) {
     std::vector<domain::AuditEntry> rows;
-    storage::PageRequest page{.limit = 7, .after_id = std::nullopt};
+    domain::PageRequest page{.limit = 7, .after_id = std::nullopt};
     for (;;) {
       auto listed = InTransaction(store(), TxMode::kRead,
                                   [&](Transaction& tx) { return tx.audit().List(filter, page); });
@@ -220,7 +220,7 @@ TEST_P(AuditTrailTest, ListFiltersAndPagesById) {
   EXPECT_THAT(ids({.from = At(1), .to = At(3)}), ElementsAre(all[1], all[2]));
 
   auto first_page = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
-    return tx.audit().List({}, storage::PageRequest{.limit = 2, .after_id = std::nullopt});
+    return tx.audit().List({}, domain::PageRequest{.limit = 2, .after_id = std::nullopt});
   });
   ASSERT_TRUE(first_page);
   EXPECT_EQ(first_page->items.size(), 2u);

@@ -58,7 +58,7 @@ TEST_P(StoreContractTest, MissingRowsAreNotFound) {
 
 TEST_P(StoreContractTest, ListPagesByIdWithCursor) {
   for (int i = 0; i < 5; ++i) NewLocation();
-  storage::PageRequest page{.limit = 2, .after_id = std::nullopt};
+  domain::PageRequest page{.limit = 2, .after_id = std::nullopt};
   std::vector<Id> seen;
   for (int guard = 0; guard < 10; ++guard) {
     auto listed = InTransaction(store(), TxMode::kRead,

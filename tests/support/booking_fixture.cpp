@@ -95,14 +95,14 @@ std::int64_t BookingApiTest::InsertSlot(std::int64_t doctor_id, std::int64_t loc
 std::int64_t BookingApiTest::InsertAppointment(std::int64_t slot_id, std::int64_t patient_id) {
   auto store = storage::sql::MakeSqlStore(database().NewFactory(), 1);
   auto booked =
-      storage::InTransaction(*store, storage::TxMode::kWrite, [&](storage::Transaction& tx) {
-        return tx.slots().Get(slot_id).and_then([&](const domain::Slot& slot) {
-          return tx.appointments().Create({.slot_id = slot.id,
-                                           .doctor_id = slot.doctor_id,
-                                           .patient_id = patient_id,
-                                           .location_id = slot.location_id});
-        });
-      });
+      storage::InTransaction(*store, storage::TxMode::kWrite,
+                             [&](storage::Transaction& tx) -> Result<domain::Appointment> {
+                               CLINIC_ASSIGN_OR_RETURN(auto slot, tx.slots().Get(slot_id));
+                               return tx.appointments().Create({.slot_id = slot.id,
+                                                                .doctor_id = slot.doctor_id,
+                                                                .patient_id = patient_id,
+                                                                .location_id = slot.location_id});
+                             });
   EXPECT_THAT(booked, IsOk());
   return booked ? booked->id : 0;
 }

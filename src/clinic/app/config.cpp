@@ -135,6 +135,7 @@ Status ReadDatabasePassword(StorageConfig& config, bool uri_has_password) {
     if (!password.empty() && password.back() == '\r') password.pop_back();
     if (password.empty()) return Invalid("--db-password-file", "the file's first line is empty");
     source = "--db-password-file";
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read at start-up, before any other thread runs.
   } else if (const char* from_environment = std::getenv("CLINIC_DB_PASSWORD");
              from_environment != nullptr && *from_environment != '\0') {
     password = from_environment;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <tl/expected.hpp>
+#include <utility>
 
 #include "clinic/common/error.hpp"
 
@@ -8,8 +9,17 @@ namespace clinic {
 
 // The outcome of an operation that can fail: a value or an Error. Errors are values throughout
 // the code base; exceptions are reserved for bugs and for third-party code that throws.
+// [[nodiscard]]: an outcome dropped without a look is a compile error (-Werror), so no failure
+// passes silently; the rare call whose failure truly does not matter says why, in a
+// `static_cast<void>` with a comment.
 template <typename T>
-using Result = tl::expected<T, Error>;
+class [[nodiscard]] Result : public tl::expected<T, Error> {
+ public:
+  using tl::expected<T, Error>::expected;
+  // From tl::expected's own monadic helpers (and_then, map), which answer their base type.
+  Result(tl::expected<T, Error> other)  // NOLINT(google-explicit-constructor)
+      : tl::expected<T, Error>(std::move(other)) {}
+};
 
 // An operation with no value to return.
 using Status = Result<void>;

@@ -3,6 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "clinic/common/result.hpp"
@@ -20,7 +21,8 @@ class IpNetwork {
   bool Contains(const boost::asio::ip::address& address) const;
 
  private:
-  IpNetwork(boost::asio::ip::address base, unsigned prefix) : base_(base), prefix_(prefix) {}
+  IpNetwork(boost::asio::ip::address base, unsigned prefix)
+      : base_(std::move(base)), prefix_(prefix) {}
 
   boost::asio::ip::address base_;
   unsigned prefix_;

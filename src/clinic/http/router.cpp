@@ -4,6 +4,7 @@
 #include <map>
 #include <stdexcept>
 #include <tuple>
+#include <utility>
 
 #include "clinic/http/problem.hpp"
 
@@ -97,7 +98,7 @@ void Router::Add(Method method, std::string_view pattern, Handler handler, Route
   route->method = method;
   route->pattern = std::string(pattern);
   route->handler = std::move(handler);
-  route->options = options;
+  route->options = std::move(options);
   Node* node = root_.get();
   for (auto& segment : ParsePattern(pattern)) {
     if (segment.is_param) {
@@ -141,7 +142,7 @@ void Router::SetFallback(std::string label, Handler handler, RouteOptions option
   fallback_->method = Method::get;
   fallback_->pattern = std::move(label);
   fallback_->handler = std::move(handler);
-  fallback_->options = options;
+  fallback_->options = std::move(options);
 }
 
 namespace {

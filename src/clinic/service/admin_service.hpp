@@ -25,7 +25,7 @@ struct AdminFields {
 struct AdminQuery {
   std::optional<std::string> q;  // a substring of the username or email
   bool include_deleted = false;
-  storage::PageRequest page;
+  domain::PageRequest page;
 };
 
 // Admin accounts, visible to and managed by admins only (domain/policy.hpp): other roles get
@@ -40,7 +40,7 @@ class AdminService {
   // Once per Idempotency-Key (CreateOnce).
   Result<Created<domain::Admin>> Create(const domain::RequestContext& context, AdminFields fields);
   Result<domain::Admin> Get(const domain::RequestContext& context, Id id);
-  Result<storage::Page<domain::Admin>> List(const domain::RequestContext& context,
+  Result<domain::Page<domain::Admin>> List(const domain::RequestContext& context,
                                             const AdminQuery& query);
   Result<domain::Admin> Update(const domain::RequestContext& context, Id id, AdminFields fields);
   // Soft delete: sets deleted_at and ends the account's sessions. An admin cannot delete their

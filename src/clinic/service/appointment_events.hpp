@@ -14,7 +14,7 @@ enum class AppointmentEvent { kBooked, kCancelled, kRescheduled, kCompleted, kNo
 class AppointmentEvents {
  public:
   virtual ~AppointmentEvents() = default;
-  virtual void Changed(AppointmentEvent event, const storage::AppointmentListing& appointment) = 0;
+  virtual void Changed(AppointmentEvent event, const domain::AppointmentListing& appointment) = 0;
 };
 
 // Tells several listeners, in order (system messages first, then live delivery).
@@ -22,7 +22,7 @@ class AppointmentEventsFanOut final : public AppointmentEvents {
  public:
   explicit AppointmentEventsFanOut(std::vector<AppointmentEvents*> listeners)
       : listeners_(std::move(listeners)) {}
-  void Changed(AppointmentEvent event, const storage::AppointmentListing& appointment) override {
+  void Changed(AppointmentEvent event, const domain::AppointmentListing& appointment) override {
     for (auto* listener : listeners_) listener->Changed(event, appointment);
   }
 

@@ -17,7 +17,7 @@ using domain::AppointmentAction;
 using domain::AppointmentChange;
 using domain::AppointmentStatus;
 using domain::Role;
-using storage::AppointmentListing;
+using domain::AppointmentListing;
 using storage::InTransaction;
 using storage::Transaction;
 using storage::TxMode;

@@ -39,7 +39,7 @@ struct AppointmentQuery {
   std::optional<std::string> cursor;  // a next_cursor this service issued
 };
 
-using AppointmentPage = StartOrderedPage<storage::AppointmentListing>;
+using AppointmentPage = StartOrderedPage<domain::AppointmentListing>;
 
 // Booking and the life of an appointment (DESIGN.md §2.1). Every change runs in one write
 // transaction that locks, in this order, the doctor whose slot is taken, the patient and then the
@@ -58,30 +58,30 @@ class AppointmentService {
   // already holds an appointment overlapping it; 409 (kAlreadyExists) when someone else holds the
   // slot. The appointment's doctor and location are the slot's. Once per Idempotency-Key
   // (CreateOnce).
-  Result<Created<storage::AppointmentListing>> Book(const domain::RequestContext& context,
+  Result<Created<domain::AppointmentListing>> Book(const domain::RequestContext& context,
                                                     const BookingRequest& request);
-  Result<storage::AppointmentListing> Get(const domain::RequestContext& context, Id id);
+  Result<domain::AppointmentListing> Get(const domain::RequestContext& context, Id id);
   // The caller's appointments (all of them for admins) matching the query, by start time.
   Result<AppointmentPage> List(const domain::RequestContext& context,
                                const AppointmentQuery& query);
   // Cancels a scheduled appointment, freeing its slot for someone else; `reason` is kept.
-  Result<storage::AppointmentListing> Cancel(const domain::RequestContext& context, Id id,
+  Result<domain::AppointmentListing> Cancel(const domain::RequestContext& context, Id id,
                                              const std::optional<std::string>& reason);
   // Moves a scheduled appointment to another slot in one transaction: the new slot is taken and
   // the old one freed, or nothing changes. The new slot obeys the booking rules, and the
   // patient's other appointments may not overlap it.
-  Result<storage::AppointmentListing> Reschedule(const domain::RequestContext& context, Id id,
+  Result<domain::AppointmentListing> Reschedule(const domain::RequestContext& context, Id id,
                                                  Id new_slot_id);
   // Records that the visit took place / that the patient did not come (only once it started).
-  Result<storage::AppointmentListing> Complete(const domain::RequestContext& context, Id id);
-  Result<storage::AppointmentListing> MarkNoShow(const domain::RequestContext& context, Id id);
+  Result<domain::AppointmentListing> Complete(const domain::RequestContext& context, Id id);
+  Result<domain::AppointmentListing> MarkNoShow(const domain::RequestContext& context, Id id);
   // Replaces the appointment's notes (null or empty clears them): its doctor and admins, in any
   // status; up to 4000 characters, several lines allowed. Audited as "appointment.notes".
-  Result<storage::AppointmentListing> SetNotes(const domain::RequestContext& context, Id id,
+  Result<domain::AppointmentListing> SetNotes(const domain::RequestContext& context, Id id,
                                                const std::optional<std::string>& notes);
 
  private:
-  Result<storage::AppointmentListing> RecordAttendance(const domain::RequestContext& context, Id id,
+  Result<domain::AppointmentListing> RecordAttendance(const domain::RequestContext& context, Id id,
                                                        domain::AppointmentStatus outcome);
 
   storage::Store& store_;

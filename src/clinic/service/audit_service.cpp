@@ -4,9 +4,9 @@
 
 namespace clinic::service {
 
-Result<storage::Page<domain::AuditEntry>> AuditService::List(const domain::RequestContext& context,
+Result<domain::Page<domain::AuditEntry>> AuditService::List(const domain::RequestContext& context,
                                                              const storage::AuditFilter& filter,
-                                                             const storage::PageRequest& page) {
+                                                             const domain::PageRequest& page) {
   CLINIC_TRY_STATUS(domain::AuthorizeAuditTrail(context.actor));
   return storage::InTransaction(store_, storage::TxMode::kRead, [&](storage::Transaction& tx) {
     return tx.audit().List(filter, page);

@@ -15,9 +15,9 @@ class AuditService {
  public:
   explicit AuditService(storage::Store& store) : store_(store) {}
 
-  Result<storage::Page<domain::AuditEntry>> List(const domain::RequestContext& context,
+  Result<domain::Page<domain::AuditEntry>> List(const domain::RequestContext& context,
                                                  const storage::AuditFilter& filter,
-                                                 const storage::PageRequest& page);
+                                                 const domain::PageRequest& page);
 
   // Whether the trail verifies (VerifyAuditChain).
   Result<AuditVerification> Verify(const domain::RequestContext& context);

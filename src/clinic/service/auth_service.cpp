@@ -273,15 +273,14 @@ Result<domain::Patient> AuthService::Register(const Registration& registration,
   if (admission.taken) return Fail(EmailTaken());
   CLINIC_ASSIGN_OR_RETURN(patient.password_hash, hasher_.Hash(registration.password));
 
-  auto created = InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) {
-    return tx.patients().Create(patient).and_then([&](domain::Patient stored) {
-      domain::RequestContext as_patient = context;
-      as_patient.actor = {Role::kPatient, stored.id};
-      return Audit(tx, clock_, as_patient, "auth.register", "patient", stored.id).map([&] {
+  auto created =
+      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Patient> {
+        CLINIC_ASSIGN_OR_RETURN(auto stored, tx.patients().Create(patient));
+        domain::RequestContext as_patient = context;
+        as_patient.actor = {Role::kPatient, stored.id};
+        CLINIC_TRY_STATUS(Audit(tx, clock_, as_patient, "auth.register", "patient", stored.id));
         return stored;
       });
-    });
-  });
   if (!created && created.error().code == ErrorCode::kAlreadyExists) return Fail(EmailTaken());
   return created;
 }

@@ -76,11 +76,11 @@ std::string UpdateDetails(const DoctorFields& f) {
 
 // Cancels every upcoming scheduled appointment of the doctor with `reason`, each with its audit
 // row, in batches; answers them as they are now, for the events sent after the commit.
-Result<std::vector<storage::AppointmentListing>> CancelUpcoming(
+Result<std::vector<domain::AppointmentListing>> CancelUpcoming(
     Transaction& tx, const Clock& clock, const domain::RequestContext& context, Id doctor_id,
     const std::string& reason) {
   const Instant now = clock.Now();
-  std::vector<storage::AppointmentListing> cancelled;
+  std::vector<domain::AppointmentListing> cancelled;
   while (true) {
     CLINIC_ASSIGN_OR_RETURN(auto batch,
                             tx.appointments().List({.doctor_id = doctor_id,
@@ -147,7 +147,7 @@ Result<domain::Doctor> DoctorService::Get(const domain::RequestContext& context,
   });
 }
 
-Result<storage::Page<domain::Doctor>> DoctorService::List(const domain::RequestContext& context,
+Result<domain::Page<domain::Doctor>> DoctorService::List(const domain::RequestContext& context,
                                                           const DoctorQuery& query) {
   CLINIC_TRY_STATUS(domain::AuthorizeDoctors(
       context.actor, Action::kList,
@@ -174,7 +174,7 @@ Result<domain::Doctor> DoctorService::Update(const domain::RequestContext& conte
     CLINIC_ASSIGN_OR_RETURN(password_hash, hasher_.Hash(*fields.password));
   }
   const Instant now = clock_.Now();
-  std::vector<storage::AppointmentListing> cancelled;
+  std::vector<domain::AppointmentListing> cancelled;
   auto updated = EmailTakenIfDuplicate(
       InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Doctor> {
         cancelled.clear();

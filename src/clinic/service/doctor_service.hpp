@@ -41,7 +41,7 @@ struct DoctorQuery {
   std::optional<std::string> q;   // a substring of name, email or specialization
   bool include_inactive = false;  // admins only
   bool include_deleted = false;   // admins only
-  storage::PageRequest page;
+  domain::PageRequest page;
 };
 
 // The doctors' records. Anyone lists and reads active, non-deleted doctors; inactive and deleted
@@ -59,7 +59,7 @@ class DoctorService {
   Result<Created<domain::Doctor>> Create(const domain::RequestContext& context,
                                          DoctorFields fields);
   Result<domain::Doctor> Get(const domain::RequestContext& context, Id id);
-  Result<storage::Page<domain::Doctor>> List(const domain::RequestContext& context,
+  Result<domain::Page<domain::Doctor>> List(const domain::RequestContext& context,
                                              const DoctorQuery& query);
   // Deactivating (is_active false) a doctor with upcoming scheduled appointments is
   // kFailedPrecondition (409) unless cancel_upcoming_reason is given: then they are cancelled in

@@ -108,7 +108,7 @@ void LiveFeed::MessagesRead(const ReadEvent& event) {
   Publish({{Role::kPatient, event.patient_id}, {Role::kDoctor, event.doctor_id}}, LiveRead{event});
 }
 
-void LiveFeed::Changed(AppointmentEvent event, const storage::AppointmentListing& appointment) {
+void LiveFeed::Changed(AppointmentEvent event, const domain::AppointmentListing& appointment) {
   Publish({{Role::kPatient, appointment.appointment.patient_id},
            {Role::kDoctor, appointment.appointment.doctor_id}},
           LiveAppointment{event, appointment});

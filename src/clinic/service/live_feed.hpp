@@ -58,7 +58,7 @@ struct LiveRead {
 // A booking change, with the appointment as it is now.
 struct LiveAppointment {
   AppointmentEvent change = AppointmentEvent::kBooked;
-  storage::AppointmentListing appointment;
+  domain::AppointmentListing appointment;
 };
 
 using LiveEvent = std::variant<LiveReady, LiveMessage, LiveRead, LiveAppointment>;
@@ -116,7 +116,7 @@ class LiveFeed final : public MessageEvents, public AppointmentEvents {
 
   void MessageStored(const domain::Message& message) override;
   void MessagesRead(const ReadEvent& event) override;
-  void Changed(AppointmentEvent event, const storage::AppointmentListing& appointment) override;
+  void Changed(AppointmentEvent event, const domain::AppointmentListing& appointment) override;
 
   // A subscription for one connection of `user`, opened with `session_token`.
   // kResourceExhausted when the user already has max_connections_per_user open.

@@ -89,8 +89,8 @@ Result<domain::Location> LocationService::Get(const domain::RequestContext& cont
                        [&](Transaction& tx) { return tx.locations().Get(id); });
 }
 
-Result<storage::Page<domain::Location>> LocationService::List(const domain::RequestContext& context,
-                                                              const storage::PageRequest& page) {
+Result<domain::Page<domain::Location>> LocationService::List(const domain::RequestContext& context,
+                                                              const domain::PageRequest& page) {
   CLINIC_TRY_STATUS(domain::AuthorizeLocation(context.actor, Action::kList));
   return InTransaction(store_, TxMode::kRead,
                        [&](Transaction& tx) { return tx.locations().List(page); });

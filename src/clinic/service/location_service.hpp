@@ -41,8 +41,8 @@ class LocationService {
   // kNotFound for an unknown id.
   Result<domain::Location> Get(const domain::RequestContext& context, Id id);
   // Every location by id, one page at a time.
-  Result<storage::Page<domain::Location>> List(const domain::RequestContext& context,
-                                               const storage::PageRequest& page);
+  Result<domain::Page<domain::Location>> List(const domain::RequestContext& context,
+                                               const domain::PageRequest& page);
   Result<domain::Location> Update(const domain::RequestContext& context, Id id,
                                   LocationFields fields);
 

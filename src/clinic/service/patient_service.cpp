@@ -106,7 +106,7 @@ Result<domain::Patient> PatientService::GetOwn(const domain::RequestContext& con
   return Get(context, context.actor.id);
 }
 
-Result<storage::Page<domain::Patient>> PatientService::List(const domain::RequestContext& context,
+Result<domain::Page<domain::Patient>> PatientService::List(const domain::RequestContext& context,
                                                             const PatientQuery& query) {
   CLINIC_ASSIGN_OR_RETURN(auto scope,
                           domain::AuthorizePatientList(context.actor, query.include_deleted));
@@ -114,7 +114,7 @@ Result<storage::Page<domain::Patient>> PatientService::List(const domain::Reques
                                      .include_deleted = query.include_deleted,
                                      .with_doctor_id = scope.only_patients_of_doctor};
   return InTransaction(
-      store_, TxMode::kWrite, [&](Transaction& tx) -> Result<storage::Page<domain::Patient>> {
+      store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Page<domain::Patient>> {
         CLINIC_ASSIGN_OR_RETURN(auto page, tx.patients().List(filter, query.page));
         // Which records were shown, so "who has seen my record" covers lists too.
         std::vector<Id> shown;

@@ -34,7 +34,7 @@ struct PatientFields {
 struct PatientQuery {
   std::optional<std::string> q;  // a substring of first name, last name or email
   bool include_deleted = false;  // admins only
-  storage::PageRequest page;
+  domain::PageRequest page;
 };
 
 // Patient records, with the access rules of domain/policy.hpp: admins everything, a patient their
@@ -54,7 +54,7 @@ class PatientService {
   Result<domain::Patient> Get(const domain::RequestContext& context, Id id);
   // The calling patient's own record (/patients/me).
   Result<domain::Patient> GetOwn(const domain::RequestContext& context);
-  Result<storage::Page<domain::Patient>> List(const domain::RequestContext& context,
+  Result<domain::Page<domain::Patient>> List(const domain::RequestContext& context,
                                               const PatientQuery& query);
   Result<domain::Patient> Update(const domain::RequestContext& context, Id id,
                                  PatientFields fields);

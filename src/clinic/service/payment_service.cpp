@@ -188,17 +188,17 @@ Result<AppointmentLedger> PaymentService::Ledger(const domain::RequestContext& c
   });
 }
 
-Result<std::vector<storage::CurrencyBalance>> PaymentService::Balance(
+Result<std::vector<domain::CurrencyBalance>> PaymentService::Balance(
     const domain::RequestContext& context, Id appointment_id) {
   return InTransaction(
-      store_, TxMode::kRead, [&](Transaction& tx) -> Result<std::vector<storage::CurrencyBalance>> {
+      store_, TxMode::kRead, [&](Transaction& tx) -> Result<std::vector<domain::CurrencyBalance>> {
         CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().Get(appointment_id));
         CLINIC_TRY_STATUS(domain::AuthorizePaymentRead(context.actor, appointment));
         return tx.payments().BalanceFor(appointment_id);
       });
 }
 
-Result<storage::Page<domain::Payment>> PaymentService::List(const domain::RequestContext& context,
+Result<domain::Page<domain::Payment>> PaymentService::List(const domain::RequestContext& context,
                                                             const PaymentQuery& query) {
   CLINIC_ASSIGN_OR_RETURN(const auto only_patient, domain::AuthorizePaymentList(context.actor));
   storage::PaymentFilter filter{.appointment_id = query.appointment_id,
@@ -206,7 +206,7 @@ Result<storage::Page<domain::Payment>> PaymentService::List(const domain::Reques
                                 .status = query.status};
   if (only_patient) {
     if (filter.patient_id && *filter.patient_id != *only_patient) {
-      return storage::Page<domain::Payment>{};
+      return domain::Page<domain::Payment>{};
     }
     filter.patient_id = only_patient;
   }

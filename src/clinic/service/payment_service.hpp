@@ -36,14 +36,14 @@ struct RecordedPayment {
 // An appointment's ledger: its payments and refunds, and what they add up to per currency.
 struct AppointmentLedger {
   std::vector<domain::Payment> payments;
-  std::vector<storage::CurrencyBalance> balance;
+  std::vector<domain::CurrencyBalance> balance;
 };
 
 struct PaymentQuery {
   std::optional<Id> appointment_id;
   std::optional<Id> patient_id;
   std::optional<domain::PaymentStatus> status;
-  storage::PageRequest page;
+  domain::PageRequest page;
 };
 
 // Payments and refunds (DESIGN.md §6). Money is integer cents in one ISO 4217 currency per row;
@@ -75,9 +75,9 @@ class PaymentService {
   Result<domain::Payment> Get(const domain::RequestContext& context, Id payment_id);
   Result<AppointmentLedger> Ledger(const domain::RequestContext& context, Id appointment_id);
   // Only the balance of the ledger, for the appointment view.
-  Result<std::vector<storage::CurrencyBalance>> Balance(const domain::RequestContext& context,
+  Result<std::vector<domain::CurrencyBalance>> Balance(const domain::RequestContext& context,
                                                         Id appointment_id);
-  Result<storage::Page<domain::Payment>> List(const domain::RequestContext& context,
+  Result<domain::Page<domain::Payment>> List(const domain::RequestContext& context,
                                               const PaymentQuery& query);
 
  private:

@@ -11,7 +11,7 @@ namespace {
 
 using domain::AppointmentStatus;
 using storage::InTransaction;
-using storage::PrescriptionListing;
+using domain::PrescriptionListing;
 using storage::Transaction;
 using storage::TxMode;
 

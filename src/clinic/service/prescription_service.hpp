@@ -33,14 +33,14 @@ class PrescriptionService {
   // allowed. `supersedes_id` must be a prescription of the same patient that nothing replaced yet
   // (409 when something did).
   // Once per Idempotency-Key (CreateOnce).
-  Result<Created<storage::PrescriptionListing>> Issue(const domain::RequestContext& context,
+  Result<Created<domain::PrescriptionListing>> Issue(const domain::RequestContext& context,
                                                       Id appointment_id,
                                                       const NewPrescription& input);
   // The appointment's prescriptions, for whoever may see the appointment.
-  Result<std::vector<storage::PrescriptionListing>> ListForAppointment(
+  Result<std::vector<domain::PrescriptionListing>> ListForAppointment(
       const domain::RequestContext& context, Id appointment_id);
   // The patient's prescriptions (domain::AuthorizePrescriptionsOf).
-  Result<std::vector<storage::PrescriptionListing>> ListForPatient(
+  Result<std::vector<domain::PrescriptionListing>> ListForPatient(
       const domain::RequestContext& context, Id patient_id);
 
  private:

@@ -316,10 +316,10 @@ Result<RangeChange> SchedulingService::SetRangeAvailable(const domain::RequestCo
   return change;
 }
 
-Result<std::vector<storage::DoctorSlotListing>> SchedulingService::ListDoctorSlots(
+Result<std::vector<domain::DoctorSlotListing>> SchedulingService::ListDoctorSlots(
     const domain::RequestContext& context, Id doctor_id, Instant from, Instant to) {
   return InTransaction(store_, TxMode::kRead,
-                       [&](Transaction& tx) -> Result<std::vector<storage::DoctorSlotListing>> {
+                       [&](Transaction& tx) -> Result<std::vector<domain::DoctorSlotListing>> {
                          CLINIC_ASSIGN_OR_RETURN(const auto doctor, tx.doctors().Get(doctor_id));
                          CLINIC_TRY_STATUS(domain::AuthorizeSchedule(context.actor, doctor));
                          CLINIC_TRY_STATUS(CheckScheduleRange(from, to));

@@ -76,7 +76,7 @@ struct RangeChange {
 std::string SlotQueryKey(const SlotQuery& query);
 
 // One page of search results; `next_cursor` is set when more follow.
-using SlotSearchPage = StartOrderedPage<storage::SlotListing>;
+using SlotSearchPage = StartOrderedPage<domain::SlotListing>;
 
 // Doctors' availability: weekly working hours, slots generated from them or added by hand,
 // blocking and deleting slots, and the public search for free slots. Changing a doctor's schedule
@@ -129,7 +129,7 @@ class SchedulingService {
                                         Instant from, Instant to, bool is_available);
   // The doctor's own slots starting in [from, to) — free, blocked and booked — for that doctor
   // and admins; at most kMaxScheduleRangeDays apart.
-  Result<std::vector<storage::DoctorSlotListing>> ListDoctorSlots(
+  Result<std::vector<domain::DoctorSlotListing>> ListDoctorSlots(
       const domain::RequestContext& context, Id doctor_id, Instant from, Instant to);
   // Deletes a slot that was never booked; kFailedPrecondition (409) once any appointment, even a
   // cancelled one, refers to it, because appointments are history.

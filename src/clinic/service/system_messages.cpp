@@ -10,7 +10,7 @@ namespace clinic::service {
 namespace {
 
 // "Mon 7 Jan 2030, 09:00 Asia/Singapore" in the location's zone, or UTC without one.
-std::string When(const storage::AppointmentListing& appointment) {
+std::string When(const domain::AppointmentListing& appointment) {
   const auto* zone = appointment.timezone ? domain::FindTimeZone(*appointment.timezone) : nullptr;
   if (zone == nullptr) {
     return date::format("%a %e %b %Y, %H:%M UTC", appointment.start_time_utc);
@@ -22,7 +22,7 @@ std::string When(const storage::AppointmentListing& appointment) {
 }  // namespace
 
 void SystemMessages::Changed(AppointmentEvent event,
-                             const storage::AppointmentListing& appointment) {
+                             const domain::AppointmentListing& appointment) {
   std::string text;
   switch (event) {
     case AppointmentEvent::kBooked:

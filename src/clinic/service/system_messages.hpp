@@ -11,7 +11,7 @@ namespace clinic::service {
 class SystemMessages final : public AppointmentEvents {
  public:
   explicit SystemMessages(MessageService& messages) : messages_(messages) {}
-  void Changed(AppointmentEvent event, const storage::AppointmentListing& appointment) override;
+  void Changed(AppointmentEvent event, const domain::AppointmentListing& appointment) override;
 
  private:
   MessageService& messages_;

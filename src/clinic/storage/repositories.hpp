@@ -7,22 +7,12 @@
 
 #include "clinic/common/result.hpp"
 #include "clinic/domain/entities.hpp"
+#include "clinic/domain/read_models.hpp"
 #include "clinic/domain/slot_generation.hpp"
 #include "clinic/domain/throttle.hpp"
 
 namespace clinic::storage {
 
-// Keyset pagination: rows ordered by id, starting after `after_id`.
-struct PageRequest {
-  int limit = 50;
-  std::optional<Id> after_id;
-};
-
-template <typename T>
-struct Page {
-  std::vector<T> items;
-  std::optional<Id> next_after_id;  // set when more rows follow
-};
 
 // The repository ports. Each works inside the transaction it came from (storage/store.hpp).
 // Conventions: Create inserts and returns the stored row (id and timestamps filled); Get answers
@@ -35,7 +25,7 @@ class LocationRepository {
   virtual ~LocationRepository() = default;
   virtual Result<domain::Location> Create(const domain::Location& location) = 0;
   virtual Result<domain::Location> Get(Id id) = 0;
-  virtual Result<Page<domain::Location>> List(const PageRequest& page) = 0;
+  virtual Result<domain::Page<domain::Location>> List(const domain::PageRequest& page) = 0;
   virtual Result<domain::Location> Update(const domain::Location& location) = 0;
 };
 
@@ -53,8 +43,8 @@ class PatientRepository {
   virtual Result<domain::Patient> Get(Id id) = 0;
   // Case-insensitive; includes soft-deleted rows, because emails stay unique across them.
   virtual Result<std::optional<domain::Patient>> FindByEmail(const std::string& email) = 0;
-  virtual Result<Page<domain::Patient>> List(const PersonFilter& filter,
-                                             const PageRequest& page) = 0;
+  virtual Result<domain::Page<domain::Patient>> List(const PersonFilter& filter,
+                                             const domain::PageRequest& page) = 0;
   virtual Result<domain::Patient> Update(const domain::Patient& patient) = 0;
   // Soft delete (an instant) or restore (nullopt).
   virtual Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) = 0;
@@ -80,8 +70,8 @@ class DoctorRepository {
   virtual Result<domain::Doctor> Create(const domain::Doctor& doctor) = 0;
   virtual Result<domain::Doctor> Get(Id id) = 0;
   virtual Result<std::optional<domain::Doctor>> FindByEmail(const std::string& email) = 0;
-  virtual Result<Page<domain::Doctor>> List(const DoctorFilter& filter,
-                                            const PageRequest& page) = 0;
+  virtual Result<domain::Page<domain::Doctor>> List(const DoctorFilter& filter,
+                                            const domain::PageRequest& page) = 0;
   virtual Result<domain::Doctor> Update(const domain::Doctor& doctor) = 0;
   virtual Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) = 0;
   // Locks the doctor's row until the transaction ends, so writers of that doctor's slots queue
@@ -97,7 +87,7 @@ class AdminRepository {
   virtual Result<domain::Admin> Get(Id id) = 0;
   // Matches the username or the email, case-insensitively.
   virtual Result<std::optional<domain::Admin>> FindByLogin(const std::string& login) = 0;
-  virtual Result<Page<domain::Admin>> List(const PersonFilter& filter, const PageRequest& page) = 0;
+  virtual Result<domain::Page<domain::Admin>> List(const PersonFilter& filter, const domain::PageRequest& page) = 0;
   virtual Result<domain::Admin> Update(const domain::Admin& admin) = 0;
   virtual Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) = 0;
   virtual Status RecordLogin(Id id, Instant at) = 0;
@@ -117,20 +107,6 @@ struct SlotSearch {
   int limit = 50;
 };
 
-// A slot as a search shows it, with its location's IANA zone (absent when the slot has no
-// location) so that local times can be computed.
-struct SlotListing {
-  domain::Slot slot;
-  std::optional<std::string> timezone;
-};
-
-// A slot in its doctor's own schedule: the location's zone and the active (not cancelled)
-// appointment that holds it.
-struct DoctorSlotListing {
-  domain::Slot slot;
-  std::optional<std::string> timezone;
-  std::optional<Id> appointment_id;
-};
 
 class SlotRepository {
  public:
@@ -139,7 +115,7 @@ class SlotRepository {
   virtual Result<domain::Slot> Get(Id id) = 0;
   // The doctor's slots that start in [from, to) — free, blocked and booked — by start time,
   // each with its active appointment, if any.
-  virtual Result<std::vector<DoctorSlotListing>> ListForDoctor(Id doctor_id, Instant from,
+  virtual Result<std::vector<domain::DoctorSlotListing>> ListForDoctor(Id doctor_id, Instant from,
                                                                Instant to) = 0;
   // Whether any slot of the doctor overlaps [start, end) (touching ends do not overlap).
   virtual Result<bool> Overlaps(Id doctor_id, Instant start, Instant end) = 0;
@@ -151,7 +127,7 @@ class SlotRepository {
   // Fails with kFailedPrecondition when an appointment (of any status) references the slot.
   virtual Status Delete(Id id) = 0;
   // Up to `search.limit` + 1 matching slots (the extra one tells the caller another page follows).
-  virtual Result<std::vector<SlotListing>> Search(const SlotSearch& search) = 0;
+  virtual Result<std::vector<domain::SlotListing>> Search(const SlotSearch& search) = 0;
 };
 
 // Doctors' weekly working hours (domain/slot_generation.hpp), stored one row per interval.
@@ -180,27 +156,6 @@ struct AppointmentFilter {
   int limit = 50;
 };
 
-// An appointment with its slot's times and its location's IANA zone (absent when the appointment
-// has no location), which is how people see an appointment: when, not which slot id.
-// A person as a list shows them: enough to name them without reading their record.
-struct PersonName {
-  std::string first_name;
-  std::string last_name;
-};
-
-// An appointment with what a schedule or a list shows beside it: the slot's times, the
-// location's zone and name, and who the patient and the doctor are.
-struct AppointmentListing {
-  domain::Appointment appointment;
-  Instant start_time_utc{};
-  Instant end_time_utc{};
-  std::optional<std::string> timezone;
-  PersonName patient;
-  PersonName doctor;
-  std::string doctor_specialization;
-  std::optional<std::string> location_name;
-};
-
 class AppointmentRepository {
  public:
   virtual ~AppointmentRepository() = default;
@@ -209,11 +164,11 @@ class AppointmentRepository {
   virtual Result<domain::Appointment> Get(Id id) = 0;
   // Get, row-locked until the transaction ends (MySQL), so that changes to one appointment queue.
   virtual Result<domain::Appointment> GetForUpdate(Id id) = 0;
-  virtual Result<AppointmentListing> GetListing(Id id) = 0;
+  virtual Result<domain::AppointmentListing> GetListing(Id id) = 0;
   virtual Result<std::optional<domain::Appointment>> FindActiveBySlot(Id slot_id) = 0;
   // Up to `filter.limit` + 1 matching appointments (the extra one tells the caller another page
   // follows).
-  virtual Result<std::vector<AppointmentListing>> List(const AppointmentFilter& filter) = 0;
+  virtual Result<std::vector<domain::AppointmentListing>> List(const AppointmentFilter& filter) = 0;
   virtual Status SetStatus(Id id, domain::AppointmentStatus status) = 0;
   virtual Status SetNotes(Id id, const std::optional<std::string>& notes) = 0;
   // Sets the status to cancelled and records why.
@@ -265,14 +220,6 @@ struct PaymentFilter {
   std::optional<domain::PaymentStatus> status;
 };
 
-// What one appointment's ledger adds up to in one currency: money received (payments that were
-// paid, whether refunded later or not) and money given back (refund rows). Never mixed across
-// currencies.
-struct CurrencyBalance {
-  std::string currency;
-  std::int64_t paid_cents = 0;
-  std::int64_t refunded_cents = 0;
-};
 
 class PaymentRepository {
  public:
@@ -286,21 +233,16 @@ class PaymentRepository {
   virtual Result<std::optional<domain::Payment>> FindByTransactionRef(const std::string& ref) = 0;
   // The appointment's payments and refunds, by id.
   virtual Result<std::vector<domain::Payment>> ListForAppointment(Id appointment_id) = 0;
-  virtual Result<Page<domain::Payment>> List(const PaymentFilter& filter,
-                                             const PageRequest& page) = 0;
+  virtual Result<domain::Page<domain::Payment>> List(const PaymentFilter& filter,
+                                             const domain::PageRequest& page) = 0;
   // Sets the status, and paid_at when given.
   virtual Status SetStatus(Id id, domain::PaymentStatus status, std::optional<Instant> paid_at) = 0;
   // The sum of the refunds recorded against the payment.
   virtual Result<std::int64_t> RefundedCents(Id payment_id) = 0;
   // The appointment's balance per currency, by currency code.
-  virtual Result<std::vector<CurrencyBalance>> BalanceFor(Id appointment_id) = 0;
+  virtual Result<std::vector<domain::CurrencyBalance>> BalanceFor(Id appointment_id) = 0;
 };
 
-// A prescription with the id of the one that replaced it, if any.
-struct PrescriptionListing {
-  domain::Prescription prescription;
-  std::optional<Id> superseded_by;
-};
 
 class PrescriptionRepository {
  public:
@@ -308,10 +250,10 @@ class PrescriptionRepository {
   // kAlreadyExists when the prescription it supersedes already has a successor.
   virtual Result<domain::Prescription> Create(const domain::Prescription& prescription) = 0;
   virtual Result<domain::Prescription> Get(Id id) = 0;
-  virtual Result<PrescriptionListing> GetListing(Id id) = 0;
+  virtual Result<domain::PrescriptionListing> GetListing(Id id) = 0;
   // By issue time, then id.
-  virtual Result<std::vector<PrescriptionListing>> ListForPatient(Id patient_id) = 0;
-  virtual Result<std::vector<PrescriptionListing>> ListForAppointment(Id appointment_id) = 0;
+  virtual Result<std::vector<domain::PrescriptionListing>> ListForPatient(Id patient_id) = 0;
+  virtual Result<std::vector<domain::PrescriptionListing>> ListForAppointment(Id appointment_id) = 0;
 };
 
 // Who and where a report row is about: what a row can be grouped by.
@@ -399,8 +341,8 @@ class AuditRepository {
   // hash (domain/audit.hpp), inserts the row and advances the head. Returns the stored row.
   virtual Result<domain::AuditEntry> Append(const domain::AuditEntry& entry) = 0;
   // Matching rows by id, oldest first, keyset-paginated.
-  virtual Result<Page<domain::AuditEntry>> List(const AuditFilter& filter,
-                                                const PageRequest& page) = 0;
+  virtual Result<domain::Page<domain::AuditEntry>> List(const AuditFilter& filter,
+                                                const domain::PageRequest& page) = 0;
   // One chain's rows with chain_seq > after_seq, in chain order, at most `limit`.
   virtual Result<std::vector<domain::AuditEntry>> ListChain(int chain, std::int64_t after_seq,
                                                             int limit) = 0;

@@ -14,7 +14,7 @@ using service::AppointmentService;
 
 constexpr IntRule kIdRule{.min = 1};
 
-Response AppointmentJson(HttpStatus status, const storage::AppointmentListing& listing) {
+Response AppointmentJson(HttpStatus status, const domain::AppointmentListing& listing) {
   return Json(status, ToJson(listing));
 }
 
@@ -46,7 +46,7 @@ Result<Response> List(AppointmentService& appointments, Call& call) {
   wanted.cursor = page.cursor;
   CLINIC_ASSIGN_OR_RETURN(auto found, appointments.List(call.context, wanted));
   return Json(HttpStatus::ok, CursorPageJson(found.items, found.next_cursor,
-                                             [](const storage::AppointmentListing& listing) {
+                                             [](const domain::AppointmentListing& listing) {
                                                return ToJson(listing);
                                              }));
 }

@@ -70,14 +70,14 @@ boost::json::value LocalTimesJson(const std::optional<std::string>& timezone, In
                              {"timezone", *timezone}};
 }
 
-boost::json::object ToJson(const storage::SlotListing& listing) {
+boost::json::object ToJson(const domain::SlotListing& listing) {
   auto json = ToJson(listing.slot);
   json["local"] =
       LocalTimesJson(listing.timezone, listing.slot.start_time_utc, listing.slot.end_time_utc);
   return json;
 }
 
-boost::json::object ToJson(const storage::DoctorSlotListing& listing) {
+boost::json::object ToJson(const domain::DoctorSlotListing& listing) {
   auto json = ToJson(listing.slot);
   json["local"] =
       LocalTimesJson(listing.timezone, listing.slot.start_time_utc, listing.slot.end_time_utc);
@@ -85,7 +85,7 @@ boost::json::object ToJson(const storage::DoctorSlotListing& listing) {
   return json;
 }
 
-boost::json::object ToJson(const storage::AppointmentListing& listing) {
+boost::json::object ToJson(const domain::AppointmentListing& listing) {
   const auto& a = listing.appointment;
   return {{"id", a.id},
           {"slot_id", a.slot_id},
@@ -131,7 +131,7 @@ boost::json::object ToJson(const domain::Payment& p) {
           {"updated_at", FormatRfc3339(p.updated_at)}};
 }
 
-boost::json::array BalanceJson(const std::vector<storage::CurrencyBalance>& balance) {
+boost::json::array BalanceJson(const std::vector<domain::CurrencyBalance>& balance) {
   boost::json::array out;
   for (const auto& b : balance) {
     out.push_back(boost::json::object{{"currency", b.currency},
@@ -142,7 +142,7 @@ boost::json::array BalanceJson(const std::vector<storage::CurrencyBalance>& bala
   return out;
 }
 
-boost::json::object ToJson(const storage::PrescriptionListing& listing) {
+boost::json::object ToJson(const domain::PrescriptionListing& listing) {
   const auto& p = listing.prescription;
   return {{"id", p.id},
           {"appointment_id", p.appointment_id},

@@ -33,16 +33,16 @@ boost::json::value LocalTimesJson(const std::optional<std::string>& timezone, In
                                   Instant end);
 
 // A free slot as the search shows it: the slot and `local`.
-boost::json::object ToJson(const storage::SlotListing& listing);
+boost::json::object ToJson(const domain::SlotListing& listing);
 
 // A slot of a doctor's own schedule: the slot, `local` and `appointment_id` (the active
 // appointment holding it, or null).
-boost::json::object ToJson(const storage::DoctorSlotListing& listing);
+boost::json::object ToJson(const domain::DoctorSlotListing& listing);
 
 // An appointment with its slot's `start_time_utc`, `end_time_utc` and `local`, and
 // `patient {id, first_name, last_name}`, `doctor {id, first_name, last_name, specialization}` and
 // `location {id, name, timezone}` (null without a location).
-boost::json::object ToJson(const storage::AppointmentListing& listing);
+boost::json::object ToJson(const domain::AppointmentListing& listing);
 
 boost::json::object ToJson(const domain::Payment& payment);
 
@@ -50,9 +50,9 @@ boost::json::object ToJson(const domain::Payment& payment);
 // RFC 3339) plus `html`: its markdown rendered safely, or null.
 boost::json::object ToJson(const domain::Message& message);
 // [{currency, paid_cents, refunded_cents, net_cents}]
-boost::json::array BalanceJson(const std::vector<storage::CurrencyBalance>& balance);
+boost::json::array BalanceJson(const std::vector<domain::CurrencyBalance>& balance);
 // The prescription with `superseded_by` and `status`: "active", or "superseded" once replaced.
-boost::json::object ToJson(const storage::PrescriptionListing& listing);
+boost::json::object ToJson(const domain::PrescriptionListing& listing);
 
 // The wire rule for text fields whose content the service validates (length per column, control
 // characters, emptiness): only a sanity bound here, so that one answer lists every problem the

@@ -4,8 +4,8 @@
 
 namespace clinic::http {
 
-Result<storage::PageRequest> ToPageRequest(const PageParams& params) {
-  storage::PageRequest page;
+Result<domain::PageRequest> ToPageRequest(const PageParams& params) {
+  domain::PageRequest page;
   page.limit = static_cast<int>(params.limit);
   if (params.cursor) {
     const std::string& text = *params.cursor;

@@ -8,6 +8,6 @@ namespace clinic::http {
 
 // The storage page a list request asks for. The cursor is the one a previous page answered in
 // `next_cursor` (PageJson); anything else is a 400 naming `cursor`.
-Result<storage::PageRequest> ToPageRequest(const PageParams& params);
+Result<domain::PageRequest> ToPageRequest(const PageParams& params);
 
 }  // namespace clinic::http

@@ -13,7 +13,7 @@ using service::PrescriptionService;
 
 constexpr IntRule kIdRule{.min = 1};
 
-boost::json::object ItemsJson(const std::vector<storage::PrescriptionListing>& listings) {
+boost::json::object ItemsJson(const std::vector<domain::PrescriptionListing>& listings) {
   boost::json::array items;
   items.reserve(listings.size());
   for (const auto& listing : listings) items.push_back(ToJson(listing));

@@ -29,7 +29,8 @@ Result<domain::RequestContext> ResolveCaller(Access access, const Request& reque
 Status OnlyDeclaredParameters(const Request& request,
                               const std::vector<std::string_view>& declared) {
   std::vector<FieldError> unknown;
-  for (const auto& [name, value] : request.query) {
+  for (const auto& parameter : request.query) {
+    const std::string& name = parameter.first;
     const bool known = std::find(declared.begin(), declared.end(), name) != declared.end();
     const bool reported =
         std::any_of(unknown.begin(), unknown.end(),

@@ -149,7 +149,7 @@ Result<Response> SearchSlots(SchedulingService& scheduling, service::AnswerCache
     CLINIC_ASSIGN_OR_RETURN(auto found, scheduling.SearchSlots(slot_query));
     return boost::json::serialize(
         CursorPageJson(found.items, found.next_cursor,
-                       [](const storage::SlotListing& listing) { return ToJson(listing); }));
+                       [](const domain::SlotListing& listing) { return ToJson(listing); }));
   };
   CLINIC_ASSIGN_OR_RETURN(
       auto body,

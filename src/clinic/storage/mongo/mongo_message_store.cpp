@@ -85,8 +85,8 @@ void CopyWithValidUtf8(const bson_t* source, bson_t* target) {
 }
 
 Result<domain::Message> ReadMessage(const bson_t* document) {
-  return ToJson(document).and_then(
-      [](const value& json) { return MessageFromDocument(json, DocumentDialect::kExtended); });
+  CLINIC_ASSIGN_OR_RETURN(auto json, ToJson(document));
+  return MessageFromDocument(json, DocumentDialect::kExtended);
 }
 
 class MongoMessageStore final : public MessageStore {

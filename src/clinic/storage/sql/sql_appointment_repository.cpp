@@ -45,7 +45,7 @@ constexpr std::string_view kAppointmentListingSelect =
     "JOIN doctors d ON d.id = a.doctor_id "
     "LEFT JOIN clinic_locations l ON l.id = a.location_id";
 
-AppointmentListing ListingFromRow(const Row& row) {
+domain::AppointmentListing ListingFromRow(const Row& row) {
   return {.appointment = AppointmentTable::FromRow(row),
           .start_time_utc = InstantAt(row, 11),
           .end_time_utc = InstantAt(row, 12),
@@ -77,7 +77,7 @@ Result<Appointment> SqlAppointmentRepository::GetForUpdate(Id id) {
   return GetById<AppointmentTable>(c_, id, RowLockSuffix(c_));
 }
 
-Result<AppointmentListing> SqlAppointmentRepository::GetListing(Id id) {
+Result<domain::AppointmentListing> SqlAppointmentRepository::GetListing(Id id) {
   CLINIC_ASSIGN_OR_RETURN(
       auto rows,
       c_.Query(fmt::format("{} WHERE a.id = ?", kAppointmentListingSelect), {Value{id}}));
@@ -91,7 +91,7 @@ Result<std::optional<Appointment>> SqlAppointmentRepository::FindActiveBySlot(Id
       {Value{slot_id}});
 }
 
-Result<std::vector<AppointmentListing>> SqlAppointmentRepository::List(
+Result<std::vector<domain::AppointmentListing>> SqlAppointmentRepository::List(
     const AppointmentFilter& filter) {
   std::string sql = fmt::format("{} WHERE 1 = 1", kAppointmentListingSelect);
   std::vector<Value> params;
@@ -110,7 +110,7 @@ Result<std::vector<AppointmentListing>> SqlAppointmentRepository::List(
   AppendStartOrderedPage("s.start_time_utc", "a.id", filter.from, filter.to, filter.after,
                          filter.limit, sql, params);
   CLINIC_ASSIGN_OR_RETURN(auto rows, c_.Query(sql, params));
-  std::vector<AppointmentListing> listings;
+  std::vector<domain::AppointmentListing> listings;
   listings.reserve(rows.size());
   for (const auto& row : rows) listings.push_back(ListingFromRow(row));
   return listings;

@@ -15,9 +15,9 @@ class SqlAppointmentRepository final : public AppointmentRepository {
   Result<domain::Appointment> Create(const domain::Appointment& appointment) override;
   Result<domain::Appointment> Get(Id id) override;
   Result<domain::Appointment> GetForUpdate(Id id) override;
-  Result<AppointmentListing> GetListing(Id id) override;
+  Result<domain::AppointmentListing> GetListing(Id id) override;
   Result<std::optional<domain::Appointment>> FindActiveBySlot(Id slot_id) override;
-  Result<std::vector<AppointmentListing>> List(const AppointmentFilter& filter) override;
+  Result<std::vector<domain::AppointmentListing>> List(const AppointmentFilter& filter) override;
   Status SetStatus(Id id, domain::AppointmentStatus status) override;
   Status SetNotes(Id id, const std::optional<std::string>& notes) override;
   Status Cancel(Id id, const std::optional<std::string>& reason) override;

@@ -75,8 +75,8 @@ Result<AuditEntry> SqlAuditRepository::Append(const AuditEntry& entry) {
   return row;
 }
 
-Result<Page<AuditEntry>> SqlAuditRepository::List(const AuditFilter& filter,
-                                                  const PageRequest& page) {
+Result<domain::Page<AuditEntry>> SqlAuditRepository::List(const AuditFilter& filter,
+                                                  const domain::PageRequest& page) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
   const auto add = [&](std::string_view condition, Value value) {

@@ -18,8 +18,8 @@ class SqlAuditRepository final : public AuditRepository {
   // Appends to `chain`, one of 1..kAuditChains.
   SqlAuditRepository(Connection& c, int chain) : c_(c), chain_(chain) {}
   Result<domain::AuditEntry> Append(const domain::AuditEntry& entry) override;
-  Result<Page<domain::AuditEntry>> List(const AuditFilter& filter,
-                                        const PageRequest& page) override;
+  Result<domain::Page<domain::AuditEntry>> List(const AuditFilter& filter,
+                                        const domain::PageRequest& page) override;
   Result<std::vector<domain::AuditEntry>> ListChain(int chain, std::int64_t after_seq,
                                                     int limit) override;
   Result<std::vector<AuditChainHead>> Heads() override;

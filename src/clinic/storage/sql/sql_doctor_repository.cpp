@@ -45,8 +45,8 @@ Result<std::optional<Doctor>> SqlDoctorRepository::FindByEmail(const std::string
   return QueryOne<DoctorTable>(c_, Select<DoctorTable>("WHERE email = ?"), {Value{email}});
 }
 
-Result<Page<Doctor>> SqlDoctorRepository::List(const DoctorFilter& filter,
-                                               const PageRequest& page) {
+Result<domain::Page<Doctor>> SqlDoctorRepository::List(const DoctorFilter& filter,
+                                               const domain::PageRequest& page) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
   const PersonFilter person{.q = filter.q, .include_deleted = filter.include_deleted};

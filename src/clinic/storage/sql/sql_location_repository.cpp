@@ -37,7 +37,7 @@ Result<Location> SqlLocationRepository::Create(const Location& l) {
 
 Result<Location> SqlLocationRepository::Get(Id id) { return GetById<LocationTable>(c_, id); }
 
-Result<Page<Location>> SqlLocationRepository::List(const PageRequest& page) {
+Result<domain::Page<Location>> SqlLocationRepository::List(const domain::PageRequest& page) {
   return QueryPage<LocationTable>(c_, "WHERE 1 = 1", {}, page);
 }
 

@@ -13,7 +13,7 @@ class SqlLocationRepository final : public LocationRepository {
   explicit SqlLocationRepository(Connection& c) : c_(c) {}
   Result<domain::Location> Create(const domain::Location& location) override;
   Result<domain::Location> Get(Id id) override;
-  Result<Page<domain::Location>> List(const PageRequest& page) override;
+  Result<domain::Page<domain::Location>> List(const domain::PageRequest& page) override;
   Result<domain::Location> Update(const domain::Location& location) override;
 
  private:

@@ -66,8 +66,8 @@ Result<std::optional<Patient>> SqlPatientRepository::FindByEmail(const std::stri
   return QueryOne<PatientTable>(c_, Select<PatientTable>("WHERE email = ?"), {Value{email}});
 }
 
-Result<Page<Patient>> SqlPatientRepository::List(const PersonFilter& filter,
-                                                 const PageRequest& page) {
+Result<domain::Page<Patient>> SqlPatientRepository::List(const PersonFilter& filter,
+                                                 const domain::PageRequest& page) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
   AddPersonFilter(filter, {"first_name", "last_name", "email"}, where, params);

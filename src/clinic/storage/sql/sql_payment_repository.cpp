@@ -60,8 +60,8 @@ Result<std::vector<Payment>> SqlPaymentRepository::ListForAppointment(Id appoint
                                 params);
 }
 
-Result<Page<Payment>> SqlPaymentRepository::List(const PaymentFilter& filter,
-                                                 const PageRequest& page) {
+Result<domain::Page<Payment>> SqlPaymentRepository::List(const PaymentFilter& filter,
+                                                 const domain::PageRequest& page) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
   if (filter.appointment_id) {
@@ -97,7 +97,7 @@ Result<std::int64_t> SqlPaymentRepository::RefundedCents(Id payment_id) {
   return rows.empty() ? 0 : rows.front().Int(0);
 }
 
-Result<std::vector<CurrencyBalance>> SqlPaymentRepository::BalanceFor(Id appointment_id) {
+Result<std::vector<domain::CurrencyBalance>> SqlPaymentRepository::BalanceFor(Id appointment_id) {
   CLINIC_ASSIGN_OR_RETURN(
       auto rows,
       c_.Query("SELECT currency, "
@@ -106,7 +106,7 @@ Result<std::vector<CurrencyBalance>> SqlPaymentRepository::BalanceFor(Id appoint
                "COALESCE(SUM(CASE WHEN refund_of_id IS NOT NULL THEN amount_cents ELSE 0 END), 0) "
                "FROM payments WHERE appointment_id = ? GROUP BY currency ORDER BY currency",
                {Value{appointment_id}}));
-  std::vector<CurrencyBalance> balances;
+  std::vector<domain::CurrencyBalance> balances;
   balances.reserve(rows.size());
   for (const auto& row : rows) balances.push_back({row.Text(0), row.Int(1), row.Int(2)});
   return balances;

@@ -28,12 +28,12 @@ constexpr std::string_view kPrescriptionListingSelect =
     "p.issued_at, p.created_at, p.updated_at, n.id "
     "FROM prescriptions p LEFT JOIN prescriptions n ON n.supersedes_id = p.id";
 
-Result<std::vector<PrescriptionListing>> QueryPrescriptionListings(Connection& c,
+Result<std::vector<domain::PrescriptionListing>> QueryPrescriptionListings(Connection& c,
                                                                    std::string_view where, Id id) {
   CLINIC_ASSIGN_OR_RETURN(auto rows, c.Query(fmt::format("{} WHERE {} ORDER BY p.issued_at, p.id",
                                                          kPrescriptionListingSelect, where),
                                              {Value{id}}));
-  std::vector<PrescriptionListing> listings;
+  std::vector<domain::PrescriptionListing> listings;
   listings.reserve(rows.size());
   for (const auto& row : rows) listings.push_back({PrescriptionTable::FromRow(row), row.OptInt(9)});
   return listings;
@@ -55,17 +55,17 @@ Result<Prescription> SqlPrescriptionRepository::Get(Id id) {
   return GetById<PrescriptionTable>(c_, id);
 }
 
-Result<PrescriptionListing> SqlPrescriptionRepository::GetListing(Id id) {
+Result<domain::PrescriptionListing> SqlPrescriptionRepository::GetListing(Id id) {
   CLINIC_ASSIGN_OR_RETURN(auto listings, QueryPrescriptionListings(c_, "p.id = ?", id));
   if (listings.empty()) return Fail(Error::NotFound(fmt::format("prescription {} not found", id)));
   return std::move(listings.front());
 }
 
-Result<std::vector<PrescriptionListing>> SqlPrescriptionRepository::ListForPatient(Id patient_id) {
+Result<std::vector<domain::PrescriptionListing>> SqlPrescriptionRepository::ListForPatient(Id patient_id) {
   return QueryPrescriptionListings(c_, "p.patient_id = ?", patient_id);
 }
 
-Result<std::vector<PrescriptionListing>> SqlPrescriptionRepository::ListForAppointment(
+Result<std::vector<domain::PrescriptionListing>> SqlPrescriptionRepository::ListForAppointment(
     Id appointment_id) {
   return QueryPrescriptionListings(c_, "p.appointment_id = ?", appointment_id);
 }

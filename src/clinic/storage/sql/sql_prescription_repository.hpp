@@ -14,9 +14,9 @@ class SqlPrescriptionRepository final : public PrescriptionRepository {
   explicit SqlPrescriptionRepository(Connection& c) : c_(c) {}
   Result<domain::Prescription> Create(const domain::Prescription& prescription) override;
   Result<domain::Prescription> Get(Id id) override;
-  Result<PrescriptionListing> GetListing(Id id) override;
-  Result<std::vector<PrescriptionListing>> ListForPatient(Id patient_id) override;
-  Result<std::vector<PrescriptionListing>> ListForAppointment(Id appointment_id) override;
+  Result<domain::PrescriptionListing> GetListing(Id id) override;
+  Result<std::vector<domain::PrescriptionListing>> ListForPatient(Id patient_id) override;
+  Result<std::vector<domain::PrescriptionListing>> ListForAppointment(Id appointment_id) override;
 
  private:
   Connection& c_;

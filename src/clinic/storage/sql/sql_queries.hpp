@@ -74,14 +74,14 @@ Result<typename Table::Record> GetById(Connection& c, Id id, std::string_view su
 
 // Runs `where` (which must start with "WHERE") plus keyset pagination on id.
 template <typename Table>
-Result<Page<typename Table::Record>> QueryPage(Connection& c, std::string where,
-                                               std::vector<Value> params, const PageRequest& page) {
+Result<domain::Page<typename Table::Record>> QueryPage(Connection& c, std::string where,
+                                               std::vector<Value> params, const domain::PageRequest& page) {
   const int limit = page.limit < 1 ? 1 : page.limit;
   where += " AND id > ? ORDER BY id LIMIT ?";
   params.emplace_back(page.after_id.value_or(0));
   params.emplace_back(static_cast<std::int64_t>(limit) + 1);
   CLINIC_ASSIGN_OR_RETURN(auto records, QueryAll<Table>(c, Select<Table>(where), params));
-  Page<typename Table::Record> out;
+  domain::Page<typename Table::Record> out;
   if (records.size() > static_cast<std::size_t>(limit)) {
     records.resize(static_cast<std::size_t>(limit));
     out.next_after_id = records.back().id;

@@ -38,7 +38,7 @@ Result<Slot> SqlSlotRepository::Create(const Slot& s) {
 
 Result<Slot> SqlSlotRepository::Get(Id id) { return GetById<SlotTable>(c_, id); }
 
-Result<std::vector<DoctorSlotListing>> SqlSlotRepository::ListForDoctor(Id doctor_id, Instant from,
+Result<std::vector<domain::DoctorSlotListing>> SqlSlotRepository::ListForDoctor(Id doctor_id, Instant from,
                                                                         Instant to) {
   CLINIC_ASSIGN_OR_RETURN(
       auto rows,
@@ -50,7 +50,7 @@ Result<std::vector<DoctorSlotListing>> SqlSlotRepository::ListForDoctor(Id docto
                "WHERE s.doctor_id = ? AND s.start_time_utc >= ? AND s.start_time_utc < ? "
                "ORDER BY s.start_time_utc, s.id",
                {Value{doctor_id}, ToValue(from), ToValue(to)}));
-  std::vector<DoctorSlotListing> listings;
+  std::vector<domain::DoctorSlotListing> listings;
   listings.reserve(rows.size());
   for (const auto& row : rows) {
     listings.push_back({.slot = SlotTable::FromRow(row),
@@ -97,7 +97,7 @@ Status SqlSlotRepository::Delete(Id id) {
   return Ok();
 }
 
-Result<std::vector<SlotListing>> SqlSlotRepository::Search(const SlotSearch& search) {
+Result<std::vector<domain::SlotListing>> SqlSlotRepository::Search(const SlotSearch& search) {
   // One statement: the doctor's state and the location's zone come from joins, and "free" is a
   // NOT EXISTS on the active appointments (idx_appt_slot), so a page costs one round trip. The
   // (start_time_utc, id) keyset walks idx_slot_start, or idx_slot_doctor_start for one doctor.
@@ -129,7 +129,7 @@ Result<std::vector<SlotListing>> SqlSlotRepository::Search(const SlotSearch& sea
   AppendStartOrderedPage("s.start_time_utc", "s.id", from, search.to, search.after, search.limit,
                          sql, params);
   CLINIC_ASSIGN_OR_RETURN(auto rows, c_.Query(sql, params));
-  std::vector<SlotListing> listings;
+  std::vector<domain::SlotListing> listings;
   listings.reserve(rows.size());
   for (const auto& row : rows) {
     listings.push_back({SlotTable::FromRow(row), row.OptText(8)});
