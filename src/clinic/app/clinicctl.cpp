@@ -1,34 +1,20 @@
 #include "clinic/app/clinicctl.hpp"
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
 #include <string>
 
+#include "clinic/app/config.hpp"
 #include "clinic/app/stores.hpp"
-#include "clinic/cli/commands.hpp"
+#include "clinic/cli/console.hpp"
+#include "clinic/cli/setup_commands.hpp"
+#include "clinic/cli/upkeep_commands.hpp"
 #include "clinic/common/crypto.hpp"
 #include "clinic/service/admin_accounts.hpp"
-#include "clinic/service/audit_trail.hpp"
-#include "clinic/service/maintenance.hpp"
-#include "clinic/service/scheduling_service.hpp"
+#include "clinic/service/password_hasher.hpp"
 
 namespace clinic::app {
-namespace {
-
-// Exit codes: 0 done, 1 the operation failed, 2 the command line or configuration is wrong.
-constexpr int kFailed = 1;
-constexpr int kBadUsage = 2;
-
-int Report(const Error& error) {
-  std::cerr << "clinicctl: " << error.message << "\n";
-  for (const auto& field : error.fields)
-    std::cerr << "  " << field.field << ": " << field.message << "\n";
-  return error.code == ErrorCode::kInvalidArgument ? kBadUsage : kFailed;
-}
-
-}  // namespace
 
 int ClinicctlMain(int argc, char** argv) {
   InitCrypto();
@@ -73,90 +59,37 @@ int ClinicctlMain(int argc, char** argv) {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int printed = cli.exit(e);  // prints help, or the usage error
-    return printed == 0 ? 0 : kBadUsage;
+    return printed == 0 ? cli::kExitDone : cli::kExitBadUsage;
   }
-  if (version->parsed()) {
-    std::cout << cli::VersionText() << "\n";
-    return 0;
+  const cli::Console console{std::cin, std::cout, std::cerr};
+  if (version->parsed()) return cli::PrintVersion(console);
+  if (auto valid = ValidateStorageConfig(storage); !valid) {
+    return cli::ReportError(valid.error(), console);
   }
-  if (auto valid = ValidateStorageConfig(storage); !valid) return Report(valid.error());
   const service::PasswordHasher hasher(fast_hashing ? service::PasswordHasher::Cost::kFastForTests
                                                     : service::PasswordHasher::Cost::kProduction);
+  const SystemClock clock;
 
+  // Each command opens only what it works on: migrate the schema alone, repair-messages the
+  // document stores alone, the others the relational store (which OpenStore migrates first).
   if (migrate->parsed()) {
     auto report = MigrateDatabase(storage);
-    if (!report) return Report(report.error());
-    if (report->applied.empty()) {
-      std::cout << fmt::format("schema is up to date (version {})\n", report->from_version);
-    }
-    for (const auto& name : report->applied) std::cout << "applied " << name << "\n";
-    return 0;
+    if (!report) return cli::ReportError(report.error(), console);
+    return cli::ReportMigration(report->from_version, report->applied, console);
   }
   if (repair_messages->parsed()) {
     auto documents = OpenDocumentStores(storage, 1, files_dir);
-    if (!documents) return Report(documents.error());
-    auto repair = documents->messages->RepairUnreadable();
-    if (!repair) return Report(repair.error());
-    for (const auto& id : repair->unrepairable) {
-      std::cout << fmt::format("message {} cannot be read or repaired\n", id);
-    }
-    std::cout << fmt::format("{} messages checked, {} repaired, {} unrepairable\n", repair->scanned,
-                             repair->repaired, repair->unrepairable.size());
-    return repair->unrepairable.empty() ? 0 : kFailed;
+    if (!documents) return cli::ReportError(documents.error(), console);
+    return cli::RepairMessages(*documents->messages, console);
   }
   auto store = OpenStore(storage, 1);
-  if (!store) return Report(store.error());
-  if (create_admin->parsed()) {
-    std::getline(std::cin, admin.password);
-    if (!admin.password.empty() && admin.password.back() == '\r') admin.password.pop_back();
-    auto created = service::CreateAdmin(**store, hasher, admin);
-    if (!created) return Report(created.error());
-    std::cout << fmt::format("created admin {} (id {})\n", created->username, created->id);
-    return 0;
-  }
-  if (seed_demo->parsed()) {
-    const SystemClock clock;
-    auto summary = service::SeedDemoData(**store, hasher, clock);
-    if (!summary) return Report(summary.error());
-    cli::PrintDemoSummary(*summary, std::cout);
-    return 0;
-  }
-  if (generate_slots->parsed()) {
-    const SystemClock clock;
-    service::SchedulingService scheduling(**store, clock);
-    auto generated = scheduling.GenerateUpcomingSlots({.request_id = "clinicctl generate-slots"});
-    if (!generated) return Report(generated.error());
-    int created = 0;
-    for (const auto& doctor : *generated) {
-      std::cout << fmt::format("doctor {}: {} created, {} skipped\n", doctor.doctor_id,
-                               doctor.result.created, doctor.result.skipped);
-      created += doctor.result.created;
-    }
-    std::cout << fmt::format("{} slots created for {} doctors\n", created, generated->size());
-    return 0;
-  }
-  if (prune->parsed()) {
-    const SystemClock clock;
-    auto pruned = service::PruneExpiredRecords(**store, clock);
-    if (!pruned) return Report(pruned.error());
-    std::cout << fmt::format(
-        "pruned {} expired sessions, {} idempotency keys and {} throttle rows\n", pruned->sessions,
-        pruned->idempotency_keys, pruned->throttle_rows);
-    return 0;
-  }
-  if (audit_verify->parsed()) {
-    auto verification = service::VerifyAuditChain(**store);
-    if (!verification) return Report(verification.error());
-    if (verification->first_broken_id) {
-      std::cout << fmt::format("audit trail broken at row {}: {}\n", *verification->first_broken_id,
-                               verification->problem);
-      return kFailed;
-    }
-    std::cout << fmt::format("audit trail intact: {} rows in {} chains\n", verification->rows,
-                             verification->chains);
-    return 0;
-  }
-  return kBadUsage;
+  if (!store) return cli::ReportError(store.error(), console);
+  if (create_admin->parsed()) return cli::CreateAdmin(**store, hasher, admin, console);
+  if (seed_demo->parsed()) return cli::SeedDemo(**store, hasher, clock, console);
+  if (generate_slots->parsed()) return cli::GenerateSlots(**store, clock, console);
+  if (prune->parsed()) return cli::Prune(**store, clock, console);
+  if (audit_verify->parsed()) return cli::VerifyAudit(**store, console);
+  return cli::kExitBadUsage;
 }
 
 }  // namespace clinic::app

@@ -1,4 +1,4 @@
-#include "clinic/service/demo_data.hpp"
+#include "clinic/cli/demo_data.hpp"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include "clinic/domain/slot_generation.hpp"
 #include "clinic/domain/time_zone.hpp"
 
-namespace clinic::service {
+namespace clinic::cli {
 namespace {
 
 using namespace std::chrono_literals;
@@ -117,7 +117,7 @@ Result<std::vector<domain::Slot>> CreateSlots(storage::Transaction& tx,
   return created;
 }
 
-Status Seed(storage::Transaction& tx, const PasswordHasher& hasher, const Clock& clock,
+Status Seed(storage::Transaction& tx, const service::PasswordHasher& hasher, const Clock& clock,
             DemoSummary& summary) {
   CLINIC_ASSIGN_OR_RETURN(const auto admin_hash, hasher.Hash(kAdminPassword));
   CLINIC_ASSIGN_OR_RETURN(const auto doctor_hash, hasher.Hash(kDoctorPassword));
@@ -246,7 +246,7 @@ Status Seed(storage::Transaction& tx, const PasswordHasher& hasher, const Clock&
 
 }  // namespace
 
-Result<DemoSummary> SeedDemoData(storage::Store& store, const PasswordHasher& hasher,
+Result<DemoSummary> SeedDemoData(storage::Store& store, const service::PasswordHasher& hasher,
                                  const Clock& clock) {
   return storage::InTransaction(
       store, storage::TxMode::kWrite, [&](storage::Transaction& tx) -> Result<DemoSummary> {
@@ -264,4 +264,4 @@ Result<DemoSummary> SeedDemoData(storage::Store& store, const PasswordHasher& ha
       });
 }
 
-}  // namespace clinic::service
+}  // namespace clinic::cli

@@ -8,7 +8,7 @@
 #include "clinic/service/password_hasher.hpp"
 #include "clinic/storage/store.hpp"
 
-namespace clinic::service {
+namespace clinic::cli {
 
 // A demo login printed for people trying the server.
 struct DemoLogin {
@@ -17,6 +17,7 @@ struct DemoLogin {
   std::string password;
 };
 
+// What SeedDemoData loaded, for clinicctl to tell the operator.
 struct DemoSummary {
   bool seeded = false;  // false: the database already had data and was left alone
   int locations = 0;
@@ -35,7 +36,7 @@ struct DemoSummary {
 // past appointments with payments and prescriptions plus upcoming bookings. All in one
 // transaction. A database that already has a location is left untouched (seeded = false), so the
 // run command can call it every time.
-Result<DemoSummary> SeedDemoData(storage::Store& store, const PasswordHasher& hasher,
+Result<DemoSummary> SeedDemoData(storage::Store& store, const service::PasswordHasher& hasher,
                                  const Clock& clock);
 
-}  // namespace clinic::service
+}  // namespace clinic::cli
