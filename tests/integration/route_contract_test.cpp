@@ -6,24 +6,16 @@
 
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/parse.hpp>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
 #include <utility>
 
-#include "clinic/app/api.hpp"
-#include "clinic/app/stores.hpp"
-#include "clinic/common/crypto.hpp"
-#include "clinic/http/operations_routes.hpp"
-#include "support/matchers.hpp"
+#include "support/in_process_api.hpp"
 
 namespace clinic {
-
-using ::clinic::testing::IsOk;
 namespace {
 
-namespace fs = std::filesystem;
 using Operation = std::pair<std::string, std::string>;  // {"GET", "/api/v1/doctors/{}"}
 
 // "/api/v1/messages/{message_id}" → "/api/v1/messages/{}": the contract and the router may name
@@ -82,52 +74,18 @@ std::map<Operation, std::set<std::string>> ContractOperations(const boost::json:
 
 class RouteContractTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("clinic-routes-" + RandomToken(6));
-    fs::create_directories(directory_);
-    config_.storage.db_uri = "sqlite://" + (directory_ / "clinic.db").string();
-    config_.storage.docs_uri = config_.storage.db_uri;
-    config_.fast_password_hashing = true;
-    auto store = app::OpenStore(config_.storage, 2);
-    ASSERT_THAT(store, IsOk());
-    store_ = std::move(*store);
-    auto documents = app::OpenDocumentStores(config_.storage, 2, (directory_ / "files").string());
-    ASSERT_THAT(documents, IsOk());
-    documents_ = std::move(*documents);
-    api_ = std::make_unique<app::Api>(*store_, documents_, config_);
-    http::AddOperationsRoutes(router_, {.metrics = std::make_shared<http::Metrics>()});
-    api_->AddRoutes(router_);
+  boost::json::object Contract() {
+    const auto response = api_.Send(http::Method::get, "/api/openapi.json");
+    EXPECT_EQ(response.result_int(), 200);
+    return boost::json::parse(response.body()).as_object();
   }
 
-  void TearDown() override {
-    api_.reset();
-    store_.reset();
-    documents_ = {};
-    fs::remove_all(directory_);
-  }
-
-  boost::json::object Contract() const {
-    http::Request request;
-    request.method = http::Method::get;
-    request.segments = {"api", "openapi.json"};
-    const auto match = router_.Match(request.method, request.segments);
-    EXPECT_NE(match.route, nullptr);
-    auto response = match.route->handler(request);
-    EXPECT_TRUE(response);
-    return boost::json::parse(response->body()).as_object();
-  }
-
-  fs::path directory_;
-  app::ServerConfig config_;
-  std::unique_ptr<storage::Store> store_;
-  storage::DocumentStores documents_;
-  std::unique_ptr<app::Api> api_;
-  http::Router router_;
+  testing::InProcessApi api_;
 };
 
 TEST_F(RouteContractTest, EveryRouteIsInTheContractAndEveryOperationHasARoute) {
   std::set<Operation> routed;
-  for (const auto& [method, pattern] : router_.Routes()) {
+  for (const auto& [method, pattern] : api_.router().Routes()) {
     routed.insert({std::string(boost::beast::http::to_string(method)), Shape(pattern)});
   }
   std::set<Operation> documented;
@@ -147,8 +105,8 @@ TEST_F(RouteContractTest, EveryRouteIsInTheContractAndEveryOperationHasARoute) {
 
 TEST_F(RouteContractTest, EachRouteAcceptsTheQueryParametersTheContractNames) {
   const auto documented = ContractOperations(Contract());
-  ASSERT_FALSE(api_->route_specs().empty());
-  for (const auto& spec : api_->route_specs()) {
+  ASSERT_FALSE(api_.api().route_specs().empty());
+  for (const auto& spec : api_.api().route_specs()) {
     const Operation operation{std::string(boost::beast::http::to_string(spec.method)),
                               Shape(spec.path)};
     const auto found = documented.find(operation);

@@ -1,3 +1,5 @@
+#include "clinic/http/server.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <pthread.h>
@@ -17,7 +19,6 @@
 
 #include "clinic/http/operations_routes.hpp"
 #include "clinic/http/problem.hpp"
-#include "clinic/http/server.hpp"
 #include "support/http_client.hpp"
 #include "support/matchers.hpp"
 #include "support/websocket_client.hpp"

@@ -1,9 +1,10 @@
+#include "clinic/http/router.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <stdexcept>
 
-#include "clinic/http/router.hpp"
 #include "support/matchers.hpp"
 
 namespace clinic::http {

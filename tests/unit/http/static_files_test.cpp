@@ -1,10 +1,11 @@
+#include "clinic/http/static_files.hpp"
+
 #include <gmock/gmock.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "clinic/http/static_files.hpp"
 #include "support/matchers.hpp"
 
 namespace clinic::http {

@@ -1,3 +1,5 @@
+#include "clinic/http/operations_routes.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -6,8 +8,6 @@
 #include <chrono>
 #include <future>
 #include <thread>
-
-#include "clinic/http/operations_routes.hpp"
 
 namespace clinic::http {
 namespace {

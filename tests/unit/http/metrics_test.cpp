@@ -1,9 +1,9 @@
+#include "clinic/http/metrics.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <thread>
-
-#include "clinic/http/metrics.hpp"
 
 namespace clinic::http {
 namespace {

@@ -1,9 +1,10 @@
+#include "clinic/http/json_body.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 
-#include "clinic/http/json_body.hpp"
 #include "clinic/http/query_params.hpp"
 #include "support/matchers.hpp"
 

@@ -1,9 +1,10 @@
+#include "clinic/http/problem.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 
 #include "clinic/common/utf8.hpp"
-#include "clinic/http/problem.hpp"
 
 namespace clinic::http {
 namespace {
