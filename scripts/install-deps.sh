@@ -15,7 +15,7 @@ build_packages=(
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev mariadb-server mariadb-client galera-4 rsync
-  sqlite3 curl chromium fonts-dejavu-core clang libclang-rt-14-dev
+  sqlite3 curl chromium fonts-dejavu-core clang libclang-rt-14-dev clang-format clang-tidy
 )
 
 wanted=("${build_packages[@]}")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: install what is missing, build the `dev` preset (ASan + UBSan), the
+# The test command: install what is missing, build the `dev` preset (ASan + UBSan), check the
+# code (scripts/lint.sh: clang-format, clang-tidy), build the
 # integration tests under ThreadSanitizer (`tsan`) and the browser UI, start a private MariaDB and
 # (when ../shared/mongo-peer exists) the MongoDB wire-protocol peer and a three-node Galera cluster
 # (scripts/galera.sh), run the concurrency tests under TSan, then every C++ suite, the cluster
@@ -14,6 +15,7 @@ state="$root/.test-run"
 bash scripts/install-deps.sh test
 cmake --preset dev >/dev/null
 cmake --build --preset dev -- -j"$(nproc)"
+bash scripts/lint.sh build/dev
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan --target clinic_integration_tests -- -j"$(nproc)"
 bash scripts/build-ui.sh

@@ -90,7 +90,7 @@ Result<domain::Admin> AdminService::Get(const domain::RequestContext& context, I
 }
 
 Result<domain::Page<domain::Admin>> AdminService::List(const domain::RequestContext& context,
-                                                        const AdminQuery& query) {
+                                                       const AdminQuery& query) {
   CLINIC_TRY_STATUS(domain::AuthorizeAdmins(context.actor, Action::kList));
   const storage::PersonFilter filter{.q = query.q, .include_deleted = query.include_deleted};
   return InTransaction(store_, TxMode::kRead,

@@ -41,7 +41,7 @@ class AdminService {
   Result<Created<domain::Admin>> Create(const domain::RequestContext& context, AdminFields fields);
   Result<domain::Admin> Get(const domain::RequestContext& context, Id id);
   Result<domain::Page<domain::Admin>> List(const domain::RequestContext& context,
-                                            const AdminQuery& query);
+                                           const AdminQuery& query);
   Result<domain::Admin> Update(const domain::RequestContext& context, Id id, AdminFields fields);
   // Soft delete: sets deleted_at and ends the account's sessions. An admin cannot delete their
   // own account (kPermissionDenied). Deleting a deleted account changes nothing.

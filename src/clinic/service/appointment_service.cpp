@@ -15,9 +15,9 @@ namespace {
 
 using domain::AppointmentAction;
 using domain::AppointmentChange;
+using domain::AppointmentListing;
 using domain::AppointmentStatus;
 using domain::Role;
-using domain::AppointmentListing;
 using storage::InTransaction;
 using storage::Transaction;
 using storage::TxMode;

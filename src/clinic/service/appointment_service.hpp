@@ -59,30 +59,30 @@ class AppointmentService {
   // slot. The appointment's doctor and location are the slot's. Once per Idempotency-Key
   // (CreateOnce).
   Result<Created<domain::AppointmentListing>> Book(const domain::RequestContext& context,
-                                                    const BookingRequest& request);
+                                                   const BookingRequest& request);
   Result<domain::AppointmentListing> Get(const domain::RequestContext& context, Id id);
   // The caller's appointments (all of them for admins) matching the query, by start time.
   Result<AppointmentPage> List(const domain::RequestContext& context,
                                const AppointmentQuery& query);
   // Cancels a scheduled appointment, freeing its slot for someone else; `reason` is kept.
   Result<domain::AppointmentListing> Cancel(const domain::RequestContext& context, Id id,
-                                             const std::optional<std::string>& reason);
+                                            const std::optional<std::string>& reason);
   // Moves a scheduled appointment to another slot in one transaction: the new slot is taken and
   // the old one freed, or nothing changes. The new slot obeys the booking rules, and the
   // patient's other appointments may not overlap it.
   Result<domain::AppointmentListing> Reschedule(const domain::RequestContext& context, Id id,
-                                                 Id new_slot_id);
+                                                Id new_slot_id);
   // Records that the visit took place / that the patient did not come (only once it started).
   Result<domain::AppointmentListing> Complete(const domain::RequestContext& context, Id id);
   Result<domain::AppointmentListing> MarkNoShow(const domain::RequestContext& context, Id id);
   // Replaces the appointment's notes (null or empty clears them): its doctor and admins, in any
   // status; up to 4000 characters, several lines allowed. Audited as "appointment.notes".
   Result<domain::AppointmentListing> SetNotes(const domain::RequestContext& context, Id id,
-                                               const std::optional<std::string>& notes);
+                                              const std::optional<std::string>& notes);
 
  private:
   Result<domain::AppointmentListing> RecordAttendance(const domain::RequestContext& context, Id id,
-                                                       domain::AppointmentStatus outcome);
+                                                      domain::AppointmentStatus outcome);
 
   storage::Store& store_;
   const Clock& clock_;

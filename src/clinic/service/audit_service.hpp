@@ -16,8 +16,8 @@ class AuditService {
   explicit AuditService(storage::Store& store) : store_(store) {}
 
   Result<domain::Page<domain::AuditEntry>> List(const domain::RequestContext& context,
-                                                 const storage::AuditFilter& filter,
-                                                 const domain::PageRequest& page);
+                                                const storage::AuditFilter& filter,
+                                                const domain::PageRequest& page);
 
   // Whether the trail verifies (VerifyAuditChain).
   Result<AuditVerification> Verify(const domain::RequestContext& context);

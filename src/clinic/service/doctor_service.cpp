@@ -148,7 +148,7 @@ Result<domain::Doctor> DoctorService::Get(const domain::RequestContext& context,
 }
 
 Result<domain::Page<domain::Doctor>> DoctorService::List(const domain::RequestContext& context,
-                                                          const DoctorQuery& query) {
+                                                         const DoctorQuery& query) {
   CLINIC_TRY_STATUS(domain::AuthorizeDoctors(
       context.actor, Action::kList,
       {.include_inactive = query.include_inactive, .include_deleted = query.include_deleted}));

@@ -60,7 +60,7 @@ class DoctorService {
                                          DoctorFields fields);
   Result<domain::Doctor> Get(const domain::RequestContext& context, Id id);
   Result<domain::Page<domain::Doctor>> List(const domain::RequestContext& context,
-                                             const DoctorQuery& query);
+                                            const DoctorQuery& query);
   // Deactivating (is_active false) a doctor with upcoming scheduled appointments is
   // kFailedPrecondition (409) unless cancel_upcoming_reason is given: then they are cancelled in
   // the same transaction, with that reason, and each patient is told (AppointmentEvents).

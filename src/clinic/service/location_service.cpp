@@ -90,7 +90,7 @@ Result<domain::Location> LocationService::Get(const domain::RequestContext& cont
 }
 
 Result<domain::Page<domain::Location>> LocationService::List(const domain::RequestContext& context,
-                                                              const domain::PageRequest& page) {
+                                                             const domain::PageRequest& page) {
   CLINIC_TRY_STATUS(domain::AuthorizeLocation(context.actor, Action::kList));
   return InTransaction(store_, TxMode::kRead,
                        [&](Transaction& tx) { return tx.locations().List(page); });

@@ -42,7 +42,7 @@ class LocationService {
   Result<domain::Location> Get(const domain::RequestContext& context, Id id);
   // Every location by id, one page at a time.
   Result<domain::Page<domain::Location>> List(const domain::RequestContext& context,
-                                               const domain::PageRequest& page);
+                                              const domain::PageRequest& page);
   Result<domain::Location> Update(const domain::RequestContext& context, Id id,
                                   LocationFields fields);
 

@@ -107,7 +107,7 @@ Result<domain::Patient> PatientService::GetOwn(const domain::RequestContext& con
 }
 
 Result<domain::Page<domain::Patient>> PatientService::List(const domain::RequestContext& context,
-                                                            const PatientQuery& query) {
+                                                           const PatientQuery& query) {
   CLINIC_ASSIGN_OR_RETURN(auto scope,
                           domain::AuthorizePatientList(context.actor, query.include_deleted));
   const storage::PersonFilter filter{.q = query.q,

@@ -55,7 +55,7 @@ class PatientService {
   // The calling patient's own record (/patients/me).
   Result<domain::Patient> GetOwn(const domain::RequestContext& context);
   Result<domain::Page<domain::Patient>> List(const domain::RequestContext& context,
-                                              const PatientQuery& query);
+                                             const PatientQuery& query);
   Result<domain::Patient> Update(const domain::RequestContext& context, Id id,
                                  PatientFields fields);
   Result<domain::Patient> UpdateOwn(const domain::RequestContext& context, PatientFields fields);

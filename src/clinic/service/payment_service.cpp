@@ -199,7 +199,7 @@ Result<std::vector<domain::CurrencyBalance>> PaymentService::Balance(
 }
 
 Result<domain::Page<domain::Payment>> PaymentService::List(const domain::RequestContext& context,
-                                                            const PaymentQuery& query) {
+                                                           const PaymentQuery& query) {
   CLINIC_ASSIGN_OR_RETURN(const auto only_patient, domain::AuthorizePaymentList(context.actor));
   storage::PaymentFilter filter{.appointment_id = query.appointment_id,
                                 .patient_id = query.patient_id,

@@ -76,9 +76,9 @@ class PaymentService {
   Result<AppointmentLedger> Ledger(const domain::RequestContext& context, Id appointment_id);
   // Only the balance of the ledger, for the appointment view.
   Result<std::vector<domain::CurrencyBalance>> Balance(const domain::RequestContext& context,
-                                                        Id appointment_id);
+                                                       Id appointment_id);
   Result<domain::Page<domain::Payment>> List(const domain::RequestContext& context,
-                                              const PaymentQuery& query);
+                                             const PaymentQuery& query);
 
  private:
   Result<domain::Payment> Settle(const domain::RequestContext& context, Id payment_id, bool paid);

@@ -10,8 +10,8 @@ namespace clinic::service {
 namespace {
 
 using domain::AppointmentStatus;
-using storage::InTransaction;
 using domain::PrescriptionListing;
+using storage::InTransaction;
 using storage::Transaction;
 using storage::TxMode;
 

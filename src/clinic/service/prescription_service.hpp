@@ -34,8 +34,8 @@ class PrescriptionService {
   // (409 when something did).
   // Once per Idempotency-Key (CreateOnce).
   Result<Created<domain::PrescriptionListing>> Issue(const domain::RequestContext& context,
-                                                      Id appointment_id,
-                                                      const NewPrescription& input);
+                                                     Id appointment_id,
+                                                     const NewPrescription& input);
   // The appointment's prescriptions, for whoever may see the appointment.
   Result<std::vector<domain::PrescriptionListing>> ListForAppointment(
       const domain::RequestContext& context, Id appointment_id);

@@ -13,7 +13,6 @@
 
 namespace clinic::storage {
 
-
 // The repository ports. Each works inside the transaction it came from (storage/store.hpp).
 // Conventions: Create inserts and returns the stored row (id and timestamps filled); Get answers
 // kNotFound for a missing id (soft-deleted rows are still returned — callers decide who may see
@@ -44,7 +43,7 @@ class PatientRepository {
   // Case-insensitive; includes soft-deleted rows, because emails stay unique across them.
   virtual Result<std::optional<domain::Patient>> FindByEmail(const std::string& email) = 0;
   virtual Result<domain::Page<domain::Patient>> List(const PersonFilter& filter,
-                                             const domain::PageRequest& page) = 0;
+                                                     const domain::PageRequest& page) = 0;
   virtual Result<domain::Patient> Update(const domain::Patient& patient) = 0;
   // Soft delete (an instant) or restore (nullopt).
   virtual Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) = 0;
@@ -71,7 +70,7 @@ class DoctorRepository {
   virtual Result<domain::Doctor> Get(Id id) = 0;
   virtual Result<std::optional<domain::Doctor>> FindByEmail(const std::string& email) = 0;
   virtual Result<domain::Page<domain::Doctor>> List(const DoctorFilter& filter,
-                                            const domain::PageRequest& page) = 0;
+                                                    const domain::PageRequest& page) = 0;
   virtual Result<domain::Doctor> Update(const domain::Doctor& doctor) = 0;
   virtual Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) = 0;
   // Locks the doctor's row until the transaction ends, so writers of that doctor's slots queue
@@ -87,7 +86,8 @@ class AdminRepository {
   virtual Result<domain::Admin> Get(Id id) = 0;
   // Matches the username or the email, case-insensitively.
   virtual Result<std::optional<domain::Admin>> FindByLogin(const std::string& login) = 0;
-  virtual Result<domain::Page<domain::Admin>> List(const PersonFilter& filter, const domain::PageRequest& page) = 0;
+  virtual Result<domain::Page<domain::Admin>> List(const PersonFilter& filter,
+                                                   const domain::PageRequest& page) = 0;
   virtual Result<domain::Admin> Update(const domain::Admin& admin) = 0;
   virtual Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) = 0;
   virtual Status RecordLogin(Id id, Instant at) = 0;
@@ -107,7 +107,6 @@ struct SlotSearch {
   int limit = 50;
 };
 
-
 class SlotRepository {
  public:
   virtual ~SlotRepository() = default;
@@ -116,7 +115,7 @@ class SlotRepository {
   // The doctor's slots that start in [from, to) — free, blocked and booked — by start time,
   // each with its active appointment, if any.
   virtual Result<std::vector<domain::DoctorSlotListing>> ListForDoctor(Id doctor_id, Instant from,
-                                                               Instant to) = 0;
+                                                                       Instant to) = 0;
   // Whether any slot of the doctor overlaps [start, end) (touching ends do not overlap).
   virtual Result<bool> Overlaps(Id doctor_id, Instant start, Instant end) = 0;
   virtual Status SetAvailable(Id id, bool is_available) = 0;
@@ -220,7 +219,6 @@ struct PaymentFilter {
   std::optional<domain::PaymentStatus> status;
 };
 
-
 class PaymentRepository {
  public:
   virtual ~PaymentRepository() = default;
@@ -234,7 +232,7 @@ class PaymentRepository {
   // The appointment's payments and refunds, by id.
   virtual Result<std::vector<domain::Payment>> ListForAppointment(Id appointment_id) = 0;
   virtual Result<domain::Page<domain::Payment>> List(const PaymentFilter& filter,
-                                             const domain::PageRequest& page) = 0;
+                                                     const domain::PageRequest& page) = 0;
   // Sets the status, and paid_at when given.
   virtual Status SetStatus(Id id, domain::PaymentStatus status, std::optional<Instant> paid_at) = 0;
   // The sum of the refunds recorded against the payment.
@@ -242,7 +240,6 @@ class PaymentRepository {
   // The appointment's balance per currency, by currency code.
   virtual Result<std::vector<domain::CurrencyBalance>> BalanceFor(Id appointment_id) = 0;
 };
-
 
 class PrescriptionRepository {
  public:
@@ -253,7 +250,8 @@ class PrescriptionRepository {
   virtual Result<domain::PrescriptionListing> GetListing(Id id) = 0;
   // By issue time, then id.
   virtual Result<std::vector<domain::PrescriptionListing>> ListForPatient(Id patient_id) = 0;
-  virtual Result<std::vector<domain::PrescriptionListing>> ListForAppointment(Id appointment_id) = 0;
+  virtual Result<std::vector<domain::PrescriptionListing>> ListForAppointment(
+      Id appointment_id) = 0;
 };
 
 // Who and where a report row is about: what a row can be grouped by.
@@ -342,7 +340,7 @@ class AuditRepository {
   virtual Result<domain::AuditEntry> Append(const domain::AuditEntry& entry) = 0;
   // Matching rows by id, oldest first, keyset-paginated.
   virtual Result<domain::Page<domain::AuditEntry>> List(const AuditFilter& filter,
-                                                const domain::PageRequest& page) = 0;
+                                                        const domain::PageRequest& page) = 0;
   // One chain's rows with chain_seq > after_seq, in chain order, at most `limit`.
   virtual Result<std::vector<domain::AuditEntry>> ListChain(int chain, std::int64_t after_seq,
                                                             int limit) = 0;

@@ -36,7 +36,8 @@ Result<std::optional<Admin>> SqlAdminRepository::FindByLogin(const std::string& 
                               {Value{login}, Value{login}});
 }
 
-Result<domain::Page<Admin>> SqlAdminRepository::List(const PersonFilter& filter, const domain::PageRequest& page) {
+Result<domain::Page<Admin>> SqlAdminRepository::List(const PersonFilter& filter,
+                                                     const domain::PageRequest& page) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
   AddPersonFilter(filter, {"username", "email"}, where, params);

@@ -14,7 +14,8 @@ class SqlAdminRepository final : public AdminRepository {
   Result<domain::Admin> Create(const domain::Admin& admin) override;
   Result<domain::Admin> Get(Id id) override;
   Result<std::optional<domain::Admin>> FindByLogin(const std::string& login) override;
-  Result<domain::Page<domain::Admin>> List(const PersonFilter& filter, const domain::PageRequest& page) override;
+  Result<domain::Page<domain::Admin>> List(const PersonFilter& filter,
+                                           const domain::PageRequest& page) override;
   Result<domain::Admin> Update(const domain::Admin& admin) override;
   Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) override;
   Status RecordLogin(Id id, Instant at) override;

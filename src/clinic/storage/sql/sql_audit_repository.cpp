@@ -15,7 +15,6 @@ using domain::AuditEntry;
 struct AuditTable {
   using Record = AuditEntry;
   static constexpr std::string_view kTable = "audit_log";
-  static constexpr std::string_view kNoun = "audit row";
   static constexpr std::string_view kColumns =
       "id, occurred_at, actor_role, actor_id, action, entity, entity_id, client_addr, request_id, "
       "details, prev_hash, hash, client_request_id, chain, chain_seq";
@@ -76,7 +75,7 @@ Result<AuditEntry> SqlAuditRepository::Append(const AuditEntry& entry) {
 }
 
 Result<domain::Page<AuditEntry>> SqlAuditRepository::List(const AuditFilter& filter,
-                                                  const domain::PageRequest& page) {
+                                                          const domain::PageRequest& page) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
   const auto add = [&](std::string_view condition, Value value) {

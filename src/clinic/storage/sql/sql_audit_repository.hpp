@@ -19,7 +19,7 @@ class SqlAuditRepository final : public AuditRepository {
   SqlAuditRepository(Connection& c, int chain) : c_(c), chain_(chain) {}
   Result<domain::AuditEntry> Append(const domain::AuditEntry& entry) override;
   Result<domain::Page<domain::AuditEntry>> List(const AuditFilter& filter,
-                                        const domain::PageRequest& page) override;
+                                                const domain::PageRequest& page) override;
   Result<std::vector<domain::AuditEntry>> ListChain(int chain, std::int64_t after_seq,
                                                     int limit) override;
   Result<std::vector<AuditChainHead>> Heads() override;

@@ -46,7 +46,7 @@ Result<std::optional<Doctor>> SqlDoctorRepository::FindByEmail(const std::string
 }
 
 Result<domain::Page<Doctor>> SqlDoctorRepository::List(const DoctorFilter& filter,
-                                               const domain::PageRequest& page) {
+                                                       const domain::PageRequest& page) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
   const PersonFilter person{.q = filter.q, .include_deleted = filter.include_deleted};

@@ -15,7 +15,8 @@ class SqlDoctorRepository final : public DoctorRepository {
   Result<domain::Doctor> Create(const domain::Doctor& doctor) override;
   Result<domain::Doctor> Get(Id id) override;
   Result<std::optional<domain::Doctor>> FindByEmail(const std::string& email) override;
-  Result<domain::Page<domain::Doctor>> List(const DoctorFilter& filter, const domain::PageRequest& page) override;
+  Result<domain::Page<domain::Doctor>> List(const DoctorFilter& filter,
+                                            const domain::PageRequest& page) override;
   Result<domain::Doctor> Update(const domain::Doctor& doctor) override;
   Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) override;
   Result<domain::Doctor> GetForUpdate(Id id) override;

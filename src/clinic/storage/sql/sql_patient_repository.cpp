@@ -67,7 +67,7 @@ Result<std::optional<Patient>> SqlPatientRepository::FindByEmail(const std::stri
 }
 
 Result<domain::Page<Patient>> SqlPatientRepository::List(const PersonFilter& filter,
-                                                 const domain::PageRequest& page) {
+                                                         const domain::PageRequest& page) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
   AddPersonFilter(filter, {"first_name", "last_name", "email"}, where, params);

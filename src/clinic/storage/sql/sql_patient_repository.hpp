@@ -14,7 +14,8 @@ class SqlPatientRepository final : public PatientRepository {
   Result<domain::Patient> Create(const domain::Patient& patient) override;
   Result<domain::Patient> Get(Id id) override;
   Result<std::optional<domain::Patient>> FindByEmail(const std::string& email) override;
-  Result<domain::Page<domain::Patient>> List(const PersonFilter& filter, const domain::PageRequest& page) override;
+  Result<domain::Page<domain::Patient>> List(const PersonFilter& filter,
+                                             const domain::PageRequest& page) override;
   Result<domain::Patient> Update(const domain::Patient& patient) override;
   Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) override;
   Result<domain::Patient> GetForUpdate(Id id) override;

@@ -61,7 +61,7 @@ Result<std::vector<Payment>> SqlPaymentRepository::ListForAppointment(Id appoint
 }
 
 Result<domain::Page<Payment>> SqlPaymentRepository::List(const PaymentFilter& filter,
-                                                 const domain::PageRequest& page) {
+                                                         const domain::PageRequest& page) {
   std::string where = "WHERE 1 = 1";
   std::vector<Value> params;
   if (filter.appointment_id) {

@@ -17,7 +17,8 @@ class SqlPaymentRepository final : public PaymentRepository {
   Result<domain::Payment> GetForUpdate(Id id) override;
   Result<std::optional<domain::Payment>> FindByTransactionRef(const std::string& ref) override;
   Result<std::vector<domain::Payment>> ListForAppointment(Id appointment_id) override;
-  Result<domain::Page<domain::Payment>> List(const PaymentFilter& filter, const domain::PageRequest& page) override;
+  Result<domain::Page<domain::Payment>> List(const PaymentFilter& filter,
+                                             const domain::PageRequest& page) override;
   Status SetStatus(Id id, domain::PaymentStatus status, std::optional<Instant> paid_at) override;
   Result<std::int64_t> RefundedCents(Id payment_id) override;
   Result<std::vector<domain::CurrencyBalance>> BalanceFor(Id appointment_id) override;

@@ -29,7 +29,8 @@ constexpr std::string_view kPrescriptionListingSelect =
     "FROM prescriptions p LEFT JOIN prescriptions n ON n.supersedes_id = p.id";
 
 Result<std::vector<domain::PrescriptionListing>> QueryPrescriptionListings(Connection& c,
-                                                                   std::string_view where, Id id) {
+                                                                           std::string_view where,
+                                                                           Id id) {
   CLINIC_ASSIGN_OR_RETURN(auto rows, c.Query(fmt::format("{} WHERE {} ORDER BY p.issued_at, p.id",
                                                          kPrescriptionListingSelect, where),
                                              {Value{id}}));
@@ -61,7 +62,8 @@ Result<domain::PrescriptionListing> SqlPrescriptionRepository::GetListing(Id id)
   return std::move(listings.front());
 }
 
-Result<std::vector<domain::PrescriptionListing>> SqlPrescriptionRepository::ListForPatient(Id patient_id) {
+Result<std::vector<domain::PrescriptionListing>> SqlPrescriptionRepository::ListForPatient(
+    Id patient_id) {
   return QueryPrescriptionListings(c_, "p.patient_id = ?", patient_id);
 }
 

@@ -75,7 +75,8 @@ Result<typename Table::Record> GetById(Connection& c, Id id, std::string_view su
 // Runs `where` (which must start with "WHERE") plus keyset pagination on id.
 template <typename Table>
 Result<domain::Page<typename Table::Record>> QueryPage(Connection& c, std::string where,
-                                               std::vector<Value> params, const domain::PageRequest& page) {
+                                                       std::vector<Value> params,
+                                                       const domain::PageRequest& page) {
   const int limit = page.limit < 1 ? 1 : page.limit;
   where += " AND id > ? ORDER BY id LIMIT ?";
   params.emplace_back(page.after_id.value_or(0));

@@ -38,8 +38,9 @@ Result<Slot> SqlSlotRepository::Create(const Slot& s) {
 
 Result<Slot> SqlSlotRepository::Get(Id id) { return GetById<SlotTable>(c_, id); }
 
-Result<std::vector<domain::DoctorSlotListing>> SqlSlotRepository::ListForDoctor(Id doctor_id, Instant from,
-                                                                        Instant to) {
+Result<std::vector<domain::DoctorSlotListing>> SqlSlotRepository::ListForDoctor(Id doctor_id,
+                                                                                Instant from,
+                                                                                Instant to) {
   CLINIC_ASSIGN_OR_RETURN(
       auto rows,
       c_.Query("SELECT s.id, s.doctor_id, s.location_id, s.start_time_utc, s.end_time_utc, "

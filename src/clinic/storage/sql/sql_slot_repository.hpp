@@ -14,7 +14,7 @@ class SqlSlotRepository final : public SlotRepository {
   Result<domain::Slot> Create(const domain::Slot& slot) override;
   Result<domain::Slot> Get(Id id) override;
   Result<std::vector<domain::DoctorSlotListing>> ListForDoctor(Id doctor_id, Instant from,
-                                                       Instant to) override;
+                                                               Instant to) override;
   Result<bool> Overlaps(Id doctor_id, Instant start, Instant end) override;
   Status SetAvailable(Id id, bool is_available) override;
   Result<std::int64_t> SetAvailableInRange(Id doctor_id, Instant from, Instant to,
