@@ -71,7 +71,7 @@ void LiveFeed::Remove(const Subscription& subscription) {
   }
 }
 
-void LiveFeed::Publish(const std::vector<UserKey>& users, const LiveEvent& event) {
+void LiveFeed::Publish(const std::vector<UserKey>& users, const std::function<LiveEvent()>& make) {
   std::vector<std::shared_ptr<LiveSink>> recipients;
   {
     std::lock_guard lock(mutex_);
@@ -80,8 +80,10 @@ void LiveFeed::Publish(const std::vector<UserKey>& users, const LiveEvent& event
       for (auto it = first; it != last; ++it) recipients.push_back(it->second.sink);
     }
   }
+  if (recipients.empty()) return;
   // Outside the lock: a sink encodes the event. A connection that subscribed after the lock above
   // hears from the next event on; its LiveReady was sent under the lock, so it still comes first.
+  const LiveEvent event = make();
   for (const auto& sink : recipients) sink->Send(event);
 }
 
@@ -89,7 +91,8 @@ void LiveFeed::Deliver(const domain::Message& message) {
   for (const UserKey& participant : {UserKey{Role::kPatient, message.refs.patient_id},
                                      UserKey{Role::kDoctor, message.refs.doctor_id}}) {
     const domain::Principal reader{participant.first, participant.second};
-    Publish({participant}, LiveMessage{domain::AsSeenBy(reader, message)});
+    Publish({participant},
+            [&] { return LiveEvent{LiveMessage{domain::AsSeenBy(reader, message)}}; });
   }
 }
 
@@ -105,13 +108,16 @@ void LiveFeed::MessageStored(const domain::Message& message) {
 }
 
 void LiveFeed::MessagesRead(const ReadEvent& event) {
-  Publish({{Role::kPatient, event.patient_id}, {Role::kDoctor, event.doctor_id}}, LiveRead{event});
+  Publish({{Role::kPatient, event.patient_id}, {Role::kDoctor, event.doctor_id}},
+          [&] { return LiveEvent{LiveRead{event}}; });
 }
 
 void LiveFeed::Changed(AppointmentEvent event, const domain::AppointmentListing& appointment) {
   Publish({{Role::kPatient, appointment.appointment.patient_id},
            {Role::kDoctor, appointment.appointment.doctor_id}},
-          LiveAppointment{event, appointment});
+          [&] {
+            return LiveEvent{LiveAppointment{event, appointment}};
+          });
 }
 
 void LiveFeed::Poll(bool deliver) {

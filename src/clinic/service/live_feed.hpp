@@ -135,8 +135,9 @@ class LiveFeed final : public MessageEvents, public AppointmentEvents {
 
   void Add(const Subscription& subscription, std::shared_ptr<LiveSink> sink);
   void Remove(const Subscription& subscription);
-  // Sends `event` to every connection of `users`.
-  void Publish(const std::vector<UserKey>& users, const LiveEvent& event);
+  // Sends the event `make` builds to every connection of `users`; builds it only if there is one
+  // (most changes have nobody listening).
+  void Publish(const std::vector<UserKey>& users, const std::function<LiveEvent()>& make);
   void Deliver(const domain::Message& message);
   // Remembers a delivered message; false when it already was.
   bool MarkDelivered(const domain::Message& message);
