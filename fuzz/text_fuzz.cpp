@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   QueryFields query(*request);
   (void)query.Page();
-  (void)query.OptionalString("q", {.max_length = 100});
+  if (const auto q = query.OptionalString("q")) RequireUtf8(*q);
   (void)query.OptionalInt("location_id", {.min = 1});
   (void)query.OptionalBool("include_deleted");
   (void)query.OptionalInstant("from");

@@ -4,36 +4,7 @@
 
 #include <utility>
 
-#include "clinic/common/utf8.hpp"
-
 namespace clinic::http {
-namespace {
-
-std::string Characters(std::size_t n) {
-  return fmt::format("{} character{}", n, n == 1 ? "" : "s");
-}
-
-}  // namespace
-
-std::optional<std::string> CheckText(std::string_view text, const TextRule& rule) {
-  const auto characters = Utf8Length(text);
-  if (!characters) return "must be valid UTF-8";
-  const std::size_t length = *characters;
-  if (length < rule.min_length) {
-    if (rule.min_length == 1) return "must not be empty";
-    return "must be at least " + Characters(rule.min_length);
-  }
-  if (length > rule.max_length) return "must be at most " + Characters(rule.max_length);
-  for (unsigned char c : text) {
-    if (c == '\0') return "must not contain NUL characters";
-    bool allowed_in_multiline = c == '\n' || c == '\r' || c == '\t';
-    if ((c < 0x20 || c == 0x7F) && !(rule.multiline && allowed_in_multiline)) {
-      return "must not contain control characters";
-    }
-  }
-  return std::nullopt;
-}
-
 std::optional<std::string> CheckInt(std::int64_t value, const IntRule& rule) {
   if (value >= rule.min && value <= rule.max) return std::nullopt;
   constexpr auto kMin = std::numeric_limits<std::int64_t>::min();

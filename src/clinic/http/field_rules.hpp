@@ -13,15 +13,10 @@
 namespace clinic::http {
 
 // Rules shared by the JSON body reader (json_body.hpp) and the query reader (query_params.hpp), so
-// a field breaks the same rule with the same words wherever it comes from.
-
-// A text field. Lengths count Unicode code points (what VARCHAR(n) counts), not bytes. NUL is
-// never accepted; other control characters only when `multiline` (then \n, \r and \t are fine).
-struct TextRule {
-  std::size_t min_length = 1;
-  std::size_t max_length = 255;
-  bool multiline = false;
-};
+// a field breaks the same rule with the same words wherever it comes from. They judge shapes and
+// types only (a string, an integer in its type's range, an array of a sane size); what text may
+// say (its length, its characters, blank or not) is the service's rule, checked once there with
+// domain::Validator.
 
 // An integer field, inclusive bounds.
 struct IntRule {
@@ -35,9 +30,6 @@ struct ArrayRule {
   std::size_t min_items = 0;
   std::size_t max_items = 100;
 };
-
-// Why `text` (valid UTF-8) breaks `rule`, or nothing when it complies.
-std::optional<std::string> CheckText(std::string_view text, const TextRule& rule);
 
 // Why `value` breaks `rule`, or nothing when it complies.
 std::optional<std::string> CheckInt(std::int64_t value, const IntRule& rule);

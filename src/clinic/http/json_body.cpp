@@ -272,20 +272,14 @@ bool JsonFields::IsNull(std::string_view name) {
 
 bool JsonFields::Has(std::string_view name) const { return object_.contains(name); }
 
-std::optional<std::string> JsonFields::ReadString(std::string_view name, bool required,
-                                                  const TextRule& rule) {
+std::optional<std::string> JsonFields::ReadString(std::string_view name, bool required) {
   const boost::json::value* value = Find(name, required);
   if (value == nullptr) return std::nullopt;
   if (!value->is_string()) {
     AddError(name, "must be a string");
     return std::nullopt;
   }
-  std::string_view text = value->get_string();
-  if (auto problem = CheckText(text, rule)) {
-    AddError(name, std::move(*problem));
-    return std::nullopt;
-  }
-  return std::string(text);
+  return std::string(value->get_string());
 }
 
 std::optional<std::int64_t> JsonFields::ReadInt(std::string_view name, bool required,
@@ -318,7 +312,7 @@ std::optional<bool> JsonFields::ReadBool(std::string_view name, bool required) {
 }
 
 std::optional<Instant> JsonFields::ReadInstant(std::string_view name, bool required) {
-  auto text = ReadString(name, required, TextRule{.max_length = 64});
+  auto text = ReadString(name, required);
   if (!text) return std::nullopt;
   auto instant = ParseRfc3339(*text);
   if (!instant) AddError(name, std::string(kInstantFormatMessage));
@@ -327,7 +321,7 @@ std::optional<Instant> JsonFields::ReadInstant(std::string_view name, bool requi
 
 std::optional<std::chrono::year_month_day> JsonFields::ReadDate(std::string_view name,
                                                                 bool required) {
-  auto text = ReadString(name, required, TextRule{.max_length = 32});
+  auto text = ReadString(name, required);
   if (!text) return std::nullopt;
   auto date = ParseDate(*text);
   if (!date) AddError(name, std::string(kDateFormatMessage));
@@ -336,7 +330,7 @@ std::optional<std::chrono::year_month_day> JsonFields::ReadDate(std::string_view
 
 std::optional<std::string> JsonFields::ReadEnum(std::string_view name, bool required,
                                                 const std::vector<std::string_view>& allowed) {
-  auto text = ReadString(name, required, TextRule{});
+  auto text = ReadString(name, required);
   if (!text) return std::nullopt;
   if (auto problem = CheckOneOf(*text, allowed)) {
     AddError(name, std::move(*problem));
@@ -345,12 +339,12 @@ std::optional<std::string> JsonFields::ReadEnum(std::string_view name, bool requ
   return text;
 }
 
-std::string JsonFields::RequiredString(std::string_view name, const TextRule& rule) {
-  return ReadString(name, true, rule).value_or(std::string());
+std::string JsonFields::RequiredString(std::string_view name) {
+  return ReadString(name, true).value_or(std::string());
 }
 
-std::optional<std::string> JsonFields::OptionalString(std::string_view name, const TextRule& rule) {
-  return ReadString(name, false, rule);
+std::optional<std::string> JsonFields::OptionalString(std::string_view name) {
+  return ReadString(name, false);
 }
 
 std::int64_t JsonFields::RequiredInt(std::string_view name, const IntRule& rule) {
@@ -396,8 +390,7 @@ std::optional<std::string> JsonFields::OptionalEnum(std::string_view name,
 }
 
 std::optional<std::vector<std::string>> JsonFields::StringArray(std::string_view name,
-                                                                const ArrayRule& array_rule,
-                                                                const TextRule& item_rule) {
+                                                                const ArrayRule& array_rule) {
   const boost::json::value* value = Find(name, array_rule.required);
   if (value == nullptr) return std::nullopt;
   if (!value->is_array()) {
@@ -418,12 +411,7 @@ std::optional<std::vector<std::string>> JsonFields::StringArray(std::string_view
       AddError(item_name, "must be a string");
       continue;
     }
-    std::string_view text = items[i].get_string();
-    if (auto problem = CheckText(text, item_rule)) {
-      AddError(item_name, std::move(*problem));
-      continue;
-    }
-    strings.emplace_back(text);
+    strings.emplace_back(items[i].get_string());
   }
   return strings;
 }

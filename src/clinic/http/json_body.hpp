@@ -42,8 +42,8 @@ Status NoRequestBody(const Request& request);
 // then calls Finish(), which also reports every field it did not read as unknown:
 //
 //   JsonFields fields(body);
-//   NewPatient patient{.first_name = fields.RequiredString("first_name", {.max_length = 50}),
-//                      .phone = fields.OptionalString("phone", {.max_length = 20})};
+//   NewPatient patient{.first_name = fields.RequiredString("first_name"),
+//                      .phone = fields.OptionalString("phone")};
 //   CLINIC_TRY_STATUS(fields.Finish());
 //
 // A reader that failed returns a default value (empty, 0, nullopt); Finish() then fails, so the
@@ -56,8 +56,9 @@ class JsonFields {
   JsonFields(const JsonFields&) = delete;
   JsonFields& operator=(const JsonFields&) = delete;
 
-  std::string RequiredString(std::string_view name, const TextRule& rule = {});
-  std::optional<std::string> OptionalString(std::string_view name, const TextRule& rule = {});
+  // Any string, the empty one included: the service that takes it judges its content.
+  std::string RequiredString(std::string_view name);
+  std::optional<std::string> OptionalString(std::string_view name);
 
   std::int64_t RequiredInt(std::string_view name, const IntRule& rule = {});
   std::optional<std::int64_t> OptionalInt(std::string_view name, const IntRule& rule = {});
@@ -78,10 +79,9 @@ class JsonFields {
   std::optional<std::string> OptionalEnum(std::string_view name,
                                           const std::vector<std::string_view>& allowed);
 
-  // An array of strings, each checked against `item_rule`.
+  // An array of strings.
   std::optional<std::vector<std::string>> StringArray(std::string_view name,
-                                                      const ArrayRule& array_rule,
-                                                      const TextRule& item_rule = {});
+                                                      const ArrayRule& array_rule);
 
   // Calls `read_item` with a reader for each element of array `name`, which must be objects.
   // Errors inside an element are reported as "name[i].field"; unknown fields too.
@@ -112,7 +112,7 @@ class JsonFields {
   // The field's value when present and not null (marking it read); records "is required" when
   // absent and `required`.
   const boost::json::value* Find(std::string_view name, bool required);
-  std::optional<std::string> ReadString(std::string_view name, bool required, const TextRule& rule);
+  std::optional<std::string> ReadString(std::string_view name, bool required);
   std::optional<std::int64_t> ReadInt(std::string_view name, bool required, const IntRule& rule);
   std::optional<bool> ReadBool(std::string_view name, bool required);
   std::optional<Instant> ReadInstant(std::string_view name, bool required);

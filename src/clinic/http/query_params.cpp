@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "clinic/common/time.hpp"
+#include "clinic/common/utf8.hpp"
 
 namespace clinic::http {
 
@@ -31,23 +32,12 @@ std::optional<std::string_view> QueryFields::Find(std::string_view name, bool re
   return found;
 }
 
-std::optional<std::string> QueryFields::OptionalString(std::string_view name,
-                                                       const TextRule& rule) {
+std::optional<std::string> QueryFields::OptionalString(std::string_view name) {
   auto value = Find(name, false);
   if (!value) return std::nullopt;
-  if (auto problem = CheckText(*value, rule)) {
-    AddError(name, std::move(*problem));
+  if (!Utf8Length(*value)) {
+    AddError(name, "must be valid UTF-8");
     return std::nullopt;
-  }
-  return std::string(*value);
-}
-
-std::string QueryFields::RequiredString(std::string_view name, const TextRule& rule) {
-  auto value = Find(name, true);
-  if (!value) return {};
-  if (auto problem = CheckText(*value, rule)) {
-    AddError(name, std::move(*problem));
-    return {};
   }
   return std::string(*value);
 }
@@ -120,7 +110,7 @@ std::optional<std::string> QueryFields::OptionalEnum(std::string_view name,
 PageParams QueryFields::Page(std::int64_t default_limit, std::int64_t max_limit) {
   PageParams page;
   page.limit = OptionalInt("limit", {.min = 1, .max = max_limit}).value_or(default_limit);
-  page.cursor = OptionalString("cursor", {.max_length = 512});
+  page.cursor = OptionalString("cursor");
   return page;
 }
 

@@ -34,8 +34,8 @@ class QueryFields {
  public:
   explicit QueryFields(const Request& request);
 
-  std::optional<std::string> OptionalString(std::string_view name, const TextRule& rule = {});
-  std::string RequiredString(std::string_view name, const TextRule& rule = {});
+  // Any valid UTF-8 (after percent-decoding): the service that takes it judges its content.
+  std::optional<std::string> OptionalString(std::string_view name);
   std::optional<std::int64_t> OptionalInt(std::string_view name, const IntRule& rule = {});
   std::optional<bool> OptionalBool(std::string_view name);
   std::optional<Instant> OptionalInstant(std::string_view name);

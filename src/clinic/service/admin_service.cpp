@@ -92,7 +92,8 @@ Result<domain::Admin> AdminService::Get(const domain::RequestContext& context, I
 Result<domain::Page<domain::Admin>> AdminService::List(const domain::RequestContext& context,
                                                        const AdminQuery& query) {
   CLINIC_TRY_STATUS(domain::AuthorizeAdmins(context.actor, Action::kList));
-  const storage::PersonFilter filter{.q = query.q, .include_deleted = query.include_deleted};
+  CLINIC_ASSIGN_OR_RETURN(auto q, CheckSearchText(query.q));
+  const storage::PersonFilter filter{.q = std::move(q), .include_deleted = query.include_deleted};
   return InTransaction(store_, TxMode::kRead,
                        [&](Transaction& tx) { return tx.admins().List(filter, query.page); });
 }

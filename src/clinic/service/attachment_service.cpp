@@ -21,7 +21,21 @@ constexpr std::size_t kMaxAttachmentsPerMessage = 10;
 // Where attachments are: a single-site installation has one region.
 constexpr std::string_view kRegion = "local";
 
-std::string NewFileId() { return "f_" + Sha256Hex(RandomToken(24)).substr(0, 32); }
+constexpr std::string_view kFileIdPrefix = "f_";
+constexpr std::size_t kFileIdHexDigits = 32;
+
+std::string NewFileId() {
+  return std::string(kFileIdPrefix) + Sha256Hex(RandomToken(24)).substr(0, kFileIdHexDigits);
+}
+
+// True for what NewFileId makes; anything else names no file and is not looked up.
+bool IsFileId(std::string_view id) {
+  if (id.size() != kFileIdPrefix.size() + kFileIdHexDigits || !id.starts_with(kFileIdPrefix)) {
+    return false;
+  }
+  return std::all_of(id.begin() + static_cast<std::ptrdiff_t>(kFileIdPrefix.size()), id.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
 
 bool IsUploader(const domain::Principal& caller, const storage::StoredAttachment& attachment) {
   return caller.role == attachment.uploaded_by_role && caller.id == attachment.uploaded_by_id;
@@ -70,6 +84,7 @@ Result<AttachmentDownload> AttachmentService::Download(const domain::RequestCont
   const auto hidden = [&] {
     return Fail(Error::NotFound(fmt::format("attachment {} not found", file_id)));
   };
+  if (!IsFileId(file_id)) return hidden();
   CLINIC_ASSIGN_OR_RETURN(auto found, attachments_.Find(file_id));
   if (!found) return hidden();
   if (!IsUploader(context.actor, *found)) {
@@ -108,7 +123,10 @@ Result<std::vector<domain::MessageAttachment>> AttachmentService::ForMessage(
       check.Add(field, "is listed twice");
       continue;
     }
-    CLINIC_ASSIGN_OR_RETURN(auto found, attachments_.Find(file_ids[i]));
+    std::optional<storage::StoredAttachment> found;
+    if (IsFileId(file_ids[i])) {
+      CLINIC_ASSIGN_OR_RETURN(found, attachments_.Find(file_ids[i]));
+    }
     if (!found || !IsUploader(author, *found)) {
       check.Add(field, "is not a file you uploaded");
       continue;

@@ -15,7 +15,6 @@ using storage::InTransaction;
 using storage::Transaction;
 using storage::TxMode;
 
-constexpr std::size_t kSpecializationMaxChars = 120;      // doctors.specialization
 constexpr std::size_t kCancellationReasonMaxChars = 255;  // appointments.cancellation_reason
 // Upcoming appointments a deactivation reads and cancels at a time.
 constexpr int kCancellationBatch = 200;
@@ -152,10 +151,15 @@ Result<domain::Page<domain::Doctor>> DoctorService::List(const domain::RequestCo
   CLINIC_TRY_STATUS(domain::AuthorizeDoctors(
       context.actor, Action::kList,
       {.include_inactive = query.include_inactive, .include_deleted = query.include_deleted}));
+  domain::Validator check;
+  auto specialization =
+      check.OptionalText("specialization", query.specialization, kSpecializationMaxChars);
+  auto q = check.OptionalText("q", query.q, kSearchTextMaxChars);
+  CLINIC_TRY_STATUS(check.Finish("the search is not valid"));
   const storage::DoctorFilter filter{
-      .specialization = query.specialization,
+      .specialization = std::move(specialization),
       .location_id = query.location_id,
-      .q = query.q,
+      .q = std::move(q),
       .q_matches_contact_details = domain::MaySearchDoctorContactDetails(context.actor),
       .include_inactive = query.include_inactive,
       .include_deleted = query.include_deleted};

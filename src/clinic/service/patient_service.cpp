@@ -110,7 +110,8 @@ Result<domain::Page<domain::Patient>> PatientService::List(const domain::Request
                                                            const PatientQuery& query) {
   CLINIC_ASSIGN_OR_RETURN(auto scope,
                           domain::AuthorizePatientList(context.actor, query.include_deleted));
-  const storage::PersonFilter filter{.q = query.q,
+  CLINIC_ASSIGN_OR_RETURN(auto q, CheckSearchText(query.q));
+  const storage::PersonFilter filter{.q = std::move(q),
                                      .include_deleted = query.include_deleted,
                                      .with_doctor_id = scope.only_patients_of_doctor};
   return InTransaction(

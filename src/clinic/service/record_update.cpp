@@ -18,6 +18,13 @@ void CheckNullableText(domain::Validator& check, std::string_view field,
   if (value) *value = check.OptionalText(field, *value, max_chars, multiline);
 }
 
+Result<std::optional<std::string>> CheckSearchText(const std::optional<std::string>& q) {
+  domain::Validator check;
+  auto cleaned = check.OptionalText("q", q, kSearchTextMaxChars);
+  CLINIC_TRY_STATUS(check.Finish("the search is not valid"));
+  return cleaned;
+}
+
 Error EmailTaken() {
   return Error{ErrorCode::kAlreadyExists,
                "an account with this email already exists",

@@ -25,6 +25,9 @@ using NullableUpdate = std::optional<std::optional<T>>;
 inline constexpr std::size_t kPersonNameMaxChars = 100;  // first_name, last_name
 // notes and bio are TEXT: 65,535 bytes, which 10,000 characters fit even at 4 bytes each.
 inline constexpr std::size_t kLongTextMaxChars = 10'000;
+inline constexpr std::size_t kSpecializationMaxChars = 120;  // doctors.specialization
+// The search text (`q`) of the people lists: longer than any name or email it could match.
+inline constexpr std::size_t kSearchTextMaxChars = 100;
 
 // Checks and cleans (trims) a column that cannot be NULL: when `value` is present it must be
 // 1..max_chars characters of single-line text; when absent it is reported as required if
@@ -36,6 +39,10 @@ void CheckRequiredText(domain::Validator& check, std::string_view field,
 void CheckNullableText(domain::Validator& check, std::string_view field,
                        NullableUpdate<std::string>& value, std::size_t max_chars,
                        bool multiline = false);
+
+// The search text `q` of a list, trimmed (blank counts as absent), or InvalidArgument naming `q`
+// when it is longer than kSearchTextMaxChars or holds control characters.
+Result<std::optional<std::string>> CheckSearchText(const std::optional<std::string>& q);
 
 // The answer when a unique email is taken, also by a soft-deleted account (409, field "email").
 Error EmailTaken();

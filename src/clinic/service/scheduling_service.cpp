@@ -9,6 +9,7 @@
 #include "clinic/domain/time_zone.hpp"
 #include "clinic/domain/validator.hpp"
 #include "clinic/service/audit_trail.hpp"
+#include "clinic/service/record_update.hpp"
 #include "clinic/service/start_cursor.hpp"
 
 namespace clinic::service {
@@ -356,8 +357,12 @@ std::string SlotQueryKey(const SlotQuery& query) {
 }
 
 Result<SlotSearchPage> SchedulingService::SearchSlots(const SlotQuery& query) {
+  domain::Validator check;
+  auto specialization =
+      check.OptionalText("specialization", query.specialization, kSpecializationMaxChars);
+  CLINIC_TRY_STATUS(check.Finish("the search is not valid"));
   storage::SlotSearch search{.doctor_id = query.doctor_id,
-                             .specialization = query.specialization,
+                             .specialization = std::move(specialization),
                              .location_id = query.location_id,
                              .not_before = clock_.Now(),
                              .from = query.from,

@@ -6,7 +6,6 @@
 
 #include "clinic/domain/attachment_rules.hpp"
 #include "clinic/domain/validator.hpp"
-#include "clinic/http/field_rules.hpp"
 
 namespace clinic {
 namespace {
@@ -60,13 +59,23 @@ TEST(SanitizeUtf8, CutsAtACharacterBoundary) {
   EXPECT_EQ(SanitizeUtf8("a\xFF", 3), "a");
 }
 
-TEST(StrictUtf8, TextFieldsAndQueryParametersRefuseSurrogatesAndOverlongs) {
+TEST(StrictUtf8, TextFieldsRefuseSurrogatesAndOverlongs) {
   for (const std::string bad : {"x\xED\xA0\x80y", "x\xC0\xAFy", "x\xF4\x90\x80\x80y"}) {
     domain::Validator check;
     check.OptionalText("reason", bad, 500);
     EXPECT_FALSE(check.ok());
-    EXPECT_EQ(http::CheckText(bad, {.max_length = 100}), "must be valid UTF-8");
   }
+}
+
+TEST(StrictUtf8, TextLimitsCountCharactersNotBytes) {
+  const std::string name =
+      "Zo\xC3\xAB \xC3\x98"
+      "deg\xC3\xA5rd";  // 11 characters, 14 bytes
+  domain::Validator check;
+  EXPECT_EQ(check.Text("name", name, 11), name);
+  EXPECT_TRUE(check.ok());
+  check.Text("name", name, 10);
+  EXPECT_FALSE(check.ok());
 }
 
 TEST(StrictUtf8, AttachmentNamesLoseTheBytesThatAreNotText) {

@@ -31,7 +31,7 @@ Result<Response> Create(AdminService& admins, Call& call) {
 
 Result<Response> List(AdminService& admins, Call& call) {
   service::AdminQuery admin_query{
-      .q = call.query.OptionalString("q", {.max_length = 100}),
+      .q = call.query.OptionalString("q"),
       .include_deleted = call.query.OptionalBool("include_deleted").value_or(false)};
   const PageParams page_params = call.query.Page();
   CLINIC_TRY_STATUS(call.query.Finish());

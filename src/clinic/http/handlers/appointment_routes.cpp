@@ -21,10 +21,9 @@ Response AppointmentJson(HttpStatus status, const domain::AppointmentListing& li
 Result<Response> Book(AppointmentService& appointments, Call& call) {
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
-  const service::BookingRequest booking{
-      .slot_id = fields.RequiredInt("slot_id", kIdRule),
-      .patient_id = fields.OptionalInt("patient_id", kIdRule),
-      .reason = fields.OptionalString("reason", kServiceCheckedText)};
+  const service::BookingRequest booking{.slot_id = fields.RequiredInt("slot_id", kIdRule),
+                                        .patient_id = fields.OptionalInt("patient_id", kIdRule),
+                                        .reason = fields.OptionalString("reason")};
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto booked, appointments.Book(call.context, booking));
   return CreatedJson(ToJson(booked.value), booked.replayed);
@@ -65,7 +64,7 @@ Result<Response> Get(AppointmentService& appointments, service::PaymentService& 
 Result<Response> Cancel(AppointmentService& appointments, Call& call) {
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseOptionalJsonObject(call.request));
   JsonFields fields(body);
-  const auto reason = fields.OptionalString("reason", kServiceCheckedText);
+  const auto reason = fields.OptionalString("reason");
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto listing, appointments.Cancel(call.context, call.id, reason));
   return AppointmentJson(HttpStatus::ok, listing);
@@ -85,7 +84,7 @@ Result<Response> UpdateNotes(AppointmentService& appointments, Call& call) {
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   if (!fields.Has("notes")) fields.AddError("notes", "is required (null clears the notes)");
-  const auto notes = fields.OptionalString("notes", kServiceCheckedText);
+  const auto notes = fields.OptionalString("notes");
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto listing, appointments.SetNotes(call.context, call.id, notes));
   return AppointmentJson(HttpStatus::ok, listing);

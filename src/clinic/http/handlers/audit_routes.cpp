@@ -40,9 +40,9 @@ Result<Response> ListAudit(service::AuditService& audit, Call& call) {
   if (auto role = query.OptionalEnum("actor_role", domain::RoleNames()))
     filter.actor_role = domain::ParseRole(*role);
   filter.actor_id = query.OptionalInt("actor_id", {.min = 1});
-  filter.entity = query.OptionalString("entity", {.max_length = 64});
+  filter.entity = query.OptionalString("entity");
   filter.entity_id = query.OptionalInt("entity_id", {.min = 1});
-  filter.action = query.OptionalString("action", {.max_length = 64});
+  filter.action = query.OptionalString("action");
   filter.from = query.OptionalInstant("from");
   filter.to = query.OptionalInstant("to");
   const PageParams page_params = query.Page();

@@ -13,11 +13,11 @@ Result<Response> Register(service::AuthService& auth, Call& call) {
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   service::Registration registration;
-  registration.first_name = fields.RequiredString("first_name", kServiceCheckedText);
-  registration.last_name = fields.RequiredString("last_name", kServiceCheckedText);
-  registration.email = fields.RequiredString("email", kServiceCheckedText);
-  registration.password = fields.RequiredString("password", kServiceCheckedText);
-  registration.phone = fields.OptionalString("phone", kServiceCheckedText);
+  registration.first_name = fields.RequiredString("first_name");
+  registration.last_name = fields.RequiredString("last_name");
+  registration.email = fields.RequiredString("email");
+  registration.password = fields.RequiredString("password");
+  registration.phone = fields.OptionalString("phone");
   registration.date_of_birth = fields.OptionalDate("date_of_birth");
   if (auto gender = fields.OptionalEnum("gender", domain::GenderNames())) {
     registration.gender = domain::ParseGender(*gender);
@@ -31,9 +31,9 @@ Result<Response> Login(service::AuthService& auth, const AuthRoutesOptions& opti
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   const bool by_username = fields.Has("username");
-  std::string login = by_username ? fields.RequiredString("username", kServiceCheckedText)
-                                  : fields.RequiredString("email", kServiceCheckedText);
-  const std::string password = fields.RequiredString("password", kServiceCheckedText);
+  std::string login =
+      by_username ? fields.RequiredString("username") : fields.RequiredString("email");
+  const std::string password = fields.RequiredString("password");
   if (by_username && fields.Has("email"))
     fields.AddError("email", "send email or username, not both");
   CLINIC_TRY_STATUS(fields.Finish());
@@ -63,8 +63,8 @@ Result<Response> ChangePassword(service::AuthService& auth, const AuthRoutesOpti
                                 Call& call) {
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
-  const std::string current = fields.RequiredString("current_password", kServiceCheckedText);
-  const std::string replacement = fields.RequiredString("new_password", kServiceCheckedText);
+  const std::string current = fields.RequiredString("current_password");
+  const std::string replacement = fields.RequiredString("new_password");
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_TRY_STATUS(auth.ChangePassword(call.context, current, replacement));
   Response response = Empty(HttpStatus::no_content);

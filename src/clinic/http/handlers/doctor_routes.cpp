@@ -47,9 +47,9 @@ Result<Response> Create(DoctorService& doctors, Call& call) {
 Result<Response> List(DoctorService& doctors, Call& call) {
   QueryFields& query = call.query;
   service::DoctorQuery doctor_query{
-      .specialization = query.OptionalString("specialization", {.max_length = 120}),
+      .specialization = query.OptionalString("specialization"),
       .location_id = query.OptionalInt("location_id", {.min = 1}),
-      .q = query.OptionalString("q", {.max_length = 100}),
+      .q = query.OptionalString("q"),
       .include_inactive = query.OptionalBool("include_inactive").value_or(false),
       .include_deleted = query.OptionalBool("include_deleted").value_or(false)};
   const PageParams page_params = query.Page();

@@ -54,12 +54,6 @@ boost::json::array BalanceJson(const std::vector<domain::CurrencyBalance>& balan
 // The prescription with `superseded_by` and `status`: "active", or "superseded" once replaced.
 boost::json::object ToJson(const domain::PrescriptionListing& listing);
 
-// The wire rule for text fields whose content the service validates (length per column, control
-// characters, emptiness): only a sanity bound here, so that one answer lists every problem the
-// service finds instead of stopping at the JSON layer's default 255-character cap.
-inline constexpr TextRule kServiceCheckedText{
-    .min_length = 0, .max_length = 65535, .multiline = true};
-
 // A list page: {items, next_cursor} with next_cursor null on the last page.
 template <typename Page, typename Encode>
 boost::json::object PageJson(const Page& page, Encode encode) {

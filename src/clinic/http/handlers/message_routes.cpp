@@ -22,13 +22,12 @@ Result<Response> Post(MessageService& messages, Call& call) {
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   service::NewMessage message{
-      .text = fields.OptionalString("text", kServiceCheckedText),
-      .markdown = fields.OptionalString("markdown", kServiceCheckedText),
-      .tags = fields.StringArray("tags", {.max_items = 50}, {.max_length = 255})
-                  .value_or(std::vector<std::string>{}),
-      .attachments = fields.StringArray("attachments", {.max_items = 50}, {.max_length = 64})
-                         .value_or(std::vector<std::string>{}),
-      .client_msg_id = fields.OptionalString("client_msg_id", kServiceCheckedText)};
+      .text = fields.OptionalString("text"),
+      .markdown = fields.OptionalString("markdown"),
+      .tags = fields.StringArray("tags", {.max_items = 50}).value_or(std::vector<std::string>{}),
+      .attachments =
+          fields.StringArray("attachments", {.max_items = 50}).value_or(std::vector<std::string>{}),
+      .client_msg_id = fields.OptionalString("client_msg_id")};
   CLINIC_TRY_STATUS(fields.Finish());
   const auto& headers = call.request.headers;
   if (const auto ua = headers.find(boost::beast::http::field::user_agent); ua != headers.end()) {
@@ -42,7 +41,7 @@ Result<Response> Post(MessageService& messages, Call& call) {
 }
 
 Result<Response> List(MessageService& messages, Call& call) {
-  const auto before = call.query.OptionalString("before", {.max_length = 64});
+  const auto before = call.query.OptionalString("before");
   const PageParams page = call.query.Page();
   CLINIC_TRY_STATUS(call.query.Finish());
   CLINIC_ASSIGN_OR_RETURN(
@@ -54,7 +53,7 @@ Result<Response> List(MessageService& messages, Call& call) {
 Result<Response> MarkRead(MessageService& messages, Call& call) {
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
-  const auto up_to = fields.RequiredString("up_to", {.max_length = 64});
+  const auto up_to = fields.RequiredString("up_to");
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto marked, messages.MarkRead(call.context, call.id, up_to));
   return Json(HttpStatus::ok, boost::json::object{{"marked", marked}});
@@ -75,7 +74,7 @@ Result<Response> Edit(MessageService& messages, Call& call) {
   const std::string message_id(call.request.PathParam("message_id"));
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
-  const auto text = fields.RequiredString("text", kServiceCheckedText);
+  const auto text = fields.RequiredString("text");
   const auto version = fields.RequiredInt("version", {.min = 1});
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto edited, messages.Edit(call.context, message_id, text, version));
@@ -86,7 +85,7 @@ Result<Response> Edit(MessageService& messages, Call& call) {
 Result<Response> Preview(MessageService& messages, Call& call) {
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
-  const auto markdown = fields.RequiredString("markdown", kServiceCheckedText);
+  const auto markdown = fields.RequiredString("markdown");
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto html, messages.PreviewMarkdown(markdown));
   return Json(HttpStatus::ok, boost::json::object{{"html", std::move(html)}});

@@ -36,7 +36,7 @@ Result<Response> Create(PatientService& patients, Call& call) {
 
 Result<Response> List(PatientService& patients, Call& call) {
   service::PatientQuery patient_query{
-      .q = call.query.OptionalString("q", {.max_length = 100}),
+      .q = call.query.OptionalString("q"),
       .include_deleted = call.query.OptionalBool("include_deleted").value_or(false)};
   const PageParams page_params = call.query.Page();
   CLINIC_TRY_STATUS(call.query.Finish());

@@ -18,10 +18,9 @@ constexpr IntRule kIdRule{.min = 1};
 Result<Response> Record(PaymentService& payments, Call& call) {
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
-  service::NewPayment payment{
-      .amount_cents = fields.RequiredInt("amount_cents"),
-      .currency = fields.RequiredString("currency", {.max_length = 3}),
-      .transaction_ref = fields.OptionalString("transaction_ref", kServiceCheckedText)};
+  service::NewPayment payment{.amount_cents = fields.RequiredInt("amount_cents"),
+                              .currency = fields.RequiredString("currency"),
+                              .transaction_ref = fields.OptionalString("transaction_ref")};
   const auto method = fields.RequiredEnum("method", domain::PaymentMethodNames());
   const auto status = fields.OptionalEnum("status", domain::PaymentStatusNames());
   CLINIC_TRY_STATUS(fields.Finish());

@@ -24,7 +24,7 @@ Result<Response> Issue(PrescriptionService& prescriptions, Call& call) {
   CLINIC_ASSIGN_OR_RETURN(auto body, ParseJsonObject(call.request));
   JsonFields fields(body);
   const service::NewPrescription input{
-      .instructions = fields.RequiredString("instructions", kServiceCheckedText),
+      .instructions = fields.RequiredString("instructions"),
       .supersedes_id = fields.OptionalInt("supersedes_id", kIdRule),
       .doctor_id = fields.OptionalInt("doctor_id", kIdRule),
       .patient_id = fields.OptionalInt("patient_id", kIdRule)};

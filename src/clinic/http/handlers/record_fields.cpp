@@ -28,7 +28,7 @@ std::optional<std::string> SettableText(JsonFields& fields, std::string_view nam
     fields.AddError(name, "must not be null");
     return std::nullopt;
   }
-  return fields.OptionalString(name, kServiceCheckedText);
+  return fields.OptionalString(name);
 }
 
 std::optional<bool> SettableBool(JsonFields& fields, std::string_view name) {
@@ -40,8 +40,7 @@ std::optional<bool> SettableBool(JsonFields& fields, std::string_view name) {
 }
 
 service::NullableUpdate<std::string> ClearableText(JsonFields& fields, std::string_view name) {
-  return Clearable<std::string>(fields, name,
-                                [&] { return fields.OptionalString(name, kServiceCheckedText); });
+  return Clearable<std::string>(fields, name, [&] { return fields.OptionalString(name); });
 }
 
 service::NullableUpdate<Id> ClearableId(JsonFields& fields, std::string_view name) {

@@ -17,8 +17,8 @@ namespace clinic::http {
 
 // Readers for the bodies of creates and PATCHes of records (locations, doctors, patients,
 // admins), where every field is optional on the wire and the service decides what is required.
-// Text is read with kServiceCheckedText: the service's rules judge its length and characters, so
-// each field breaks one rule with one message.
+// Text is read as any string: the service's rules judge its length and characters, so each field
+// breaks one rule with one message.
 
 // A field that may be set but never cleared (a NOT NULL column): null is refused, "must not be
 // null".

@@ -42,7 +42,7 @@ Result<ReportRequest> ReadReportRequest(Call& call, bool with_currency) {
   if (!to) query.AddError("to", "is required (a local date, YYYY-MM-DD)");
   out.group_by = query.OptionalEnum("group_by", {"day", "doctor", "location", "specialization"})
                      .value_or("day");
-  if (with_currency) out.currency = query.OptionalString("currency", {.max_length = 3});
+  if (with_currency) out.currency = query.OptionalString("currency");
   CLINIC_TRY_STATUS(query.Finish());
   out.period = {*from, *to};
   out.grouping = out.group_by == "doctor"           ? ReportGrouping::kDoctor

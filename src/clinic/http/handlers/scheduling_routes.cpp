@@ -45,8 +45,8 @@ Result<service::WorkingHoursInput> ReadWorkingHours(const Request& request) {
                                    .horizon_days = fields.RequiredInt("horizon_days")};
   fields.ObjectArray("weekly", {.required = true, .max_items = 100}, [&](JsonFields& item) {
     input.weekly.push_back({.weekday = item.RequiredInt("weekday"),
-                            .start = item.RequiredString("start", {.max_length = 5}),
-                            .end = item.RequiredString("end", {.max_length = 5})});
+                            .start = item.RequiredString("start"),
+                            .end = item.RequiredString("end")});
   });
   CLINIC_TRY_STATUS(fields.Finish());
   return input;
@@ -131,12 +131,11 @@ Result<Response> DeleteSlot(SchedulingService& scheduling, Call& call) {
 Result<Response> SearchSlots(SchedulingService& scheduling, service::AnswerCache* answers,
                              Call& call) {
   QueryFields& query = call.query;
-  service::SlotQuery slot_query{
-      .doctor_id = query.OptionalInt("doctor_id", kIdRule),
-      .specialization = query.OptionalString("specialization", {.max_length = 120}),
-      .location_id = query.OptionalInt("location_id", kIdRule),
-      .from = query.OptionalInstant("from"),
-      .to = query.OptionalInstant("to")};
+  service::SlotQuery slot_query{.doctor_id = query.OptionalInt("doctor_id", kIdRule),
+                                .specialization = query.OptionalString("specialization"),
+                                .location_id = query.OptionalInt("location_id", kIdRule),
+                                .from = query.OptionalInstant("from"),
+                                .to = query.OptionalInstant("to")};
   // Only free slots are searchable; the parameter exists because DESIGN.md §6 names it.
   if (query.OptionalBool("available") == false) {
     query.AddError("available", "only available slots can be searched (true)");
