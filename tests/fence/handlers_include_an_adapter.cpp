@@ -1,4 +1,7 @@
-// Must not compile: a handler calls services and never names an adapter. The first include is one
-// a handler may use, so the probe fails only for the second.
-#include "clinic/service/appointment_service.hpp"
+// Must not compile: a handler calls services and never names an adapter.
+// It must see its own layer, so that it fails for the one include below and nothing else.
+#if !__has_include("clinic/service/appointment_service.hpp")
+#error "the probe does not see the headers its layer may use"
+#endif
+
 #include "clinic/storage/mysql/mysql_connection.hpp"

@@ -1,4 +1,7 @@
-// Must not compile: the generic HTTP layer knows no service; only http/handlers do. The first
-// include is one it may use, so the probe fails only for the second.
-#include "clinic/http/router.hpp"
+// Must not compile: the generic HTTP layer knows no service; only http/handlers do.
+// It must see its own layer, so that it fails for the one include below and nothing else.
+#if !__has_include("clinic/http/router.hpp")
+#error "the probe does not see the headers its layer may use"
+#endif
+
 #include "clinic/service/auth_service.hpp"
