@@ -43,8 +43,12 @@ class MessageApiTest : public BookingApiTest {
     return BookingApiTest::DocsUri(directory);
   }
 
-  // A second instance relays what the first stored (live delivery's polling fallback).
-  std::vector<std::string> ExtraFlags() const override { return {"--live-poll-ms", "100"}; }
+  // A second instance relays what the first stored (live delivery's polling fallback); an upload
+  // quota small enough to reach.
+  std::vector<std::string> ExtraFlags() const override {
+    return {"--live-poll-ms", "100", "--upload-quota", std::to_string(kUploadQuota)};
+  }
+  static constexpr std::size_t kUploadQuota = 16 * 1024 * 1024;
 
   std::unique_ptr<test_support::WebSocketClient> Live(const std::string& token,
                                                       std::uint16_t on_port = 0) {
@@ -511,6 +515,47 @@ TEST_P(MessageApiTest, ATwentyMegabyteUploadIsRefusedAndLeavesNothingOnDisk) {
   const auto refused = Upload(patient_token_, big, "image/png", "?file_name=huge.png");
   EXPECT_EQ(refused.status, 413) << refused.body;
   EXPECT_EQ(StoredFiles(), 0u);
+}
+
+// Who may upload is decided from the header: without a live session the answer comes before any
+// of the body is read, so nobody can make the server buffer megabytes for nothing.
+TEST_P(MessageApiTest, AnUploadWithoutALiveSessionIsAnsweredBeforeItsBodyIsRead) {
+  const std::vector<std::pair<std::string, std::string>> refusals{
+      {"", "401"},
+      {"Authorization: Bearer forged-token\r\n", "401"},
+      // A cookie write from a page of another site is refused before its session is looked up.
+      {"Cookie: clinic_session=forged-token\r\n", "403"}};
+  for (const auto& [credentials, status] : refusals) {
+    // Eight megabytes declared, a few bytes sent: the rest never comes.
+    const std::string request =
+        "POST /api/v1/attachments?file_name=scan.png HTTP/1.1\r\nHost: localhost\r\n"
+        "Content-Type: image/png\r\nContent-Length: 8388608\r\n" +
+        credentials + "\r\n" + kPng;
+    const auto answer = test_support::ExchangeRaw(port(), request);
+    ASSERT_THAT(answer, IsOk()) << credentials;
+    EXPECT_THAT(*answer, ::testing::StartsWith("HTTP/1.1 " + status)) << credentials;
+  }
+  const std::string admitted_request =
+      "POST /api/v1/attachments?file_name=scan.png HTTP/1.1\r\nHost: localhost\r\n"
+      "Content-Type: image/png\r\nConnection: close\r\nAuthorization: Bearer " +
+      patient_token_ + "\r\nContent-Length: " + std::to_string(kPng.size()) + "\r\n\r\n" + kPng;
+  const auto admitted = test_support::ExchangeRaw(port(), admitted_request);
+  ASSERT_THAT(admitted, IsOk());
+  EXPECT_THAT(*admitted, ::testing::StartsWith("HTTP/1.1 201")) << *admitted;
+}
+
+// Past its quota an account's uploads are refused (429, with when to try again) and nothing is
+// stored; other accounts upload as before. Uploading the same bytes again counts again.
+TEST_P(MessageApiTest, AnAccountsUploadsStopAtItsQuota) {
+  const std::string file = "notes\n" + std::string(kUploadQuota / 3, 'n');
+  EXPECT_EQ(Upload(patient_token_, file, "text/plain").status, 201);
+  EXPECT_EQ(Upload(patient_token_, file, "text/plain").status, 201);
+  const std::size_t files_before = StoredFiles();
+  const auto refused = Upload(patient_token_, file + "more", "text/plain");
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_FALSE(refused.Header("Retry-After").empty());
+  EXPECT_EQ(StoredFiles(), files_before);
+  EXPECT_EQ(Upload(doctor_token_, file, "text/plain").status, 201) << "the quota is per account";
 }
 
 TEST_P(MessageApiTest, TheSameBytesUploadedTwiceAreStoredOnce) {

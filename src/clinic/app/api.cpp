@@ -45,7 +45,8 @@ Api::Api(storage::Store& store, const storage::DocumentStores& documents,
       patients_(store, hasher_, clock_),
       admins_(store, hasher_, clock_),
       scheduling_(store, clock_),
-      attachments_(store, *documents.messages, *documents.attachments, clock_),
+      attachments_(store, *documents.messages, *documents.attachments, clock_,
+                   static_cast<std::int64_t>(config.upload_quota_bytes)),
       live_(*documents.messages, {.poll_interval = std::chrono::milliseconds(config.live_poll_ms),
                                   .sessions_live =
                                       [this](const std::vector<std::string>& tokens) {

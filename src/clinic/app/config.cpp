@@ -86,6 +86,10 @@ void AddServerOptions(CLI::App& cli, ServerConfig& config) {
                  "largest attachment upload in bytes")
       ->envname("CLINIC_MAX_ATTACHMENT")
       ->capture_default_str();
+  cli.add_option("--upload-quota", config.upload_quota_bytes,
+                 "bytes one account may upload in any 24 hours")
+      ->envname("CLINIC_UPLOAD_QUOTA")
+      ->capture_default_str();
   cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
       ->envname("CLINIC_LOG_LEVEL")
       ->capture_default_str();
@@ -235,6 +239,10 @@ Status ValidateServerConfig(ServerConfig& config) {
   }
   if (config.max_attachment_bytes < 1024 || config.max_attachment_bytes > 1024ull * 1024 * 1024) {
     return Invalid("--max-attachment", "must be between 1 KiB and 1 GiB");
+  }
+  if (config.upload_quota_bytes < config.max_attachment_bytes ||
+      config.upload_quota_bytes > 1024ull * 1024 * 1024 * 1024) {
+    return Invalid("--upload-quota", "must be between --max-attachment and 1 TiB");
   }
   if (config.web_dir.empty()) config.web_dir = CLINIC_DEFAULT_WEB_DIR;
   if (config.session_idle_minutes < 1 || config.session_idle_minutes > 30 * 24 * 60) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "clinic/common/result.hpp"
+#include "clinic/service/attachment_service.hpp"
 
 namespace clinic::app {
 
@@ -34,6 +35,7 @@ struct ServerConfig {
   std::vector<std::string> trusted_proxies;
   std::uint64_t max_body_bytes = std::uint64_t{1024} * 1024;
   std::uint64_t max_attachment_bytes = std::uint64_t{10} * 1024 * 1024;
+  std::uint64_t upload_quota_bytes = service::kDefaultUploadQuotaBytes;  // per account, 24 hours
   std::string log_level = "info";
   bool fast_password_hashing = false;  // tests only: cheap argon2id parameters
   unsigned session_idle_minutes = 12 * 60;

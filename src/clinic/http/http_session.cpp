@@ -100,6 +100,13 @@ bool IsDisconnect(const beast::error_code& ec) {
          ec == asio::error::broken_pipe;
 }
 
+// The answer when the worker queue is full.
+Response Busy() {
+  Response busy = Problem(Error::Unavailable("The server is busy; retry shortly."));
+  busy.set(bhttp::field::retry_after, "1");
+  return busy;
+}
+
 Response PayloadTooLarge(std::size_t limit) {
   return Problem(
       Error{ErrorCode::kPayloadTooLarge,
@@ -235,7 +242,39 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if (auto length = header_parser_->content_length(); length && *length > exchange_.body_limit) {
       return Respond(PayloadTooLarge(exchange_.body_limit), AfterResponse::kLingerAndClose);
     }
+    const bool has_body = !header_parser_->is_done();
+    if (match_.route != nullptr && match_.route->options.admit && has_body) return Admit();
+    StartBody();
+  }
 
+  // Runs the route's admission on a worker with the header alone; the body is read only when it
+  // passes. The worker touches only request_ and match_, as a handler does.
+  void Admit() {
+    request_.headers = static_cast<const bhttp::fields&>(header_parser_->get());
+    FillRequestContext();
+    const bool queued = core_->workers.TrySubmit([self = shared_from_this()] {
+      Status admitted = self->RunAdmission();
+      asio::post(self->stream_.get_executor(), [self, admitted = std::move(admitted)]() mutable {
+        if (!admitted) {
+          return self->Respond(Problem(admitted.error()), AfterResponse::kLingerAndClose);
+        }
+        self->StartBody();
+      });
+    });
+    if (!queued) Respond(Busy(), AfterResponse::kLingerAndClose);
+  }
+
+  Status RunAdmission() {
+    try {
+      return match_.route->options.admit(request_);
+    } catch (const std::exception& e) {
+      spdlog::error("request {} {}: admission threw: {}", exchange_.request_id, exchange_.route,
+                    e.what());
+      return Fail(Error::Internal(e.what()));
+    }
+  }
+
+  void StartBody() {
     body_parser_.emplace(std::move(*header_parser_));
     header_parser_.reset();
     body_parser_->body_limit(exchange_.body_limit);
@@ -293,11 +332,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if (match_.route == nullptr) {
       return Respond(RejectionResponse(match_), AfterResponse::kKeepAliveIfAllowed);
     }
-    request_.path_params = std::move(match_.path_params);
-    request_.route = std::string(match_.label);
-    request_.client_address = exchange_.client;
-    request_.request_id = exchange_.request_id;
-    request_.client_request_id = exchange_.client_request_id;
+    FillRequestContext();
     if (upgrade_request_) return DispatchUpgrade();
     if (match_.route->options.execution == Execution::kIoThread) {
       return Respond(RunHandler(), AfterResponse::kKeepAliveIfAllowed);
@@ -310,17 +345,23 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
         self->Respond(std::move(response), AfterResponse::kKeepAliveIfAllowed);
       });
     });
-    if (!queued) {
-      Response busy = Problem(Error::Unavailable("The server is busy; retry shortly."));
-      busy.set(bhttp::field::retry_after, "1");
-      Respond(std::move(busy), AfterResponse::kKeepAliveIfAllowed);
-    }
+    if (!queued) Respond(Busy(), AfterResponse::kKeepAliveIfAllowed);
+  }
+
+  // What a handler learns of the request beyond its line, header and body.
+  void FillRequestContext() {
+    request_.path_params = match_.path_params;
+    request_.route = std::string(match_.label);
+    request_.client_address = exchange_.client;
+    request_.request_id = exchange_.request_id;
+    request_.client_request_id = exchange_.client_request_id;
   }
 
   // The route's upgrade handler decides on a worker (it may ask the database who is calling);
-  // an accepted upgrade hands the socket to a WebSocket session and this one ends.
+  // an accepted upgrade hands the socket to a WebSocket session and this one ends. Upgrades wait
+  // in the same bounded queue as requests: a flood of them is answered 503, not queued.
   void DispatchUpgrade() {
-    core_->workers.Submit([self = shared_from_this()] {
+    const bool queued = core_->workers.TrySubmit([self = shared_from_this()] {
       auto channel = self->RunUpgradeHandler();
       asio::post(self->stream_.get_executor(), [self, channel = std::move(channel)]() mutable {
         if (!channel) {
@@ -335,6 +376,10 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
                               std::move(*channel));
       });
     });
+    if (!queued) {
+      upgrade_request_.reset();
+      Respond(Busy(), AfterResponse::kKeepAliveIfAllowed);
+    }
   }
 
   Result<std::shared_ptr<WebSocketChannel>> RunUpgradeHandler() {

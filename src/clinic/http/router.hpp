@@ -54,6 +54,12 @@ class WebSocketChannel {
 // Origin); an error is answered as problem+json without upgrading.
 using UpgradeHandler = std::function<Result<std::shared_ptr<WebSocketChannel>>(Request& request)>;
 
+// Decides, on a worker thread, from the request's line and header alone (its body is empty),
+// whether the body may be read at all; an error is the answer and the body is never read. For
+// routes that accept large bodies, so that a caller who may not call them (no session, a forged
+// one) cannot make the server buffer megabytes first.
+using BodyAdmission = std::function<Status(const Request& request)>;
+
 struct RouteOptions {
   // Largest body accepted, in bytes; the server's default when not set.
   std::optional<std::size_t> max_body_bytes{};
@@ -61,6 +67,8 @@ struct RouteOptions {
   // Set on a GET route that accepts WebSocket upgrades: upgrade requests go here, plain requests
   // to the route's handler (which typically answers 426 Upgrade Required).
   UpgradeHandler websocket{};
+  // Checked before the body is read, when set (the handler still makes its own checks).
+  BodyAdmission admit{};
 };
 
 struct Route {

@@ -46,12 +46,6 @@ class WorkerPool {
     return true;
   }
 
-  // Queues `task` whatever the queue's length; it does not count toward `max_queued` either.
-  template <typename Task>
-  void Submit(Task task) {
-    boost::asio::post(context_, std::move(task));
-  }
-
   // Lets the threads end and joins them: once the queue is empty, or with `drop_queued` as soon as
   // the tasks already running return (the queued ones never run).
   void Stop(bool drop_queued);

@@ -18,6 +18,10 @@ using storage::TxMode;
 
 constexpr std::size_t kMaxFileNameBytes = 255;
 constexpr std::size_t kMaxAttachmentsPerMessage = 10;
+constexpr std::chrono::hours kUploadQuotaWindow{24};
+// When to try again after the quota is used up: an hour frees what was uploaded an hour earlier
+// the day before, which is as good a guess as any without reading every upload's time.
+constexpr int kQuotaRetryAfterSeconds = 3600;
 // Where attachments are: a single-site installation has one region.
 constexpr std::string_view kRegion = "local";
 
@@ -44,8 +48,13 @@ bool IsUploader(const domain::Principal& caller, const storage::StoredAttachment
 }  // namespace
 
 AttachmentService::AttachmentService(storage::Store& store, storage::MessageStore& messages,
-                                     storage::AttachmentStore& attachments, const Clock& clock)
-    : store_(store), messages_(messages), attachments_(attachments), clock_(clock) {}
+                                     storage::AttachmentStore& attachments, const Clock& clock,
+                                     std::int64_t upload_quota_bytes)
+    : store_(store),
+      messages_(messages),
+      attachments_(attachments),
+      clock_(clock),
+      upload_quota_bytes_(upload_quota_bytes) {}
 
 Result<storage::StoredAttachment> AttachmentService::Upload(const domain::RequestContext& context,
                                                             std::string_view declared_type,
@@ -67,6 +76,16 @@ Result<storage::StoredAttachment> AttachmentService::Upload(const domain::Reques
                       "the content is not a PDF, PNG, JPEG or plain-text file",
                       {}});
   }
+  const Instant now = clock_.Now();
+  CLINIC_ASSIGN_OR_RETURN(const std::int64_t uploaded,
+                          attachments_.BytesUploadedSince(context.actor.role, context.actor.id,
+                                                          now - kUploadQuotaWindow));
+  if (uploaded + static_cast<std::int64_t>(content.size()) > upload_quota_bytes_) {
+    return Fail(Error::ResourceExhausted(
+        fmt::format("this account has used its upload quota of {} bytes per 24 hours",
+                    upload_quota_bytes_),
+        kQuotaRetryAfterSeconds));
+  }
   storage::StoredAttachment attachment{.file_id = NewFileId(),
                                        .file_name = domain::SanitizeFileName(file_name, *type),
                                        .mime_type = std::string(type->mime_type),
@@ -74,7 +93,7 @@ Result<storage::StoredAttachment> AttachmentService::Upload(const domain::Reques
                                        .sha256 = Sha256Hex(content),
                                        .uploaded_by_role = context.actor.role,
                                        .uploaded_by_id = context.actor.id,
-                                       .uploaded_at = clock_.Now()};
+                                       .uploaded_at = now};
   CLINIC_TRY_STATUS(attachments_.Save(attachment, content));
   return attachment;
 }

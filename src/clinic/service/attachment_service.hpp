@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,18 +22,23 @@ struct AttachmentDownload {
   std::string content;
 };
 
-// Files for messages (DESIGN.md §6). Anyone logged in uploads; the type is read from the bytes
-// (PDF, PNG, JPEG or plain text) and the name sanitized. A file is downloaded by its uploader and
-// by whoever may read a thread with a message that references it; everyone else gets kNotFound.
-// Thread-safe.
+// What an account may upload in any 24 hours unless configured otherwise (`--upload-quota`).
+inline constexpr std::int64_t kDefaultUploadQuotaBytes = std::int64_t{100} * 1024 * 1024;
+
+// Files for messages (DESIGN.md §6). Anyone logged in uploads, up to `upload_quota_bytes` in any
+// 24 hours; the type is read from the bytes (PDF, PNG, JPEG or plain text) and the name sanitized.
+// A file is downloaded by its uploader and by whoever may read a thread with a message that
+// references it; everyone else gets kNotFound. Thread-safe.
 class AttachmentService {
  public:
   AttachmentService(storage::Store& store, storage::MessageStore& messages,
-                    storage::AttachmentStore& attachments, const Clock& clock);
+                    storage::AttachmentStore& attachments, const Clock& clock,
+                    std::int64_t upload_quota_bytes = kDefaultUploadQuotaBytes);
 
   // kUnsupportedMediaType when the declared type or the detected one is not allow-listed (a
   // declared type that disagrees with the bytes is overruled by them), kInvalidArgument for an
-  // empty body or a file name of more than 255 bytes.
+  // empty body or a file name of more than 255 bytes, kResourceExhausted when the upload would
+  // take the account past its quota (concurrent uploads may overshoot it by what they carry).
   Result<storage::StoredAttachment> Upload(const domain::RequestContext& context,
                                            std::string_view declared_type,
                                            std::string_view file_name, std::string_view content);
@@ -51,6 +57,7 @@ class AttachmentService {
   storage::MessageStore& messages_;
   storage::AttachmentStore& attachments_;
   const Clock& clock_;
+  const std::int64_t upload_quota_bytes_;
 };
 
 }  // namespace clinic::service

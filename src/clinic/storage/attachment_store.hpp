@@ -44,6 +44,9 @@ class AttachmentStore {
   virtual Result<std::optional<StoredAttachment>> Find(const std::string& file_id) = 0;
   // The stored bytes with this sha256; kNotFound when there are none.
   virtual Result<std::string> ReadContent(const std::string& sha256) = 0;
+  // The size of the uploads this account made at or after `since`, summed (an upload of bytes
+  // already stored counts too: what is measured is what the account sent).
+  virtual Result<std::int64_t> BytesUploadedSince(domain::Role role, Id id, Instant since) = 0;
 };
 
 // The two stores of the document side, opened together because they share a connection (pool).

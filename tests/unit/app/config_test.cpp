@@ -61,6 +61,9 @@ TEST(ServerConfig, FillsDefaultsAndChecksRanges) {
   ServerConfig tiny;
   tiny.max_body_bytes = 10;
   EXPECT_FALSE(ValidateServerConfig(tiny));
+  ServerConfig quota_below_one_file;
+  quota_below_one_file.upload_quota_bytes = quota_below_one_file.max_attachment_bytes - 1;
+  EXPECT_FALSE(ValidateServerConfig(quota_below_one_file));
 }
 
 TEST(PasswordHasher, VerifiesOnlyTheRightPassword) {

@@ -106,6 +106,16 @@ class ServerTest : public ::testing::Test {
                  return Text(HttpStatus::ok, std::to_string(request.body.size()));
                },
                {.max_body_bytes = 2 * 1024 * 1024});
+    // Reads its body only for requests that say `X-Pass: yes`; a refusal names the thread that
+    // decided.
+    router.Add(Method::post, "/guarded",
+               [](Request& request) -> Result<Response> {
+                 return Text(HttpStatus::ok, std::to_string(request.body.size()));
+               },
+               {.max_body_bytes = 16 * 1024 * 1024, .admit = [](const Request& request) -> Status {
+                  if (request.headers["X-Pass"] == "yes") return Ok();
+                  return Fail(Error::PermissionDenied("refused on " + ThreadName()));
+                }});
     router.Add(Method::get, "/thread",
                [](Request&) -> Result<Response> { return Text(HttpStatus::ok, ThreadName()); });
     router.Add(Method::get, "/thread-inline",
@@ -341,6 +351,27 @@ TEST_F(ServerTest, RouteBodyLimitOverridesTheDefault) {
   EXPECT_EQ(small->body, "small");
 }
 
+TEST_F(ServerTest, AnAdmissionRefusalIsAnsweredBeforeTheBodyIsRead) {
+  StartServer();
+  // Eight megabytes declared, a few bytes sent: the answer cannot wait for the rest.
+  const auto refused = ExchangeRaw(server_->port(),
+                                   "POST /guarded HTTP/1.1\r\nHost: x\r\n"
+                                   "Content-Length: 8388608\r\n\r\nfirst bytes");
+  ASSERT_THAT(refused, IsOk());
+  EXPECT_THAT(*refused, StartsWith("HTTP/1.1 403"));
+  EXPECT_THAT(*refused, HasSubstr("Connection: close"));
+  EXPECT_THAT(*refused, HasSubstr("refused on http-worker-")) << "it may ask the database";
+
+  HttpClient client(server_->port());
+  auto admitted = client.Send({.method = "POST",
+                               .target = "/guarded",
+                               .body = "twelve bytes",
+                               .headers = {{"X-Pass", "yes"}}});
+  ASSERT_THAT(admitted, IsOk());
+  EXPECT_EQ(admitted->status, 200);
+  EXPECT_EQ(admitted->body, "12");
+}
+
 TEST_F(ServerTest, UnknownRouteIsProblemJson404AndWrongMethod405) {
   StartServer();
   HttpClient client(server_->port());
@@ -533,6 +564,14 @@ TEST_F(ServerTest, FullWorkerQueueAnswers503) {
   auto cheap = client.Get("/thread-inline");
   ASSERT_TRUE(cheap.has_value());
   EXPECT_EQ(cheap->status, 200);
+
+  const auto upgrade = ExchangeRaw(server_->port(),
+                                   "GET /socket?allow=1 HTTP/1.1\r\nHost: x\r\n"
+                                   "Connection: Upgrade, close\r\nUpgrade: websocket\r\n"
+                                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                   "Sec-WebSocket-Version: 13\r\n\r\n");
+  ASSERT_THAT(upgrade, IsOk());
+  EXPECT_THAT(*upgrade, StartsWith("HTTP/1.1 503")) << "an upgrade waits in the same queue";
 }
 
 TEST_F(ServerTest, MetricsCountRequestsByRoutePattern) {

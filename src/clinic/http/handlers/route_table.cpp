@@ -71,11 +71,18 @@ Result<Response> UpgradeRequired(Request&) {
 RouteTable::RouteTable(Router& router, service::AuthService& auth) : router_(router), auth_(auth) {}
 
 void RouteTable::Add(RouteSpec spec, CallHandler handler) {
+  BodyAdmission admit;
+  if (spec.max_body_bytes && spec.access == Access::kLogin) {
+    admit = [access = spec.access, &auth = auth_](const Request& request) -> Status {
+      CLINIC_TRY_STATUS(ResolveCaller(access, request, auth));
+      return Ok();
+    };
+  }
   router_.Add(spec.method, spec.path,
               [spec, &auth = auth_, handler = std::move(handler)](Request& request) {
                 return Checked(spec, auth, request, handler);
               },
-              {.max_body_bytes = spec.max_body_bytes});
+              {.max_body_bytes = spec.max_body_bytes, .admit = std::move(admit)});
   specs_.push_back(std::move(spec));
 }
 

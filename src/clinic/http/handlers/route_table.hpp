@@ -43,7 +43,9 @@ struct RouteSpec {
   Access access = Access::kLogin;
   // The query parameters the route accepts; any other is refused with 400 naming it.
   std::vector<std::string_view> query{};
-  // Largest body accepted, in bytes; the server's default when not set.
+  // Largest body accepted, in bytes; the server's default when not set. A login route that sets
+  // it (an upload) also has its caller resolved before the body is read: no session, a forged or
+  // ended one is answered without reading a byte of the body.
   std::optional<std::size_t> max_body_bytes{};
 };
 

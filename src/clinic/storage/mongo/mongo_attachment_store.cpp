@@ -12,6 +12,7 @@
 namespace clinic::storage::mongo {
 namespace {
 
+using boost::json::array;
 using boost::json::object;
 using boost::json::value;
 
@@ -102,6 +103,35 @@ class GridFsAttachmentStore final : public AttachmentStore {
     if (failed) return Fail(FromDriver(error, "could not read an attachment record"));
     if (!found) return std::optional<StoredAttachment>{};
     return Parse(*found);
+  }
+
+  Result<std::int64_t> BytesUploadedSince(domain::Role role, Id id, Instant since) override {
+    CLINIC_ASSIGN_OR_RETURN(
+        auto query, ToBson(object{{"uploaded_by.role", domain::Name(role)},
+                                  {"uploaded_by.id", object{{"$numberLong", std::to_string(id)}}},
+                                  {"uploaded_at", object{{"$gte", Date(since)}}}}));
+    CLINIC_ASSIGN_OR_RETURN(auto opts, ToBson(object{{"projection", object{{"size_bytes", 1}}}}));
+    PooledClient client(*pool_);
+    Collection records(client, pool_->database(), kRecords);
+    mongoc_cursor_t* cursor =
+        mongoc_collection_find_with_opts(records.get(), query.get(), opts.get(), nullptr);
+    const bson_t* document = nullptr;
+    std::int64_t total = 0;
+    bool readable = true;
+    while (mongoc_cursor_next(cursor, &document)) {
+      auto json = ToJson(document);
+      const auto* size =
+          json && json->is_object() ? json->get_object().if_contains("size_bytes") : nullptr;
+      const auto bytes = size != nullptr ? ExtendedJsonInt(*size) : std::nullopt;
+      readable = readable && bytes.has_value();
+      total += bytes.value_or(0);
+    }
+    bson_error_t error;
+    const bool failed = mongoc_cursor_error(cursor, &error);
+    mongoc_cursor_destroy(cursor);
+    if (failed) return Fail(FromDriver(error, "could not sum an account's uploads"));
+    if (!readable) return Fail(Error::Internal("a stored attachment record is not readable"));
+    return total;
   }
 
   Result<std::string> ReadContent(const std::string& sha256) override {
@@ -215,6 +245,13 @@ class GridFsAttachmentStore final : public AttachmentStore {
 
 Result<std::unique_ptr<AttachmentStore>> OpenGridFsAttachmentStore(
     std::shared_ptr<MongoPool> pool) {
+  // What an account uploaded lately is summed at every upload (the quota).
+  const object uploader_index{
+      {"name", "uploader_uploaded"},
+      {"key", object{{"uploaded_by.role", 1}, {"uploaded_by.id", 1}, {"uploaded_at", 1}}}};
+  CLINIC_TRY_STATUS(
+      pool->WriteCommand(object{{"createIndexes", kRecords}, {"indexes", array{uploader_index}}},
+                         "could not create the attachment indexes"));
   return std::unique_ptr<AttachmentStore>(std::make_unique<GridFsAttachmentStore>(std::move(pool)));
 }
 

@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS attachments (
   uploaded_by_id INTEGER NOT NULL,
   uploaded_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS attachments_by_uploader
+  ON attachments (uploaded_by_role, uploaded_by_id, uploaded_at);
 )sql";
 
 Error FileError(std::string_view what, const fs::path& path) {
@@ -120,6 +122,19 @@ class LocalAttachmentStore final : public AttachmentStore {
                                                             .uploaded_by_role = *role,
                                                             .uploaded_by_id = row.Int(6),
                                                             .uploaded_at = *at}};
+  }
+
+  Result<std::int64_t> BytesUploadedSince(domain::Role role, Id id, Instant since) override {
+    CLINIC_ASSIGN_OR_RETURN(auto connection, pool_.Acquire());
+    // uploaded_at is RFC 3339 in UTC with whole seconds: its text sorts as its time does.
+    const std::vector<Value> params{Value{std::string(domain::Name(role))}, Value{id},
+                                    Value{FormatRfc3339(since)}};
+    CLINIC_ASSIGN_OR_RETURN(
+        auto rows, connection->Query("SELECT COALESCE(SUM(size_bytes), 0) FROM attachments "
+                                     "WHERE uploaded_by_role = ? AND uploaded_by_id = ? "
+                                     "AND uploaded_at >= ?",
+                                     params));
+    return rows.empty() ? std::int64_t{0} : rows.front().Int(0);
   }
 
   Result<std::string> ReadContent(const std::string& sha256) override {
