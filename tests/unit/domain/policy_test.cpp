@@ -35,6 +35,15 @@ Doctor MakeDoctor(Id id, bool active, bool deleted) {
   return doctor;
 }
 
+// Appointment 5, of kPatient with kDoctor.
+Appointment AppointmentOfKPatientWithKDoctor() {
+  Appointment appointment;
+  appointment.id = 5;
+  appointment.patient_id = kPatient.id;
+  appointment.doctor_id = kDoctor.id;
+  return appointment;
+}
+
 TEST(LocationPolicy, AnyoneReadsOnlyAdminsWrite) {
   for (const auto& caller : {kAnonymous, kPatient, kDoctor, kAdmin}) {
     EXPECT_EQ(Outcome(AuthorizeLocation(caller, Action::kList)), kAllowed);
@@ -159,10 +168,7 @@ TEST(AppointmentPolicy, PatientsBookForThemselvesAdminsForAnyoneDoctorsNot) {
 }
 
 TEST(AppointmentPolicy, EachParticipantHasTheirOwnActions) {
-  Appointment appointment;
-  appointment.id = 5;
-  appointment.patient_id = kPatient.id;
-  appointment.doctor_id = kDoctor.id;
+  const Appointment appointment = AppointmentOfKPatientWithKDoctor();
   const Principal other_patient{Role::kPatient, 43};
   const Principal other_doctor{Role::kDoctor, 8};
   using A = AppointmentAction;
@@ -190,10 +196,7 @@ TEST(AppointmentPolicy, ListsAreNarrowedToTheCallersOwn) {
 }
 
 TEST(PaymentPolicy, AdminsWriteThePatientReadsTheDoctorMayNot) {
-  Appointment appointment;
-  appointment.id = 5;
-  appointment.patient_id = kPatient.id;
-  appointment.doctor_id = kDoctor.id;
+  const Appointment appointment = AppointmentOfKPatientWithKDoctor();
   EXPECT_EQ(Outcome(AuthorizePaymentWrite(kAdmin)), kAllowed);
   EXPECT_EQ(Outcome(AuthorizePaymentWrite(kPatient)), kForbidden);
   EXPECT_EQ(Outcome(AuthorizePaymentWrite(kDoctor)), kForbidden);
@@ -206,10 +209,7 @@ TEST(PaymentPolicy, AdminsWriteThePatientReadsTheDoctorMayNot) {
 }
 
 TEST(PrescriptionPolicy, OnlyTheAppointmentsDoctorWritesTheirPatientsDoctorsRead) {
-  Appointment appointment;
-  appointment.id = 5;
-  appointment.patient_id = kPatient.id;
-  appointment.doctor_id = kDoctor.id;
+  const Appointment appointment = AppointmentOfKPatientWithKDoctor();
   EXPECT_EQ(Outcome(AuthorizePrescribe(kDoctor, appointment)), kAllowed);
   EXPECT_EQ(Outcome(AuthorizePrescribe(kAdmin, appointment)), kForbidden);
   EXPECT_EQ(Outcome(AuthorizePrescribe(kPatient, appointment)), kForbidden);
