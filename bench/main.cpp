@@ -34,8 +34,8 @@
 #include "clinic/service/appointment_service.hpp"
 #include "clinic/service/attachment_service.hpp"
 #include "clinic/service/message_service.hpp"
+#include "clinic/service/outbox.hpp"
 #include "clinic/service/password_hasher.hpp"
-#include "clinic/service/system_messages.hpp"
 #include "clinic/storage/mysql/mysql_connection.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
 #include "load.hpp"
@@ -279,8 +279,9 @@ Row Measure(std::string name, std::string backend, pid_t server, std::uint16_t p
           .cpu_seconds = after.cpu_seconds - before.cpu_seconds};
 }
 
-// The booking transaction without HTTP: the same services clinicd runs (booking, its audit row,
-// the system message on the thread), called by `raw_threads` threads as fast as they can.
+// The booking transaction without HTTP: the same services clinicd runs (booking, its audit row
+// and outbox entry; the relay posting the system message on the thread meanwhile), called by
+// `raw_threads` threads as fast as they can.
 Row MeasureRawBooking(const Options& options, const app::StorageConfig& storage,
                       const std::string& files_dir, const BenchData& data,
                       const std::string& backend) {
@@ -293,8 +294,9 @@ Row MeasureRawBooking(const Options& options, const app::StorageConfig& storage,
   service::AttachmentService attachments(*store, *documents.messages, *documents.attachments,
                                          clock);
   service::MessageService messages(*store, *documents.messages, attachments, clock);
-  service::SystemMessages system_messages(messages);
-  service::AppointmentService appointments(*store, clock, &system_messages);
+  const service::OutboxWriter outbox(clock, "clinic-bench");
+  service::OutboxRelay relay(*store, messages, clock, {});
+  service::AppointmentService appointments(*store, clock, &relay, &outbox);
 
   std::atomic<std::size_t> next{0};
   std::mutex mutex;

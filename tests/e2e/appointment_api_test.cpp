@@ -439,6 +439,7 @@ TEST_P(AppointmentApiTest, ADeactivationCanCancelTheUpcomingAppointmentsWithNoti
       admin_token_);
   ASSERT_EQ(deactivated.status, 200) << deactivated.body;
   EXPECT_EQ(deactivated.Json().at("is_active"), false);
+  WaitForOutbox();
   for (const auto& [id, token] :
        {std::pair{first, patient_token_}, std::pair{second, other_token}}) {
     auto appointment = Call("GET", AppointmentPath(id), std::nullopt, token);

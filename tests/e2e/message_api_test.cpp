@@ -73,6 +73,7 @@ class MessageApiTest : public BookingApiTest {
                        patient_token_);
     ASSERT_EQ(booked.status, 201) << booked.body;
     appointment_ = booked.Json().at("id").as_int64();
+    WaitForOutbox();
   }
 
   std::string Thread(const std::string& suffix = "") const {
@@ -350,6 +351,7 @@ TEST_P(MessageApiTest, CancellingAndReschedulingWriteSystemMessages) {
                  std::nullopt, patient_token_)
                 .status,
             200);
+  WaitForOutbox();
   const auto items = Items(Thread(), doctor_token_);
   ASSERT_EQ(items.size(), 3u);
   EXPECT_THAT(std::string(items[1].at("text").as_string()),
@@ -612,15 +614,19 @@ TEST_P(MessageApiTest, TwoParticipantsOnWebSocketsReceiveEachOthersMessages) {
   }
 
   // Everything above was published before the stranger's own booking: had any of it reached the
-  // stranger, it would come first.
+  // stranger, it would come first. The booking is told at once, its system message once posted.
   auto booked = Call("POST", "/api/v1/appointments",
                      object{{"slot_id", CreateSlot(doctor_, location_, On2030(5), On2030(6))}},
                      stranger_token);
   ASSERT_EQ(booked.status, 201) << booked.body;
   const auto first = stranger->Next();
   ASSERT_TRUE(first);
-  EXPECT_EQ(first->at("appointment_id"), booked.Json().at("id")) << *first;
-  EXPECT_EQ(first->at("message").at("type"), "system");
+  EXPECT_EQ(first->at("type"), "appointment") << *first;
+  EXPECT_EQ(first->at("appointment").at("id"), booked.Json().at("id")) << *first;
+  const auto second = stranger->Next();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->at("appointment_id"), booked.Json().at("id")) << *second;
+  EXPECT_EQ(second->at("message").at("type"), "system");
 }
 
 TEST_P(MessageApiTest, OneAccountHoldsOnlySoManyLiveSockets) {
@@ -682,6 +688,35 @@ TEST_P(MessageApiTest, AnotherInstanceRelaysMessagesByPolling) {
   const auto relayed = doctor->NextOfType("message");
   ASSERT_TRUE(relayed);
   EXPECT_EQ(relayed->at("message").at("_id"), posted.at("_id"));
+}
+
+TEST_P(MessageApiTest, AnotherInstanceRelaysBookingChangesAndReadReceipts) {
+  auto second = StartAnotherServer();
+  ASSERT_TRUE(second);
+  auto patient = Live(patient_token_, second->port());
+  ASSERT_TRUE(patient);
+  const auto question = PostOk(patient_token_, object{{"text", "Can we meet later?"}});
+  (void)patient->NextOfType("message");
+
+  ASSERT_EQ(
+      Call("POST", Thread("/read"), object{{"up_to", question.at("_id")}}, doctor_token_).status,
+      200);
+  const auto read = patient->NextOfType("read");
+  ASSERT_TRUE(read) << "a receipt given on the first instance reaches the second";
+  EXPECT_EQ(read->at("user").at("role"), "doctor");
+  EXPECT_EQ(read->at("up_to"), question.at("_id"));
+
+  const auto later = CreateSlot(doctor_, location_, On2030(3), On2030(4));
+  ASSERT_EQ(Call("POST", "/api/v1/appointments/" + std::to_string(appointment_) + "/reschedule",
+                 object{{"slot_id", later}}, patient_token_)
+                .status,
+            200);
+  const auto change = patient->NextOfType("appointment");
+  ASSERT_TRUE(change) << "so does a booking change";
+  EXPECT_EQ(change->at("change"), "rescheduled");
+  EXPECT_EQ(change->at("appointment").at("slot_id"), later);
+  EXPECT_FALSE(patient->NextOfType("appointment", std::chrono::milliseconds(500)))
+      << "each change is relayed once";
 }
 
 // Waits up to five seconds for the server to close `socket`.

@@ -1,6 +1,7 @@
 #include "support/api_fixture.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <iostream>
 #include <thread>
 
@@ -57,6 +58,17 @@ std::int64_t ApiTest::QueryCount(const std::string& sql) {
   auto rows = (*connection)->Query(sql, {});
   EXPECT_TRUE(rows && !rows->empty()) << sql << ": " << (rows ? "no rows" : rows.error().message);
   return rows && !rows->empty() ? rows->front().Int(0) : -1;
+}
+
+void ApiTest::WaitForOutbox() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (QueryCount("SELECT COUNT(*) FROM outbox WHERE applied_at IS NULL") > 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "outbox entries still not applied after 60 s";
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 std::unique_ptr<test_support::ClinicdProcess> ApiTest::StartAnotherServer() {

@@ -61,6 +61,10 @@ class ApiTest : public ::testing::TestWithParam<storage::sql::Dialect> {
 
   // The single number a SQL query such as COUNT(*) gives, asked of the database directly.
   std::int64_t QueryCount(const std::string& sql);
+  // Waits (up to 60 s, else the test fails) until every outbox entry is applied: the system
+  // messages of the booking changes made so far are on their threads (an entry claimed by an
+  // instance that died is claimed again once its lease ends).
+  void WaitForOutbox();
 
   TestDatabase& database() { return *database_; }
   std::uint16_t port() const { return clinicd_->port(); }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "clinic/common/crypto.hpp"
 #include "clinic/http/handlers/admin_routes.hpp"
 #include "clinic/http/handlers/appointment_routes.hpp"
 #include "clinic/http/handlers/attachment_routes.hpp"
@@ -36,26 +37,30 @@ Api::Api(storage::Store& store, const storage::DocumentStores& documents,
          const ServerConfig& config)
     : store_(store),
       config_(config),
+      // A name of this instance's own, for the outbox entries it writes.
+      outbox_writer_(clock_, RandomToken(8)),
       hasher_(config.fast_password_hashing ? service::PasswordHasher::Cost::kFastForTests
                                            : service::PasswordHasher::Cost::kProduction,
               std::max<std::size_t>(1, config.workers / 2)),
       auth_(store, hasher_, clock_, AuthOptionsFrom(config)),
       locations_(store, clock_),
-      doctors_(store, hasher_, clock_, &appointment_events_),
+      doctors_(store, hasher_, clock_, &appointment_events_, &outbox_writer_),
       patients_(store, hasher_, clock_),
       admins_(store, hasher_, clock_),
       scheduling_(store, clock_),
       attachments_(store, *documents.messages, *documents.attachments, clock_,
                    static_cast<std::int64_t>(config.upload_quota_bytes)),
       live_(*documents.messages, {.poll_interval = std::chrono::milliseconds(config.live_poll_ms),
+                                  .outbox_store = &store,
+                                  .origin = outbox_writer_.origin(),
                                   .sessions_live =
                                       [this](const std::vector<std::string>& tokens) {
                                         return auth_.SessionsLive(tokens);
                                       }}),
-      messages_(store, *documents.messages, attachments_, clock_, &live_),
-      system_messages_(messages_),
-      appointment_events_({&system_messages_, &live_}),
-      appointments_(store, clock_, &appointment_events_),
+      messages_(store, *documents.messages, attachments_, clock_, &live_, &outbox_writer_),
+      outbox_relay_(store, messages_, clock_, {}),
+      appointment_events_({&live_, &outbox_relay_}),
+      appointments_(store, clock_, &appointment_events_, &outbox_writer_),
       payments_(store, clock_),
       prescriptions_(store, clock_),
       reports_(store),
@@ -102,6 +107,28 @@ void Api::AddMetrics(http::Metrics& metrics) const {
         "# TYPE clinic_password_checks_refused_total counter\n"
         "clinic_password_checks_refused_total {}\n",
         counters.hashes, counters.verifications, counters.refused);
+  });
+  metrics.AddCollector([&store = store_, &relay = outbox_relay_](std::string& out) {
+    const auto counters = relay.counters();
+    out += fmt::format(
+        "# HELP clinic_outbox_applied_total Outbox entries this instance applied (system messages "
+        "posted).\n"
+        "# TYPE clinic_outbox_applied_total counter\n"
+        "clinic_outbox_applied_total {}\n"
+        "# HELP clinic_outbox_failed_attempts_total Attempts to apply an outbox entry that failed "
+        "and will be retried.\n"
+        "# TYPE clinic_outbox_failed_attempts_total counter\n"
+        "clinic_outbox_failed_attempts_total {}\n",
+        counters.applied, counters.failed_attempts);
+    auto pending = storage::InTransaction(store, storage::TxMode::kRead,
+                                          [](auto& tx) { return tx.outbox().CountPending(); });
+    if (pending) {
+      out += fmt::format(
+          "# HELP clinic_outbox_pending Outbox entries not applied yet, of every instance.\n"
+          "# TYPE clinic_outbox_pending gauge\n"
+          "clinic_outbox_pending {}\n",
+          *pending);
+    }
   });
   metrics.AddCollector([&store = store_](std::string& out) {
     out +=

@@ -20,13 +20,13 @@
 #include "clinic/service/live_feed.hpp"
 #include "clinic/service/location_service.hpp"
 #include "clinic/service/message_service.hpp"
+#include "clinic/service/outbox.hpp"
 #include "clinic/service/password_hasher.hpp"
 #include "clinic/service/patient_service.hpp"
 #include "clinic/service/payment_service.hpp"
 #include "clinic/service/prescription_service.hpp"
 #include "clinic/service/report_service.hpp"
 #include "clinic/service/scheduling_service.hpp"
-#include "clinic/service/system_messages.hpp"
 #include "clinic/storage/attachment_store.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -45,13 +45,14 @@ class Api {
   // The declarations of the routes AddRoutes added: for the contract test against
   // api/openapi.yaml.
   const std::vector<http::RouteSpec>& route_specs() const { return route_specs_; }
-  // Adds the services' own figures (password hashing) to the /metrics page.
+  // Adds the services' own figures (password hashing, the outbox) to the /metrics page.
   void AddMetrics(http::Metrics& metrics) const;
 
  private:
   storage::Store& store_;
   const ServerConfig& config_;
   SystemClock clock_;
+  service::OutboxWriter outbox_writer_;
   service::PasswordHasher hasher_;
   service::AuthService auth_;
   service::LocationService locations_;
@@ -64,7 +65,7 @@ class Api {
   service::AttachmentService attachments_;
   service::LiveFeed live_;
   service::MessageService messages_;
-  service::SystemMessages system_messages_;
+  service::OutboxRelay outbox_relay_;
   service::AppointmentEventsFanOut appointment_events_;
   service::AppointmentService appointments_;
   service::PaymentService payments_;

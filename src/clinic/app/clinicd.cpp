@@ -129,9 +129,8 @@ int ClinicdMain(int argc, char** argv) {
   const PeriodicTask pruning(std::chrono::hours(1), [&store = **store, &clock] {
     if (auto pruned = service::PruneExpiredRecords(store, clock); !pruned) {
       spdlog::warn("pruning expired records failed: {}", pruned.error().message);
-    } else if (pruned->sessions > 0 || pruned->idempotency_keys > 0 || pruned->throttle_rows > 0) {
-      spdlog::info("pruned {} expired sessions, {} idempotency keys and {} throttle rows",
-                   pruned->sessions, pruned->idempotency_keys, pruned->throttle_rows);
+    } else if (!pruned->empty()) {
+      spdlog::info("{}", pruned->Describe());
     }
   });
   std::cout << "listening on http://" << listen.host << ":" << server.port() << std::endl;

@@ -25,9 +25,7 @@ int GenerateSlots(storage::Store& store, const Clock& clock, const Console& cons
 int Prune(storage::Store& store, const Clock& clock, const Console& console) {
   auto pruned = service::PruneExpiredRecords(store, clock);
   if (!pruned) return ReportError(pruned.error(), console);
-  console.out << fmt::format(
-      "pruned {} expired sessions, {} idempotency keys and {} throttle rows\n", pruned->sessions,
-      pruned->idempotency_keys, pruned->throttle_rows);
+  console.out << pruned->Describe() << '\n';
   return kExitDone;
 }
 

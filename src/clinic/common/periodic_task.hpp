@@ -29,10 +29,23 @@ class PeriodicTask {
   PeriodicTask(const PeriodicTask&) = delete;
   PeriodicTask& operator=(const PeriodicTask&) = delete;
 
+  // Runs the task as soon as the thread is free instead of at the end of the period (wakes
+  // arriving during a run make one more run).
+  void Wake() {
+    {
+      const std::scoped_lock lock(mutex_);
+      woken_ = true;
+    }
+    wake_.notify_all();
+  }
+
  private:
   void Run() {
     std::unique_lock lock(mutex_);
-    while (!wake_.wait_for(lock, period_, [this] { return stopping_; })) {
+    while (true) {
+      wake_.wait_for(lock, period_, [this] { return stopping_ || woken_; });
+      if (stopping_) return;
+      woken_ = false;
       lock.unlock();
       task_();
       lock.lock();
@@ -44,6 +57,7 @@ class PeriodicTask {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool woken_ = false;
   std::thread thread_;  // last: starts once everything it reads is initialised
 };
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "clinic/storage/repositories.hpp"
@@ -7,6 +9,11 @@
 namespace clinic::service {
 
 enum class AppointmentEvent { kBooked, kCancelled, kRescheduled, kCompleted, kNoShow };
+
+// "booked", "cancelled", "rescheduled", "completed", "no_show": the names live events and the
+// outbox use.
+std::string_view Name(AppointmentEvent event);
+std::optional<AppointmentEvent> ParseAppointmentEvent(std::string_view name);
 
 // Told about a booking change after its transaction committed, with the appointment as it is
 // now: the hook for system messages on the thread and for live delivery. A listener must not
@@ -17,7 +24,7 @@ class AppointmentEvents {
   virtual void Changed(AppointmentEvent event, const domain::AppointmentListing& appointment) = 0;
 };
 
-// Tells several listeners, in order (system messages first, then live delivery).
+// Tells several listeners, in order (live delivery first, then the outbox relay's wake-up).
 class AppointmentEventsFanOut final : public AppointmentEvents {
  public:
   explicit AppointmentEventsFanOut(std::vector<AppointmentEvents*> listeners)

@@ -103,6 +103,17 @@ AppointmentChange ChangeFor(AppointmentStatus outcome) {
                                                   : AppointmentChange::kNoShow;
 }
 
+// The appointment as the change left it, recorded with the change in the outbox when there is one.
+Result<AppointmentListing> Recorded(Transaction& tx, const OutboxWriter* outbox,
+                                    const domain::RequestContext& context, AppointmentEvent event,
+                                    Id id) {
+  CLINIC_ASSIGN_OR_RETURN(auto listing, tx.appointments().GetListing(id));
+  if (outbox != nullptr) {
+    CLINIC_TRY_STATUS(outbox->RecordAppointmentChange(tx, context, event, listing));
+  }
+  return listing;
+}
+
 // Tells `events` (when set) of a change that committed, and passes the outcome on.
 Result<AppointmentListing> Announce(AppointmentEvents* events, AppointmentEvent event,
                                     Result<AppointmentListing> outcome) {
@@ -113,8 +124,8 @@ Result<AppointmentListing> Announce(AppointmentEvents* events, AppointmentEvent 
 }  // namespace
 
 AppointmentService::AppointmentService(storage::Store& store, const Clock& clock,
-                                       AppointmentEvents* events)
-    : store_(store), clock_(clock), events_(events) {}
+                                       AppointmentEvents* events, const OutboxWriter* outbox)
+    : store_(store), clock_(clock), events_(events), outbox_(outbox) {}
 
 Result<Created<AppointmentListing>> AppointmentService::Book(const domain::RequestContext& context,
                                                              const BookingRequest& request) {
@@ -150,6 +161,7 @@ Result<Created<AppointmentListing>> AppointmentService::Book(const domain::Reque
                                                      slot.id));
         CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.book", "appointment", created.id,
                                 fmt::format("slot {}", slot.id)));
+        CLINIC_TRY_STATUS(Recorded(tx, outbox_, context, AppointmentEvent::kBooked, created.id));
         return created.id;
       },
       [](Transaction& tx, Id id) { return tx.appointments().GetListing(id); });
@@ -212,7 +224,7 @@ Result<AppointmentListing> AppointmentService::Cancel(const domain::RequestConte
         CLINIC_TRY_STATUS(tx.appointments().Cancel(id, cleaned));
         CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.cancel", "appointment", id,
                                 fmt::format("slot {}", appointment.slot_id)));
-        return tx.appointments().GetListing(id);
+        return Recorded(tx, outbox_, context, AppointmentEvent::kCancelled, id);
       }));
 }
 
@@ -245,7 +257,7 @@ Result<AppointmentListing> AppointmentService::Reschedule(const domain::RequestC
         CLINIC_TRY_STATUS(SlotTakenIfDuplicate(tx.appointments().MoveToSlot(id, slot), slot.id));
         CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.reschedule", "appointment", id,
                                 fmt::format("slot {} to slot {}", appointment.slot_id, slot.id)));
-        return tx.appointments().GetListing(id);
+        return Recorded(tx, outbox_, context, AppointmentEvent::kRescheduled, id);
       }));
 }
 
@@ -279,10 +291,11 @@ Result<AppointmentListing> AppointmentService::SetNotes(const domain::RequestCon
 Result<AppointmentListing> AppointmentService::RecordAttendance(
     const domain::RequestContext& context, Id id, AppointmentStatus outcome) {
   const Instant now = clock_.Now();
+  const AppointmentEvent event = outcome == AppointmentStatus::kCompleted
+                                     ? AppointmentEvent::kCompleted
+                                     : AppointmentEvent::kNoShow;
   return Announce(
-      events_,
-      outcome == AppointmentStatus::kCompleted ? AppointmentEvent::kCompleted
-                                               : AppointmentEvent::kNoShow,
+      events_, event,
       InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
         CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
         CLINIC_TRY_STATUS(
@@ -295,7 +308,7 @@ Result<AppointmentListing> AppointmentService::RecordAttendance(
         CLINIC_TRY_STATUS(Audit(tx, clock_, context,
                                 fmt::format("appointment.{}", domain::Name(outcome)), "appointment",
                                 id));
-        return tx.appointments().GetListing(id);
+        return Recorded(tx, outbox_, context, event, id);
       }));
 }
 

@@ -10,6 +10,7 @@
 #include "clinic/domain/principal.hpp"
 #include "clinic/service/appointment_events.hpp"
 #include "clinic/service/create_once.hpp"
+#include "clinic/service/outbox.hpp"
 #include "clinic/service/start_cursor.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -49,9 +50,10 @@ using AppointmentPage = StartOrderedPage<domain::AppointmentListing>;
 // cannot seat two patients in one slot, and loses with kAlreadyExists (409). Thread-safe.
 class AppointmentService {
  public:
-  // `events` (optional) hears of every change after it committed.
-  AppointmentService(storage::Store& store, const Clock& clock,
-                     AppointmentEvents* events = nullptr);
+  // `events` (optional) hears of every change after it committed; `outbox` (optional) records
+  // each change in its transaction, with the system message it posts on the thread.
+  AppointmentService(storage::Store& store, const Clock& clock, AppointmentEvents* events = nullptr,
+                     const OutboxWriter* outbox = nullptr);
 
   // Books the slot for the patient (domain::AuthorizeBooking). 409 (kFailedPrecondition) when the
   // slot is blocked, in the past or its doctor does not take appointments, or when the patient
@@ -87,6 +89,7 @@ class AppointmentService {
   storage::Store& store_;
   const Clock& clock_;
   AppointmentEvents* events_;
+  const OutboxWriter* outbox_;
 };
 
 }  // namespace clinic::service

@@ -76,8 +76,8 @@ std::string UpdateDetails(const DoctorFields& f) {
 // Cancels every upcoming scheduled appointment of the doctor with `reason`, each with its audit
 // row, in batches; answers them as they are now, for the events sent after the commit.
 Result<std::vector<domain::AppointmentListing>> CancelUpcoming(
-    Transaction& tx, const Clock& clock, const domain::RequestContext& context, Id doctor_id,
-    const std::string& reason) {
+    Transaction& tx, const Clock& clock, const OutboxWriter* outbox,
+    const domain::RequestContext& context, Id doctor_id, const std::string& reason) {
   const Instant now = clock.Now();
   std::vector<domain::AppointmentListing> cancelled;
   while (true) {
@@ -93,6 +93,10 @@ Result<std::vector<domain::AppointmentListing>> CancelUpcoming(
       CLINIC_TRY_STATUS(Audit(tx, clock, context, "appointment.cancel", "appointment", id,
                               "the doctor was deactivated"));
       CLINIC_ASSIGN_OR_RETURN(auto now_cancelled, tx.appointments().GetListing(id));
+      if (outbox != nullptr) {
+        CLINIC_TRY_STATUS(outbox->RecordAppointmentChange(tx, context, AppointmentEvent::kCancelled,
+                                                          now_cancelled));
+      }
       cancelled.push_back(std::move(now_cancelled));
     }
   }
@@ -119,8 +123,9 @@ Result<domain::Doctor> LoadAuthorized(Transaction& tx, const domain::Principal& 
 }  // namespace
 
 DoctorService::DoctorService(storage::Store& store, const PasswordHasher& hasher,
-                             const Clock& clock, AppointmentEvents* events)
-    : store_(store), hasher_(hasher), clock_(clock), events_(events) {}
+                             const Clock& clock, AppointmentEvents* events,
+                             const OutboxWriter* outbox)
+    : store_(store), hasher_(hasher), clock_(clock), events_(events), outbox_(outbox) {}
 
 Result<Created<domain::Doctor>> DoctorService::Create(const domain::RequestContext& context,
                                                       DoctorFields fields) {
@@ -190,8 +195,8 @@ Result<domain::Doctor> DoctorService::Update(const domain::RequestContext& conte
         if (fields.is_active == false && doctor.is_active) {
           CLINIC_TRY_STATUS(tx.doctors().GetForUpdate(id));
           if (fields.cancel_upcoming_reason) {
-            CLINIC_ASSIGN_OR_RETURN(
-                cancelled, CancelUpcoming(tx, clock_, context, id, *fields.cancel_upcoming_reason));
+            CLINIC_ASSIGN_OR_RETURN(cancelled, CancelUpcoming(tx, clock_, outbox_, context, id,
+                                                              *fields.cancel_upcoming_reason));
           } else {
             CLINIC_TRY_STATUS(RequireNoUpcomingAppointments(tx, {.doctor_id = id}, now));
           }

@@ -9,6 +9,7 @@
 #include "clinic/domain/principal.hpp"
 #include "clinic/service/appointment_events.hpp"
 #include "clinic/service/create_once.hpp"
+#include "clinic/service/outbox.hpp"
 #include "clinic/service/password_hasher.hpp"
 #include "clinic/service/record_update.hpp"
 #include "clinic/storage/store.hpp"
@@ -51,9 +52,10 @@ struct DoctorQuery {
 // a taken email (also by a deleted record) is kAlreadyExists on "email". Thread-safe.
 class DoctorService {
  public:
-  // `events` (may be null) hears of the appointments a deactivation cancels.
+  // `events` (may be null) hears of the appointments a deactivation cancels once it committed;
+  // `outbox` (may be null) records them in its transaction (the patients' notice).
   DoctorService(storage::Store& store, const PasswordHasher& hasher, const Clock& clock,
-                AppointmentEvents* events = nullptr);
+                AppointmentEvents* events = nullptr, const OutboxWriter* outbox = nullptr);
 
   // Once per Idempotency-Key (CreateOnce).
   Result<Created<domain::Doctor>> Create(const domain::RequestContext& context,
@@ -76,6 +78,7 @@ class DoctorService {
   const PasswordHasher& hasher_;
   const Clock& clock_;
   AppointmentEvents* events_;
+  const OutboxWriter* outbox_;
 };
 
 }  // namespace clinic::service

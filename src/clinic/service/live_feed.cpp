@@ -13,8 +13,12 @@ namespace {
 
 using domain::Role;
 
-// Messages a poll relays at most; more within one window are left for the clients to reload.
+// Messages (and outbox entries) a poll relays at most; more within one window are left for the
+// clients to reload.
 constexpr int kMaxMessagesPerPoll = 500;
+constexpr int kMaxChangesPerPoll = 2000;
+
+std::string OutboxKey(Id id) { return fmt::format("outbox-{}", id); }
 
 }  // namespace
 
@@ -96,14 +100,14 @@ void LiveFeed::Deliver(const domain::Message& message) {
   }
 }
 
-bool LiveFeed::MarkDelivered(const domain::Message& message) {
+bool LiveFeed::MarkDelivered(const std::string& key, Instant created_at) {
   if (options_.poll_interval.count() == 0) return true;
   std::lock_guard lock(delivered_mutex_);
-  return delivered_.emplace(message.id, message.created_at).second;
+  return delivered_.emplace(key, created_at).second;
 }
 
 void LiveFeed::MessageStored(const domain::Message& message) {
-  MarkDelivered(message);
+  MarkDelivered(message.id, message.created_at);
   Deliver(message);
 }
 
@@ -129,10 +133,51 @@ void LiveFeed::Poll(bool deliver) {
     return;
   }
   for (const auto& message : *recent) {
-    if (MarkDelivered(message) && deliver) Deliver(message);
+    if (MarkDelivered(message.id, message.created_at) && deliver) Deliver(message);
   }
+  if (options_.outbox_store != nullptr) PollOutbox(since, deliver);
   std::lock_guard lock(delivered_mutex_);
   std::erase_if(delivered_, [&](const auto& entry) { return entry.second < since; });
+}
+
+void LiveFeed::PollOutbox(Instant since, bool deliver) {
+  struct Relayed {
+    storage::OutboxEntry entry;
+    domain::AppointmentListing appointment;
+  };
+  auto relayed = storage::InTransaction(
+      *options_.outbox_store, storage::TxMode::kRead,
+      [&](storage::Transaction& tx) -> Result<std::vector<Relayed>> {
+        CLINIC_ASSIGN_OR_RETURN(auto entries,
+                                tx.outbox().ListCreatedSince(since, kMaxChangesPerPoll));
+        std::vector<Relayed> fresh;
+        for (auto& entry : entries) {
+          if (entry.origin == options_.origin ||
+              !MarkDelivered(OutboxKey(entry.id), entry.created_at) || !deliver) {
+            continue;
+          }
+          CLINIC_ASSIGN_OR_RETURN(auto appointment,
+                                  tx.appointments().GetListing(entry.appointment_id));
+          fresh.push_back({std::move(entry), std::move(appointment)});
+        }
+        return fresh;
+      });
+  if (!relayed) {
+    spdlog::warn("live delivery: polling the outbox failed: {}", relayed.error().message);
+    return;
+  }
+  for (const auto& [entry, appointment] : *relayed) {
+    if (entry.read_up_to) {
+      MessagesRead({.appointment_id = entry.appointment_id,
+                    .patient_id = appointment.appointment.patient_id,
+                    .doctor_id = appointment.appointment.doctor_id,
+                    .reader = {entry.actor_role, entry.actor_id},
+                    .up_to = *entry.read_up_to,
+                    .read_at = entry.created_at});
+    } else if (const auto event = ParseAppointmentEvent(entry.event)) {
+      Changed(*event, appointment);
+    }
+  }
 }
 
 void LiveFeed::CheckSessions() {

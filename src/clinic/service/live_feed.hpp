@@ -19,6 +19,7 @@
 #include "clinic/service/appointment_events.hpp"
 #include "clinic/service/message_events.hpp"
 #include "clinic/storage/message_store.hpp"
+#include "clinic/storage/store.hpp"
 
 namespace clinic::service {
 
@@ -28,6 +29,11 @@ struct LiveFeedOptions {
   // How far back each poll looks: messages becoming visible later than this after their
   // meta.created_at (clock skew, slow writes) are not relayed.
   std::chrono::seconds poll_window{10};
+  // With a poll interval: the relational store whose outbox tells of booking changes and read
+  // receipts made on other instances (storage::OutboxRepository), and the name this instance
+  // writes its own under (OutboxWriter::origin), which it delivered already.
+  storage::Store* outbox_store = nullptr;
+  std::string origin;
   // Which of the given session tokens still belong to a live session (not ended by logout or a
   // password change, not expired, of an account not deleted or deactivated since); empty: the
   // sessions of open connections are not watched.
@@ -82,10 +88,10 @@ class LiveSink {
 // most once and best effort: clients reload what they show when they reconnect.
 //
 // Several instances: each delivers what happens on it at once; with a poll interval it also reads
-// the messages stored in the last poll_window every interval and relays those it has not
-// delivered (polling by meta.created_at; the MongoDB peer used in tests has no change streams).
-// Receipts and booking changes made on another instance are not relayed; the system messages of
-// booking changes are. Connections whose session ended are closed (LiveSink::Close).
+// the messages stored in the last poll_window every interval (polling by meta.created_at; the
+// MongoDB peer used in tests has no change streams), and the outbox entries of booking changes
+// and read receipts other instances wrote in that window, and relays those it has not
+// delivered. Connections whose session ended are closed (LiveSink::Close).
 // Thread-safe.
 class LiveFeed final : public MessageEvents, public AppointmentEvents {
  public:
@@ -139,10 +145,12 @@ class LiveFeed final : public MessageEvents, public AppointmentEvents {
   // (most changes have nobody listening).
   void Publish(const std::vector<UserKey>& users, const std::function<LiveEvent()>& make);
   void Deliver(const domain::Message& message);
-  // Remembers a delivered message; false when it already was.
-  bool MarkDelivered(const domain::Message& message);
-  // Reads the messages of the poll window, delivering (when `deliver`) those not delivered yet.
+  // Remembers a delivered message or outbox entry by its key; false when it already was.
+  bool MarkDelivered(const std::string& key, Instant created_at);
+  // Reads the messages and other instances' outbox entries of the poll window, delivering (when
+  // `deliver`) those not delivered yet.
   void Poll(bool deliver);
+  void PollOutbox(Instant since, bool deliver);
   // Closes the connections whose session has ended.
   void CheckSessions();
 
@@ -152,7 +160,7 @@ class LiveFeed final : public MessageEvents, public AppointmentEvents {
   std::mutex mutex_;
   std::multimap<UserKey, Listener> listeners_;
 
-  // Messages delivered within the poll window (only kept while polling).
+  // Messages and outbox entries delivered within the poll window (only kept while polling).
   std::mutex delivered_mutex_;
   std::unordered_map<std::string, Instant> delivered_;
 

@@ -1,5 +1,7 @@
 #include "clinic/service/maintenance.hpp"
 
+#include <fmt/format.h>
+
 #include "clinic/service/auth_service.hpp"
 
 namespace clinic::service {
@@ -16,8 +18,16 @@ Result<PruneReport> PruneExpiredRecords(storage::Store& store, const Clock& cloc
         CLINIC_ASSIGN_OR_RETURN(
             report.throttle_rows,
             tx.auth_throttle().Prune(now - kIdleThrottleRetention, now - kKnownLoginAddressPeriod));
+        CLINIC_ASSIGN_OR_RETURN(report.outbox_entries,
+                                tx.outbox().Prune(now - kAppliedOutboxRetention));
         return report;
       });
+}
+
+std::string PruneReport::Describe() const {
+  return fmt::format(
+      "pruned {} expired sessions, {} idempotency keys, {} throttle rows and {} outbox entries",
+      sessions, idempotency_keys, throttle_rows, outbox_entries);
 }
 
 }  // namespace clinic::service

@@ -1,6 +1,7 @@
 #include "clinic/service/message_service.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
@@ -155,12 +156,13 @@ Result<storage::MessagePosition> DecodeCursor(std::string_view text) {
 
 MessageService::MessageService(storage::Store& store, storage::MessageStore& messages,
                                AttachmentService& attachments, const Clock& clock,
-                               MessageEvents* events)
+                               MessageEvents* events, const OutboxWriter* outbox)
     : store_(store),
       messages_(messages),
       attachments_(attachments),
       clock_(clock),
-      events_(events) {}
+      events_(events),
+      outbox_(outbox) {}
 
 Result<PostedMessage> MessageService::Post(const domain::RequestContext& context, Id appointment_id,
                                            const NewMessage& input) {
@@ -177,7 +179,7 @@ Result<std::string> MessageService::PreviewMarkdown(const std::string& markdown)
 
 Result<PostedMessage> MessageService::PostAs(const domain::RequestContext& context,
                                              Id appointment_id, const NewMessage& input,
-                                             bool trusted) {
+                                             bool trusted, const std::optional<FixedPlace>& place) {
   domain::Validator check;
   const auto text = check.OptionalText("text", input.text, kMaxTextChars, /*multiline=*/true);
   const auto markdown =
@@ -194,7 +196,7 @@ Result<PostedMessage> MessageService::PostAs(const domain::RequestContext& conte
   CLINIC_ASSIGN_OR_RETURN(auto attachments,
                           attachments_.ForMessage(context.actor, input.attachments));
 
-  const Instant now = clock_.Now();
+  const Instant now = place ? place->at : clock_.Now();
   CLINIC_ASSIGN_OR_RETURN(
       auto message,
       InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<domain::Message> {
@@ -204,8 +206,9 @@ Result<PostedMessage> MessageService::PostAs(const domain::RequestContext& conte
         const auto& a = thread.appointment;
         domain::Message m;
         m.thread_id = domain::ThreadIdOf(appointment_id);
-        m.id = client_msg_id ? IdForClientMessage(m.thread_id, context.actor, *client_msg_id)
-                             : NewMessageId(now);
+        m.id = place           ? place->id
+               : client_msg_id ? IdForClientMessage(m.thread_id, context.actor, *client_msg_id)
+                               : NewMessageId(now);
         m.type = context.actor.role == Role::kSystem ? domain::MessageType::kSystem
                  : !text && !markdown                ? domain::MessageType::kFile
                                                      : domain::MessageType::kChat;
@@ -231,7 +234,7 @@ Result<PostedMessage> MessageService::PostAs(const domain::RequestContext& conte
         return m;
       }));
   auto inserted = messages_.Insert(message);
-  if (!inserted && inserted.error().code == ErrorCode::kAlreadyExists && client_msg_id) {
+  if (!inserted && inserted.error().code == ErrorCode::kAlreadyExists && (client_msg_id || place)) {
     CLINIC_ASSIGN_OR_RETURN(auto earlier, messages_.Get(message.id));
     if (earlier) {
       CLINIC_TRY_STATUS(SamePostAgain(*earlier, message));
@@ -281,13 +284,22 @@ Result<std::int64_t> MessageService::MarkRead(const domain::RequestContext& cont
   const Instant now = clock_.Now();
   CLINIC_ASSIGN_OR_RETURN(const auto marked,
                           messages_.MarkRead(thread_id, {last->created_at, last->id}, reader, now));
-  if (events_ != nullptr && marked > 0) {
-    events_->MessagesRead({.appointment_id = appointment_id,
-                           .patient_id = thread.appointment.patient_id,
-                           .doctor_id = thread.appointment.doctor_id,
-                           .reader = reader,
-                           .up_to = last->id,
-                           .read_at = now});
+  if (marked == 0) return marked;
+  const ReadEvent read{.appointment_id = appointment_id,
+                       .patient_id = thread.appointment.patient_id,
+                       .doctor_id = thread.appointment.doctor_id,
+                       .reader = reader,
+                       .up_to = last->id,
+                       .read_at = now};
+  if (events_ != nullptr) events_->MessagesRead(read);
+  if (outbox_ != nullptr) {
+    // The receipt is stored already; other instances' connections just hear of it later.
+    if (auto recorded = store_.Run(TxMode::kWrite,
+                                   [&](Transaction& tx) { return outbox_->RecordRead(tx, read); });
+        !recorded) {
+      spdlog::warn("read receipt of appointment {} not recorded for other instances: {}",
+                   appointment_id, recorded.error().message);
+    }
   }
   return marked;
 }
@@ -332,9 +344,17 @@ Result<domain::Message> MessageService::Edit(const domain::RequestContext& conte
   return std::move(*updated);
 }
 
-Status MessageService::PostSystem(Id appointment_id, const std::string& text) {
+Status MessageService::PostSystem(Id appointment_id, const std::string& text, Id outbox_id,
+                                  Instant changed_at) {
+  // Ordered in the thread by the change's time, like a message posted then, and the same id
+  // however often the entry is applied.
+  const FixedPlace place{
+      .id = fmt::format("{:08x}00{:014x}",
+                        static_cast<std::uint32_t>(changed_at.time_since_epoch().count()),
+                        static_cast<std::uint64_t>(outbox_id) & 0xFFFFFFFFFFFFFFull),
+      .at = changed_at};
   CLINIC_TRY_STATUS(PostAs({.actor = {.role = Role::kSystem, .id = 0}}, appointment_id,
-                           {.text = text}, /*trusted=*/true));
+                           {.text = text}, /*trusted=*/true, place));
   return Ok();
 }
 

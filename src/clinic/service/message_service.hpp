@@ -11,6 +11,7 @@
 #include "clinic/domain/principal.hpp"
 #include "clinic/service/attachment_service.hpp"
 #include "clinic/service/message_events.hpp"
+#include "clinic/service/outbox.hpp"
 #include "clinic/storage/message_store.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -44,10 +45,11 @@ struct MessagePage {
 // patient and doctor and admins see a thread; everyone else gets kNotFound. Thread-safe.
 class MessageService {
  public:
-  // `events` (may be null) hears of every stored message and read receipt.
+  // `events` (may be null) hears of every stored message and read receipt; `outbox` (may be
+  // null) records each read receipt for the live connections of other instances.
   MessageService(storage::Store& store, storage::MessageStore& messages,
                  AttachmentService& attachments, const Clock& clock,
-                 MessageEvents* events = nullptr);
+                 MessageEvents* events = nullptr, const OutboxWriter* outbox = nullptr);
 
   // Posts to the appointment's thread. Rules (kInvalidArgument naming each field): text up to
   // 4000 characters and markdown up to 8000 (several lines allowed), at least one of them or an
@@ -76,20 +78,30 @@ class MessageService {
   // `markdown` rendered exactly as a posted message's `html` would be, for the author's preview;
   // the same rules as Post (up to 8000 characters). Stores nothing.
   Result<std::string> PreviewMarkdown(const std::string& markdown) const;
-  // A `type: system` message the server writes on the appointment's thread (booking,
-  // cancellation, reschedule).
-  Status PostSystem(Id appointment_id, const std::string& text);
+  // A `type: system` message the server writes on the appointment's thread for the booking change
+  // of outbox entry `outbox_id`, made at `changed_at` (its time in the thread). Posting it again
+  // for the same entry stores nothing.
+  Status PostSystem(Id appointment_id, const std::string& text, Id outbox_id, Instant changed_at);
 
  private:
-  // Post, for the caller (`trusted` false) or for the server itself (no visibility check).
+  // Where a message the server writes goes: its id and its time, fixed by what it tells of.
+  struct FixedPlace {
+    std::string id;
+    Instant at{};
+  };
+
+  // Post, for the caller (`trusted` false) or for the server itself (no visibility check, and a
+  // fixed `place`).
   Result<PostedMessage> PostAs(const domain::RequestContext& context, Id appointment_id,
-                               const NewMessage& message, bool trusted);
+                               const NewMessage& message, bool trusted,
+                               const std::optional<FixedPlace>& place = std::nullopt);
 
   storage::Store& store_;
   storage::MessageStore& messages_;
   AttachmentService& attachments_;
   const Clock& clock_;
   MessageEvents* events_;
+  const OutboxWriter* outbox_;
 };
 
 }  // namespace clinic::service

@@ -1,7 +1,6 @@
 #include "clinic/service/system_messages.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "clinic/common/time.hpp"
 #include "clinic/domain/time_zone.hpp"
@@ -21,31 +20,24 @@ std::string When(const domain::AppointmentListing& appointment) {
 
 }  // namespace
 
-void SystemMessages::Changed(AppointmentEvent event,
-                             const domain::AppointmentListing& appointment) {
-  std::string text;
+std::optional<std::string> SystemMessageText(AppointmentEvent event,
+                                             const domain::AppointmentListing& appointment) {
   switch (event) {
     case AppointmentEvent::kBooked:
-      text = fmt::format("Appointment booked for {}.", When(appointment));
-      break;
+      return fmt::format("Appointment booked for {}.", When(appointment));
     case AppointmentEvent::kCancelled:
       // The reason, when one was given, is the notice the other party needs.
-      text = appointment.appointment.cancellation_reason
+      return appointment.appointment.cancellation_reason
                  ? fmt::format("Appointment for {} cancelled: {}", When(appointment),
                                *appointment.appointment.cancellation_reason)
                  : fmt::format("Appointment for {} cancelled.", When(appointment));
-      break;
     case AppointmentEvent::kRescheduled:
-      text = fmt::format("Appointment moved to {}.", When(appointment));
-      break;
+      return fmt::format("Appointment moved to {}.", When(appointment));
     case AppointmentEvent::kCompleted:
     case AppointmentEvent::kNoShow:
-      return;
+      return std::nullopt;
   }
-  if (auto posted = messages_.PostSystem(appointment.appointment.id, text); !posted) {
-    spdlog::warn("system message for appointment {} not written: {}", appointment.appointment.id,
-                 posted.error().message);
-  }
+  return std::nullopt;
 }
 
 }  // namespace clinic::service

@@ -1,20 +1,18 @@
 #pragma once
 
+#include <optional>
+#include <string>
+
+#include "clinic/domain/read_models.hpp"
 #include "clinic/service/appointment_events.hpp"
-#include "clinic/service/message_service.hpp"
 
 namespace clinic::service {
 
-// Writes a `type: system` message on the appointment's thread when it is booked, cancelled or
-// rescheduled ("Appointment booked for Mon 7 Jan 2030, 09:00 Asia/Singapore."). A message that
-// cannot be written is logged and dropped: the booking stands either way.
-class SystemMessages final : public AppointmentEvents {
- public:
-  explicit SystemMessages(MessageService& messages) : messages_(messages) {}
-  void Changed(AppointmentEvent event, const domain::AppointmentListing& appointment) override;
-
- private:
-  MessageService& messages_;
-};
+// The `type: system` message a booking change posts on the appointment's thread ("Appointment
+// booked for Mon 7 Jan 2030, 09:00 Asia/Singapore."), in the local time of its location; none for
+// a visit's outcome. Written into the outbox with the change (OutboxWriter) and posted by the
+// relay (OutboxRelay).
+std::optional<std::string> SystemMessageText(AppointmentEvent event,
+                                             const domain::AppointmentListing& appointment);
 
 }  // namespace clinic::service

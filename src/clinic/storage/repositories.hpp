@@ -212,6 +212,44 @@ class IdempotencyRepository {
   virtual Result<std::int64_t> Prune(Instant before) = 0;
 };
 
+// A committed relational change, recorded in its own transaction, and what must follow it
+// outside the relational store (docs/decisions.md "Outbox"): a system message to post on the
+// appointment's thread, and live events for the connections of every instance.
+struct OutboxEntry {
+  Id id = 0;
+  // "booked", "cancelled", "rescheduled", "completed", "no_show" or "read" (a read receipt).
+  std::string event;
+  Id appointment_id = 0;
+  std::string origin;  // the instance that made the change
+  domain::Role actor_role = domain::Role::kSystem;
+  Id actor_id = 0;
+  std::optional<std::string> system_message;  // to post on the thread; none: nothing to apply
+  std::optional<std::string> read_up_to;      // a read receipt's last message read
+  Instant created_at{};
+  int attempts = 0;  // failed attempts to apply it so far
+};
+
+class OutboxRepository {
+ public:
+  virtual ~OutboxRepository() = default;
+  // Records an entry; one without a system message has nothing to apply and is applied as
+  // written.
+  virtual Result<Id> Append(const OutboxEntry& entry) = 0;
+  // Up to `limit` entries still to apply whose next attempt is due at `now`, oldest first, each
+  // leased to the caller until `lease_until` (no claim returns it again before then). On MySQL a
+  // row another transaction is claiming is skipped, not waited for (FOR UPDATE SKIP LOCKED).
+  virtual Result<std::vector<OutboxEntry>> Claim(Instant now, Instant lease_until, int limit) = 0;
+  virtual Status MarkApplied(Id id, Instant at) = 0;
+  // An attempt to apply the entry failed: counted, and due again at `retry_at`.
+  virtual Status Postpone(Id id, Instant retry_at) = 0;
+  // Entries created at or after `since`, by id, at most `limit`: what live delivery relays.
+  virtual Result<std::vector<OutboxEntry>> ListCreatedSince(Instant since, int limit) = 0;
+  // Entries not applied yet.
+  virtual Result<std::int64_t> CountPending() = 0;
+  // Deletes applied entries created before `before`; returns how many.
+  virtual Result<std::int64_t> Prune(Instant before) = 0;
+};
+
 // Which payments a list shows: every field that is set must match.
 struct PaymentFilter {
   std::optional<Id> appointment_id;

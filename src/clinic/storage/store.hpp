@@ -37,6 +37,7 @@ class Transaction {
   virtual WorkingHoursRepository& working_hours() = 0;
   virtual IdempotencyRepository& idempotency() = 0;
   virtual ReportRepository& reports() = 0;
+  virtual OutboxRepository& outbox() = 0;
 };
 
 // The relational store (SQLite or MySQL behind it; services cannot tell which). Thread-safe.

@@ -16,22 +16,6 @@ namespace {
 using boost::json::object;
 using service::LiveEvent;
 
-std::string_view ChangeName(service::AppointmentEvent event) {
-  switch (event) {
-    case service::AppointmentEvent::kBooked:
-      return "booked";
-    case service::AppointmentEvent::kCancelled:
-      return "cancelled";
-    case service::AppointmentEvent::kRescheduled:
-      return "rescheduled";
-    case service::AppointmentEvent::kCompleted:
-      return "completed";
-    case service::AppointmentEvent::kNoShow:
-      return "no_show";
-  }
-  return "changed";
-}
-
 object UserJson(domain::Role role, Id id) { return {{"role", domain::Name(role)}, {"id", id}}; }
 
 object FrameJson(const service::LiveReady& ready) {
@@ -55,7 +39,7 @@ object FrameJson(const service::LiveRead& live) {
 
 object FrameJson(const service::LiveAppointment& live) {
   return {{"type", "appointment"},
-          {"change", ChangeName(live.change)},
+          {"change", service::Name(live.change)},
           {"appointment", ToJson(live.appointment)}};
 }
 

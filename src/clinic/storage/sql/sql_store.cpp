@@ -19,6 +19,7 @@
 #include "clinic/storage/sql/sql_doctor_repository.hpp"
 #include "clinic/storage/sql/sql_idempotency_repository.hpp"
 #include "clinic/storage/sql/sql_location_repository.hpp"
+#include "clinic/storage/sql/sql_outbox_repository.hpp"
 #include "clinic/storage/sql/sql_patient_repository.hpp"
 #include "clinic/storage/sql/sql_payment_repository.hpp"
 #include "clinic/storage/sql/sql_prescription_repository.hpp"
@@ -60,7 +61,8 @@ class SqlTransaction final : public Transaction {
         auth_throttle_(c),
         working_hours_(c),
         idempotency_(c),
-        reports_(c) {}
+        reports_(c),
+        outbox_(c) {}
 
   LocationRepository& locations() override { return locations_; }
   PatientRepository& patients() override { return patients_; }
@@ -76,6 +78,7 @@ class SqlTransaction final : public Transaction {
   WorkingHoursRepository& working_hours() override { return working_hours_; }
   IdempotencyRepository& idempotency() override { return idempotency_; }
   ReportRepository& reports() override { return reports_; }
+  OutboxRepository& outbox() override { return outbox_; }
 
  private:
   SqlLocationRepository locations_;
@@ -92,6 +95,7 @@ class SqlTransaction final : public Transaction {
   SqlWorkingHoursRepository working_hours_;
   SqlIdempotencyRepository idempotency_;
   SqlReportRepository reports_;
+  SqlOutboxRepository outbox_;
 };
 
 class SqlStore final : public Store {
