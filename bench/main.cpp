@@ -20,6 +20,7 @@
 #include <boost/json/serialize.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <set>
@@ -279,12 +280,56 @@ Row Measure(std::string name, std::string backend, pid_t server, std::uint16_t p
           .cpu_seconds = after.cpu_seconds - before.cpu_seconds};
 }
 
+// Runs `operation(thread, i)` for i = 0, 1, 2 … on `threads` threads (numbered from 0) as fast as
+// they can until the workload's time is up or `operation` says there is nothing left (nullopt);
+// each call answers whether it failed (a non-empty message) or succeeded (an empty one).
+LoadResult RunInProcess(
+    const Options& options, int threads,
+    const std::function<std::optional<std::string>(int, std::size_t)>& operation) {
+  std::atomic<std::size_t> next{0};
+  std::mutex mutex;
+  LoadResult result;
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline =
+      started + std::chrono::milliseconds(static_cast<std::int64_t>(options.seconds * 1000));
+  std::vector<std::thread> workers;
+  workers.reserve(static_cast<std::size_t>(threads));
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::vector<std::uint32_t> latencies;
+      std::uint64_t errors = 0;
+      std::string first_error;
+      while (std::chrono::steady_clock::now() < deadline) {
+        const auto begin = std::chrono::steady_clock::now();
+        const auto failure = operation(t, next++);
+        if (!failure) break;
+        latencies.push_back(
+            static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                           std::chrono::steady_clock::now() - begin)
+                                           .count()));
+        if (!failure->empty()) {
+          ++errors;
+          if (first_error.empty()) first_error = *failure;
+        }
+      }
+      std::lock_guard lock(mutex);
+      result.requests += latencies.size();
+      result.errors += errors;
+      if (result.first_error.empty()) result.first_error = first_error;
+      result.latencies_us.insert(result.latencies_us.end(), latencies.begin(), latencies.end());
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  result.elapsed = std::chrono::steady_clock::now() - started;
+  return result;
+}
+
 // The booking transaction without HTTP: the same services clinicd runs (booking, its audit row
 // and outbox entry; the relay posting the system message on the thread meanwhile), called by
-// `raw_threads` threads as fast as they can.
-Row MeasureRawBooking(const Options& options, const app::StorageConfig& storage,
-                      const std::string& files_dir, const BenchData& data,
-                      const std::string& backend) {
+// `raw_threads` threads as fast as they can, on the first half of the raw slots.
+Row MeasureServiceBooking(const Options& options, const app::StorageConfig& storage,
+                          const std::string& files_dir, const BenchData& data,
+                          const std::string& backend) {
   auto store = Must(app::OpenStore(storage, static_cast<std::size_t>(options.raw_threads)),
                     "opening the database");
   auto documents = Must(
@@ -297,50 +342,63 @@ Row MeasureRawBooking(const Options& options, const app::StorageConfig& storage,
   const service::OutboxWriter outbox(clock, "clinic-bench");
   service::OutboxRelay relay(*store, messages, clock, {});
   service::AppointmentService appointments(*store, clock, &relay, &outbox);
-
-  std::atomic<std::size_t> next{0};
-  std::mutex mutex;
-  LoadResult result;
-  const auto started = std::chrono::steady_clock::now();
-  const auto deadline =
-      started + std::chrono::milliseconds(static_cast<std::int64_t>(options.seconds * 1000));
-  std::vector<std::thread> threads;
-  threads.reserve(static_cast<std::size_t>(options.raw_threads));
-  for (int t = 0; t < options.raw_threads; ++t) {
-    threads.emplace_back([&] {
-      std::vector<std::uint32_t> latencies;
-      std::uint64_t errors = 0;
-      std::string first_error;
-      while (std::chrono::steady_clock::now() < deadline) {
-        const std::size_t i = next++;
-        if (i >= data.raw_slots.size() || data.raw_patients.empty()) break;
+  const std::size_t slots = data.raw_slots.size() / 2;
+  auto result = RunInProcess(
+      options, options.raw_threads, [&](int, std::size_t i) -> std::optional<std::string> {
+        if (i >= slots || data.raw_patients.empty()) return std::nullopt;
         const auto& patient = data.raw_patients[i % data.raw_patients.size()];
-        const auto begin = std::chrono::steady_clock::now();
         auto booked =
             appointments.Book({.actor = {.role = domain::Role::kPatient, .id = patient.id}},
                               {.slot_id = data.raw_slots[i]});
-        latencies.push_back(
-            static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                           std::chrono::steady_clock::now() - begin)
-                                           .count()));
-        if (!booked) {
-          ++errors;
-          if (first_error.empty()) first_error = booked.error().message;
-        }
-      }
-      std::lock_guard lock(mutex);
-      result.requests += latencies.size();
-      result.errors += errors;
-      if (result.first_error.empty()) result.first_error = first_error;
-      result.latencies_us.insert(result.latencies_us.end(), latencies.begin(), latencies.end());
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  result.elapsed = std::chrono::steady_clock::now() - started;
-  return {.workload = "book, no HTTP (ceiling)",
+        return booked ? std::string() : booked.error().message;
+      });
+  return {.workload = "book, no HTTP",
           .backend = backend,
           .result = std::move(result),
           .note = fmt::format("{} threads in-process", options.raw_threads)};
+}
+
+// The ceiling a booking is judged against: the raw two-statement booking transaction on the same
+// database, one connection per load connection, durable commits as the server configures them —
+// INSERT of an appointment and a guarded UPDATE of its slot, on the second half of the raw slots.
+Row MeasureRawTransaction(const Options& options, const std::string& db_uri, const BenchData& data,
+                          const std::string& backend) {
+  const auto factory = FactoryFor(db_uri);
+  std::vector<std::unique_ptr<storage::sql::Connection>> connections;
+  for (int i = 0; i < options.connections; ++i) {
+    connections.push_back(Must(factory->Open(), "opening a connection"));
+  }
+  const std::size_t first = data.raw_slots.size() / 2;
+  const std::string now =
+      FormatSqlDateTime(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  auto result = RunInProcess(
+      options, options.connections, [&](int thread, std::size_t i) -> std::optional<std::string> {
+        if (first + i >= data.raw_slots.size() || data.raw_patients.empty()) return std::nullopt;
+        auto& connection = connections[static_cast<std::size_t>(thread)];
+        const storage::sql::Value slot{data.raw_slots[first + i]};
+        const storage::sql::Value patient{data.raw_patients[i % data.raw_patients.size()].id};
+        auto booked = [&]() -> Status {
+          CLINIC_TRY_STATUS(connection->Begin(storage::TxMode::kWrite));
+          CLINIC_TRY_STATUS(connection->Execute(
+              "INSERT INTO appointments (slot_id, doctor_id, patient_id, location_id, status) "
+              "SELECT id, doctor_id, ?, location_id, 'scheduled' FROM doctor_time_slots "
+              "WHERE id = ?",
+              {patient, slot}));
+          CLINIC_ASSIGN_OR_RETURN(auto guarded,
+                                  connection->Execute("UPDATE doctor_time_slots SET updated_at = ? "
+                                                      "WHERE id = ? AND is_available = 1",
+                                                      {storage::sql::Value{now}, slot}));
+          if (guarded.affected_rows != 1) return Fail(Error::Internal("the slot is not free"));
+          return connection->Commit();
+        }();
+        if (booked) return std::string();
+        (void)connection->Rollback();
+        return booked.error().message;
+      });
+  return {.workload = "booking transaction, raw SQL (ceiling)",
+          .backend = backend,
+          .result = std::move(result),
+          .note = fmt::format("INSERT + guarded UPDATE, {} connections", options.connections)};
 }
 
 std::uint16_t FreePort() {
@@ -559,8 +617,11 @@ int Run(const Options& options) {
   BookWorkload book(data);
   if (options.Runs("book") || options.Runs("messages")) {
     rows.push_back(Measure("book", backend, pid, port, options, book));
-    auto raw = MeasureRawBooking(options, storage, files_dir, data, backend);
+    auto raw = MeasureRawTransaction(options, db_uri, data, backend);
     rows.back().ratio = Ratio(rows.back(), raw, "raw");
+    auto service = MeasureServiceBooking(options, storage, files_dir, data, backend);
+    service.ratio = Ratio(service, raw, "raw");
+    rows.push_back(std::move(service));
     rows.push_back(std::move(raw));
   }
   std::int64_t doubled = 0;
