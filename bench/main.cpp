@@ -365,6 +365,7 @@ Row MeasureRawTransaction(const Options& options, const std::string& db_uri, con
                           const std::string& backend) {
   const auto factory = FactoryFor(db_uri);
   std::vector<std::unique_ptr<storage::sql::Connection>> connections;
+  connections.reserve(static_cast<std::size_t>(options.connections));
   for (int i = 0; i < options.connections; ++i) {
     connections.push_back(Must(factory->Open(), "opening a connection"));
   }
