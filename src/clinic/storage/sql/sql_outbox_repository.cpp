@@ -10,7 +10,6 @@ namespace {
 struct OutboxTable {
   using Record = OutboxEntry;
   static constexpr std::string_view kTable = "outbox";
-  static constexpr std::string_view kNoun = "outbox entry";
   static constexpr std::string_view kColumns =
       "id, event, appointment_id, origin, actor_role, actor_id, system_message, read_up_to, "
       "created_at, attempts";
