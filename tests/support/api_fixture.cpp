@@ -8,15 +8,7 @@
 #include "support/run_command.hpp"
 
 namespace clinic::testing {
-namespace {
-
-// Suites register dozens of patients from 127.0.0.1; a suite that tests the limit passes the
-// flag, which wins over the environment.
-std::vector<std::pair<std::string, std::string>> ServerEnvironment() {
-  return {{"CLINIC_REGISTRATIONS_PER_ADDRESS", "100000"}};
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void ApiTest::SetUp() {
   CLINIC_SET_UP_TEST_DATABASE(database_, GetParam());
@@ -58,6 +50,16 @@ std::int64_t ApiTest::QueryCount(const std::string& sql) {
   EXPECT_TRUE(rows && !rows->empty()) << sql << ": " << (rows ? "no rows" : rows.error().message);
   return rows && !rows->empty() ? rows->front().Int(0) : -1;
 }
+
+// Suites register dozens of patients from 127.0.0.1; a suite that tests the limit passes the
+// flag, which wins over the environment.
+std::vector<std::pair<std::string, std::string>> ApiTest::ServerEnvironment() const {
+  auto environment = ExtraEnvironment();
+  environment.emplace_back("CLINIC_REGISTRATIONS_PER_ADDRESS", "100000");
+  return environment;
+}
+
+int ApiTest::TerminateServer() { return clinicd_->Terminate(); }
 
 std::unique_ptr<test_support::ClinicdProcess> ApiTest::StartAnotherServer() {
   return StartAnotherServer(database_->uri());
