@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -273,11 +274,23 @@ TEST_P(MessageStoreContractTest, AttachmentsReadBackByteForByteAndAreStoredOnceP
   ASSERT_TRUE(*attachments_->Find("f_second"));
   EXPECT_FALSE(*attachments_->Find("f_missing"));
 
-  auto read = attachments_->ReadContent(first.sha256);
-  ASSERT_THAT(read, IsOk());
-  EXPECT_TRUE(*read == content);
-  auto missing = attachments_->ReadContent(std::string(64, '0'));
-  ASSERT_THAT(missing, StatusIs(ErrorCode::kNotFound));
+  // Read a piece at a time through a buffer that divides neither a GridFS chunk nor the file.
+  auto reader = attachments_->OpenContent(first.sha256);
+  ASSERT_THAT(reader, IsOk());
+  std::string read_back;
+  std::array<char, 1000> buffer{};
+  while (true) {
+    auto piece = (*reader)->Read(buffer);
+    ASSERT_THAT(piece, IsOk());
+    ASSERT_LE(*piece, buffer.size());
+    if (*piece == 0) break;
+    read_back.append(buffer.data(), *piece);
+  }
+  EXPECT_TRUE(read_back == content) << read_back.size() << " bytes read back";
+  auto after_the_end = (*reader)->Read(buffer);
+  ASSERT_THAT(after_the_end, IsOk());
+  EXPECT_EQ(*after_the_end, 0u) << "the end stays the end";
+  EXPECT_THAT(attachments_->OpenContent(std::string(64, '0')), StatusIs(ErrorCode::kNotFound));
   EXPECT_THAT(attachments_->Save(first, content), StatusIs(ErrorCode::kAlreadyExists))
       << "one record per file id";
   if (GetParam() == DocumentBackend::kSqlite) {

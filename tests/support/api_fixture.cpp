@@ -9,15 +9,7 @@
 #include "support/run_command.hpp"
 
 namespace clinic::testing {
-namespace {
-
-// Suites register dozens of patients from 127.0.0.1; a suite that tests the limit passes the
-// flag, which wins over the environment.
-std::vector<std::pair<std::string, std::string>> ServerEnvironment() {
-  return {{"CLINIC_REGISTRATIONS_PER_ADDRESS", "100000"}};
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void ApiTest::SetUp() {
   CLINIC_SET_UP_TEST_DATABASE(database_, GetParam());
@@ -70,6 +62,16 @@ void ApiTest::WaitForOutbox() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
+
+// Suites register dozens of patients from 127.0.0.1; a suite that tests the limit passes the
+// flag, which wins over the environment.
+std::vector<std::pair<std::string, std::string>> ApiTest::ServerEnvironment() const {
+  auto environment = ExtraEnvironment();
+  environment.emplace_back("CLINIC_REGISTRATIONS_PER_ADDRESS", "100000");
+  return environment;
+}
+
+int ApiTest::TerminateServer() { return clinicd_->Terminate(); }
 
 std::unique_ptr<test_support::ClinicdProcess> ApiTest::StartAnotherServer() {
   return StartAnotherServer(database_->uri());

@@ -9,16 +9,21 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json/serialize.hpp>
 #include <ctime>
+#include <exception>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "clinic/common/crypto.hpp"
 #include "clinic/http/problem.hpp"
@@ -37,6 +42,8 @@ using SystemClock = std::chrono::system_clock;
 
 constexpr std::size_t kReadChunkBytes = std::size_t{16} * 1024;
 constexpr std::size_t kDrainChunkBytes = std::size_t{64} * 1024;
+// What a streamed body (Response::StreamBody) holds in memory at once, per response.
+constexpr std::size_t kStreamChunkBytes = std::size_t{64} * 1024;
 // After an answer that leaves request bytes unread (413, 400), the server stops sending and reads
 // and discards what the client still sends for a while before closing. Closing at once would make
 // the kernel answer the unread bytes with a reset, which can destroy the answer in flight before
@@ -100,6 +107,11 @@ bool IsDisconnect(const beast::error_code& ec) {
          ec == asio::error::broken_pipe;
 }
 
+bool StatusHasNoBody(HttpStatus status) {
+  return bhttp::to_status_class(status) == bhttp::status_class::informational ||
+         status == HttpStatus::no_content || status == HttpStatus::not_modified;
+}
+
 // The answer when the worker queue is full.
 Response Busy() {
   Response busy = Problem(Error::Unavailable("The server is busy; retry shortly."));
@@ -151,6 +163,27 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
  private:
   enum class Phase { kWaiting, kReading, kHandling, kWriting, kClosed };
   enum class AfterResponse { kKeepAliveIfAllowed, kLingerAndClose };
+
+  // A body written as it is read (Response::StreamBody), one chunk at a time.
+  struct StreamedBody {
+    StreamedBody(std::unique_ptr<ByteReader> body_reader, std::uint64_t body_length,
+                 const Response::Message::header_type& header)
+        : reader(std::move(body_reader)),
+          length(body_length),
+          message(header),
+          serializer(message),
+          chunk(kStreamChunkBytes) {}
+    StreamedBody(const StreamedBody&) = delete;
+    StreamedBody& operator=(const StreamedBody&) = delete;
+
+    std::unique_ptr<ByteReader> reader;
+    std::uint64_t length;
+    std::uint64_t sent = 0;                       // body bytes read, then written
+    std::size_t bytes_out = 0;                    // header and body bytes written
+    bhttp::response<bhttp::buffer_body> message;  // its body points into `chunk`
+    bhttp::response_serializer<bhttp::buffer_body> serializer;
+    std::vector<char> chunk;
+  };
 
   // What the access log and the metrics need about the request being served.
   struct Exchange {
@@ -423,15 +456,74 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
                   !core_->stopping;
     linger_ = after == AfterResponse::kLingerAndClose;
     response_ = std::move(response);
-    CompleteHeaders(*response_);
+    std::unique_ptr<ByteReader> body_reader = response_->TakeBodyReader();
+    CompleteHeaders(*response_, body_reader != nullptr);
     stream_.expires_after(core_->options.write_timeout);
+    // HEAD gets the headers alone: the reader is released unread.
+    if (body_reader != nullptr && !exchange_.head && response_->streamed_length() > 0 &&
+        !StatusHasNoBody(response_->result())) {
+      return StartStreaming(std::move(body_reader));
+    }
     bhttp::async_write(stream_, *response_,
                        [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
-                         self->OnWrite(ec, bytes);
+                         self->OnResponseWritten(!ec, bytes);
                        });
   }
 
-  void CompleteHeaders(Response& response) {
+  // Writes the response's header and its streamed body: a worker reads a chunk, the strand
+  // writes it, and only then is the next chunk read, so a response holds one chunk
+  // (kStreamChunkBytes) whatever the body's size, and a slow client slows the reading instead of
+  // filling memory. Reads may block (a file, GridFS), so they never run on an I/O thread.
+  void StartStreaming(std::unique_ptr<ByteReader> reader) {
+    streamed_ = std::make_unique<StreamedBody>(std::move(reader), response_->streamed_length(),
+                                               response_->base());
+    ReadChunk();
+  }
+
+  void ReadChunk() {
+    const auto wanted = static_cast<std::size_t>(
+        std::min<std::uint64_t>(streamed_->chunk.size(), streamed_->length - streamed_->sent));
+    // The worker touches only streamed_'s reader and chunk, which nothing on the strand touches
+    // until the result is posted back.
+    core_->workers.Submit([self = shared_from_this(), wanted] {
+      Result<std::size_t> read = self->ReadStreamed(wanted);
+      asio::post(self->stream_.get_executor(),
+                 [self, read = std::move(read)] { self->OnChunkRead(read); });
+    });
+  }
+
+  Result<std::size_t> ReadStreamed(std::size_t wanted) {
+    try {
+      return streamed_->reader->Read(std::span<char>(streamed_->chunk.data(), wanted));
+    } catch (const std::exception& e) {
+      return Fail(Error::Internal(fmt::format("the body reader threw: {}", e.what())));
+    }
+  }
+
+  void OnChunkRead(const Result<std::size_t>& read) {
+    StreamedBody& body = *streamed_;
+    if (!read || *read == 0) {
+      // The header promised more: closing is the only way left to tell the client.
+      spdlog::warn("request {} {} {}: the body stopped after {} of {} bytes: {}",
+                   exchange_.request_id, MethodLabel(exchange_.method), exchange_.route, body.sent,
+                   body.length, read ? "the content ended early" : read.error().message);
+      return OnResponseWritten(false, body.bytes_out);
+    }
+    body.sent += *read;
+    body.message.body().data = body.chunk.data();
+    body.message.body().size = *read;
+    body.message.body().more = body.sent < body.length;
+    stream_.expires_after(core_->options.write_timeout);
+    bhttp::async_write(stream_, body.serializer,
+                       [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                         self->streamed_->bytes_out += bytes;
+                         // need_buffer: the chunk is written and the body wants the next one.
+                         if (ec == bhttp::error::need_buffer) return self->ReadChunk();
+                         self->OnResponseWritten(!ec, self->streamed_->bytes_out);
+                       });
+  }
+
+  void CompleteHeaders(Response& response, bool streamed) {
     response.version(exchange_.version);
     response.keep_alive(keep_alive_);
     response.set(bhttp::field::server, "clinic");
@@ -443,14 +535,12 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if (response.find(bhttp::field::cache_control) == response.end()) {
       response.set(bhttp::field::cache_control, "no-store");
     }
-    auto status = response.result();
-    bool status_has_no_body =
-        bhttp::to_status_class(status) == bhttp::status_class::informational ||
-        status == HttpStatus::no_content || status == HttpStatus::not_modified;
-    if (status_has_no_body) {
+    if (StatusHasNoBody(response.result())) {
       response.body().clear();
       response.erase(bhttp::field::content_length);
       response.erase(bhttp::field::transfer_encoding);
+    } else if (streamed) {
+      response.content_length(response.streamed_length());
     } else {
       response.prepare_payload();
     }
@@ -458,13 +548,16 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if (exchange_.head) response.body().clear();
   }
 
-  void OnWrite(beast::error_code ec, std::size_t bytes) {
+  // The response went out whole (`complete`), or writing or reading its body failed; `bytes` of
+  // it were written.
+  void OnResponseWritten(bool complete, std::size_t bytes) {
     unsigned status = response_->result_int();
     response_.reset();
+    streamed_.reset();
     request_ = Request{};
     match_ = RouteMatch{};
     RecordExchange(status, bytes);
-    if (ec) return Close();
+    if (!complete) return Close();
     if (linger_) return LingerThenClose();
     if (!keep_alive_) return Close();
     first_request_ = false;
@@ -534,6 +627,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   Request request_;
   RouteMatch match_;
   std::optional<Response> response_;
+  std::unique_ptr<StreamedBody> streamed_;  // while response_'s body is streamed
   std::shared_ptr<ConnectionSlot> slot_;
   // phase_ == kWaiting with nothing of the next request read, for other threads
   // (ConnectionRegistry::Admit).

@@ -6,6 +6,12 @@
 
 namespace clinic::http {
 
+void Response::StreamBody(std::uint64_t length, std::unique_ptr<ByteReader> reader) {
+  body().clear();
+  streamed_length_ = length;
+  body_reader_ = std::move(reader);
+}
+
 Response Json(HttpStatus status, const boost::json::value& body) {
   return Text(status, boost::json::serialize(body), kJsonContentType);
 }
@@ -20,6 +26,14 @@ Response Text(HttpStatus status, std::string body, std::string_view content_type
   Response response{status, 11};
   response.set(boost::beast::http::field::content_type, content_type);
   response.body() = std::move(body);
+  return response;
+}
+
+Response Streamed(HttpStatus status, std::uint64_t length, std::unique_ptr<ByteReader> reader,
+                  std::string_view content_type) {
+  Response response{status, 11};
+  response.set(boost::beast::http::field::content_type, content_type);
+  response.StreamBody(length, std::move(reader));
   return response;
 }
 

@@ -66,7 +66,10 @@ struct ServerOptions {
 // ("http-io-N"). The header is read first: the route decides the body limit, and a declared
 // Content-Length over it is answered 413 without reading the body (a chunked body is cut off at
 // the limit with 413 too); the connection then closes. Malformed HTTP is answered 400, an
-// oversized header 431, and the connection closes.
+// oversized header 431, and the connection closes. A streamed body (Response::StreamBody) is read
+// a chunk at a time on the workers and each chunk written before the next is read; if its reader
+// fails midway the failure is logged at warn and the connection closes (the client sees fewer
+// bytes than the Content-Length).
 //
 // Every response carries X-Request-Id, Server: clinic, Date, X-Content-Type-Options: nosniff,
 // Referrer-Policy: no-referrer, X-Frame-Options: DENY, and Cache-Control: no-store unless the

@@ -39,11 +39,18 @@ class WorkerPool {
       queued_.fetch_sub(1);
       return false;
     }
-    boost::asio::post(context_, [this, task = std::move(task)]() mutable {
-      queued_.fetch_sub(1);
-      task();
-    });
+    Post(std::move(task));
     return true;
+  }
+
+  // Queues `task` however many wait: for the next step of work already admitted (the next chunk
+  // of a streamed body), which a busy server must finish rather than drop halfway. A connection
+  // has at most one such task queued, so the connection cap bounds them; they count toward what
+  // TrySubmit measures.
+  template <typename Task>
+  void Submit(Task task) {
+    queued_.fetch_add(1);
+    Post(std::move(task));
   }
 
   // Lets the threads end and joins them: once the queue is empty, or with `drop_queued` as soon as
@@ -51,6 +58,14 @@ class WorkerPool {
   void Stop(bool drop_queued);
 
  private:
+  template <typename Task>
+  void Post(Task task) {
+    boost::asio::post(context_, [this, task = std::move(task)]() mutable {
+      queued_.fetch_sub(1);
+      task();
+    });
+  }
+
   const std::size_t max_queued_;
   std::atomic<std::size_t> queued_{0};
   boost::asio::io_context context_;

@@ -122,7 +122,7 @@ Result<AttachmentDownload> AttachmentService::Download(const domain::RequestCont
         }));
     if (!readable) return hidden();
   }
-  CLINIC_ASSIGN_OR_RETURN(auto content, attachments_.ReadContent(found->sha256));
+  CLINIC_ASSIGN_OR_RETURN(auto content, attachments_.OpenContent(found->sha256));
   return AttachmentDownload{.attachment = std::move(*found), .content = std::move(content)};
 }
 

@@ -2,10 +2,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "clinic/common/byte_reader.hpp"
 #include "clinic/common/clock.hpp"
 #include "clinic/common/result.hpp"
 #include "clinic/domain/message.hpp"
@@ -16,10 +18,10 @@
 
 namespace clinic::service {
 
-// An attachment and its bytes, for a download.
+// An attachment and its bytes, opened for reading a piece at a time, for a download.
 struct AttachmentDownload {
   storage::StoredAttachment attachment;
-  std::string content;
+  std::unique_ptr<ByteReader> content;
 };
 
 // What an account may upload in any 24 hours unless configured otherwise (`--upload-quota`).

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "clinic/common/byte_reader.hpp"
 #include "clinic/common/clock.hpp"
 #include "clinic/common/result.hpp"
 #include "clinic/domain/enums.hpp"
@@ -42,8 +43,10 @@ class AttachmentStore {
   // partial file.
   virtual Status Save(const StoredAttachment& attachment, std::string_view content) = 0;
   virtual Result<std::optional<StoredAttachment>> Find(const std::string& file_id) = 0;
-  // The stored bytes with this sha256; kNotFound when there are none.
-  virtual Result<std::string> ReadContent(const std::string& sha256) = 0;
+  // The stored bytes with this sha256, opened for reading a piece at a time (a download holds
+  // one piece, never the whole file); kNotFound when there are none. The reader holds no
+  // database connection between reads; it must not outlive the store.
+  virtual Result<std::unique_ptr<ByteReader>> OpenContent(const std::string& sha256) = 0;
   // The size of the uploads this account made at or after `since`, summed (an upload of bytes
   // already stored counts too: what is measured is what the account sent).
   virtual Result<std::int64_t> BytesUploadedSince(domain::Role role, Id id, Instant since) = 0;

@@ -5,7 +5,10 @@
 #include <pthread.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -14,6 +17,9 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <optional>
+#include <set>
+#include <span>
 #include <stdexcept>
 #include <thread>
 
@@ -32,12 +38,101 @@ namespace {
 using test_support::ExchangeRaw;
 using test_support::HttpClient;
 using test_support::HttpResponse;
+using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 using namespace std::chrono_literals;
 
 constexpr std::size_t kTenMegabytes = 10 * 1024 * 1024;
+constexpr std::size_t kSixtyFourKibibytes = 64 * 1024;
+
+// Byte `i` of /stream's body: the position shows in the byte, so a chunk sent twice, lost or out
+// of order changes what arrives.
+char StreamByte(std::uint64_t i) { return static_cast<char>((i * 7 + i / 4096) % 251); }
+
+std::string StreamBytes(std::size_t count) {
+  std::string bytes(count, '\0');
+  for (std::size_t i = 0; i < count; ++i) bytes[i] = StreamByte(i);
+  return bytes;
+}
+
+// What the readers of /stream's bodies were asked to do, for the tests to check.
+struct ReaderLog {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::set<const char*> buffers;  // where each Read was to put its bytes
+  std::size_t largest_read = 0;   // the most bytes one Read was asked for
+  std::size_t reads = 0;
+  std::uint64_t bytes_read = 0;
+  int open = 0;             // readers not yet released
+  bool overlapped = false;  // a Read began while another one of the same reader was under way
+
+  // Waits (at most 10 s) until every reader was released; false if one still lives.
+  bool WaitUntilAllReleased() {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, 10s, [&] { return open == 0; });
+  }
+};
+
+// Endless StreamBytes, read as a file would be; it fails once `fails_after` bytes were read,
+// when set.
+class PatternReader final : public ByteReader {
+ public:
+  PatternReader(ReaderLog& log, std::optional<std::uint64_t> fails_after)
+      : log_(log), fails_after_(fails_after) {
+    std::lock_guard lock(log_.mutex);
+    ++log_.open;
+  }
+  ~PatternReader() override {
+    std::lock_guard lock(log_.mutex);
+    --log_.open;
+    log_.changed.notify_all();
+  }
+  PatternReader(const PatternReader&) = delete;
+  PatternReader& operator=(const PatternReader&) = delete;
+
+  Result<std::size_t> Read(std::span<char> buffer) override {
+    const bool overlapped = reading_.exchange(true);
+    std::size_t count = buffer.size();
+    if (fails_after_) count = std::min<std::uint64_t>(count, *fails_after_ - position_);
+    for (std::size_t i = 0; i < count; ++i) buffer[i] = StreamByte(position_ + i);
+    position_ += count;
+    {
+      std::lock_guard lock(log_.mutex);
+      log_.buffers.insert(buffer.data());
+      log_.largest_read = std::max(log_.largest_read, buffer.size());
+      ++log_.reads;
+      log_.bytes_read += count;
+      log_.overlapped = log_.overlapped || overlapped;
+    }
+    reading_ = false;
+    if (count == 0 && fails_after_) return Fail(Error::Unavailable("the disk went away"));
+    return count;
+  }
+
+ private:
+  ReaderLog& log_;
+  std::optional<std::uint64_t> fails_after_;
+  std::uint64_t position_ = 0;
+  std::atomic<bool> reading_{false};
+};
+
+// Sends what the server logs through spdlog's default logger (its warnings) to a sink while it
+// lives. Destroy it only once the server has stopped.
+class CapturedServerLog {
+ public:
+  explicit CapturedServerLog(std::shared_ptr<spdlog::sinks::sink> sink)
+      : previous_(spdlog::default_logger()) {
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("server-test", std::move(sink)));
+  }
+  ~CapturedServerLog() { spdlog::set_default_logger(previous_); }
+  CapturedServerLog(const CapturedServerLog&) = delete;
+  CapturedServerLog& operator=(const CapturedServerLog&) = delete;
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+};
 
 std::string ThreadName() {
   char name[16] = {};
@@ -118,6 +213,11 @@ class ServerTest : public ::testing::Test {
                 }});
     router.Add(Method::get, "/thread",
                [](Request&) -> Result<Response> { return Text(HttpStatus::ok, ThreadName()); });
+    router.Add(Method::get, "/stream", [this](Request&) -> Result<Response> {
+      return Streamed(HttpStatus::ok, stream_bytes_,
+                      std::make_unique<PatternReader>(reader_log_, stream_fails_after_),
+                      "application/octet-stream");
+    });
     router.Add(Method::get, "/thread-inline",
                [](Request&) -> Result<Response> { return Text(HttpStatus::ok, ThreadName()); },
                {.execution = Execution::kIoThread});
@@ -165,6 +265,10 @@ class ServerTest : public ::testing::Test {
 
   int frames_ = 3;
   std::size_t frame_bytes_ = 1;
+  // /stream's body: its announced length, and where its reader fails.
+  std::uint64_t stream_bytes_ = 0;
+  std::optional<std::uint64_t> stream_fails_after_;
+  ReaderLog reader_log_;
 
   std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
   std::shared_ptr<CapturingSink> access_sink_ = std::make_shared<CapturingSink>();
@@ -403,6 +507,96 @@ TEST_F(ServerTest, HeadAnswersHeadersWithoutBody) {
   ASSERT_TRUE(after.has_value());
   EXPECT_EQ(after->status, 200);
   EXPECT_EQ(client.connections_opened(), 1u);
+}
+
+// Eight megabytes go out read into one buffer of at most 64 KiB, and arrive whole and in order:
+// the server never reads the next chunk into that buffer before the previous one was written.
+TEST_F(ServerTest, AStreamedBodyArrivesWholeWhileTheServerHoldsOneChunkOfIt) {
+  stream_bytes_ = 8 * 1024 * 1024 + 5;
+  StartServer();
+  HttpClient client(server_->port());
+  auto response = client.Get("/stream");
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->Header("Content-Length"), std::to_string(stream_bytes_));
+  EXPECT_EQ(response->Header("Content-Type"), "application/octet-stream");
+  EXPECT_EQ(response->Header("X-Content-Type-Options"), "nosniff");
+  EXPECT_TRUE(response->body == StreamBytes(stream_bytes_)) << response->body.size() << " bytes";
+  ASSERT_TRUE(reader_log_.WaitUntilAllReleased());
+  {
+    std::lock_guard lock(reader_log_.mutex);
+    EXPECT_EQ(reader_log_.buffers.size(), 1u) << "one chunk buffer for the whole body";
+    EXPECT_LE(reader_log_.largest_read, kSixtyFourKibibytes);
+    EXPECT_EQ(reader_log_.bytes_read, stream_bytes_)
+        << "the reader's endless bytes read no further";
+    EXPECT_FALSE(reader_log_.overlapped);
+  }
+  auto next = client.Get("/hello");
+  ASSERT_TRUE(next.has_value()) << next.error().message;
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(client.connections_opened(), 1u) << "the connection is kept alive";
+}
+
+TEST_F(ServerTest, HeadOfAStreamedBodyAnnouncesItsLengthAndReadsNothing) {
+  stream_bytes_ = 1000000;
+  StartServer();
+  HttpClient client(server_->port());
+  auto head = client.Send({.method = "HEAD", .target = "/stream"});
+  ASSERT_TRUE(head.has_value()) << head.error().message;
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->Header("Content-Length"), "1000000");
+  EXPECT_TRUE(head->body.empty());
+  ASSERT_TRUE(reader_log_.WaitUntilAllReleased());
+  EXPECT_EQ(reader_log_.reads, 0u);
+  auto next = client.Get("/hello");
+  ASSERT_TRUE(next.has_value()) << next.error().message;
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(client.connections_opened(), 1u);
+}
+
+// The header has gone out: the only way left to tell the client is to close the connection
+// short of the Content-Length.
+TEST_F(ServerTest, AStreamedBodyWhoseReaderFailsIsCutShortAndTheConnectionClosed) {
+  auto server_log = std::make_shared<CapturingSink>();
+  const CapturedServerLog capture(server_log);
+  stream_bytes_ = 1024 * 1024;
+  stream_fails_after_ = 200 * 1024;
+  StartServer();
+  auto answer = ExchangeRaw(server_->port(), "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(answer.has_value()) << answer.error().message;
+  EXPECT_THAT(*answer, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(*answer, HasSubstr("Content-Length: 1048576\r\n"));
+  const auto body_start = answer->find("\r\n\r\n");
+  ASSERT_NE(body_start, std::string::npos);
+  EXPECT_EQ(answer->size() - body_start - 4, 200u * 1024) << "what was read before the failure";
+  EXPECT_TRUE(reader_log_.WaitUntilAllReleased());
+  server_->Stop();
+  EXPECT_THAT(server_log->WaitForLines(1),
+              Contains(HasSubstr("the body stopped after 204800 of 1048576 bytes: "
+                                 "the disk went away")));
+}
+
+TEST_F(ServerTest, AClientThatLeavesDuringAStreamedBodyReleasesItsReader) {
+  stream_bytes_ = 256 * 1024 * 1024;
+  StartServer();
+  {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
+    boost::asio::write(
+        socket, boost::asio::buffer(std::string_view("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")));
+    std::string start(256 * 1024, '\0');
+    boost::asio::read(socket, boost::asio::buffer(start));
+  }  // closed with nearly all of the body unread
+  EXPECT_TRUE(reader_log_.WaitUntilAllReleased());
+  {
+    std::lock_guard lock(reader_log_.mutex);
+    EXPECT_LT(reader_log_.bytes_read, stream_bytes_) << "the rest was never read";
+  }
+  HttpClient client(server_->port());
+  auto next = client.Get("/hello");
+  ASSERT_TRUE(next.has_value()) << next.error().message;
+  EXPECT_EQ(next->status, 200);
 }
 
 TEST_F(ServerTest, HandlerErrorsBecomeProblems) {

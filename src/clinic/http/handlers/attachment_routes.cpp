@@ -58,7 +58,9 @@ Result<Response> Download(AttachmentService& attachments, Call& call) {
   const auto& a = download.attachment;
   const std::string type =
       a.mime_type == "text/plain" ? std::string("text/plain; charset=utf-8") : a.mime_type;
-  auto response = Text(HttpStatus::ok, std::move(download.content), type);
+  // Streamed: the file is never held whole, whatever its size and however many download it.
+  auto response = Streamed(HttpStatus::ok, static_cast<std::uint64_t>(a.size_bytes),
+                           std::move(download.content), type);
   response.set(bhttp::field::content_disposition, ContentDisposition(a.file_name));
   // The bytes are content-addressed: the same id always serves the same file.
   response.set(bhttp::field::etag, fmt::format("\"{}\"", a.sha256));

@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <mongoc/mongoc.h>
 
+#include <algorithm>
+#include <optional>
+#include <span>
 #include <utility>
+#include <vector>
 
 #include "clinic/storage/message_document.hpp"
 #include "clinic/storage/mongo/mongo_driver.hpp"
@@ -17,9 +21,10 @@ using boost::json::object;
 using boost::json::value;
 
 constexpr const char* kBucket = "attachments";
+constexpr const char* kFiles = "attachments.files";
+constexpr const char* kChunks = "attachments.chunks";
 constexpr const char* kRecords = "attachments";
 constexpr std::int32_t kStreamTimeoutMs = 30000;
-constexpr std::size_t kReadChunkBytes = std::size_t{256} * 1024;
 
 // A GridFS bucket on a borrowed client, with the content's sha256 as a BSON string for its _id.
 class Bucket {
@@ -58,6 +63,98 @@ bson_value_t StringValue(const std::string& text) {
   return v;
 }
 
+// Calls `use` with the first document (a const bson_t&) of `collection` that matches `query`,
+// when there is one; a driver error is reported as `what`.
+template <typename Use>
+Status FindFirst(const MongoPool& pool, const char* collection, const object& query,
+                 const object& opts, std::string_view what, const Use& use) {
+  CLINIC_ASSIGN_OR_RETURN(auto query_bson, ToBson(query));
+  CLINIC_ASSIGN_OR_RETURN(auto opts_bson, ToBson(opts));
+  PooledClient client(pool);
+  Collection documents(client, pool.database(), collection);
+  mongoc_cursor_t* cursor =
+      mongoc_collection_find_with_opts(documents.get(), query_bson.get(), opts_bson.get(), nullptr);
+  const bson_t* document = nullptr;
+  if (mongoc_cursor_next(cursor, &document)) use(*document);
+  bson_error_t error;
+  const bool failed = mongoc_cursor_error(cursor, &error);
+  mongoc_cursor_destroy(cursor);
+  if (failed) return Fail(FromDriver(error, what));
+  return Ok();
+}
+
+// A whole number field of a GridFS document (drivers write lengths as int32 or int64).
+std::optional<std::int64_t> NumberField(const bson_t& document, const char* key) {
+  bson_iter_t field;
+  if (!bson_iter_init_find(&field, &document, key) || !BSON_ITER_HOLDS_INT(&field)) {
+    return std::nullopt;
+  }
+  return bson_iter_as_int64(&field);
+}
+
+// A GridFS file read chunk by chunk, each chunk fetched once the previous one has been handed out,
+// with a client borrowed for that one query: a download holds one chunk (255 KiB as uploads
+// write them) and no connection between reads. The driver's download stream would keep a cursor,
+// and so a client, for the whole download, and the server may fill a cursor's first batch with
+// up to 16 MiB of chunks.
+class GridFsReader final : public ByteReader {
+ public:
+  GridFsReader(std::shared_ptr<MongoPool> pool, std::string sha256, std::int64_t length,
+               std::int64_t chunk_size)
+      : pool_(std::move(pool)),
+        sha256_(std::move(sha256)),
+        length_(length),
+        chunk_size_(chunk_size) {}
+
+  Result<std::size_t> Read(std::span<char> buffer) override {
+    if (buffer.empty() || handed_out_ == length_) return std::size_t{0};
+    if (taken_ == chunk_.size()) CLINIC_TRY_STATUS(FetchNextChunk());
+    const std::size_t n = std::min(buffer.size(), chunk_.size() - taken_);
+    std::copy_n(chunk_.begin() + static_cast<std::ptrdiff_t>(taken_), n, buffer.begin());
+    taken_ += n;
+    handed_out_ += static_cast<std::int64_t>(n);
+    return n;
+  }
+
+ private:
+  // Chunk n holds bytes [n × chunkSize, (n + 1) × chunkSize), the last one what remains.
+  Status FetchNextChunk() {
+    const std::int64_t number = handed_out_ / chunk_size_;
+    const auto expected = static_cast<std::uint32_t>(std::min(chunk_size_, length_ - handed_out_));
+    bool complete = false;
+    CLINIC_TRY_STATUS(FindFirst(*pool_, kChunks, object{{"files_id", sha256_}, {"n", number}},
+                                object{{"projection", object{{"data", 1}}}, {"limit", 1}},
+                                "cannot read an attachment", [&](const bson_t& chunk) {
+                                  bson_iter_t field;
+                                  if (!bson_iter_init_find(&field, &chunk, "data") ||
+                                      !BSON_ITER_HOLDS_BINARY(&field)) {
+                                    return;
+                                  }
+                                  bson_subtype_t subtype{};
+                                  std::uint32_t size = 0;
+                                  const std::uint8_t* data = nullptr;
+                                  bson_iter_binary(&field, &subtype, &size, &data);
+                                  if (size != expected) return;
+                                  chunk_.assign(data, data + size);
+                                  complete = true;
+                                }));
+    if (!complete) {
+      return Fail(Error::Internal(
+          fmt::format("chunk {} of the stored content {} is missing or damaged", number, sha256_)));
+    }
+    taken_ = 0;
+    return Ok();
+  }
+
+  std::shared_ptr<MongoPool> pool_;
+  std::string sha256_;
+  std::int64_t length_;
+  std::int64_t chunk_size_;
+  std::vector<char> chunk_;  // the chunk being handed out
+  std::size_t taken_ = 0;    // of chunk_
+  std::int64_t handed_out_ = 0;
+};
+
 class GridFsAttachmentStore final : public AttachmentStore {
  public:
   explicit GridFsAttachmentStore(std::shared_ptr<MongoPool> pool) : pool_(std::move(pool)) {}
@@ -86,21 +183,12 @@ class GridFsAttachmentStore final : public AttachmentStore {
   }
 
   Result<std::optional<StoredAttachment>> Find(const std::string& file_id) override {
-    CLINIC_ASSIGN_OR_RETURN(auto query, ToBson(object{{"_id", file_id}}));
-    PooledClient client(*pool_);
-    Collection records(client, pool_->database(), kRecords);
-    mongoc_cursor_t* cursor =
-        mongoc_collection_find_with_opts(records.get(), query.get(), nullptr, nullptr);
-    const bson_t* document = nullptr;
     std::optional<value> found;
-    if (mongoc_cursor_next(cursor, &document)) {
-      auto json = ToJson(document);
-      if (json) found = std::move(*json);
-    }
-    bson_error_t error;
-    const bool failed = mongoc_cursor_error(cursor, &error);
-    mongoc_cursor_destroy(cursor);
-    if (failed) return Fail(FromDriver(error, "could not read an attachment record"));
+    CLINIC_TRY_STATUS(FindFirst(*pool_, kRecords, object{{"_id", file_id}}, object{},
+                                "could not read an attachment record", [&](const bson_t& record) {
+                                  auto json = ToJson(&record);
+                                  if (json) found = std::move(*json);
+                                }));
     if (!found) return std::optional<StoredAttachment>{};
     return Parse(*found);
   }
@@ -134,36 +222,31 @@ class GridFsAttachmentStore final : public AttachmentStore {
     return total;
   }
 
-  Result<std::string> ReadContent(const std::string& sha256) override {
-    Bucket bucket(*pool_);
-    CLINIC_TRY_STATUS(bucket.Open());
-    const bson_value_t id = StringValue(sha256);
-    bson_error_t error;
-    mongoc_stream_t* stream = mongoc_gridfs_bucket_open_download_stream(bucket.get(), &id, &error);
-    if (stream == nullptr) {
-      if (error.domain == MONGOC_ERROR_GRIDFS &&
-          error.code == MONGOC_ERROR_GRIDFS_BUCKET_FILE_NOT_FOUND) {
-        return Fail(Error::NotFound(fmt::format("no stored content {}", sha256)));
-      }
-      return Fail(FromDriver(error, "cannot read an attachment"));
+  Result<std::unique_ptr<ByteReader>> OpenContent(const std::string& sha256) override {
+    bool exists = false;
+    std::optional<std::int64_t> length;
+    std::optional<std::int64_t> chunk_size;
+    CLINIC_TRY_STATUS(
+        FindFirst(*pool_, kFiles, object{{"_id", sha256}},
+                  object{{"projection", object{{"length", 1}, {"chunkSize", 1}}}, {"limit", 1}},
+                  "cannot read an attachment", [&](const bson_t& file) {
+                    exists = true;
+                    length = NumberField(file, "length");
+                    chunk_size = NumberField(file, "chunkSize");
+                  }));
+    if (!exists) return Fail(Error::NotFound(fmt::format("no stored content {}", sha256)));
+    if (!length || *length < 0 || !chunk_size || *chunk_size <= 0) {
+      return Fail(Error::Internal(fmt::format("the stored content {} is not readable", sha256)));
     }
-    std::string content;
-    std::string chunk(kReadChunkBytes, '\0');
-    ssize_t n = 0;
-    while ((n = mongoc_stream_read(stream, chunk.data(), chunk.size(), 1, kStreamTimeoutMs)) > 0) {
-      content.append(chunk.data(), static_cast<std::size_t>(n));
-    }
-    const bool failed = n < 0 || mongoc_gridfs_bucket_stream_error(stream, &error);
-    mongoc_stream_destroy(stream);
-    if (failed) return Fail(FromDriver(error, "cannot read an attachment"));
-    return content;
+    return std::unique_ptr<ByteReader>(
+        std::make_unique<GridFsReader>(pool_, sha256, *length, *chunk_size));
   }
 
  private:
   Result<bool> ContentExists(const std::string& sha256) {
     CLINIC_ASSIGN_OR_RETURN(auto query, ToBson(object{{"_id", sha256}}));
     PooledClient client(*pool_);
-    Collection files(client, pool_->database(), "attachments.files");
+    Collection files(client, pool_->database(), kFiles);
     bson_error_t error;
     const std::int64_t count = mongoc_collection_count_documents(files.get(), query.get(), nullptr,
                                                                  nullptr, nullptr, &error);

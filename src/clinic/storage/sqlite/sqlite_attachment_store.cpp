@@ -6,9 +6,9 @@
 
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <span>
 #include <system_error>
+#include <utility>
 
 #include "clinic/common/crypto.hpp"
 #include "clinic/common/time.hpp"
@@ -67,6 +67,27 @@ Status WriteDurably(const fs::path& path, std::string_view content) {
   if (::close(fd) != 0) return Fail(FileError("cannot close", path));
   return Ok();
 }
+
+// A stored file, read where the last read stopped. Owns its descriptor.
+class FileReader final : public ByteReader {
+ public:
+  FileReader(int fd, fs::path path) : fd_(fd), path_(std::move(path)) {}
+  ~FileReader() override { ::close(fd_); }
+  FileReader(const FileReader&) = delete;
+  FileReader& operator=(const FileReader&) = delete;
+
+  Result<std::size_t> Read(std::span<char> buffer) override {
+    while (true) {
+      const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno != EINTR) return Fail(FileError("cannot read", path_));
+    }
+  }
+
+ private:
+  int fd_;
+  fs::path path_;
+};
 
 class LocalAttachmentStore final : public AttachmentStore {
  public:
@@ -137,12 +158,14 @@ class LocalAttachmentStore final : public AttachmentStore {
     return rows.empty() ? std::int64_t{0} : rows.front().Int(0);
   }
 
-  Result<std::string> ReadContent(const std::string& sha256) override {
-    std::ifstream in(ContentPath(sha256), std::ios::binary);
-    if (!in) return Fail(Error::NotFound(fmt::format("no stored content {}", sha256)));
-    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) return Fail(FileError("cannot read", ContentPath(sha256)));
-    return content;
+  Result<std::unique_ptr<ByteReader>> OpenContent(const std::string& sha256) override {
+    const fs::path path = ContentPath(sha256);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+      return Fail(Error::NotFound(fmt::format("no stored content {}", sha256)));
+    }
+    if (fd < 0) return Fail(FileError("cannot open", path));
+    return std::unique_ptr<ByteReader>(std::make_unique<FileReader>(fd, path));
   }
 
  private:
