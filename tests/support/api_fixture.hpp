@@ -30,6 +30,7 @@ class ApiTest : public ::testing::TestWithParam<storage::sql::Dialect> {
   // Extra clinicd flags for this suite (e.g. a lower login throttle); called by SetUp.
   virtual std::vector<std::string> ExtraFlags() const { return {}; }
   // The --docs URI for this suite's server; by default a SQLite file in the test's directory.
+  // Empty: the --db URI (on SQLite, one file for both, clinicd's default).
   virtual std::string DocsUri(const std::filesystem::path& directory) const {
     return "sqlite://" + (directory / "docs.db").string();
   }

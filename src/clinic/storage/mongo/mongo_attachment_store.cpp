@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "clinic/storage/message_document.hpp"
+#include "clinic/storage/mongo/mongo_collections.hpp"
 #include "clinic/storage/mongo/mongo_driver.hpp"
 #include "clinic/storage/mongo/mongo_message_store.hpp"
 
@@ -16,8 +17,6 @@ using boost::json::array;
 using boost::json::object;
 using boost::json::value;
 
-constexpr const char* kBucket = "attachments";
-constexpr const char* kRecords = "attachments";
 constexpr std::int32_t kStreamTimeoutMs = 30000;
 constexpr std::size_t kReadChunkBytes = std::size_t{256} * 1024;
 
@@ -35,7 +34,7 @@ class Bucket {
   Bucket& operator=(const Bucket&) = delete;
 
   Status Open() {
-    CLINIC_ASSIGN_OR_RETURN(auto opts, ToBson(object{{"bucketName", kBucket}}));
+    CLINIC_ASSIGN_OR_RETURN(auto opts, ToBson(object{{"bucketName", kAttachmentBucket}}));
     bson_error_t error;
     bucket_ = mongoc_gridfs_bucket_new(database_, opts.get(), nullptr, &error);
     if (bucket_ == nullptr) return Fail(FromDriver(error, "cannot open the attachment bucket"));
@@ -62,10 +61,10 @@ class GridFsAttachmentStore final : public AttachmentStore {
  public:
   explicit GridFsAttachmentStore(std::shared_ptr<MongoPool> pool) : pool_(std::move(pool)) {}
 
-  std::string_view bucket() const override { return kBucket; }
+  std::string_view bucket() const override { return kAttachmentBucket; }
 
   Status Save(const StoredAttachment& a, std::string_view content) override {
-    CLINIC_TRY_STATUS(StoreContent(a.sha256, content));
+    CLINIC_TRY_STATUS(SaveContent(a.sha256, content));
     const object record{
         {"_id", a.file_id},
         {"file_name", a.file_name},
@@ -77,7 +76,7 @@ class GridFsAttachmentStore final : public AttachmentStore {
         {"uploaded_at", Date(a.uploaded_at)}};
     CLINIC_ASSIGN_OR_RETURN(auto document, ToBson(record));
     PooledClient client(*pool_);
-    Collection records(client, pool_->database(), kRecords);
+    Collection records(client, pool_->database(), kAttachmentRecordsCollection);
     bson_error_t error;
     if (!mongoc_collection_insert_one(records.get(), document.get(), nullptr, nullptr, &error)) {
       return Fail(FromDriver(error, "could not store the attachment record"));
@@ -88,7 +87,7 @@ class GridFsAttachmentStore final : public AttachmentStore {
   Result<std::optional<StoredAttachment>> Find(const std::string& file_id) override {
     CLINIC_ASSIGN_OR_RETURN(auto query, ToBson(object{{"_id", file_id}}));
     PooledClient client(*pool_);
-    Collection records(client, pool_->database(), kRecords);
+    Collection records(client, pool_->database(), kAttachmentRecordsCollection);
     mongoc_cursor_t* cursor =
         mongoc_collection_find_with_opts(records.get(), query.get(), nullptr, nullptr);
     const bson_t* document = nullptr;
@@ -112,7 +111,7 @@ class GridFsAttachmentStore final : public AttachmentStore {
                                   {"uploaded_at", object{{"$gte", Date(since)}}}}));
     CLINIC_ASSIGN_OR_RETURN(auto opts, ToBson(object{{"projection", object{{"size_bytes", 1}}}}));
     PooledClient client(*pool_);
-    Collection records(client, pool_->database(), kRecords);
+    Collection records(client, pool_->database(), kAttachmentRecordsCollection);
     mongoc_cursor_t* cursor =
         mongoc_collection_find_with_opts(records.get(), query.get(), opts.get(), nullptr);
     const bson_t* document = nullptr;
@@ -159,19 +158,7 @@ class GridFsAttachmentStore final : public AttachmentStore {
     return content;
   }
 
- private:
-  Result<bool> ContentExists(const std::string& sha256) {
-    CLINIC_ASSIGN_OR_RETURN(auto query, ToBson(object{{"_id", sha256}}));
-    PooledClient client(*pool_);
-    Collection files(client, pool_->database(), "attachments.files");
-    bson_error_t error;
-    const std::int64_t count = mongoc_collection_count_documents(files.get(), query.get(), nullptr,
-                                                                 nullptr, nullptr, &error);
-    if (count < 0) return Fail(FromDriver(error, "cannot look up an attachment"));
-    return count > 0;
-  }
-
-  Status StoreContent(const std::string& sha256, std::string_view content) {
+  Status SaveContent(const std::string& sha256, std::string_view content) override {
     CLINIC_ASSIGN_OR_RETURN(const bool exists, ContentExists(sha256));
     if (exists) return Ok();
     Bucket bucket(*pool_);
@@ -198,6 +185,18 @@ class GridFsAttachmentStore final : public AttachmentStore {
     CLINIC_ASSIGN_OR_RETURN(const bool stored_by_another, ContentExists(sha256));
     if (stored_by_another) return Ok();
     return Fail(FromDriver(error, "cannot store an attachment"));
+  }
+
+ private:
+  Result<bool> ContentExists(const std::string& sha256) {
+    CLINIC_ASSIGN_OR_RETURN(auto query, ToBson(object{{"_id", sha256}}));
+    PooledClient client(*pool_);
+    Collection files(client, pool_->database(), kAttachmentBucketFiles);
+    bson_error_t error;
+    const std::int64_t count = mongoc_collection_count_documents(files.get(), query.get(), nullptr,
+                                                                 nullptr, nullptr, &error);
+    if (count < 0) return Fail(FromDriver(error, "cannot look up an attachment"));
+    return count > 0;
   }
 
   // A record as Save wrote it, in canonical extended JSON.
@@ -249,9 +248,9 @@ Result<std::unique_ptr<AttachmentStore>> OpenGridFsAttachmentStore(
   const object uploader_index{
       {"name", "uploader_uploaded"},
       {"key", object{{"uploaded_by.role", 1}, {"uploaded_by.id", 1}, {"uploaded_at", 1}}}};
-  CLINIC_TRY_STATUS(
-      pool->WriteCommand(object{{"createIndexes", kRecords}, {"indexes", array{uploader_index}}},
-                         "could not create the attachment indexes"));
+  CLINIC_TRY_STATUS(pool->WriteCommand(
+      object{{"createIndexes", kAttachmentRecordsCollection}, {"indexes", array{uploader_index}}},
+      "could not create the attachment indexes"));
   return std::unique_ptr<AttachmentStore>(std::make_unique<GridFsAttachmentStore>(std::move(pool)));
 }
 
