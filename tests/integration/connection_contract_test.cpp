@@ -111,6 +111,7 @@ class CountingFactory final : public ConnectionFactory {
     ++*opened_;
     return inner_->Open();
   }
+  Result<std::unique_ptr<Connection>> OpenSnapshot() override { return inner_->OpenSnapshot(); }
 
  private:
   std::unique_ptr<ConnectionFactory> inner_;
@@ -276,6 +277,26 @@ TEST_P(ConnectionContractTest, ReadTransactionSeesCommittedRows) {
   EXPECT_EQ(CountItems(*connection_), 1);
   const Status committed = connection_->Commit();
   EXPECT_TRUE(committed) << Describe(committed);
+}
+
+// What a backup reads from: every table as of one instant, however long the reading takes and
+// whatever is committed meanwhile (on MySQL the session otherwise reads committed rows, so a
+// later statement would see later commits).
+TEST_P(ConnectionContractTest, ASnapshotSeesTheDatabaseAsItWasWhenTaken) {
+  InsertOwner("before@example.com");
+  ASSERT_TRUE(connection_->Execute(kInsertItem, {nullptr, "before", std::int64_t{1}, nullptr}));
+  auto snapshot = database_->factory().OpenSnapshot();
+  ASSERT_TRUE(snapshot) << Describe(snapshot);
+  EXPECT_EQ(CountItems(**snapshot), 1);
+
+  ASSERT_TRUE(connection_->Execute(kInsertItem, {nullptr, "after", std::int64_t{1}, nullptr}));
+  InsertOwner("after@example.com");
+  EXPECT_EQ(CountItems(*connection_), 2);
+  EXPECT_EQ(CountItems(**snapshot), 1);
+  auto owners = (*snapshot)->Query("SELECT email FROM owners");
+  ASSERT_TRUE(owners) << Describe(owners);
+  ASSERT_EQ(owners->size(), 1u);
+  EXPECT_EQ(owners->front().Text(0), "before@example.com");
 }
 
 TEST_P(ConnectionContractTest, DuplicateUniqueKeyIsAlreadyExistsWithoutLeakingTheValue) {

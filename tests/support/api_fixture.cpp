@@ -17,6 +17,7 @@ void ApiTest::SetUp() {
   ASSERT_NE(mkdtemp(pattern.data()), nullptr);
   directory_ = pattern;
   docs_uri_ = DocsUri(directory_);
+  if (docs_uri_.empty()) docs_uri_ = database_->uri();
   const std::string& docs = docs_uri_;
   const auto admin =
       RunCommand(CLINICCTL_PATH,

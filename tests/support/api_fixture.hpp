@@ -33,6 +33,7 @@ class ApiTest : public ::testing::TestWithParam<storage::sql::Dialect> {
   // Extra variables in clinicd's environment for this suite; called by SetUp.
   virtual std::vector<std::pair<std::string, std::string>> ExtraEnvironment() const { return {}; }
   // The --docs URI for this suite's server; by default a SQLite file in the test's directory.
+  // Empty: the --db URI (on SQLite, one file for both, clinicd's default).
   virtual std::string DocsUri(const std::filesystem::path& directory) const {
     return "sqlite://" + (directory / "docs.db").string();
   }

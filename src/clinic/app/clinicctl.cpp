@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "clinic/app/config.hpp"
 #include "clinic/app/stores.hpp"
+#include "clinic/cli/backup_commands.hpp"
 #include "clinic/cli/console.hpp"
 #include "clinic/cli/setup_commands.hpp"
 #include "clinic/cli/upkeep_commands.hpp"
@@ -53,6 +55,21 @@ int ClinicctlMain(int argc, char** argv) {
       ->envname("CLINIC_FILES");
   auto* prune = cli.add_subcommand(
       "prune", "delete expired sessions and old idempotency keys (clinicd does it every hour)");
+  auto* backup = cli.add_subcommand(
+      "backup",
+      "copy everything Clinic stores (the relational database, every document, every attachment) "
+      "into a new or empty folder, while the server runs");
+  std::string backup_dir;
+  backup->add_option("DIR", backup_dir, "the folder to write (created 0700)")->required();
+  backup->add_option("--files", files_dir, "the server's folder of attachments")
+      ->envname("CLINIC_FILES");
+  auto* restore = cli.add_subcommand(
+      "restore",
+      "check a backup's folder, then restore it into an empty database and document store");
+  std::string restore_dir;
+  restore->add_option("DIR", restore_dir, "the folder `clinicctl backup` wrote")->required();
+  restore->add_option("--files", files_dir, "the folder of attachments to restore into")
+      ->envname("CLINIC_FILES");
   auto* version = cli.add_subcommand("version", "print the version");
 
   try {
@@ -71,7 +88,8 @@ int ClinicctlMain(int argc, char** argv) {
   const SystemClock clock;
 
   // Each command opens only what it works on: migrate the schema alone, repair-messages the
-  // document stores alone, the others the relational store (which OpenStore migrates first).
+  // document stores alone, backup and restore the stores as they are, the others the relational
+  // store (which OpenStore migrates first).
   if (migrate->parsed()) {
     auto report = MigrateDatabase(storage);
     if (!report) return cli::ReportError(report.error(), console);
@@ -81,6 +99,16 @@ int ClinicctlMain(int argc, char** argv) {
     auto documents = OpenDocumentStores(storage, 1, files_dir);
     if (!documents) return cli::ReportError(documents.error(), console);
     return cli::RepairMessages(*documents->messages, console);
+  }
+  if (backup->parsed() || restore->parsed()) {
+    // Opened once the command has checked its folder: a refused command opens nothing.
+    std::optional<BackupStoreSet> opened;
+    const service::OpenBackupStores open = [&]() -> Result<service::BackupStores> {
+      CLINIC_ASSIGN_OR_RETURN(auto stores, OpenBackupStores(storage, files_dir));
+      return opened.emplace(std::move(stores)).view();
+    };
+    return backup->parsed() ? cli::Backup(backup_dir, open, clock, console)
+                            : cli::Restore(restore_dir, open, console);
   }
   auto store = OpenStore(storage, 1);
   if (!store) return cli::ReportError(store.error(), console);

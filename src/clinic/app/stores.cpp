@@ -1,10 +1,13 @@
 #include "clinic/app/stores.hpp"
 
 #include "clinic/storage/mongo/mongo_attachment_store.hpp"
+#include "clinic/storage/mongo/mongo_document_backup.hpp"
 #include "clinic/storage/mysql/mysql_connection.hpp"
+#include "clinic/storage/sql/sql_backup.hpp"
 #include "clinic/storage/sql/sql_store.hpp"
 #include "clinic/storage/sqlite/sqlite_attachment_store.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
+#include "clinic/storage/sqlite/sqlite_document_backup.hpp"
 
 namespace clinic::app {
 namespace {
@@ -41,6 +44,27 @@ Result<storage::DocumentStores> OpenDocumentStores(const StorageConfig& config,
     return storage::mongo::OpenMongoDocumentStores(config.docs_uri);
   CLINIC_ASSIGN_OR_RETURN(auto path, storage::sqlite::ParseSqliteUri(config.docs_uri));
   return storage::sqlite::OpenSqliteDocumentStores(path, pool_size, files_dir);
+}
+
+Result<BackupStoreSet> OpenBackupStores(const StorageConfig& config, const std::string& files_dir) {
+  BackupStoreSet set;
+  CLINIC_ASSIGN_OR_RETURN(auto factory, MakeFactory(config));
+  // A SQLite file may hold the embedded document store's tables too: they are the document
+  // backup's, not the relational one's.
+  auto documents_in_file = factory->dialect() == storage::sql::Dialect::kSqlite
+                               ? storage::sqlite::DocumentTableNames()
+                               : std::vector<std::string>{};
+  set.relational =
+      storage::sql::MakeSqlRelationalBackup(std::move(factory), std::move(documents_in_file));
+  CLINIC_ASSIGN_OR_RETURN(set.documents, OpenDocumentStores(config, 1, files_dir));
+  if (config.docs_uri.starts_with("mongodb")) {
+    CLINIC_ASSIGN_OR_RETURN(set.document_backup,
+                            storage::mongo::OpenMongoDocumentBackup(config.docs_uri));
+  } else {
+    CLINIC_ASSIGN_OR_RETURN(auto path, storage::sqlite::ParseSqliteUri(config.docs_uri));
+    set.document_backup = storage::sqlite::MakeSqliteDocumentBackup(std::move(path));
+  }
+  return set;
 }
 
 }  // namespace clinic::app

@@ -4,7 +4,9 @@
 #include <memory>
 
 #include "clinic/app/config.hpp"
+#include "clinic/service/backup_service.hpp"
 #include "clinic/storage/attachment_store.hpp"
+#include "clinic/storage/backup.hpp"
 #include "clinic/storage/sql/migrator.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -25,5 +27,24 @@ Result<std::unique_ptr<storage::Store>> OpenStore(const StorageConfig& config,
 Result<storage::DocumentStores> OpenDocumentStores(const StorageConfig& config,
                                                    std::size_t pool_size,
                                                    const std::string& files_dir);
+
+// What `clinicctl backup` and `restore` work on: the relational database as it is (opening it
+// does not migrate it), and the document side (its tables or indexes created when missing, so
+// that a new target can take documents).
+struct BackupStoreSet {
+  std::unique_ptr<storage::RelationalBackup> relational;
+  storage::DocumentStores documents;
+  std::unique_ptr<storage::DocumentBackup> document_backup;
+
+  service::BackupStores view() const {
+    return {.relational = *relational,
+            .documents = *document_backup,
+            .attachments = *documents.attachments};
+  }
+};
+
+// Opens the BackupStoreSet named by `config`, with attachment bytes in `files_dir` on the embedded
+// document store.
+Result<BackupStoreSet> OpenBackupStores(const StorageConfig& config, const std::string& files_dir);
 
 }  // namespace clinic::app

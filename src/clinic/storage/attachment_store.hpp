@@ -47,6 +47,10 @@ class AttachmentStore {
   // one piece, never the whole file); kNotFound when there are none. The reader holds no
   // database connection between reads; it must not outlive the store.
   virtual Result<std::unique_ptr<ByteReader>> OpenContent(const std::string& sha256) = 0;
+  // Stores `content` under `sha256` (which the caller has checked is its SHA-256) unless a copy
+  // is there already, without a record: how a restore puts back a backup's bytes before the
+  // records that name them (Save does both).
+  virtual Status SaveContent(const std::string& sha256, std::string_view content) = 0;
   // The size of the uploads this account made at or after `since`, summed (an upload of bytes
   // already stored counts too: what is measured is what the account sent).
   virtual Result<std::int64_t> BytesUploadedSince(domain::Role role, Id id, Instant since) = 0;

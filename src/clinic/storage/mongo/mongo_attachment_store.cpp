@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "clinic/storage/message_document.hpp"
+#include "clinic/storage/mongo/mongo_collections.hpp"
 #include "clinic/storage/mongo/mongo_driver.hpp"
 #include "clinic/storage/mongo/mongo_message_store.hpp"
 
@@ -20,10 +21,6 @@ using boost::json::array;
 using boost::json::object;
 using boost::json::value;
 
-constexpr const char* kBucket = "attachments";
-constexpr const char* kFiles = "attachments.files";
-constexpr const char* kChunks = "attachments.chunks";
-constexpr const char* kRecords = "attachments";
 constexpr std::int32_t kStreamTimeoutMs = 30000;
 
 // A GridFS bucket on a borrowed client, with the content's sha256 as a BSON string for its _id.
@@ -40,7 +37,7 @@ class Bucket {
   Bucket& operator=(const Bucket&) = delete;
 
   Status Open() {
-    CLINIC_ASSIGN_OR_RETURN(auto opts, ToBson(object{{"bucketName", kBucket}}));
+    CLINIC_ASSIGN_OR_RETURN(auto opts, ToBson(object{{"bucketName", kAttachmentBucket}}));
     bson_error_t error;
     bucket_ = mongoc_gridfs_bucket_new(database_, opts.get(), nullptr, &error);
     if (bucket_ == nullptr) return Fail(FromDriver(error, "cannot open the attachment bucket"));
@@ -122,22 +119,22 @@ class GridFsReader final : public ByteReader {
     const std::int64_t number = handed_out_ / chunk_size_;
     const auto expected = static_cast<std::uint32_t>(std::min(chunk_size_, length_ - handed_out_));
     bool complete = false;
-    CLINIC_TRY_STATUS(FindFirst(*pool_, kChunks, object{{"files_id", sha256_}, {"n", number}},
-                                object{{"projection", object{{"data", 1}}}, {"limit", 1}},
-                                "cannot read an attachment", [&](const bson_t& chunk) {
-                                  bson_iter_t field;
-                                  if (!bson_iter_init_find(&field, &chunk, "data") ||
-                                      !BSON_ITER_HOLDS_BINARY(&field)) {
-                                    return;
-                                  }
-                                  bson_subtype_t subtype{};
-                                  std::uint32_t size = 0;
-                                  const std::uint8_t* data = nullptr;
-                                  bson_iter_binary(&field, &subtype, &size, &data);
-                                  if (size != expected) return;
-                                  chunk_.assign(data, data + size);
-                                  complete = true;
-                                }));
+    CLINIC_TRY_STATUS(FindFirst(
+        *pool_, kAttachmentBucketChunks, object{{"files_id", sha256_}, {"n", number}},
+        object{{"projection", object{{"data", 1}}}, {"limit", 1}}, "cannot read an attachment",
+        [&](const bson_t& chunk) {
+          bson_iter_t field;
+          if (!bson_iter_init_find(&field, &chunk, "data") || !BSON_ITER_HOLDS_BINARY(&field)) {
+            return;
+          }
+          bson_subtype_t subtype{};
+          std::uint32_t size = 0;
+          const std::uint8_t* data = nullptr;
+          bson_iter_binary(&field, &subtype, &size, &data);
+          if (size != expected) return;
+          chunk_.assign(data, data + size);
+          complete = true;
+        }));
     if (!complete) {
       return Fail(Error::Internal(
           fmt::format("chunk {} of the stored content {} is missing or damaged", number, sha256_)));
@@ -159,10 +156,10 @@ class GridFsAttachmentStore final : public AttachmentStore {
  public:
   explicit GridFsAttachmentStore(std::shared_ptr<MongoPool> pool) : pool_(std::move(pool)) {}
 
-  std::string_view bucket() const override { return kBucket; }
+  std::string_view bucket() const override { return kAttachmentBucket; }
 
   Status Save(const StoredAttachment& a, std::string_view content) override {
-    CLINIC_TRY_STATUS(StoreContent(a.sha256, content));
+    CLINIC_TRY_STATUS(SaveContent(a.sha256, content));
     const object record{
         {"_id", a.file_id},
         {"file_name", a.file_name},
@@ -174,7 +171,7 @@ class GridFsAttachmentStore final : public AttachmentStore {
         {"uploaded_at", Date(a.uploaded_at)}};
     CLINIC_ASSIGN_OR_RETURN(auto document, ToBson(record));
     PooledClient client(*pool_);
-    Collection records(client, pool_->database(), kRecords);
+    Collection records(client, pool_->database(), kAttachmentRecordsCollection);
     bson_error_t error;
     if (!mongoc_collection_insert_one(records.get(), document.get(), nullptr, nullptr, &error)) {
       return Fail(FromDriver(error, "could not store the attachment record"));
@@ -184,8 +181,9 @@ class GridFsAttachmentStore final : public AttachmentStore {
 
   Result<std::optional<StoredAttachment>> Find(const std::string& file_id) override {
     std::optional<value> found;
-    CLINIC_TRY_STATUS(FindFirst(*pool_, kRecords, object{{"_id", file_id}}, object{},
-                                "could not read an attachment record", [&](const bson_t& record) {
+    CLINIC_TRY_STATUS(FindFirst(*pool_, kAttachmentRecordsCollection, object{{"_id", file_id}},
+                                object{}, "could not read an attachment record",
+                                [&](const bson_t& record) {
                                   auto json = ToJson(&record);
                                   if (json) found = std::move(*json);
                                 }));
@@ -200,7 +198,7 @@ class GridFsAttachmentStore final : public AttachmentStore {
                                   {"uploaded_at", object{{"$gte", Date(since)}}}}));
     CLINIC_ASSIGN_OR_RETURN(auto opts, ToBson(object{{"projection", object{{"size_bytes", 1}}}}));
     PooledClient client(*pool_);
-    Collection records(client, pool_->database(), kRecords);
+    Collection records(client, pool_->database(), kAttachmentRecordsCollection);
     mongoc_cursor_t* cursor =
         mongoc_collection_find_with_opts(records.get(), query.get(), opts.get(), nullptr);
     const bson_t* document = nullptr;
@@ -227,7 +225,7 @@ class GridFsAttachmentStore final : public AttachmentStore {
     std::optional<std::int64_t> length;
     std::optional<std::int64_t> chunk_size;
     CLINIC_TRY_STATUS(
-        FindFirst(*pool_, kFiles, object{{"_id", sha256}},
+        FindFirst(*pool_, kAttachmentBucketFiles, object{{"_id", sha256}},
                   object{{"projection", object{{"length", 1}, {"chunkSize", 1}}}, {"limit", 1}},
                   "cannot read an attachment", [&](const bson_t& file) {
                     exists = true;
@@ -242,19 +240,7 @@ class GridFsAttachmentStore final : public AttachmentStore {
         std::make_unique<GridFsReader>(pool_, sha256, *length, *chunk_size));
   }
 
- private:
-  Result<bool> ContentExists(const std::string& sha256) {
-    CLINIC_ASSIGN_OR_RETURN(auto query, ToBson(object{{"_id", sha256}}));
-    PooledClient client(*pool_);
-    Collection files(client, pool_->database(), kFiles);
-    bson_error_t error;
-    const std::int64_t count = mongoc_collection_count_documents(files.get(), query.get(), nullptr,
-                                                                 nullptr, nullptr, &error);
-    if (count < 0) return Fail(FromDriver(error, "cannot look up an attachment"));
-    return count > 0;
-  }
-
-  Status StoreContent(const std::string& sha256, std::string_view content) {
+  Status SaveContent(const std::string& sha256, std::string_view content) override {
     CLINIC_ASSIGN_OR_RETURN(const bool exists, ContentExists(sha256));
     if (exists) return Ok();
     Bucket bucket(*pool_);
@@ -281,6 +267,18 @@ class GridFsAttachmentStore final : public AttachmentStore {
     CLINIC_ASSIGN_OR_RETURN(const bool stored_by_another, ContentExists(sha256));
     if (stored_by_another) return Ok();
     return Fail(FromDriver(error, "cannot store an attachment"));
+  }
+
+ private:
+  Result<bool> ContentExists(const std::string& sha256) {
+    CLINIC_ASSIGN_OR_RETURN(auto query, ToBson(object{{"_id", sha256}}));
+    PooledClient client(*pool_);
+    Collection files(client, pool_->database(), kAttachmentBucketFiles);
+    bson_error_t error;
+    const std::int64_t count = mongoc_collection_count_documents(files.get(), query.get(), nullptr,
+                                                                 nullptr, nullptr, &error);
+    if (count < 0) return Fail(FromDriver(error, "cannot look up an attachment"));
+    return count > 0;
   }
 
   // A record as Save wrote it, in canonical extended JSON.
@@ -332,9 +330,9 @@ Result<std::unique_ptr<AttachmentStore>> OpenGridFsAttachmentStore(
   const object uploader_index{
       {"name", "uploader_uploaded"},
       {"key", object{{"uploaded_by.role", 1}, {"uploaded_by.id", 1}, {"uploaded_at", 1}}}};
-  CLINIC_TRY_STATUS(
-      pool->WriteCommand(object{{"createIndexes", kRecords}, {"indexes", array{uploader_index}}},
-                         "could not create the attachment indexes"));
+  CLINIC_TRY_STATUS(pool->WriteCommand(
+      object{{"createIndexes", kAttachmentRecordsCollection}, {"indexes", array{uploader_index}}},
+      "could not create the attachment indexes"));
   return std::unique_ptr<AttachmentStore>(std::make_unique<GridFsAttachmentStore>(std::move(pool)));
 }
 

@@ -9,6 +9,7 @@
 
 #include "clinic/common/utf8.hpp"
 #include "clinic/storage/message_document.hpp"
+#include "clinic/storage/mongo/mongo_collections.hpp"
 #include "clinic/storage/mongo/mongo_driver.hpp"
 
 namespace clinic::storage::mongo {
@@ -17,8 +18,6 @@ namespace {
 using boost::json::array;
 using boost::json::object;
 using boost::json::value;
-
-constexpr const char* kCollection = "messages";
 
 // Messages at or before (inclusive) / strictly before a position, newest-first order.
 value PositionFilter(const MessagePosition& at, bool inclusive) {
@@ -102,7 +101,7 @@ class MongoMessageStore final : public MessageStore {
       return object{{"name", name}, {"key", std::move(keys)}};
     };
     return pool_->WriteCommand(
-        object{{"createIndexes", kCollection},
+        object{{"createIndexes", kMessagesCollection},
                {"indexes",
                 array{index("thread_created", object{{"thread_id", 1}, {"meta.created_at", 1}}),
                       index("patient_created",
@@ -117,7 +116,7 @@ class MongoMessageStore final : public MessageStore {
 
   Status Insert(const domain::Message& message) override {
     PooledClient client(*pool_);
-    Collection messages(client, pool_->database(), kCollection);
+    Collection messages(client, pool_->database(), kMessagesCollection);
     CLINIC_ASSIGN_OR_RETURN(auto document,
                             ToBson(MessageToDocument(message, DocumentDialect::kExtended)));
     bson_error_t error;
@@ -172,7 +171,7 @@ class MongoMessageStore final : public MessageStore {
                                             {"unread", object{{"$sum", 1}}}}}},
                    object{{"$sort", object{{"_id", 1}}}}}}}));
     PooledClient client(*pool_);
-    Collection messages(client, pool_->database(), kCollection);
+    Collection messages(client, pool_->database(), kMessagesCollection);
     mongoc_cursor_t* cursor = mongoc_collection_aggregate(messages.get(), MONGOC_QUERY_NONE,
                                                           pipeline.get(), nullptr, nullptr);
     std::vector<ThreadUnread> counts;
@@ -206,7 +205,7 @@ class MongoMessageStore final : public MessageStore {
     CLINIC_ASSIGN_OR_RETURN(
         auto opts, ToBson(object{{"projection", object{{"relationalRefs.appointment_id", 1}}}}));
     PooledClient client(*pool_);
-    Collection messages(client, pool_->database(), kCollection);
+    Collection messages(client, pool_->database(), kMessagesCollection);
     mongoc_cursor_t* cursor =
         mongoc_collection_find_with_opts(messages.get(), query.get(), opts.get(), nullptr);
     std::set<Id> appointments;
@@ -239,7 +238,7 @@ class MongoMessageStore final : public MessageStore {
 
   Result<MessageRepair> RepairUnreadable() override {
     PooledClient client(*pool_);
-    Collection messages(client, pool_->database(), kCollection);
+    Collection messages(client, pool_->database(), kMessagesCollection);
     const Bson everything(bson_new());
     mongoc_cursor_t* cursor =
         mongoc_collection_find_with_opts(messages.get(), everything.get(), nullptr, nullptr);
@@ -277,7 +276,7 @@ class MongoMessageStore final : public MessageStore {
     CLINIC_ASSIGN_OR_RETURN(auto query, ToBson(filter));
     CLINIC_ASSIGN_OR_RETURN(auto opts, ToBson(options));
     PooledClient client(*pool_);
-    Collection messages(client, pool_->database(), kCollection);
+    Collection messages(client, pool_->database(), kMessagesCollection);
     mongoc_cursor_t* cursor =
         mongoc_collection_find_with_opts(messages.get(), query.get(), opts.get(), nullptr);
     std::vector<domain::Message> found;
@@ -299,7 +298,7 @@ class MongoMessageStore final : public MessageStore {
     CLINIC_ASSIGN_OR_RETURN(auto selector, ToBson(filter));
     CLINIC_ASSIGN_OR_RETURN(auto changes, ToBson(update));
     PooledClient client(*pool_);
-    Collection messages(client, pool_->database(), kCollection);
+    Collection messages(client, pool_->database(), kMessagesCollection);
     bson_t reply;
     bson_error_t error;
     const bool ok = mongoc_collection_update_many(messages.get(), selector.get(), changes.get(),

@@ -221,6 +221,20 @@ class MysqlConnection final : public sql::Connection {
 
   bool IsHealthy() const override { return healthy_; }
 
+  // Starts the transaction ConnectionFactory::OpenSnapshot promises, on a connection that has
+  // just connected: REPEATABLE READ for this transaction alone (the session reads committed rows
+  // otherwise), every read as of its start.
+  Status BeginSnapshot() {
+    EnsureClientLibraryReady();
+    for (const std::string_view statement :
+         {"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+          "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"}) {
+      if (auto ran = RunText(statement); !ran) return Fail(Report(ran.error(), statement));
+    }
+    in_transaction_ = true;
+    return Ok();
+  }
+
   std::string_view TakeAbortReason() override { return std::exchange(abort_reason_, {}); }
 
  private:
@@ -423,6 +437,14 @@ class MysqlConnectionFactory final : public sql::ConnectionFactory {
     EnsureClientLibraryReady();
     auto connection = std::make_unique<MysqlConnection>(options_);
     CLINIC_TRY_STATUS(connection->Connect());
+    return std::unique_ptr<sql::Connection>(std::move(connection));
+  }
+
+  Result<std::unique_ptr<sql::Connection>> OpenSnapshot() override {
+    EnsureClientLibraryReady();
+    auto connection = std::make_unique<MysqlConnection>(options_);
+    CLINIC_TRY_STATUS(connection->Connect());
+    CLINIC_TRY_STATUS(connection->BeginSnapshot());
     return std::unique_ptr<sql::Connection>(std::move(connection));
   }
 

@@ -27,6 +27,8 @@ class Row {
   explicit Row(std::vector<Value> cells) : cells_(std::move(cells)) {}
 
   std::size_t size() const { return cells_.size(); }
+  // The cell as the driver gave it: for code that works on any table (backups).
+  const Value& At(std::size_t i) const { return cells_[i]; }
   bool IsNull(std::size_t i) const { return std::holds_alternative<std::nullptr_t>(cells_[i]); }
   std::int64_t Int(std::size_t i) const;
   bool Bool(std::size_t i) const { return Int(i) != 0; }
@@ -91,6 +93,11 @@ class ConnectionFactory {
   virtual ~ConnectionFactory() = default;
   virtual Dialect dialect() const = 0;
   virtual Result<std::unique_ptr<Connection>> Open() = 0;
+  // A read-only connection that sees the whole database as it was at one instant, for as long as
+  // it stays open, without blocking writers: MySQL, a REPEATABLE READ transaction WITH
+  // CONSISTENT SNAPSHOT (already begun; it ends with the connection); SQLite, a private
+  // temporary copy taken with the online backup API (gone with the connection).
+  virtual Result<std::unique_ptr<Connection>> OpenSnapshot() = 0;
 };
 
 }  // namespace clinic::storage::sql

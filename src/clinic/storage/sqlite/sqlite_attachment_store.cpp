@@ -108,7 +108,7 @@ class LocalAttachmentStore final : public AttachmentStore {
   std::string_view bucket() const override { return "local"; }
 
   Status Save(const StoredAttachment& a, std::string_view content) override {
-    CLINIC_TRY_STATUS(StoreContent(a.sha256, content));
+    CLINIC_TRY_STATUS(SaveContent(a.sha256, content));
     CLINIC_ASSIGN_OR_RETURN(auto connection, pool_.Acquire());
     const std::vector<Value> params{
         Value{a.file_id},        Value{a.file_name},
@@ -168,13 +168,7 @@ class LocalAttachmentStore final : public AttachmentStore {
     return std::unique_ptr<ByteReader>(std::make_unique<FileReader>(fd, path));
   }
 
- private:
-  // Content addresses come from our own hashing, never from a client, so they are safe names.
-  fs::path ContentPath(const std::string& sha256) const {
-    return folder_ / sha256.substr(0, 2) / sha256;
-  }
-
-  Status StoreContent(const std::string& sha256, std::string_view content) {
+  Status SaveContent(const std::string& sha256, std::string_view content) override {
     const fs::path target = ContentPath(sha256);
     std::error_code error;
     if (fs::exists(target, error)) return Ok();
@@ -192,6 +186,13 @@ class LocalAttachmentStore final : public AttachmentStore {
       return Fail(Error::Internal("cannot move an attachment into " + target.string()));
     }
     return Ok();
+  }
+
+ private:
+  // Content addresses come from our own hashing or a backup's manifest (checked to be 64 hex
+  // digits there), never from a client, so they are safe names.
+  fs::path ContentPath(const std::string& sha256) const {
+    return folder_ / sha256.substr(0, 2) / sha256;
   }
 
   sql::ConnectionPool pool_;

@@ -201,6 +201,39 @@ class SqliteConnectionFactory final : public sql::ConnectionFactory {
 
   Dialect dialect() const override { return Dialect::kSqlite; }
 
+  Result<std::unique_ptr<sql::Connection>> OpenSnapshot() override {
+    // The live file, opened without SQLITE_OPEN_CREATE: taking a snapshot never makes a database.
+    sqlite3* live = nullptr;
+    if (sqlite3_open_v2(path_.c_str(), &live, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      spdlog::error("sqlite: cannot open {}: {}", path_,
+                    live != nullptr ? sqlite3_errmsg(live) : "out of memory");
+      sqlite3_close_v2(live);
+      return Fail(Error::Unavailable("cannot open the SQLite database"));
+    }
+    const std::unique_ptr<sqlite3, decltype(&sqlite3_close_v2)> source(live, &sqlite3_close_v2);
+    sqlite3_busy_timeout(live, kBusyTimeoutMs);
+    // "": a private temporary database, which SQLite unlinks as soon as it has created it (in
+    // SQLITE_TMPDIR or TMPDIR) and which goes when its connection closes.
+    sqlite3* copy = nullptr;
+    const int opened = sqlite3_open_v2(
+        "", &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    auto connection = std::make_unique<SqliteConnection>(copy);
+    if (opened != SQLITE_OK) return Fail(MapError(copy, opened, "open a temporary database"));
+    sqlite3_extended_result_codes(copy, 1);
+    // One step copies every page inside one read transaction of the live file, so the copy is
+    // the database as of one commit; in WAL mode writers go on meanwhile.
+    sqlite3_backup* backup = sqlite3_backup_init(copy, "main", live, "main");
+    if (backup == nullptr) {
+      return Fail(MapError(copy, sqlite3_errcode(copy), "start an online backup"));
+    }
+    const int stepped = sqlite3_backup_step(backup, -1);
+    const int finished = sqlite3_backup_finish(backup);
+    if (stepped != SQLITE_DONE) return Fail(MapError(live, stepped, "copy the database"));
+    if (finished != SQLITE_OK) return Fail(MapError(copy, finished, "finish an online backup"));
+    return std::unique_ptr<sql::Connection>(std::move(connection));
+  }
+
   Result<std::unique_ptr<sql::Connection>> Open() override {
     sqlite3* db = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
