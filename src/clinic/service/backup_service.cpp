@@ -39,7 +39,7 @@ BackupSummary SummaryOf(const BackupManifest& manifest) {
 Result<std::string> ReadWhole(storage::AttachmentStore& attachments, const std::string& sha256) {
   CLINIC_ASSIGN_OR_RETURN(auto reader, attachments.OpenContent(sha256));
   std::string content;
-  std::array<char, 64 * 1024> piece{};
+  std::array<char, std::size_t{64} * 1024> piece{};
   while (true) {
     CLINIC_ASSIGN_OR_RETURN(const std::size_t n, reader->Read(piece));
     if (n == 0) return content;
