@@ -22,10 +22,6 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using namespace std::chrono_literals;
 
-std::string AppointmentPath(std::int64_t id, const std::string& action = "") {
-  return "/api/v1/appointments/" + std::to_string(id) + (action.empty() ? "" : "/" + action);
-}
-
 class AppointmentApiTest : public BookingApiTest {
  protected:
   void SetUp() override {
@@ -243,19 +239,27 @@ TEST_P(AppointmentApiTest, RescheduleTakesTheNewSlotAndFreesTheOldOneOrChangesNo
   EXPECT_EQ(moved.Json().at("start_time_utc").as_string(), On2030(3));
   EXPECT_THAT(SearchAll("&doctor_id=" + std::to_string(doctor_)), ElementsAre(old_slot));
 
-  // To another doctor: the appointment follows the slot's doctor and location.
+  // To another doctor: a new appointment with the slot's doctor and location replaces this one
+  // (ParticipantsApiTest follows the threads).
   const auto kolkata = CreateLocation("Asia/Kolkata");
   const auto other_doctor = CreateDoctor("skin@clinic.example", "Dermatology");
   const auto elsewhere = CreateSlot(other_doctor, kolkata, On2030(7), On2030(8));
   auto moved_again =
       Call("POST", AppointmentPath(id, "reschedule"), object{{"slot_id", elsewhere}}, admin_token_);
   ASSERT_EQ(moved_again.status, 200) << moved_again.body;
+  const auto successor = moved_again.Json().at("id").as_int64();
+  EXPECT_NE(successor, id);
   EXPECT_EQ(moved_again.Json().at("doctor_id"), other_doctor);
   EXPECT_EQ(moved_again.Json().at("location_id"), kolkata);
   EXPECT_EQ(moved_again.Json().at("local").at("start"), "2030-01-07T12:30:00+05:30");
-  EXPECT_EQ(Call("GET", AppointmentPath(id), std::nullopt, doctor_token_).status, 404);
+  EXPECT_EQ(Call("GET", AppointmentPath(successor), std::nullopt, doctor_token_).status, 404);
+  auto ended = Call("GET", AppointmentPath(id), std::nullopt, doctor_token_);
+  ASSERT_EQ(ended.status, 200) << "the first doctor keeps their appointment";
+  EXPECT_EQ(ended.Json().at("status"), "cancelled");
+  EXPECT_EQ(ended.Json().at("rescheduled_to_id"), successor);
+  EXPECT_THAT(SearchAll("&doctor_id=" + std::to_string(doctor_)), ElementsAre(old_slot, new_slot))
+      << "its slot is free again";
 
-  ASSERT_EQ(Call("POST", AppointmentPath(id, "cancel"), std::nullopt, patient_token_).status, 200);
   EXPECT_EQ(
       Call("POST", AppointmentPath(id, "reschedule"), object{{"slot_id", new_slot}}, patient_token_)
           .status,

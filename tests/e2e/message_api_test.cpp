@@ -20,9 +20,8 @@
 
 #include "clinic/common/crypto.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
-#include "support/booking_fixture.hpp"
 #include "support/matchers.hpp"
-#include "support/websocket_client.hpp"
+#include "support/messaging_fixture.hpp"
 
 namespace clinic::testing {
 namespace {
@@ -41,17 +40,8 @@ std::vector<std::string> Keys(const boost::json::value& value) {
   return keys;
 }
 
-class MessageApiTest : public BookingApiTest {
+class MessageApiTest : public MessagingApiTest {
  protected:
-  // The embedded default (SQLite for both) on the SQLite run; the production pairing, MariaDB
-  // with MongoDB (the wire peer), on the MariaDB run when the peer is there.
-  std::string DocsUri(const std::filesystem::path& directory) const override {
-    if (GetParam() == storage::sql::Dialect::kMysql) {
-      if (auto mongo = TestMongoUri("clinic_e2e_" + directory.filename().string())) return *mongo;
-    }
-    return BookingApiTest::DocsUri(directory);
-  }
-
   // A second instance relays what the first stored (live delivery's polling fallback); an upload
   // quota small enough to reach.
   std::vector<std::string> ExtraFlags() const override {
@@ -59,19 +49,8 @@ class MessageApiTest : public BookingApiTest {
   }
   static constexpr std::size_t kUploadQuota = 16 * 1024 * 1024;
 
-  std::unique_ptr<test_support::WebSocketClient> Live(const std::string& token,
-                                                      std::uint16_t on_port = 0) {
-    auto connected = test_support::WebSocketClient::Connect(
-        on_port == 0 ? port() : on_port, "/api/v1/live", {{"Authorization", "Bearer " + token}});
-    EXPECT_THAT(connected, IsOk());
-    if (!connected) return nullptr;
-    const auto ready = (*connected)->Next();
-    EXPECT_TRUE(ready && ready->at("type") == "ready");
-    return std::move(*connected);
-  }
-
   void SetUp() override {
-    BookingApiTest::SetUp();
+    MessagingApiTest::SetUp();
     if (HasFatalFailure() || IsSkipped()) return;
     location_ = CreateLocation("Asia/Singapore");
     doctor_ = CreateDoctor("heart@clinic.example");
@@ -97,16 +76,6 @@ class MessageApiTest : public BookingApiTest {
     auto response = Post(token, body);
     EXPECT_EQ(response.status, 201) << response.body;
     return response.Json();
-  }
-
-  std::vector<boost::json::value> Items(const std::string& target, const std::string& token) {
-    auto response = Call("GET", target, std::nullopt, token);
-    EXPECT_EQ(response.status, 200) << response.body;
-    std::vector<boost::json::value> items;
-    if (response.status != 200) return items;
-    const auto json = response.Json();
-    for (const auto& item : json.at("items").as_array()) items.push_back(item);
-    return items;
   }
 
   // POST /api/v1/attachments with raw `content` declared as `content_type`.

@@ -218,29 +218,92 @@ TEST_P(AppointmentBookingTest, ConcurrentBookingsOfOnePatientNeverOverlap) {
 
 TEST_P(AppointmentBookingTest, ConcurrentReschedulesIntoOneSlotMoveOneAppointment) {
   service::AppointmentService appointments(store(), clock_);
-  const auto target = SlotAt(doctor_, 0);
-  std::vector<Id> ids;
-  for (int i = 0; i < 8; ++i) {
-    const auto home = SlotAt(doctor_, 120 + 60 * i);
-    ids.push_back(Insert(home, NewPatient("mover" + std::to_string(i) + "@x.org").id).value().id);
+  // Into a slot of the same doctor (the appointment moves) and of another doctor (a new
+  // appointment is booked there): either way one wins.
+  const auto colleague = NewDoctor(location_.id, "colleague@clinic.example");
+  int round = 0;
+  for (const auto& target : {SlotAt(doctor_, 0), SlotAt(colleague, 0)}) {
+    std::vector<Id> ids;
+    for (int i = 0; i < 8; ++i) {
+      const auto home = SlotAt(doctor_, 120 + 60 * (8 * round + i));
+      const auto mover =
+          NewPatient("mover" + std::to_string(round) + "-" + std::to_string(i) + "@x.org");
+      ids.push_back(Insert(home, mover.id).value().id);
+    }
+    ++round;
+    std::atomic<int> moved{0};
+    std::atomic<int> taken{0};
+    std::vector<std::thread> racers;
+    for (const Id id : ids) {
+      racers.emplace_back([&, id] {
+        auto outcome = appointments.Reschedule(As(domain::Role::kAdmin, 1), id, target.id);
+        if (outcome) {
+          ++moved;
+        } else if (outcome.error().code == ErrorCode::kAlreadyExists) {
+          ++taken;
+        }
+      });
+    }
+    for (auto& racer : racers) racer.join();
+    EXPECT_EQ(moved.load(), 1) << "doctor " << target.doctor_id;
+    EXPECT_EQ(taken.load(), 7) << "doctor " << target.doctor_id;
+    EXPECT_EQ(ActiveAppointmentsOn(target.id), 1) << "doctor " << target.doctor_id;
   }
-  std::atomic<int> moved{0};
-  std::atomic<int> taken{0};
-  std::vector<std::thread> racers;
-  for (const Id id : ids) {
-    racers.emplace_back([&, id] {
-      auto outcome = appointments.Reschedule(As(domain::Role::kAdmin, 1), id, target.id);
-      if (outcome) {
-        ++moved;
-      } else if (outcome.error().code == ErrorCode::kAlreadyExists) {
-        ++taken;
-      }
+}
+
+TEST_P(AppointmentBookingTest, AnAppointmentKeepsItsDoctorAndKnowsWhetherItsPatientIsDeleted) {
+  const auto colleague = NewDoctor(location_.id, "colleague@clinic.example");
+  const auto booked = Insert(SlotAt(doctor_, 0), patient_.id).value();
+  const auto elsewhere = SlotAt(colleague, 120);
+  EXPECT_THAT(store().Run(TxMode::kWrite,
+                          [&](Transaction& tx) {
+                            return tx.appointments().MoveToSlot(booked.id, elsewhere);
+                          }),
+              StatusIs(ErrorCode::kFailedPrecondition));
+  EXPECT_EQ(ActiveAppointmentsOn(elsewhere.id), 0);
+
+  const auto successor = Insert(elsewhere, patient_.id).value();
+  ASSERT_THAT(store().Run(TxMode::kWrite,
+                          [&](Transaction& tx) {
+                            return tx.appointments().CancelAsRescheduled(
+                                booked.id, successor.id, "rescheduled to appointment 2");
+                          }),
+              IsOk());
+  const auto listing = [&](Id id) {
+    return InTransaction(store(), TxMode::kRead,
+                         [&](Transaction& tx) { return tx.appointments().GetListing(id); });
+  };
+  const auto ended = listing(booked.id);
+  ASSERT_THAT(ended, IsOk());
+  EXPECT_EQ(ended->appointment.status, domain::AppointmentStatus::kCancelled);
+  EXPECT_EQ(ended->appointment.cancellation_reason, "rescheduled to appointment 2");
+  EXPECT_EQ(ended->appointment.rescheduled_to_id, successor.id);
+  EXPECT_EQ(ended->appointment.doctor_id, doctor_.id);
+  EXPECT_FALSE(ended->patient_deleted);
+  EXPECT_EQ(listing(successor.id)->appointment.rescheduled_to_id, std::nullopt);
+
+  ASSERT_THAT(
+      store().Run(TxMode::kWrite,
+                  [&](Transaction& tx) { return tx.patients().SetDeletedAt(patient_.id, At(0)); }),
+      IsOk());
+  EXPECT_TRUE(listing(successor.id)->patient_deleted);
+  const auto count = [&](AppointmentFilter filter) {
+    auto found = InTransaction(store(), TxMode::kRead,
+                               [&](Transaction& tx) { return tx.appointments().List(filter); });
+    EXPECT_THAT(found, IsOk());
+    return found ? found->size() : 0u;
+  };
+  EXPECT_EQ(count({.doctor_id = colleague.id}), 1u);
+  EXPECT_EQ(count({.doctor_id = colleague.id, .include_deleted_patients = false}), 0u);
+  const auto schedule = [&](bool include_deleted_patients) {
+    auto slots = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
+      return tx.slots().ListForDoctor(colleague.id, At(0), At(24 * 60), include_deleted_patients);
     });
-  }
-  for (auto& racer : racers) racer.join();
-  EXPECT_EQ(moved.load(), 1);
-  EXPECT_EQ(taken.load(), 7);
-  EXPECT_EQ(ActiveAppointmentsOn(target.id), 1);
+    EXPECT_THAT(slots, IsOk());
+    return slots && slots->size() == 1 ? slots->front().appointment_id : std::nullopt;
+  };
+  EXPECT_EQ(schedule(true), successor.id);
+  EXPECT_EQ(schedule(false), std::nullopt) << "the slot reads as if it had no appointment";
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(AppointmentBookingTest);

@@ -147,8 +147,7 @@ TEST_F(LiveFeedTest, EventsReachTheAppointmentsPatientAndDoctorOnly) {
 
   feed_->MessageStored(MessageOf(1, 7, 3, 1));
   feed_->MessagesRead({.appointment_id = 1,
-                       .patient_id = 7,
-                       .doctor_id = 3,
+                       .audience = {{Role::kPatient, 7}, {Role::kDoctor, 3}},
                        .reader = {Role::kDoctor, 3},
                        .up_to = "x"});
   for (auto* peer : {patient.get(), doctor.get()}) {
@@ -160,10 +159,21 @@ TEST_F(LiveFeedTest, EventsReachTheAppointmentsPatientAndDoctorOnly) {
   }
   EXPECT_EQ(other->events().size(), 1u) << "only its ready";
 
+  domain::AppointmentListing booking;
+  booking.appointment = {.id = 1, .doctor_id = 3, .patient_id = 7};
+  feed_->Changed(service::AppointmentEvent::kBooked, booking);
+  booking.patient_deleted = true;
+  feed_->Changed(service::AppointmentEvent::kCancelled, booking);
+  for (auto* peer : {patient.get(), doctor.get()}) {
+    const auto events = peer->events();
+    ASSERT_EQ(events.size(), 4u) << "the booking, not the change of a deleted patient's";
+    EXPECT_TRUE(Is<service::LiveAppointment>(events[3]));
+  }
+
   patient_channel.reset();
   feed_->MessageStored(MessageOf(1, 7, 3, 2));
-  EXPECT_EQ(patient->events().size(), 3u) << "an ended connection hears nothing more";
-  EXPECT_EQ(doctor->events().size(), 4u);
+  EXPECT_EQ(patient->events().size(), 4u) << "an ended connection hears nothing more";
+  EXPECT_EQ(doctor->events().size(), 5u);
 }
 
 TEST_F(LiveFeedTest, ConcurrentSubscribersAndPublishers) {

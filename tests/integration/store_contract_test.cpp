@@ -200,7 +200,7 @@ TEST_P(StoreContractTest, SlotOverlapIsDetectedButTouchingEndsAreNot) {
   EXPECT_FALSE(overlaps(60, 120));
   EXPECT_FALSE(overlaps(-60, 0));
   auto listed = InTransaction(store(), TxMode::kRead, [&](Transaction& tx) {
-    return tx.slots().ListForDoctor(doctor.id, At(0), At(1));
+    return tx.slots().ListForDoctor(doctor.id, At(0), At(1), /*include_deleted_patients=*/true);
   });
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ(listed->front().slot.start_time_utc, At(0));

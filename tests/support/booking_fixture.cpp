@@ -25,6 +25,10 @@ std::string HoursFromNow(int hours) {
                        std::chrono::hours(hours));
 }
 
+std::string AppointmentPath(std::int64_t id, const std::string& action) {
+  return "/api/v1/appointments/" + std::to_string(id) + (action.empty() ? "" : "/" + action);
+}
+
 std::int64_t BookingApiTest::Create(const std::string& path, const object& body,
                                     const std::string& token) {
   auto response = Call("POST", path, body, token);

@@ -20,6 +20,9 @@ std::string On2030(int hours, int minutes = 0);
 // `hours` from now, whole seconds, as RFC 3339 (negative: in the past).
 std::string HoursFromNow(int hours);
 
+// "/api/v1/appointments/{id}", or with `action` "/api/v1/appointments/{id}/{action}".
+std::string AppointmentPath(std::int64_t id, const std::string& action = "");
+
 // An API test with builders for the records scheduling and booking need, all made through the API
 // as the admin. Each builder records a test failure and returns 0 when the server refuses.
 class BookingApiTest : public ApiTest {

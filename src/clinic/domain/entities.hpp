@@ -93,6 +93,8 @@ struct Appointment {
   std::optional<std::string> reason;
   std::optional<std::string> notes;
   std::optional<std::string> cancellation_reason;
+  // Set when a reschedule to another doctor ended this appointment: the one booked in its place.
+  std::optional<Id> rescheduled_to_id;
   Instant created_at{};
   Instant updated_at{};
 };

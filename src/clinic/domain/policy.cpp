@@ -20,6 +20,18 @@ Error AdminsOnly(std::string_view what) {
   return Error::PermissionDenied(fmt::format("only admins may {}", what));
 }
 
+bool IsParticipant(const Principal& caller, const Appointment& appointment) {
+  return caller.IsUser(Role::kPatient, appointment.patient_id) ||
+         caller.IsUser(Role::kDoctor, appointment.doctor_id);
+}
+
+// Whether the appointment exists for the caller at all: for admins always, for its patient and
+// doctor while the patient's record is not deleted.
+bool SeesAppointment(const Principal& caller, const AppointmentListing& appointment) {
+  if (IsAdmin(caller)) return true;
+  return !appointment.patient_deleted && IsParticipant(caller, appointment.appointment);
+}
+
 bool SeesPatient(const Principal& caller, const PatientFacts& patient) {
   if (IsAdmin(caller)) return true;
   if (patient.deleted) return false;
@@ -95,14 +107,19 @@ Status AuthorizeBooking(const Principal& caller, Id patient_id) {
 }
 
 Status AuthorizeAppointment(const Principal& caller, AppointmentAction action,
-                            const Appointment& appointment) {
+                            const AppointmentListing& listing) {
+  const Appointment& appointment = listing.appointment;
+  if (!SeesAppointment(caller, listing)) return Fail(Hidden("appointment", appointment.id));
+  if (action != AppointmentAction::kRead) {
+    CLINIC_TRY_STATUS(CheckPatientRecordOpen(appointment.patient_id, listing.patient_deleted));
+  }
   if (IsAdmin(caller)) return Ok();
   const bool is_patient = caller.IsUser(Role::kPatient, appointment.patient_id);
   const bool is_doctor = caller.IsUser(Role::kDoctor, appointment.doctor_id);
-  if (!is_patient && !is_doctor) return Fail(Hidden("appointment", appointment.id));
   switch (action) {
     case AppointmentAction::kRead:
     case AppointmentAction::kCancel:
+    case AppointmentAction::kWriteMessage:
       return Ok();
     case AppointmentAction::kReschedule:
       if (is_patient) return Ok();
@@ -122,10 +139,16 @@ Status AuthorizeAppointment(const Principal& caller, AppointmentAction action,
 }
 
 Result<AppointmentListScope> AuthorizeAppointmentList(const Principal& caller) {
-  if (IsAdmin(caller)) return AppointmentListScope{};
+  if (IsAdmin(caller)) return AppointmentListScope{.include_deleted_patients = true};
   if (caller.Is(Role::kDoctor)) return AppointmentListScope{.only_doctor = caller.id};
   if (caller.Is(Role::kPatient)) return AppointmentListScope{.only_patient = caller.id};
   return Fail(Error::Unauthenticated("log in to see appointments"));
+}
+
+std::vector<Principal> LiveAudience(const AppointmentListing& listing) {
+  if (listing.patient_deleted) return {};
+  return {Principal{Role::kPatient, listing.appointment.patient_id},
+          Principal{Role::kDoctor, listing.appointment.doctor_id}};
 }
 
 Status AuthorizePaymentWrite(const Principal& caller) {
@@ -133,12 +156,13 @@ Status AuthorizePaymentWrite(const Principal& caller) {
   return Fail(AdminsOnly("record or change payments"));
 }
 
-Status AuthorizePaymentRead(const Principal& caller, const Appointment& appointment) {
-  if (IsAdmin(caller) || caller.IsUser(Role::kPatient, appointment.patient_id)) return Ok();
-  if (caller.IsUser(Role::kDoctor, appointment.doctor_id)) {
+Status AuthorizePaymentRead(const Principal& caller, const AppointmentListing& listing) {
+  const Appointment& appointment = listing.appointment;
+  if (!SeesAppointment(caller, listing)) return Fail(Hidden("appointment", appointment.id));
+  if (caller.Is(Role::kDoctor)) {
     return Fail(Error::PermissionDenied("payments are for the patient and the front desk"));
   }
-  return Fail(Hidden("appointment", appointment.id));
+  return Ok();
 }
 
 Result<std::optional<Id>> AuthorizePaymentList(const Principal& caller) {
@@ -147,12 +171,13 @@ Result<std::optional<Id>> AuthorizePaymentList(const Principal& caller) {
   return Fail(Error::PermissionDenied("payments are for the patient and the front desk"));
 }
 
-Status AuthorizePrescribe(const Principal& caller, const Appointment& appointment) {
-  if (caller.IsUser(Role::kDoctor, appointment.doctor_id)) return Ok();
-  if (IsAdmin(caller) || caller.IsUser(Role::kPatient, appointment.patient_id)) {
+Status AuthorizePrescribe(const Principal& caller, const AppointmentListing& listing) {
+  const Appointment& appointment = listing.appointment;
+  if (!SeesAppointment(caller, listing)) return Fail(Hidden("appointment", appointment.id));
+  if (!caller.IsUser(Role::kDoctor, appointment.doctor_id)) {
     return Fail(Error::PermissionDenied("only the appointment's doctor issues prescriptions"));
   }
-  return Fail(Hidden("appointment", appointment.id));
+  return Ok();
 }
 
 Status AuthorizePrescriptionsOf(const Principal& caller, const PatientFacts& patient) {
@@ -190,6 +215,15 @@ Status AuthorizePatient(const Principal& caller, Action action, const PatientFac
     return Fail(Error::PermissionDenied("doctors may read but not change patients' records"));
   }
   return Fail(AdminsOnly("delete or restore patient records"));
+}
+
+bool SeesDeletedPatients(const Principal& caller) { return IsAdmin(caller); }
+
+Status CheckPatientRecordOpen(Id patient_id, bool deleted) {
+  if (!deleted) return Ok();
+  return Fail(Error::FailedPrecondition(fmt::format(
+      "patient {}'s record is deleted; nothing new is written for them until an admin restores it",
+      patient_id)));
 }
 
 Status AuthorizeOwnPatientRecord(const Principal& caller) {

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "clinic/common/result.hpp"
 #include "clinic/domain/entities.hpp"
 #include "clinic/domain/message.hpp"
 #include "clinic/domain/principal.hpp"
+#include "clinic/domain/read_models.hpp"
 
 namespace clinic::domain {
 
@@ -18,7 +20,9 @@ namespace clinic::domain {
 //                       patient's record);
 //   kNotFound           (404) the record is one the caller may not see. It is the same answer a
 //                       missing id gets, so guessing ids tells nothing; never 403 for a record.
-//   kUnauthenticated    (401) only where anyone may act but the asked-for extra needs a login.
+//   kUnauthenticated    (401) only where anyone may act but the asked-for extra needs a login;
+//   kFailedPrecondition (409) only for a deleted patient's record, which admins still see but
+//                       which takes nothing new until it is restored (CheckPatientRecordOpen).
 // A caller with Role::kSystem is treated as anonymous: that is what requests without a session
 // carry (http::AnonymousContext), and it is granted nothing beyond the public reads.
 
@@ -88,6 +92,15 @@ struct PatientFacts {
 // them. Everyone else gets kNotFound, as does anyone acting on a record they cannot see.
 Status AuthorizePatient(const Principal& caller, Action action, const PatientFacts& patient);
 
+// Whether the caller sees deleted patients and everything that hangs off their record
+// (appointments, threads, prescriptions, payments): only admins do.
+bool SeesDeletedPatients(const Principal& caller);
+
+// A deleted patient's record is closed: nothing new is written for them — no booking, notes,
+// status change, message or prescription, by anyone — until an admin restores it.
+// kFailedPrecondition (409) when `deleted`.
+Status CheckPatientRecordOpen(Id patient_id, bool deleted);
+
 // /patients/me: only a patient has a record of their own (kPermissionDenied for other roles).
 Status AuthorizeOwnPatientRecord(const Principal& caller);
 
@@ -112,38 +125,56 @@ Status AuthorizeSchedule(const Principal& caller, const Doctor& doctor);
 Status AuthorizeBooking(const Principal& caller, Id patient_id);
 
 // What a caller does with one appointment.
-enum class AppointmentAction { kRead, kCancel, kReschedule, kComplete, kNoShow, kWriteNotes };
+enum class AppointmentAction {
+  kRead,
+  kCancel,
+  kReschedule,
+  kComplete,
+  kNoShow,
+  kWriteNotes,
+  kWriteMessage,  // post or edit a message on the appointment's thread
+};
 
-// One appointment. Its patient and its doctor see it and may cancel it; the patient (not the
-// doctor) may reschedule it; the doctor (not the patient) records complete or no-show and writes
-// the appointment's notes. Admins may
-// do everything. Anyone else gets kNotFound; a participant asking for another participant's action
-// gets kPermissionDenied.
+// One appointment. Its patient and its doctor see it, may cancel it and write on its thread; the
+// patient (not the doctor) may reschedule it; the doctor (not the patient) records complete or
+// no-show and writes the appointment's notes. Admins may do everything. Anyone else gets kNotFound;
+// a participant asking for another participant's action gets kPermissionDenied.
+// An appointment of a deleted patient exists only for admins (kNotFound, worded as for a missing
+// id, for everyone else, its doctor included), and for them only to read: any other action is
+// CheckPatientRecordOpen's kFailedPrecondition.
 Status AuthorizeAppointment(const Principal& caller, AppointmentAction action,
-                            const Appointment& appointment);
+                            const AppointmentListing& appointment);
 
 // Whose appointments a list may show the caller: admins everyone's; a doctor only their own;
-// a patient only their own.
+// a patient only their own. Only admins' lists include the appointments of deleted patients.
 struct AppointmentListScope {
   std::optional<Id> only_patient;
   std::optional<Id> only_doctor;
+  bool include_deleted_patients = false;
 };
 Result<AppointmentListScope> AuthorizeAppointmentList(const Principal& caller);
+
+// Who hears of an appointment's changes and of its thread live (service::LiveFeed): its patient
+// and its doctor; nobody once the patient's record is deleted (admins get no live events; they
+// follow threads through the API).
+std::vector<Principal> LiveAudience(const AppointmentListing& appointment);
 
 // Payments are recorded and changed by admins only (kPermissionDenied for everyone else).
 Status AuthorizePaymentWrite(const Principal& caller);
 
 // The payments of one appointment (and each of them): admins and the appointment's patient read
-// them; its doctor gets kPermissionDenied (billing is the front desk's); anyone else kNotFound.
-Status AuthorizePaymentRead(const Principal& caller, const Appointment& appointment);
+// them; its doctor gets kPermissionDenied (billing is the front desk's); anyone else kNotFound, as
+// does everyone but admins when the patient's record is deleted. Money is not a clinical record:
+// admins still record payments and refunds for a deleted patient.
+Status AuthorizePaymentRead(const Principal& caller, const AppointmentListing& appointment);
 
 // Whose payments a list may show: admins everyone's (nullopt), a patient only their own;
 // doctors get kPermissionDenied.
 Result<std::optional<Id>> AuthorizePaymentList(const Principal& caller);
 
 // Only the appointment's own doctor issues its prescriptions: its patient and admins get
-// kPermissionDenied, anyone else kNotFound.
-Status AuthorizePrescribe(const Principal& caller, const Appointment& appointment);
+// kPermissionDenied, anyone else kNotFound, as does the doctor of a deleted patient.
+Status AuthorizePrescribe(const Principal& caller, const AppointmentListing& appointment);
 
 // A patient's prescriptions: admins, the patient, and doctors who have an appointment with the
 // patient (which covers every prescription they issued) read them; anyone else kNotFound.

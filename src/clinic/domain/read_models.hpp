@@ -45,13 +45,15 @@ struct PersonName {
 };
 
 // An appointment with what a schedule or a list shows beside it: the slot's times, the
-// location's zone and name, and who the patient and the doctor are.
+// location's zone and name, and who the patient and the doctor are; also whether the patient's
+// record is deleted, which decides who may see the appointment (domain::AuthorizeAppointment).
 struct AppointmentListing {
   Appointment appointment;
   Instant start_time_utc{};
   Instant end_time_utc{};
   std::optional<std::string> timezone;
   PersonName patient;
+  bool patient_deleted = false;
   PersonName doctor;
   std::string doctor_specialization;
   std::optional<std::string> location_name;

@@ -56,11 +56,13 @@ Status LockPatient(Transaction& tx, Id patient_id) {
     return Fail(Error::InvalidField("patient_id", "no patient has this id"));
   }
   CLINIC_TRY_STATUS(patient);
-  if (patient->deleted_at) {
-    return Fail(Error::FailedPrecondition(
-        fmt::format("patient {}'s record is deleted; restore it first", patient_id)));
-  }
-  return Ok();
+  return domain::CheckPatientRecordOpen(patient_id, patient->deleted_at.has_value());
+}
+
+// The appointment with its row locked, as the listing the policy judges.
+Result<AppointmentListing> LockAppointment(Transaction& tx, Id id) {
+  CLINIC_TRY_STATUS(tx.appointments().GetForUpdate(id));
+  return tx.appointments().GetListing(id);
 }
 
 Status CheckNoOverlap(Transaction& tx, Id patient_id, const domain::Slot& slot,
@@ -112,6 +114,32 @@ Result<AppointmentListing> Recorded(Transaction& tx, const OutboxWriter* outbox,
     CLINIC_TRY_STATUS(outbox->RecordAppointmentChange(tx, context, event, listing));
   }
   return listing;
+}
+
+// A reschedule to another doctor's slot: books the patient there as a new appointment (with the
+// same reason) and ends `current` as rescheduled to it, so that every appointment keeps one doctor
+// and, with it, its thread, notes and prescriptions. Returns the new appointment's id.
+Result<Id> RebookWithAnotherDoctor(Transaction& tx, const Clock& clock,
+                                   const domain::RequestContext& context,
+                                   const AppointmentListing& current, const domain::Slot& slot) {
+  const auto& old = current.appointment;
+  CLINIC_ASSIGN_OR_RETURN(auto created, SlotTakenIfDuplicate(tx.appointments().Create({
+                                                                 .slot_id = slot.id,
+                                                                 .doctor_id = slot.doctor_id,
+                                                                 .patient_id = old.patient_id,
+                                                                 .location_id = slot.location_id,
+                                                                 .reason = old.reason,
+                                                             }),
+                                                             slot.id));
+  CLINIC_TRY_STATUS(tx.appointments().CancelAsRescheduled(
+      old.id, created.id, fmt::format("rescheduled to appointment {}", created.id)));
+  CLINIC_TRY_STATUS(
+      Audit(tx, clock, context, "appointment.reschedule", "appointment", old.id,
+            fmt::format("slot {} to slot {} as appointment {}", old.slot_id, slot.id, created.id)));
+  CLINIC_TRY_STATUS(
+      Audit(tx, clock, context, "appointment.book", "appointment", created.id,
+            fmt::format("slot {}, rescheduled from appointment {}", slot.id, old.id)));
+  return created.id;
 }
 
 // Tells `events` (when set) of a change that committed, and passes the outcome on.
@@ -175,7 +203,7 @@ Result<AppointmentListing> AppointmentService::Get(const domain::RequestContext&
   return InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<AppointmentListing> {
     CLINIC_ASSIGN_OR_RETURN(auto listing, tx.appointments().GetListing(id));
     CLINIC_TRY_STATUS(
-        domain::AuthorizeAppointment(context.actor, AppointmentAction::kRead, listing.appointment));
+        domain::AuthorizeAppointment(context.actor, AppointmentAction::kRead, listing));
     return listing;
   });
 }
@@ -193,6 +221,7 @@ Result<AppointmentPage> AppointmentService::List(const domain::RequestContext& c
   if (query.cursor) {
     CLINIC_ASSIGN_OR_RETURN(filter.after, DecodeStartCursor(*query.cursor));
   }
+  filter.include_deleted_patients = scope.include_deleted_patients;
   if (!Narrow(filter.patient_id, scope.only_patient) ||
       !Narrow(filter.doctor_id, scope.only_doctor)) {
     return AppointmentPage{};
@@ -214,16 +243,15 @@ Result<AppointmentListing> AppointmentService::Cancel(const domain::RequestConte
   return Announce(
       events_, AppointmentEvent::kCancelled,
       InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
-        CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
+        CLINIC_ASSIGN_OR_RETURN(auto current, LockAppointment(tx, id));
         CLINIC_TRY_STATUS(
-            domain::AuthorizeAppointment(context.actor, AppointmentAction::kCancel, appointment));
-        CLINIC_ASSIGN_OR_RETURN(auto current, tx.appointments().GetListing(id));
+            domain::AuthorizeAppointment(context.actor, AppointmentAction::kCancel, current));
         CLINIC_TRY_STATUS(
-            domain::CheckAppointmentChange(appointment.status, AppointmentChange::kCancel,
+            domain::CheckAppointmentChange(current.appointment.status, AppointmentChange::kCancel,
                                            current.start_time_utc, now, IsStaff(context.actor)));
         CLINIC_TRY_STATUS(tx.appointments().Cancel(id, cleaned));
         CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.cancel", "appointment", id,
-                                fmt::format("slot {}", appointment.slot_id)));
+                                fmt::format("slot {}", current.appointment.slot_id)));
         return Recorded(tx, outbox_, context, AppointmentEvent::kCancelled, id);
       }));
 }
@@ -231,21 +259,23 @@ Result<AppointmentListing> AppointmentService::Cancel(const domain::RequestConte
 Result<AppointmentListing> AppointmentService::Reschedule(const domain::RequestContext& context,
                                                           Id id, Id new_slot_id) {
   const Instant now = clock_.Now();
-  return Announce(
-      events_, AppointmentEvent::kRescheduled,
+  // The appointment a reschedule to another doctor ended, as it is after the change.
+  std::optional<AppointmentListing> ended;
+  auto rescheduled =
       InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
+        ended.reset();
         // Authorized before anything is locked, so that strangers learn nothing and wait for
         // nothing; checked again below on the locked row.
-        CLINIC_ASSIGN_OR_RETURN(auto first_look, tx.appointments().Get(id));
+        CLINIC_ASSIGN_OR_RETURN(auto first_look, tx.appointments().GetListing(id));
         CLINIC_TRY_STATUS(domain::AuthorizeAppointment(context.actor,
                                                        AppointmentAction::kReschedule, first_look));
         CLINIC_ASSIGN_OR_RETURN(auto locked, LockSlotAndDoctor(tx, new_slot_id));
         const auto& [slot, doctor] = locked;
-        CLINIC_TRY_STATUS(LockPatient(tx, first_look.patient_id));
-        CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
-        CLINIC_TRY_STATUS(domain::AuthorizeAppointment(
-            context.actor, AppointmentAction::kReschedule, appointment));
-        CLINIC_ASSIGN_OR_RETURN(auto current, tx.appointments().GetListing(id));
+        CLINIC_TRY_STATUS(LockPatient(tx, first_look.appointment.patient_id));
+        CLINIC_ASSIGN_OR_RETURN(auto current, LockAppointment(tx, id));
+        CLINIC_TRY_STATUS(
+            domain::AuthorizeAppointment(context.actor, AppointmentAction::kReschedule, current));
+        const auto& appointment = current.appointment;
         CLINIC_TRY_STATUS(
             domain::CheckAppointmentChange(appointment.status, AppointmentChange::kReschedule,
                                            current.start_time_utc, now, IsStaff(context.actor)));
@@ -254,11 +284,26 @@ Result<AppointmentListing> AppointmentService::Reschedule(const domain::RequestC
         }
         CLINIC_TRY_STATUS(domain::CheckBookable(slot, doctor, now));
         CLINIC_TRY_STATUS(CheckNoOverlap(tx, appointment.patient_id, slot, id));
+        if (slot.doctor_id != appointment.doctor_id) {
+          CLINIC_ASSIGN_OR_RETURN(const Id successor,
+                                  RebookWithAnotherDoctor(tx, clock_, context, current, slot));
+          CLINIC_ASSIGN_OR_RETURN(ended,
+                                  Recorded(tx, outbox_, context, AppointmentEvent::kCancelled, id));
+          return Recorded(tx, outbox_, context, AppointmentEvent::kBooked, successor);
+        }
         CLINIC_TRY_STATUS(SlotTakenIfDuplicate(tx.appointments().MoveToSlot(id, slot), slot.id));
         CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.reschedule", "appointment", id,
                                 fmt::format("slot {} to slot {}", appointment.slot_id, slot.id)));
         return Recorded(tx, outbox_, context, AppointmentEvent::kRescheduled, id);
-      }));
+      });
+  if (!rescheduled || events_ == nullptr) return rescheduled;
+  if (ended) {
+    events_->Changed(AppointmentEvent::kCancelled, *ended);
+    events_->Changed(AppointmentEvent::kBooked, *rescheduled);
+  } else {
+    events_->Changed(AppointmentEvent::kRescheduled, *rescheduled);
+  }
+  return rescheduled;
 }
 
 Result<AppointmentListing> AppointmentService::Complete(const domain::RequestContext& context,
@@ -279,9 +324,9 @@ Result<AppointmentListing> AppointmentService::SetNotes(const domain::RequestCon
   CLINIC_TRY_STATUS(check.Finish("the notes are not valid"));
   if (cleaned && cleaned->empty()) cleaned.reset();
   return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
-    CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
+    CLINIC_ASSIGN_OR_RETURN(auto current, LockAppointment(tx, id));
     CLINIC_TRY_STATUS(
-        domain::AuthorizeAppointment(context.actor, AppointmentAction::kWriteNotes, appointment));
+        domain::AuthorizeAppointment(context.actor, AppointmentAction::kWriteNotes, current));
     CLINIC_TRY_STATUS(tx.appointments().SetNotes(id, cleaned));
     CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.notes", "appointment", id));
     return tx.appointments().GetListing(id);
@@ -297,13 +342,11 @@ Result<AppointmentListing> AppointmentService::RecordAttendance(
   return Announce(
       events_, event,
       InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<AppointmentListing> {
-        CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetForUpdate(id));
-        CLINIC_TRY_STATUS(
-            domain::AuthorizeAppointment(context.actor, ActionFor(outcome), appointment));
-        CLINIC_ASSIGN_OR_RETURN(auto current, tx.appointments().GetListing(id));
-        CLINIC_TRY_STATUS(domain::CheckAppointmentChange(appointment.status, ChangeFor(outcome),
-                                                         current.start_time_utc, now,
-                                                         IsStaff(context.actor)));
+        CLINIC_ASSIGN_OR_RETURN(auto current, LockAppointment(tx, id));
+        CLINIC_TRY_STATUS(domain::AuthorizeAppointment(context.actor, ActionFor(outcome), current));
+        CLINIC_TRY_STATUS(domain::CheckAppointmentChange(current.appointment.status,
+                                                         ChangeFor(outcome), current.start_time_utc,
+                                                         now, IsStaff(context.actor)));
         CLINIC_TRY_STATUS(tx.appointments().SetStatus(id, outcome));
         CLINIC_TRY_STATUS(Audit(tx, clock_, context,
                                 fmt::format("appointment.{}", domain::Name(outcome)), "appointment",

@@ -71,7 +71,11 @@ class AppointmentService {
                                             const std::optional<std::string>& reason);
   // Moves a scheduled appointment to another slot in one transaction: the new slot is taken and
   // the old one freed, or nothing changes. The new slot obeys the booking rules, and the
-  // patient's other appointments may not overlap it.
+  // patient's other appointments may not overlap it. A slot of the same doctor moves the
+  // appointment itself (kRescheduled); a slot of another doctor ends it (cancelled, with
+  // rescheduled_to_id) and books a new appointment there, which is returned (kCancelled, then
+  // kBooked): an appointment never changes doctor, so its thread, notes, prescriptions and
+  // payments stay with the doctor they belong to.
   Result<domain::AppointmentListing> Reschedule(const domain::RequestContext& context, Id id,
                                                 Id new_slot_id);
   // Records that the visit took place / that the patient did not come (only once it started).

@@ -112,7 +112,7 @@ Result<AttachmentDownload> AttachmentService::Download(const domain::RequestCont
         const bool readable,
         InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<bool> {
           for (const Id id : appointment_ids) {
-            CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().Get(id));
+            CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetListing(id));
             if (domain::AuthorizeAppointment(context.actor, domain::AppointmentAction::kRead,
                                              appointment)) {
               return true;

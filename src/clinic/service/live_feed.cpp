@@ -20,6 +20,13 @@ constexpr int kMaxChangesPerPoll = 2000;
 
 std::string OutboxKey(Id id) { return fmt::format("outbox-{}", id); }
 
+std::vector<std::pair<Role, Id>> UserKeys(const std::vector<domain::Principal>& users) {
+  std::vector<std::pair<Role, Id>> keys;
+  keys.reserve(users.size());
+  for (const auto& user : users) keys.emplace_back(user.role, user.id);
+  return keys;
+}
+
 }  // namespace
 
 LiveFeed::Subscription::~Subscription() { feed_.Remove(*this); }
@@ -112,16 +119,13 @@ void LiveFeed::MessageStored(const domain::Message& message) {
 }
 
 void LiveFeed::MessagesRead(const ReadEvent& event) {
-  Publish({{Role::kPatient, event.patient_id}, {Role::kDoctor, event.doctor_id}},
-          [&] { return LiveEvent{LiveRead{event}}; });
+  Publish(UserKeys(event.audience), [&] { return LiveEvent{LiveRead{event}}; });
 }
 
 void LiveFeed::Changed(AppointmentEvent event, const domain::AppointmentListing& appointment) {
-  Publish({{Role::kPatient, appointment.appointment.patient_id},
-           {Role::kDoctor, appointment.appointment.doctor_id}},
-          [&] {
-            return LiveEvent{LiveAppointment{event, appointment}};
-          });
+  Publish(UserKeys(domain::LiveAudience(appointment)), [&] {
+    return LiveEvent{LiveAppointment{event, appointment}};
+  });
 }
 
 void LiveFeed::Poll(bool deliver) {
@@ -169,8 +173,7 @@ void LiveFeed::PollOutbox(Instant since, bool deliver) {
   for (const auto& [entry, appointment] : *relayed) {
     if (entry.read_up_to) {
       MessagesRead({.appointment_id = entry.appointment_id,
-                    .patient_id = appointment.appointment.patient_id,
-                    .doctor_id = appointment.appointment.doctor_id,
+                    .audience = domain::LiveAudience(appointment),
                     .reader = {entry.actor_role, entry.actor_id},
                     .up_to = *entry.read_up_to,
                     .read_at = entry.created_at});

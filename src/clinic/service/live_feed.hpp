@@ -84,8 +84,11 @@ class LiveSink {
 // Live delivery of thread and booking changes to the connections of the people concerned.
 //
 // A connection subscribes as its logged-in user. Events go to the appointment's patient and
-// doctor, on every connection of theirs; each connection first gets LiveReady. Delivery is at
-// most once and best effort: clients reload what they show when they reconnect.
+// doctor (domain::LiveAudience: nobody for a deleted patient's appointment), on every connection
+// of theirs; each connection first gets LiveReady. A message goes to the participants its
+// relationalRefs name: an appointment never changes patient or doctor (a reschedule to another
+// doctor books a new appointment), and nothing is written on a deleted patient's thread.
+// Delivery is at most once and best effort: clients reload what they show when they reconnect.
 //
 // Several instances: each delivers what happens on it at once; with a poll interval it also reads
 // the messages stored in the last poll_window every interval (polling by meta.created_at; the

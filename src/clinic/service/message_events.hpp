@@ -1,17 +1,19 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "clinic/domain/message.hpp"
+#include "clinic/domain/principal.hpp"
 #include "clinic/storage/message_store.hpp"
 
 namespace clinic::service {
 
-// A read receipt as it happened: who read which thread up to which message.
+// A read receipt as it happened: who read which thread up to which message, and who is told
+// (domain::LiveAudience of the thread's appointment).
 struct ReadEvent {
   Id appointment_id = 0;
-  Id patient_id = 0;
-  Id doctor_id = 0;
+  std::vector<domain::Principal> audience;
   storage::MessageReader reader;
   std::string up_to;  // the message id
   Instant read_at{};

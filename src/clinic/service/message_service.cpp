@@ -16,6 +16,8 @@
 namespace clinic::service {
 namespace {
 
+using domain::AppointmentAction;
+using domain::AppointmentListing;
 using domain::Role;
 using storage::InTransaction;
 using storage::Transaction;
@@ -28,42 +30,33 @@ constexpr std::size_t kMaxTagLength = 32;
 constexpr std::size_t kMaxClientMessageIdLength = 64;
 constexpr auto kEditWindow = std::chrono::minutes(15);
 
-// What a thread's messages need from the relational rows: the appointment and the snapshots.
-struct ThreadContext {
-  domain::Appointment appointment;
-  std::string patient_name;
-  std::string doctor_name;
-  std::string doctor_specialization;
-};
-
-std::string FullName(const std::string& first, const std::string& last) {
-  return fmt::format("{} {}", first, last);
+std::string FullName(const domain::PersonName& name) {
+  return fmt::format("{} {}", name.first_name, name.last_name);
 }
 
-// The appointment of the thread, visible to the caller (kNotFound otherwise) unless `trusted`
-// (the server's own system messages).
-Result<ThreadContext> LoadThread(Transaction& tx, const domain::Principal& caller,
-                                 Id appointment_id, bool trusted = false) {
-  CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().Get(appointment_id));
-  if (!trusted) {
-    CLINIC_TRY_STATUS(
-        domain::AuthorizeAppointment(caller, domain::AppointmentAction::kRead, appointment));
-  }
-  CLINIC_ASSIGN_OR_RETURN(auto patient, tx.patients().Get(appointment.patient_id));
-  CLINIC_ASSIGN_OR_RETURN(auto doctor, tx.doctors().Get(appointment.doctor_id));
-  return ThreadContext{.appointment = std::move(appointment),
-                       .patient_name = FullName(patient.first_name, patient.last_name),
-                       .doctor_name = "Dr. " + FullName(doctor.first_name, doctor.last_name),
-                       .doctor_specialization = doctor.specialization};
+std::string PatientName(const AppointmentListing& thread) { return FullName(thread.patient); }
+
+std::string DoctorName(const AppointmentListing& thread) {
+  return "Dr. " + FullName(thread.doctor);
+}
+
+// The appointment of the thread, with the caller allowed to do `action` on it (kNotFound for a
+// thread they may not see) unless `trusted` (the server's own system messages).
+Result<AppointmentListing> LoadThread(Transaction& tx, const domain::Principal& caller,
+                                      Id appointment_id, AppointmentAction action,
+                                      bool trusted = false) {
+  CLINIC_ASSIGN_OR_RETURN(auto thread, tx.appointments().GetListing(appointment_id));
+  if (!trusted) CLINIC_TRY_STATUS(domain::AuthorizeAppointment(caller, action, thread));
+  return thread;
 }
 
 Result<std::string> AuthorName(Transaction& tx, const domain::Principal& caller,
-                               const ThreadContext& thread) {
+                               const AppointmentListing& thread) {
   switch (caller.role) {
     case Role::kPatient:
-      return thread.patient_name;
+      return PatientName(thread);
     case Role::kDoctor:
-      return thread.doctor_name;
+      return DoctorName(thread);
     case Role::kAdmin: {
       CLINIC_ASSIGN_OR_RETURN(auto admin, tx.admins().Get(caller.id));
       return admin.username;
@@ -200,8 +193,8 @@ Result<PostedMessage> MessageService::PostAs(const domain::RequestContext& conte
   CLINIC_ASSIGN_OR_RETURN(
       auto message,
       InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<domain::Message> {
-        CLINIC_ASSIGN_OR_RETURN(auto thread,
-                                LoadThread(tx, context.actor, appointment_id, trusted));
+        CLINIC_ASSIGN_OR_RETURN(auto thread, LoadThread(tx, context.actor, appointment_id,
+                                                        AppointmentAction::kWriteMessage, trusted));
         CLINIC_ASSIGN_OR_RETURN(auto author_name, AuthorName(tx, context.actor, thread));
         const auto& a = thread.appointment;
         domain::Message m;
@@ -223,7 +216,7 @@ Result<PostedMessage> MessageService::PostAs(const domain::RequestContext& conte
                     .id = context.actor.id,
                     .display_name = std::move(author_name)};
         m.tags = tags;
-        m.patient_display_name = thread.patient_name;
+        m.patient_display_name = PatientName(thread);
         m.doctor_specialization = thread.doctor_specialization;
         m.created_at = now;
         m.updated_at = now;
@@ -253,7 +246,7 @@ Result<MessagePage> MessageService::List(const domain::RequestContext& context, 
     CLINIC_ASSIGN_OR_RETURN(position, DecodeCursor(*before));
   }
   CLINIC_TRY_STATUS(InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
-    return LoadThread(tx, context.actor, appointment_id);
+    return LoadThread(tx, context.actor, appointment_id, AppointmentAction::kRead);
   }));
   CLINIC_ASSIGN_OR_RETURN(auto found, messages_.ListThread(domain::ThreadIdOf(appointment_id),
                                                            position, std::max(limit, 1)));
@@ -271,7 +264,8 @@ Result<MessagePage> MessageService::List(const domain::RequestContext& context, 
 Result<std::int64_t> MessageService::MarkRead(const domain::RequestContext& context,
                                               Id appointment_id, const std::string& up_to) {
   CLINIC_ASSIGN_OR_RETURN(auto thread, InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
-                            return LoadThread(tx, context.actor, appointment_id);
+                            return LoadThread(tx, context.actor, appointment_id,
+                                              AppointmentAction::kRead);
                           }));
   const auto thread_id = domain::ThreadIdOf(appointment_id);
   const auto not_in_thread = [] {
@@ -286,8 +280,7 @@ Result<std::int64_t> MessageService::MarkRead(const domain::RequestContext& cont
                           messages_.MarkRead(thread_id, {last->created_at, last->id}, reader, now));
   if (marked == 0) return marked;
   const ReadEvent read{.appointment_id = appointment_id,
-                       .patient_id = thread.appointment.patient_id,
-                       .doctor_id = thread.appointment.doctor_id,
+                       .audience = domain::LiveAudience(thread),
                        .reader = reader,
                        .up_to = last->id,
                        .read_at = now};
@@ -306,7 +299,25 @@ Result<std::int64_t> MessageService::MarkRead(const domain::RequestContext& cont
 
 Result<std::vector<storage::ThreadUnread>> MessageService::Unread(
     const domain::RequestContext& context) {
-  return messages_.UnreadCounts({context.actor.role, context.actor.id});
+  CLINIC_ASSIGN_OR_RETURN(auto counts,
+                          messages_.UnreadCounts({context.actor.role, context.actor.id}));
+  if (counts.empty()) return counts;
+  // The document store counts by the participants each message names; the relational rows say
+  // whether the caller may read the thread now (not once the patient's record is deleted).
+  return InTransaction(
+      store_, TxMode::kRead, [&](Transaction& tx) -> Result<std::vector<storage::ThreadUnread>> {
+        std::vector<storage::ThreadUnread> readable;
+        for (const auto& count : counts) {
+          auto thread =
+              LoadThread(tx, context.actor, count.appointment_id, AppointmentAction::kRead);
+          if (thread) {
+            readable.push_back(count);
+          } else if (thread.error().code != ErrorCode::kNotFound) {
+            return Fail(thread.error());
+          }
+        }
+        return readable;
+      });
 }
 
 Result<domain::Message> MessageService::Edit(const domain::RequestContext& context,
@@ -321,10 +332,12 @@ Result<domain::Message> MessageService::Edit(const domain::RequestContext& conte
   if (!domain::IsMessageId(id)) return hidden();
   CLINIC_ASSIGN_OR_RETURN(auto found, messages_.Get(id));
   if (!found) return hidden();
-  auto visible = InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
-    return LoadThread(tx, context.actor, found->refs.appointment_id);
+  auto writable = InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
+    return LoadThread(tx, context.actor, found->refs.appointment_id,
+                      AppointmentAction::kWriteMessage);
   });
-  if (!visible) return hidden();
+  if (!writable && writable.error().code == ErrorCode::kNotFound) return hidden();
+  CLINIC_TRY_STATUS(std::move(writable));
   if (found->author.role != context.actor.role || found->author.id != context.actor.id) {
     return Fail(Error::PermissionDenied("only the author may edit a message"));
   }

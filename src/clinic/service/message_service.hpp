@@ -42,7 +42,9 @@ struct MessagePage {
 };
 
 // Doctor–patient messaging on one thread per appointment (DESIGN.md §6). Only the appointment's
-// patient and doctor and admins see a thread; everyone else gets kNotFound. Thread-safe.
+// patient and doctor and admins see a thread; everyone else gets kNotFound. A deleted patient's
+// thread is the admins' alone, to read: a post or an edit there is kFailedPrecondition
+// (domain::AuthorizeAppointment). Thread-safe.
 class MessageService {
  public:
   // `events` (may be null) hears of every stored message and read receipt; `outbox` (may be
@@ -68,7 +70,7 @@ class MessageService {
   // returns how many were newly marked.
   Result<std::int64_t> MarkRead(const domain::RequestContext& context, Id appointment_id,
                                 const std::string& up_to);
-  // The caller's unread messages per thread.
+  // The caller's unread messages per thread, of the threads the caller may read now.
   Result<std::vector<storage::ThreadUnread>> Unread(const domain::RequestContext& context);
   // The author changes the text of their message within 15 minutes of posting it, naming the
   // version they saw: kFailedPrecondition (409) when it is stale or the 15 minutes have passed,

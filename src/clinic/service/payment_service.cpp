@@ -20,17 +20,17 @@ using storage::TxMode;
 constexpr std::int64_t kMaxAmountCents = 4294967295;
 constexpr std::size_t kMaxTransactionRefChars = 100;
 
-// The payment and its appointment, with the caller allowed to read them.
-Result<std::pair<domain::Payment, domain::Appointment>> LoadReadable(
-    Transaction& tx, const domain::Principal& caller, Id payment_id) {
+// The payment, with the caller allowed to read its appointment's payments.
+Result<domain::Payment> LoadReadable(Transaction& tx, const domain::Principal& caller,
+                                     Id payment_id) {
   CLINIC_ASSIGN_OR_RETURN(auto payment, tx.payments().Get(payment_id));
-  CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().Get(payment.appointment_id));
+  CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetListing(payment.appointment_id));
   auto allowed = domain::AuthorizePaymentRead(caller, appointment);
   if (!allowed && allowed.error().code == ErrorCode::kNotFound) {
     return Fail(Error::NotFound(fmt::format("payment {} not found", payment_id)));
   }
   CLINIC_TRY_STATUS(std::move(allowed));
-  return std::pair{std::move(payment), std::move(appointment)};
+  return payment;
 }
 
 // A transaction_ref names one payment: recording it again is a retry only when it is for the same
@@ -171,15 +171,14 @@ Result<Created<domain::Payment>> PaymentService::Refund(const domain::RequestCon
 
 Result<domain::Payment> PaymentService::Get(const domain::RequestContext& context, Id payment_id) {
   return InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<domain::Payment> {
-    CLINIC_ASSIGN_OR_RETURN(auto found, LoadReadable(tx, context.actor, payment_id));
-    return std::move(found.first);
+    return LoadReadable(tx, context.actor, payment_id);
   });
 }
 
 Result<AppointmentLedger> PaymentService::Ledger(const domain::RequestContext& context,
                                                  Id appointment_id) {
   return InTransaction(store_, TxMode::kRead, [&](Transaction& tx) -> Result<AppointmentLedger> {
-    CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().Get(appointment_id));
+    CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetListing(appointment_id));
     CLINIC_TRY_STATUS(domain::AuthorizePaymentRead(context.actor, appointment));
     AppointmentLedger ledger;
     CLINIC_ASSIGN_OR_RETURN(ledger.payments, tx.payments().ListForAppointment(appointment_id));
@@ -192,7 +191,7 @@ Result<std::vector<domain::CurrencyBalance>> PaymentService::Balance(
     const domain::RequestContext& context, Id appointment_id) {
   return InTransaction(
       store_, TxMode::kRead, [&](Transaction& tx) -> Result<std::vector<domain::CurrencyBalance>> {
-        CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().Get(appointment_id));
+        CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetListing(appointment_id));
         CLINIC_TRY_STATUS(domain::AuthorizePaymentRead(context.actor, appointment));
         return tx.payments().BalanceFor(appointment_id);
       });

@@ -55,8 +55,9 @@ Result<Created<PrescriptionListing>> PrescriptionService::Issue(
         const auto instructions = check.OptionalText("instructions", input.instructions,
                                                      kMaxInstructionsChars, /*multiline=*/true);
         if (!instructions) check.Add("instructions", "is required");
-        CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().Get(appointment_id));
-        CLINIC_TRY_STATUS(domain::AuthorizePrescribe(context.actor, appointment));
+        CLINIC_ASSIGN_OR_RETURN(auto listing, tx.appointments().GetListing(appointment_id));
+        CLINIC_TRY_STATUS(domain::AuthorizePrescribe(context.actor, listing));
+        const auto& appointment = listing.appointment;
         if (input.doctor_id && *input.doctor_id != appointment.doctor_id) {
           check.Add("doctor_id", "must be the appointment's doctor (or left out)");
         }
@@ -100,7 +101,7 @@ Result<std::vector<PrescriptionListing>> PrescriptionService::ListForAppointment
     const domain::RequestContext& context, Id appointment_id) {
   return InTransaction(
       store_, TxMode::kRead, [&](Transaction& tx) -> Result<std::vector<PrescriptionListing>> {
-        CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().Get(appointment_id));
+        CLINIC_ASSIGN_OR_RETURN(auto appointment, tx.appointments().GetListing(appointment_id));
         CLINIC_TRY_STATUS(domain::AuthorizeAppointment(
             context.actor, domain::AppointmentAction::kRead, appointment));
         return tx.prescriptions().ListForAppointment(appointment_id);

@@ -302,7 +302,9 @@ Result<RangeChange> SchedulingService::SetRangeAvailable(const domain::RequestCo
     change = {};
     CLINIC_TRY_STATUS(LockSchedule(tx, context.actor, doctor_id));
     CLINIC_TRY_STATUS(CheckScheduleRange(from, to));
-    CLINIC_ASSIGN_OR_RETURN(const auto slots, tx.slots().ListForDoctor(doctor_id, from, to));
+    CLINIC_ASSIGN_OR_RETURN(
+        const auto slots,
+        tx.slots().ListForDoctor(doctor_id, from, to, domain::SeesDeletedPatients(context.actor)));
     for (const auto& listing : slots) {
       if (listing.appointment_id) change.booked.push_back(*listing.appointment_id);
     }
@@ -324,7 +326,8 @@ Result<std::vector<domain::DoctorSlotListing>> SchedulingService::ListDoctorSlot
                          CLINIC_ASSIGN_OR_RETURN(const auto doctor, tx.doctors().Get(doctor_id));
                          CLINIC_TRY_STATUS(domain::AuthorizeSchedule(context.actor, doctor));
                          CLINIC_TRY_STATUS(CheckScheduleRange(from, to));
-                         return tx.slots().ListForDoctor(doctor_id, from, to);
+                         return tx.slots().ListForDoctor(
+                             doctor_id, from, to, domain::SeesDeletedPatients(context.actor));
                        });
 }
 

@@ -113,9 +113,10 @@ class SlotRepository {
   virtual Result<domain::Slot> Create(const domain::Slot& slot) = 0;
   virtual Result<domain::Slot> Get(Id id) = 0;
   // The doctor's slots that start in [from, to) — free, blocked and booked — by start time,
-  // each with its active appointment, if any.
-  virtual Result<std::vector<domain::DoctorSlotListing>> ListForDoctor(Id doctor_id, Instant from,
-                                                                       Instant to) = 0;
+  // each with its active appointment, if any; without `include_deleted_patients` an appointment of
+  // a deleted patient is left out (the slot reads as if it had none).
+  virtual Result<std::vector<domain::DoctorSlotListing>> ListForDoctor(
+      Id doctor_id, Instant from, Instant to, bool include_deleted_patients) = 0;
   // Whether any slot of the doctor overlaps [start, end) (touching ends do not overlap).
   virtual Result<bool> Overlaps(Id doctor_id, Instant start, Instant end) = 0;
   virtual Status SetAvailable(Id id, bool is_available) = 0;
@@ -153,6 +154,8 @@ struct AppointmentFilter {
   // Keyset: only appointments after this (slot start, appointment id) position.
   std::optional<std::pair<Instant, Id>> after;
   int limit = 50;
+  // False: leave out the appointments of patients whose record is deleted.
+  bool include_deleted_patients = true;
 };
 
 class AppointmentRepository {
@@ -172,8 +175,12 @@ class AppointmentRepository {
   virtual Status SetNotes(Id id, const std::optional<std::string>& notes) = 0;
   // Sets the status to cancelled and records why.
   virtual Status Cancel(Id id, const std::optional<std::string>& reason) = 0;
-  // Moves the appointment to `slot`, taking the slot's doctor and location with it.
-  // kAlreadyExists when the slot already has an active appointment.
+  // Cancels the appointment with `reason` and links the appointment booked in its place
+  // (rescheduled_to_id), for a reschedule to another doctor.
+  virtual Status CancelAsRescheduled(Id id, Id rescheduled_to_id, const std::string& reason) = 0;
+  // Moves the appointment to `slot`, another slot of the same doctor, taking the slot's location
+  // with it. kAlreadyExists when the slot already has an active appointment; kFailedPrecondition
+  // when the slot is another doctor's: an appointment never changes doctor.
   virtual Status MoveToSlot(Id id, const domain::Slot& slot) = 0;
   // Whether the patient holds an active appointment whose slot overlaps [start, end), leaving
   // out the appointment `except` (the one being rescheduled).

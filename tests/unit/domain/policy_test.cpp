@@ -35,13 +35,14 @@ Doctor MakeDoctor(Id id, bool active, bool deleted) {
   return doctor;
 }
 
-// Appointment 5, of kPatient with kDoctor.
-Appointment AppointmentOfKPatientWithKDoctor() {
-  Appointment appointment;
-  appointment.id = 5;
-  appointment.patient_id = kPatient.id;
-  appointment.doctor_id = kDoctor.id;
-  return appointment;
+// Appointment 5, of kPatient with kDoctor, as the services read it.
+AppointmentListing AppointmentOfKPatientWithKDoctor(bool patient_deleted = false) {
+  AppointmentListing listing;
+  listing.appointment.id = 5;
+  listing.appointment.patient_id = kPatient.id;
+  listing.appointment.doctor_id = kDoctor.id;
+  listing.patient_deleted = patient_deleted;
+  return listing;
 }
 
 TEST(LocationPolicy, AnyoneReadsOnlyAdminsWrite) {
@@ -168,7 +169,7 @@ TEST(AppointmentPolicy, PatientsBookForThemselvesAdminsForAnyoneDoctorsNot) {
 }
 
 TEST(AppointmentPolicy, EachParticipantHasTheirOwnActions) {
-  const Appointment appointment = AppointmentOfKPatientWithKDoctor();
+  const AppointmentListing appointment = AppointmentOfKPatientWithKDoctor();
   const Principal other_patient{Role::kPatient, 43};
   const Principal other_doctor{Role::kDoctor, 8};
   using A = AppointmentAction;
@@ -188,15 +189,38 @@ TEST(AppointmentPolicy, EachParticipantHasTheirOwnActions) {
   EXPECT_EQ(Outcome(AuthorizeAppointment(kDoctor, A::kNoShow, appointment)), kAllowed);
 }
 
+TEST(AppointmentPolicy, ADeletedPatientsAppointmentIsTheAdminsAloneAndOnlyToRead) {
+  const AppointmentListing appointment = AppointmentOfKPatientWithKDoctor(/*patient_deleted=*/true);
+  using A = AppointmentAction;
+  for (const auto action : {A::kRead, A::kCancel, A::kReschedule, A::kComplete, A::kNoShow,
+                            A::kWriteNotes, A::kWriteMessage}) {
+    const auto as_doctor = AuthorizeAppointment(kDoctor, action, appointment);
+    ASSERT_EQ(Outcome(as_doctor), kHidden);
+    EXPECT_EQ(as_doctor.error().message, "appointment 5 not found") << "worded as a missing id";
+    EXPECT_EQ(Outcome(AuthorizeAppointment(kPatient, action, appointment)), kHidden);
+    EXPECT_EQ(Outcome(AuthorizeAppointment(kAdmin, action, appointment)),
+              action == A::kRead ? kAllowed : std::optional{ErrorCode::kFailedPrecondition});
+  }
+  EXPECT_EQ(Outcome(AuthorizePaymentRead(kAdmin, appointment)), kAllowed);
+  EXPECT_EQ(Outcome(AuthorizePaymentRead(kDoctor, appointment)), kHidden);
+  EXPECT_EQ(Outcome(AuthorizePrescribe(kDoctor, appointment)), kHidden);
+  EXPECT_TRUE(LiveAudience(appointment).empty()) << "nobody hears of it live";
+  EXPECT_EQ(LiveAudience(AppointmentOfKPatientWithKDoctor()).size(), 2u);
+  EXPECT_TRUE(SeesDeletedPatients(kAdmin));
+  EXPECT_FALSE(SeesDeletedPatients(kDoctor));
+}
+
 TEST(AppointmentPolicy, ListsAreNarrowedToTheCallersOwn) {
   EXPECT_FALSE(AuthorizeAppointmentList(kAdmin)->only_patient);
+  EXPECT_TRUE(AuthorizeAppointmentList(kAdmin)->include_deleted_patients);
   EXPECT_EQ(AuthorizeAppointmentList(kPatient)->only_patient, kPatient.id);
   EXPECT_EQ(AuthorizeAppointmentList(kDoctor)->only_doctor, kDoctor.id);
+  EXPECT_FALSE(AuthorizeAppointmentList(kDoctor)->include_deleted_patients);
   EXPECT_FALSE(AuthorizeAppointmentList(kAnonymous));
 }
 
 TEST(PaymentPolicy, AdminsWriteThePatientReadsTheDoctorMayNot) {
-  const Appointment appointment = AppointmentOfKPatientWithKDoctor();
+  const AppointmentListing appointment = AppointmentOfKPatientWithKDoctor();
   EXPECT_EQ(Outcome(AuthorizePaymentWrite(kAdmin)), kAllowed);
   EXPECT_EQ(Outcome(AuthorizePaymentWrite(kPatient)), kForbidden);
   EXPECT_EQ(Outcome(AuthorizePaymentWrite(kDoctor)), kForbidden);
@@ -209,7 +233,7 @@ TEST(PaymentPolicy, AdminsWriteThePatientReadsTheDoctorMayNot) {
 }
 
 TEST(PrescriptionPolicy, OnlyTheAppointmentsDoctorWritesTheirPatientsDoctorsRead) {
-  const Appointment appointment = AppointmentOfKPatientWithKDoctor();
+  const AppointmentListing appointment = AppointmentOfKPatientWithKDoctor();
   EXPECT_EQ(Outcome(AuthorizePrescribe(kDoctor, appointment)), kAllowed);
   EXPECT_EQ(Outcome(AuthorizePrescribe(kAdmin, appointment)), kForbidden);
   EXPECT_EQ(Outcome(AuthorizePrescribe(kPatient, appointment)), kForbidden);

@@ -212,6 +212,14 @@ export function AppointmentScreen({ params }: ScreenProps) {
               <dd>{a.cancellation_reason}</dd>
             </>
           )}
+          {a.rescheduled_to_id != null && (
+            <>
+              <dt>Moved to</dt>
+              <dd>
+                <a href={href(`/appointments/${a.rescheduled_to_id}`)}>Appointment {a.rescheduled_to_id}</a>
+              </dd>
+            </>
+          )}
         </dl>
         {scheduled && (
           <div class="row">
@@ -241,9 +249,11 @@ export function AppointmentScreen({ params }: ScreenProps) {
           doctor={doctor}
           location={location}
           onDone={(moved) => {
-            appointment.setData(moved);
             setRescheduling(false);
             setMessage(`Moved to ${whenText(moved.start_time_utc, appointmentZone(moved, locations.data))}.`);
+            // A move to another doctor books a new appointment in place of this one.
+            if (moved.id !== a.id) navigate(`/appointments/${moved.id}`);
+            else appointment.setData(moved);
           }}
         />
       )}

@@ -101,6 +101,8 @@ export interface Appointment {
   reason: string | null;
   notes: string | null;
   cancellation_reason: string | null;
+  /** Set when a reschedule to another doctor ended this appointment: the one booked in its place. */
+  rescheduled_to_id?: number | null;
   start_time_utc: string;
   end_time_utc: string;
   local: LocalTimes | null;

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, fetchAll, type Page } from '../lib/api';
 import { useAction, useAsync } from '../lib/hooks';
 import { useLiveEvents, useReconnect } from '../lib/live';
-import { href } from '../lib/router';
+import { href, navigate } from '../lib/router';
 import type { ScreenProps } from '../lib/routes';
 import { dateIn, formatDate, formatMoney } from '../lib/time';
 import type { Appointment, Doctor, Prescription, Slot } from '../lib/types';
@@ -238,12 +238,14 @@ export function AppointmentDetailScreen({ params, query }: ScreenProps) {
 
   const reschedule = useAction(async (slot: Slot) => {
     try {
-      await api.post<Appointment>(`/appointments/${id}/reschedule`, { slot_id: slot.id });
+      const moved = await api.post<Appointment>(`/appointments/${id}/reschedule`, { slot_id: slot.id });
       setMoveTo(null);
       setRescheduling(false);
       setConflict(null);
       setNotice('Your appointment is moved to the new time.');
-      appointment.reload();
+      // A move to another doctor books a new appointment in place of this one.
+      if (moved.id !== id) navigate(`/appointments/${moved.id}`);
+      else appointment.reload();
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) {
         setConflict(await conflictMessage(slot, error));
@@ -333,6 +335,14 @@ export function AppointmentDetailScreen({ params, query }: ScreenProps) {
               <>
                 <dt>Cancellation reason</dt>
                 <dd>{a.cancellation_reason}</dd>
+              </>
+            )}
+            {a.rescheduled_to_id != null && (
+              <>
+                <dt>Moved to</dt>
+                <dd>
+                  <a href={href(`/appointments/${a.rescheduled_to_id}`)}>Your new appointment</a>
+                </dd>
               </>
             )}
             {a.notes && (

@@ -96,6 +96,7 @@ boost::json::object ToJson(const domain::AppointmentListing& listing) {
           {"reason", Nullable(a.reason)},
           {"notes", Nullable(a.notes)},
           {"cancellation_reason", Nullable(a.cancellation_reason)},
+          {"rescheduled_to_id", Nullable(a.rescheduled_to_id)},
           {"start_time_utc", FormatRfc3339(listing.start_time_utc)},
           {"end_time_utc", FormatRfc3339(listing.end_time_utc)},
           {"local", LocalTimesJson(listing.timezone, listing.start_time_utc, listing.end_time_utc)},

@@ -15,7 +15,7 @@ struct AppointmentTable {
   static constexpr std::string_view kNoun = "appointment";
   static constexpr std::string_view kColumns =
       "id, slot_id, doctor_id, patient_id, location_id, status, reason, notes, "
-      "cancellation_reason, created_at, updated_at";
+      "cancellation_reason, rescheduled_to_id, created_at, updated_at";
   static Appointment FromRow(const Row& r) {
     return Appointment{
         r.Int(0),
@@ -27,18 +27,19 @@ struct AppointmentTable {
         r.OptText(6),
         r.OptText(7),
         r.OptText(8),
-        InstantAt(r, 9),
-        InstantAt(r, 10)};
+        r.OptInt(9),
+        InstantAt(r, 10),
+        InstantAt(r, 11)};
   }
 };
 
 // The appointment columns (AppointmentTable order) plus the slot's times, the location's zone
-// and name, and the patient's and the doctor's names.
+// and name, the patient's and the doctor's names, and whether the patient's record is deleted.
 constexpr std::string_view kAppointmentListingSelect =
     "SELECT a.id, a.slot_id, a.doctor_id, a.patient_id, a.location_id, a.status, a.reason, "
-    "a.notes, a.cancellation_reason, a.created_at, a.updated_at, s.start_time_utc, "
-    "s.end_time_utc, l.timezone, p.first_name, p.last_name, d.first_name, d.last_name, "
-    "d.specialization, l.name "
+    "a.notes, a.cancellation_reason, a.rescheduled_to_id, a.created_at, a.updated_at, "
+    "s.start_time_utc, s.end_time_utc, l.timezone, p.first_name, p.last_name, d.first_name, "
+    "d.last_name, d.specialization, l.name, p.deleted_at "
     "FROM appointments a "
     "JOIN doctor_time_slots s ON s.id = a.slot_id "
     "JOIN patients p ON p.id = a.patient_id "
@@ -47,13 +48,14 @@ constexpr std::string_view kAppointmentListingSelect =
 
 domain::AppointmentListing ListingFromRow(const Row& row) {
   return {.appointment = AppointmentTable::FromRow(row),
-          .start_time_utc = InstantAt(row, 11),
-          .end_time_utc = InstantAt(row, 12),
-          .timezone = row.OptText(13),
-          .patient = {.first_name = row.Text(14), .last_name = row.Text(15)},
-          .doctor = {.first_name = row.Text(16), .last_name = row.Text(17)},
-          .doctor_specialization = row.Text(18),
-          .location_name = row.OptText(19)};
+          .start_time_utc = InstantAt(row, 12),
+          .end_time_utc = InstantAt(row, 13),
+          .timezone = row.OptText(14),
+          .patient = {.first_name = row.Text(15), .last_name = row.Text(16)},
+          .patient_deleted = !row.IsNull(21),
+          .doctor = {.first_name = row.Text(17), .last_name = row.Text(18)},
+          .doctor_specialization = row.Text(19),
+          .location_name = row.OptText(20)};
 }
 
 }  // namespace
@@ -107,6 +109,7 @@ Result<std::vector<domain::AppointmentListing>> SqlAppointmentRepository::List(
     sql += " AND a.status = ?";
     params.emplace_back(std::string(domain::Name(*filter.status)));
   }
+  if (!filter.include_deleted_patients) sql += " AND p.deleted_at IS NULL";
   AppendStartOrderedPage("s.start_time_utc", "a.id", filter.from, filter.to, filter.after,
                          filter.limit, sql, params);
   CLINIC_ASSIGN_OR_RETURN(auto rows, c_.Query(sql, params));
@@ -141,13 +144,26 @@ Status SqlAppointmentRepository::Cancel(Id id, const std::optional<std::string>&
   return Ok();
 }
 
+Status SqlAppointmentRepository::CancelAsRescheduled(Id id, Id rescheduled_to_id,
+                                                     const std::string& reason) {
+  CLINIC_ASSIGN_OR_RETURN(auto result,
+                          c_.Execute("UPDATE appointments SET status = 'cancelled', "
+                                     "cancellation_reason = ?, rescheduled_to_id = ? WHERE id = ?",
+                                     {Value{reason}, Value{rescheduled_to_id}, Value{id}}));
+  if (result.affected_rows == 0) CLINIC_TRY_STATUS(Get(id));
+  return Ok();
+}
+
 Status SqlAppointmentRepository::MoveToSlot(Id id, const domain::Slot& slot) {
   CLINIC_ASSIGN_OR_RETURN(
       auto result,
-      c_.Execute("UPDATE appointments SET slot_id = ?, doctor_id = ?, location_id = ? WHERE id = ?",
-                 {Value{slot.id}, Value{slot.doctor_id}, ToValue(slot.location_id), Value{id}}));
-  if (result.affected_rows == 0) CLINIC_TRY_STATUS(Get(id));
-  return Ok();
+      c_.Execute(
+          "UPDATE appointments SET slot_id = ?, location_id = ? WHERE id = ? AND doctor_id = ?",
+          {Value{slot.id}, ToValue(slot.location_id), Value{id}, Value{slot.doctor_id}}));
+  if (result.affected_rows > 0) return Ok();
+  CLINIC_TRY_STATUS(Get(id));
+  return Fail(Error::FailedPrecondition(
+      fmt::format("slot {} is another doctor's; appointment {} keeps its doctor", slot.id, id)));
 }
 
 Result<bool> SqlAppointmentRepository::PatientHasOverlap(Id patient_id, Instant start, Instant end,

@@ -21,6 +21,7 @@ class SqlAppointmentRepository final : public AppointmentRepository {
   Status SetStatus(Id id, domain::AppointmentStatus status) override;
   Status SetNotes(Id id, const std::optional<std::string>& notes) override;
   Status Cancel(Id id, const std::optional<std::string>& reason) override;
+  Status CancelAsRescheduled(Id id, Id rescheduled_to_id, const std::string& reason) override;
   Status MoveToSlot(Id id, const domain::Slot& slot) override;
   Result<bool> PatientHasOverlap(Id patient_id, Instant start, Instant end,
                                  std::optional<Id> except) override;

@@ -38,9 +38,8 @@ Result<Slot> SqlSlotRepository::Create(const Slot& s) {
 
 Result<Slot> SqlSlotRepository::Get(Id id) { return GetById<SlotTable>(c_, id); }
 
-Result<std::vector<domain::DoctorSlotListing>> SqlSlotRepository::ListForDoctor(Id doctor_id,
-                                                                                Instant from,
-                                                                                Instant to) {
+Result<std::vector<domain::DoctorSlotListing>> SqlSlotRepository::ListForDoctor(
+    Id doctor_id, Instant from, Instant to, bool include_deleted_patients) {
   CLINIC_ASSIGN_OR_RETURN(
       auto rows,
       c_.Query("SELECT s.id, s.doctor_id, s.location_id, s.start_time_utc, s.end_time_utc, "
@@ -48,9 +47,10 @@ Result<std::vector<domain::DoctorSlotListing>> SqlSlotRepository::ListForDoctor(
                "FROM doctor_time_slots s "
                "LEFT JOIN clinic_locations l ON l.id = s.location_id "
                "LEFT JOIN appointments a ON a.slot_id = s.id AND a.status <> 'cancelled' "
+               "AND (? = 1 OR a.patient_id IN (SELECT id FROM patients WHERE deleted_at IS NULL)) "
                "WHERE s.doctor_id = ? AND s.start_time_utc >= ? AND s.start_time_utc < ? "
                "ORDER BY s.start_time_utc, s.id",
-               {Value{doctor_id}, ToValue(from), ToValue(to)}));
+               {ToValue(include_deleted_patients), Value{doctor_id}, ToValue(from), ToValue(to)}));
   std::vector<domain::DoctorSlotListing> listings;
   listings.reserve(rows.size());
   for (const auto& row : rows) {
