@@ -57,7 +57,10 @@ Api::Api(storage::Store& store, const storage::DocumentStores& documents,
                                       [this](const std::vector<std::string>& tokens) {
                                         return auth_.SessionsLive(tokens);
                                       }}),
-      messages_(store, *documents.messages, attachments_, clock_, &live_, &outbox_writer_),
+      // Read receipts go into the outbox only for other instances to relay: a single instance
+      // (no polling) tells its own sockets at once and needs no row.
+      messages_(store, *documents.messages, attachments_, clock_, &live_,
+                config.live_poll_ms > 0 ? &outbox_writer_ : nullptr),
       outbox_relay_(store, messages_, clock_, {}),
       appointment_events_({&live_, &outbox_relay_}),
       appointments_(store, clock_, &appointment_events_, &outbox_writer_),
