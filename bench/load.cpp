@@ -11,6 +11,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <memory>
+#include <stdexcept>
 
 namespace clinic::bench {
 namespace {
@@ -142,7 +143,7 @@ Percentiles PercentilesOf(std::vector<std::uint32_t> micros) {
 LoadResult RunLoad(const LoadOptions& options, Workload& workload) {
   asio::io_context io(1);
   LoadResult result;
-  const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), options.port);
+  if (options.ports.empty()) throw std::invalid_argument("RunLoad needs a server's port");
   const auto started = Clock::now();
   const auto deadline = started + options.duration;
   // Open loop: connection c's requests are due every connections/rate seconds, staggered by
@@ -154,7 +155,9 @@ LoadResult RunLoad(const LoadOptions& options, Workload& workload) {
   for (int client = 0; client < options.connections; ++client) {
     std::make_shared<Connection>(io, client, workload, result, deadline, started + gap * client,
                                  gap * options.connections)
-        ->Start(endpoint);
+        ->Start(asio::ip::tcp::endpoint(
+            asio::ip::make_address("127.0.0.1"),
+            options.ports[static_cast<std::size_t>(client) % options.ports.size()]));
   }
   io.run();
   result.elapsed = Clock::now() - started;

@@ -50,7 +50,8 @@ struct LoadResult {
 };
 
 struct LoadOptions {
-  std::uint16_t port = 0;
+  // The servers on 127.0.0.1: connection c talks to ports[c % ports.size()].
+  std::vector<std::uint16_t> ports;
   int connections = 64;
   std::chrono::milliseconds duration{std::chrono::seconds(10)};
   // Requests per second offered over all connections (open loop); 0 sends each request as soon
@@ -58,7 +59,7 @@ struct LoadOptions {
   double rate = 0;
 };
 
-// An HTTP/1.1 keep-alive load generator: `connections` connections to 127.0.0.1:port for
+// An HTTP/1.1 keep-alive load generator: `connections` connections to 127.0.0.1:ports for
 // `duration` (or until every connection's workload is exhausted). Closed loop, a connection
 // sends its workload's next request as soon as the previous answer is in, so the latencies
 // include the wait in the server's queue that the connections themselves create. Open loop,

@@ -60,7 +60,8 @@ constexpr std::array<const char*, 7> kWorkloads{"health",   "search", "book",   
                                                 "messages", "login",  "login-flood"};
 
 struct Options {
-  std::string backend = "sqlite";  // or "mysql"
+  std::string backend = "sqlite";  // or "mysql", or "galera"
+  // The MariaDB server; for "galera", each node's, comma-separated (one clinicd per node).
   std::string mysql = "mysql://root@127.0.0.1:3306/";
   std::string docs;  // empty: a SQLite file
   int connections = 64;
@@ -260,14 +261,28 @@ BenchData Prepare(std::uint16_t port, const Options& options, const std::string&
   return data;
 }
 
+// "a,b,c" → {"a", "b", "c"}, without empty items.
+std::vector<std::string> SplitList(const std::string& list) {
+  std::vector<std::string> items;
+  std::size_t begin = 0;
+  while (begin <= list.size()) {
+    const auto end = std::min(list.find(',', begin), list.size());
+    if (end > begin) items.push_back(list.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return items;
+}
+
 // Runs one workload against the server and notes its CPU time and peak RSS meanwhile.
 // `rate` > 0 offers that many requests per second (open loop) instead of closing the loop.
-Row Measure(std::string name, std::string backend, pid_t server, std::uint16_t port,
+// With several servers (`ports`), the connections are spread over them evenly and the CPU time and
+// RSS are those of the first (`server`).
+Row Measure(std::string name, std::string backend, pid_t server, std::vector<std::uint16_t> ports,
             const Options& options, Workload& workload, int connections = 0, double rate = 0) {
   const auto before = SampleProcess(server);
   RssWatcher rss(server);
   LoadResult result = RunLoad(
-      {.port = port,
+      {.ports = std::move(ports),
        .connections = connections > 0 ? connections : options.connections,
        .duration = std::chrono::milliseconds(static_cast<std::int64_t>(options.seconds * 1000)),
        .rate = rate},
@@ -436,14 +451,15 @@ std::optional<Row> MeasureNginx(const Options& options, const fs::path& director
   // Ready once it answers.
   GetWorkload probe("/health.json");
   for (int i = 0; i < 100; ++i) {
-    if (RunLoad({.port = port, .connections = 1, .duration = std::chrono::milliseconds(1)}, probe)
+    if (RunLoad({.ports = {port}, .connections = 1, .duration = std::chrono::milliseconds(1)},
+                probe)
             .statuses[200] > 0) {
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   GetWorkload workload("/health.json");
-  auto row = Measure("static file (nginx, ceiling)", "nginx", pid, port, options, workload);
+  auto row = Measure("static file (nginx, ceiling)", "nginx", pid, {port}, options, workload);
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
   return row;
@@ -490,8 +506,15 @@ int Run(const Options& options) {
   std::string db_uri = "sqlite://" + (directory / "clinic.db").string();
   std::string mysql_database;
   std::unique_ptr<storage::sql::Connection> mysql_admin;
-  if (options.backend == "mysql") {
-    auto server = Must(storage::mysql::ParseMysqlUri(options.mysql), "--mysql");
+  // The database's URI on each MariaDB server clinicd instances run on: one, or each Galera node.
+  std::vector<std::string> node_uris;
+  if (options.backend != "sqlite") {
+    const auto servers = SplitList(options.mysql);
+    if (options.backend == "galera" && servers.size() < 2) {
+      Die("--backend galera needs every node's URI in --mysql, comma-separated");
+    }
+    if (options.backend == "mysql" && servers.size() != 1) Die("--mysql names one server");
+    auto server = Must(storage::mysql::ParseMysqlUri(servers.front()), "--mysql");
     server.database.clear();
     mysql_admin = Must(storage::mysql::MakeMysqlConnectionFactory(server)->Open(), "MariaDB");
     mysql_database = "clinic_bench_" + Sha256Hex(RandomToken(8)).substr(0, 12);
@@ -501,9 +524,11 @@ int Run(const Options& options) {
         !created) {
       Die("cannot create the benchmark database: " + created.error().message);
     }
-    db_uri = options.mysql;
-    if (!db_uri.ends_with('/')) db_uri += '/';
-    db_uri += mysql_database;
+    for (auto uri : servers) {
+      if (!uri.ends_with('/')) uri += '/';
+      node_uris.push_back(uri + mysql_database);
+    }
+    db_uri = node_uris.front();
   }
   std::string docs_uri =
       options.docs.empty() ? "sqlite://" + (directory / "docs.db").string() : options.docs;
@@ -514,7 +539,10 @@ int Run(const Options& options) {
   }
   const std::string files_dir = (directory / "files").string();
   app::StorageConfig storage{.db_uri = db_uri, .docs_uri = docs_uri};
-  const std::string backend = options.backend == "mysql" ? "MariaDB" : "SQLite";
+  const std::string backend = options.backend == "sqlite" ? "SQLite"
+                              : options.backend == "mysql"
+                                  ? "MariaDB"
+                                  : fmt::format("Galera, {} nodes", node_uris.size());
   const std::string docs_backend = docs_uri.starts_with("mongodb") ? "MongoDB" : "SQLite";
 
   // The admin the preparation logs in as (cheap hash), and accounts with production-cost hashes
@@ -534,8 +562,9 @@ int Run(const Options& options) {
       data.login_accounts.emplace_back(username, kPassword);
     }
   }
-  const auto start_clinicd = [&](std::vector<std::string> extra_args) {
-    std::vector<std::string> args{"--db", db_uri, "--docs", docs_uri, "--files", files_dir,
+  const auto start_clinicd = [&](std::vector<std::string> extra_args,
+                                 const std::string& database_uri) {
+    std::vector<std::string> args{"--db", database_uri, "--docs", docs_uri, "--files", files_dir,
                                   "--listen", "127.0.0.1:0", "--log-level", "warn",
                                   "--insecure-fast-password-hashing", "--registrations-per-address",
                                   "1000000",
@@ -546,7 +575,7 @@ int Run(const Options& options) {
                     {.args = std::move(args), .env = {{"MONGOC_DISABLE_SHM", "1"}}}),
                 "starting clinicd");
   };
-  auto server = start_clinicd({});
+  auto server = start_clinicd({}, db_uri);
   const auto port = server->port();
   const pid_t pid = server->pid();
   fmt::print("clinic-bench: {} + {} documents, {} connections, {:.1f} s per workload, {} cores\n",
@@ -562,10 +591,20 @@ int Run(const Options& options) {
       data.book_patients.size() + data.raw_patients.size() + data.race_patients.size(),
       std::chrono::duration<double>(std::chrono::steady_clock::now() - prepare_start).count());
 
+  // On a cluster, one more clinicd on each other node: the book and race workloads also run
+  // across all of them, and the spread booking is judged against one instance alone.
+  std::vector<std::unique_ptr<test_support::ClinicdProcess>> peers;
+  std::vector<std::uint16_t> every_port{port};
+  for (std::size_t node = 1; node < node_uris.size(); ++node) {
+    peers.push_back(start_clinicd({}, node_uris[node]));
+    every_port.push_back(peers.back()->port());
+  }
+  const auto instances = fmt::format("{} instances, one per node", every_port.size());
+
   std::vector<Row> rows;
   if (options.Runs("health")) {
     GetWorkload health("/health");
-    rows.push_back(Measure("health", backend, pid, port, options, health));
+    rows.push_back(Measure("health", backend, pid, {port}, options, health));
     const auto health_body = RunRequests(port, {Request{.target = "/health"}}).front().body;
     if (auto nginx = MeasureNginx(options, directory, health_body.size())) {
       rows.back().ratio = Ratio(rows.back(), *nginx, "nginx");
@@ -580,7 +619,7 @@ int Run(const Options& options) {
     const auto measure_search = [&](const std::string& name, pid_t server_pid,
                                     std::uint16_t server_port, const std::string& note) {
       SearchWorkload closed(data);
-      rows.push_back(Measure(name, backend, server_pid, server_port, options, closed));
+      rows.push_back(Measure(name, backend, server_pid, {server_port}, options, closed));
       rows.back().note = fmt::format("{} slots{}", slots, note);
       const double target_us = options.latency_target_ms * 1000;
       double low = 0;
@@ -591,7 +630,7 @@ int Run(const Options& options) {
         const double rate = (low + high) / 2;
         SearchWorkload open(data);
         Row row = Measure(fmt::format("{}, p99 ≤ {} ms", name, options.latency_target_ms), backend,
-                          server_pid, server_port, options, open, 0, rate);
+                          server_pid, {server_port}, options, open, 0, rate);
         const bool met =
             row.result.errors == 0 && PercentilesOf(row.result.latencies_us).p99 <= target_us;
         (met ? low : high) = rate;
@@ -609,7 +648,7 @@ int Run(const Options& options) {
     };
     measure_search("search", pid, port, "");
     // Every search reaching the database: what a search costs when its answer is not at hand.
-    auto uncached = start_clinicd({"--slot-search-cache-ms", "0"});
+    auto uncached = start_clinicd({"--slot-search-cache-ms", "0"}, db_uri);
     measure_search("search, answer cache off", uncached->pid(), uncached->port(),
                    ", --slot-search-cache-ms 0");
     if (uncached->Terminate() != 0) Die("the second clinicd did not stop cleanly");
@@ -617,9 +656,17 @@ int Run(const Options& options) {
   // The messages go to the threads of the appointments booked here.
   BookWorkload book(data);
   if (options.Runs("book") || options.Runs("messages")) {
-    rows.push_back(Measure("book", backend, pid, port, options, book));
+    rows.push_back(Measure("book", backend, pid, {port}, options, book));
     auto raw = MeasureRawTransaction(options, db_uri, data, backend);
     rows.back().ratio = Ratio(rows.back(), raw, "raw");
+    if (!peers.empty()) {
+      const Row& one_instance = rows.back();
+      Row spread =
+          Measure(fmt::format("book, {}", instances), backend, pid, every_port, options, book);
+      spread.ratio = Ratio(spread, one_instance, "one instance");
+      spread.note = "RSS and CPU of the first instance";
+      rows.push_back(std::move(spread));
+    }
     auto service = MeasureServiceBooking(options, storage, files_dir, data, backend);
     service.ratio = Ratio(service, raw, "raw");
     rows.push_back(std::move(service));
@@ -628,20 +675,21 @@ int Run(const Options& options) {
   std::int64_t doubled = 0;
   if (options.Runs("race")) {
     RaceWorkload race(data, options.connections);
-    rows.push_back(Measure("race", backend, pid, port, options, race));
+    rows.push_back(Measure(peers.empty() ? "race" : fmt::format("race, {}", instances), backend,
+                           pid, every_port, options, race));
     doubled = DoubleBookings(db_uri);
     rows.back().note = fmt::format("{} booked, {} conflicts, {} double bookings", race.successes(),
                                    race.conflicts(), doubled);
   }
   if (options.Runs("messages")) {
     MessageWorkload messages(data, book.booked());
-    rows.push_back(Measure("messages", docs_backend, pid, port, options, messages));
+    rows.push_back(Measure("messages", docs_backend, pid, {port}, options, messages));
     rows.back().note = "post + list, hot and cold threads";
   }
   if (options.Runs("login")) {
     LoginWorkload login(data);
     rows.push_back(
-        Measure("login", backend, pid, port, options, login, std::min(options.connections, 8)));
+        Measure("login", backend, pid, {port}, options, login, std::min(options.connections, 8)));
     const auto busy = rows.back().result.statuses[429];
     rows.back().note = fmt::format("argon2id 19 MiB, t=2; {} answered 429 (hasher full)", busy);
   }
@@ -651,14 +699,14 @@ int Run(const Options& options) {
     LoginWorkload flood(data);
     LoadResult flooded;
     std::thread flooder([&] {
-      flooded = RunLoad({.port = port,
+      flooded = RunLoad({.ports = {port},
                          .connections = 32,
                          .duration = std::chrono::milliseconds(
                              static_cast<std::int64_t>(options.seconds * 1000))},
                         flood);
     });
     SearchWorkload search(data);
-    rows.push_back(Measure("search during a login flood", backend, pid, port, options, search));
+    rows.push_back(Measure("search during a login flood", backend, pid, {port}, options, search));
     flooder.join();
     rows.back().note =
         fmt::format("32 connections logging in meanwhile: {} logins, {} answered 429, {} errors",
@@ -683,10 +731,13 @@ int Run(const Options& options) {
     ++failures;
     fmt::print(stderr, "clinic-bench: {} slots are double-booked\n", doubled);
   }
-  if (server->Terminate() != 0) {
+  const auto stop = [&](test_support::ClinicdProcess& instance) {
+    if (instance.Terminate() == 0) return;
     ++failures;
-    fmt::print(stderr, "clinic-bench: clinicd did not stop cleanly:\n{}\n", server->Output());
-  }
+    fmt::print(stderr, "clinic-bench: clinicd did not stop cleanly:\n{}\n", instance.Output());
+  };
+  stop(*server);
+  for (auto& peer : peers) stop(*peer);
   if (mysql_admin) (void)mysql_admin->ExecuteScript("DROP DATABASE IF EXISTS " + mysql_database);
   fs::remove_all(directory);
   return failures == 0 ? 0 : 1;
@@ -699,10 +750,13 @@ int main(int argc, char** argv) {
   clinic::InitCrypto();
   CLI::App cli{"clinic-bench: load tests of clinicd against this machine's ceilings"};
   clinic::bench::Options options;
-  cli.add_option("--backend", options.backend, "sqlite or mysql")
-      ->check(CLI::IsMember({"sqlite", "mysql"}))
+  cli.add_option("--backend", options.backend,
+                 "sqlite, mysql, or galera (book and race also across one clinicd per node)")
+      ->check(CLI::IsMember({"sqlite", "mysql", "galera"}))
       ->capture_default_str();
-  cli.add_option("--mysql", options.mysql, "MariaDB server URI (a database is created and dropped)")
+  cli.add_option("--mysql", options.mysql,
+                 "MariaDB server URI (a database is created and dropped); for galera every "
+                 "node's, comma-separated")
       ->capture_default_str();
   cli.add_option("--docs", options.docs, "document store URI (default: a SQLite file)");
   cli.add_option("--connections", options.connections, "concurrent connections")

@@ -68,7 +68,7 @@ std::vector<Answer> RunRequests(std::uint16_t port, std::vector<Request> request
     batch.reserve(pending.size());
     for (const auto i : pending) batch.push_back(requests[i]);
     ListWorkload workload(std::move(batch));
-    RunLoad({.port = port, .connections = connections, .duration = std::chrono::hours(1)},
+    RunLoad({.ports = {port}, .connections = connections, .duration = std::chrono::hours(1)},
             workload);
     auto batch_answers = workload.TakeAnswers();
     std::vector<std::size_t> busy;

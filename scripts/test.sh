@@ -102,6 +102,9 @@ CLINIC_TEST_MYSQL_URI="${galera_uris[0]}" build/dev/bin/clinic_integration_tests
   --gtest_brief=1 --gtest_filter='*Mysql*:MigrationLock*'
 CLINIC_TEST_MYSQL_URI="${galera_uris[0]}" CLINIC_TEST_MYSQL_PEER_URIS="${galera_uris[1]},${galera_uris[2]}" \
   build/dev/bin/clinic_e2e_tests --gtest_color=no --gtest_brief=1 --gtest_filter='*BookingRace*/Mysql'
+echo "clinic-bench on the cluster, a moment of the race across one clinicd per node:"
+MONGOC_DISABLE_SHM=1 build/dev/bin/clinic-bench --smoke --backend galera --workloads race \
+  --mysql "$(IFS=,; echo "${galera_uris[*]}")" ${CLINIC_TEST_MONGO_URI:+--docs "$CLINIC_TEST_MONGO_URI"}
 
 echo "fuzzing the parsers of client input (libFuzzer, 20 s per target):"
 bash scripts/fuzz.sh 20

@@ -31,9 +31,18 @@
 namespace clinic::storage::sql {
 namespace {
 
-// How often a write transaction that lost a race (deadlock, busy) is run again before the
-// caller sees kAborted.
-constexpr int kMaxAttempts = 5;
+// How often a write transaction that lost a race (deadlock, busy, a Galera certification
+// failure) is run before the caller sees kAborted. On a cluster a booking's audit chain and
+// doctor row can be written on two nodes at once, and the loser learns it only at COMMIT.
+constexpr int kMaxAttempts = 8;
+
+// The pause before attempt `attempt` + 1: random within a window that grows with each attempt,
+// so racers that collided do not run again in lock step and collide again.
+std::chrono::milliseconds RetryBackoff(int attempt) {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  return std::chrono::milliseconds(
+      std::uniform_int_distribution<int>(1, 4 * attempt * attempt)(random));
+}
 
 constexpr std::array<std::string_view, 5> kRetryReasons = {"deadlock", "lock_wait_timeout",
                                                            "transaction_lost", "busy", "conflict"};
@@ -121,8 +130,7 @@ class SqlStore final : public Store {
       retries_[reason].fetch_add(1);
       spdlog::warn("transaction aborted ({}), running it again (attempt {} of {})",
                    kRetryReasons[reason], attempt + 1, kMaxAttempts);
-      // Back off a little, more each time, so the racers do not collide again in lock step.
-      std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt * attempt));
+      std::this_thread::sleep_for(RetryBackoff(attempt));
     }
   }
 
