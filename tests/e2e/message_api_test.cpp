@@ -899,6 +899,26 @@ TEST_P(MessageApiTest, EndingASessionClosesItsLiveSocketsOnEveryInstance) {
       204);
   EXPECT_TRUE(ClosedSoon(*leaver)) << "a deleted account's sessions end";
   EXPECT_FALSE(other->Closed());
+
+  const auto [reset, reset_token] = RegisterPatient("rita@example.com");
+  auto forgetful = Live(reset_token, second->port());
+  ASSERT_TRUE(forgetful);
+  ASSERT_EQ(Call("PATCH", "/api/v1/patients/" + std::to_string(reset),
+                 object{{"password", "set-by-the-front-desk"}}, admin_token_)
+                .status,
+            200);
+  EXPECT_TRUE(ClosedSoon(*forgetful)) << "a password an admin sets ends every session";
+
+  const auto leaving_doctor = CreateDoctor("gone@clinic.example");
+  const std::string leaving_doctor_token = Login("gone@clinic.example", kDoctorPassword);
+  auto deactivated = Live(leaving_doctor_token, second->port());
+  ASSERT_TRUE(deactivated);
+  ASSERT_EQ(Call("PATCH", "/api/v1/doctors/" + std::to_string(leaving_doctor),
+                 object{{"is_active", false}}, admin_token_)
+                .status,
+            200);
+  EXPECT_TRUE(ClosedSoon(*deactivated)) << "a deactivated account's sessions end";
+  EXPECT_FALSE(other->Closed());
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(MessageApiTest);

@@ -74,6 +74,34 @@ TEST_P(SchedulingApiTest, WorkingHoursAreReplacedReadAndGenerateSlotsOnce) {
   EXPECT_THAT(ProblemFields(past), ::testing::ElementsAre("from"));
 }
 
+// The doctor's lock (which bookings of that doctor wait for) is held a week of slots at a time,
+// never for the whole range: each batch commits on its own, with its own audit row.
+TEST_P(SchedulingApiTest, GenerationCommitsAWeekAtATime) {
+  const auto location = CreateLocation();
+  const auto doctor = CreateDoctor("who@clinic.example");
+  ASSERT_EQ(Call("PUT", WorkingHoursPath(doctor), WeeklyHours(location), admin_token_).status, 200);
+  auto generated =
+      Call("POST", SlotsPath(doctor, "/generate"),
+           object{{"from", DaysFromToday(2)}, {"to", DaysFromToday(21)}}, admin_token_);
+  ASSERT_EQ(generated.status, 200) << generated.body;
+  EXPECT_EQ(generated.Json(), (boost::json::value(object{{"created", 100}, {"skipped", 0}})));
+  EXPECT_EQ(SearchAll("&doctor_id=" + std::to_string(doctor), 200).size(), 100u);
+
+  auto audit = Call("GET", "/api/v1/audit?action=slot.generate", std::nullopt, admin_token_);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  std::vector<std::string> batches;
+  const auto rows = audit.Json();
+  for (const auto& row : rows.at("items").as_array()) {
+    batches.emplace_back(row.at("details").as_string());
+  }
+  EXPECT_THAT(
+      batches,
+      ::testing::UnorderedElementsAre(
+          fmt::format("{} to {}: 35 created, 0 skipped", DaysFromToday(2), DaysFromToday(8)),
+          fmt::format("{} to {}: 35 created, 0 skipped", DaysFromToday(9), DaysFromToday(15)),
+          fmt::format("{} to {}: 30 created, 0 skipped", DaysFromToday(16), DaysFromToday(21))));
+}
+
 TEST_P(SchedulingApiTest, ClinicctlGeneratesEveryDoctorsSlotsUpToTheHorizonOnce) {
   const auto location = CreateLocation();
   const auto doctor = CreateDoctor("who@clinic.example");

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "clinic/common/time.hpp"
@@ -151,10 +152,13 @@ Result<GenerationResult> SchedulingService::GenerateSlots(const domain::RequestC
   if (std::chrono::sys_days{to} < std::chrono::sys_days{from}) {
     return Fail(Error::InvalidField("to", "must not be before from"));
   }
-  return InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<GenerationResult> {
-    CLINIC_TRY_STATUS(LockSchedule(tx, context.actor, doctor_id));
-    return GenerateLocked(tx, context, doctor_id, std::pair{from, to});
-  });
+  CLINIC_ASSIGN_OR_RETURN(auto generated, GenerateInBatches(context, doctor_id, DateRange{from, to},
+                                                            [&](Transaction& tx) -> Result<bool> {
+                                                              CLINIC_TRY_STATUS(LockSchedule(
+                                                                  tx, context.actor, doctor_id));
+                                                              return true;
+                                                            }));
+  return generated.value_or(GenerationResult{});
 }
 
 Result<std::vector<DoctorGeneration>> SchedulingService::GenerateUpcomingSlots(
@@ -165,27 +169,46 @@ Result<std::vector<DoctorGeneration>> SchedulingService::GenerateUpcomingSlots(
                           }));
   std::vector<DoctorGeneration> results;
   for (const Id doctor_id : doctor_ids) {
-    // One transaction per doctor, so a large clinic does not hold every doctor's lock at once.
+    // Doctor by doctor, batch by batch, so a large clinic never holds many locks or long ones.
     CLINIC_ASSIGN_OR_RETURN(
         auto generated,
-        InTransaction(store_, TxMode::kWrite,
-                      [&](Transaction& tx) -> Result<std::optional<GenerationResult>> {
-                        CLINIC_ASSIGN_OR_RETURN(auto doctor, tx.doctors().GetForUpdate(doctor_id));
-                        if (doctor.deleted_at || !doctor.is_active) {
-                          return std::optional<GenerationResult>{};
-                        }
-                        CLINIC_ASSIGN_OR_RETURN(
-                            auto result, GenerateLocked(tx, context, doctor_id, std::nullopt));
-                        return std::optional<GenerationResult>{result};
-                      }));
+        GenerateInBatches(context, doctor_id, std::nullopt, [&](Transaction& tx) -> Result<bool> {
+          CLINIC_ASSIGN_OR_RETURN(auto doctor, tx.doctors().GetForUpdate(doctor_id));
+          return !doctor.deleted_at && doctor.is_active;
+        }));
     if (generated) results.push_back({.doctor_id = doctor_id, .result = *generated});
   }
   return results;
 }
 
-Result<GenerationResult> SchedulingService::GenerateLocked(
+Result<std::optional<GenerationResult>> SchedulingService::GenerateInBatches(
+    const domain::RequestContext& context, Id doctor_id, std::optional<DateRange> range,
+    const std::function<Result<bool>(Transaction&)>& lock) {
+  std::optional<GenerationResult> total;
+  std::optional<std::chrono::year_month_day> batch_from;
+  do {
+    CLINIC_ASSIGN_OR_RETURN(
+        auto batch, InTransaction(store_, TxMode::kWrite,
+                                  [&](Transaction& tx) -> Result<std::optional<GenerationBatch>> {
+                                    CLINIC_ASSIGN_OR_RETURN(const bool go_on, lock(tx));
+                                    if (!go_on) return std::optional<GenerationBatch>{};
+                                    CLINIC_ASSIGN_OR_RETURN(
+                                        auto generated,
+                                        GenerateLocked(tx, context, doctor_id, range, batch_from));
+                                    return std::optional<GenerationBatch>{generated};
+                                  }));
+    if (!batch) break;
+    if (!total) total.emplace();
+    total->created += batch->result.created;
+    total->skipped += batch->result.skipped;
+    batch_from = batch->next;
+  } while (batch_from);
+  return total;
+}
+
+Result<SchedulingService::GenerationBatch> SchedulingService::GenerateLocked(
     Transaction& tx, const domain::RequestContext& context, Id doctor_id,
-    std::optional<std::pair<std::chrono::year_month_day, std::chrono::year_month_day>> range) {
+    std::optional<DateRange> range, std::optional<std::chrono::year_month_day> batch_from) {
   const Instant now = clock_.Now();
   CLINIC_ASSIGN_OR_RETURN(auto hours, tx.working_hours().Get(doctor_id));
   if (!hours) {
@@ -203,7 +226,8 @@ Result<GenerationResult> SchedulingService::GenerateLocked(
                                              std::chrono::days(hours->horizon_days)};
   const auto [from, to] = range.value_or(std::pair{today, last_day});
   // Slots never start in the past, so earlier days would only cost time inside the doctor's lock.
-  if (std::chrono::sys_days{from} < std::chrono::sys_days{today}) {
+  // Checked before the first batch: a later one may start on a day that has just ended.
+  if (!batch_from && std::chrono::sys_days{from} < std::chrono::sys_days{today}) {
     return Fail(Error::InvalidField(
         "from", fmt::format("must not be before today ({}) in the location's time zone",
                             FormatDate(today))));
@@ -213,9 +237,17 @@ Result<GenerationResult> SchedulingService::GenerateLocked(
         Error::InvalidField("to", fmt::format("is beyond the booking horizon of {} days ({})",
                                               hours->horizon_days, FormatDate(last_day))));
   }
-  const auto plan = domain::GenerateSlots(hours->weekly, *zone,
-                                          std::chrono::minutes(hours->slot_minutes), from, to);
-  GenerationResult result{.skipped = plan.skipped};
+  const std::chrono::sys_days first{batch_from.value_or(from)};
+  const std::chrono::sys_days last =
+      std::min(first + std::chrono::days(kGenerationBatchDays - 1), std::chrono::sys_days{to});
+  GenerationBatch batch;
+  if (last < first) return batch;  // the horizon shrank between batches: nothing is left
+  if (last < std::chrono::sys_days{to}) batch.next = last + std::chrono::days(1);
+  const auto plan =
+      domain::GenerateSlots(hours->weekly, *zone, std::chrono::minutes(hours->slot_minutes),
+                            std::chrono::year_month_day{first}, std::chrono::year_month_day{last});
+  GenerationResult& result = batch.result;
+  result.skipped = plan.skipped;
   for (const auto& period : plan.slots) {
     if (period.start < now) {
       ++result.skipped;
@@ -233,10 +265,12 @@ Result<GenerationResult> SchedulingService::GenerateLocked(
                                          .end_time_utc = period.end}));
     ++result.created;
   }
-  CLINIC_TRY_STATUS(Audit(tx, clock_, context, "slot.generate", "doctor", doctor_id,
-                          fmt::format("{} to {}: {} created, {} skipped", FormatDate(from),
-                                      FormatDate(to), result.created, result.skipped)));
-  return result;
+  CLINIC_TRY_STATUS(Audit(
+      tx, clock_, context, "slot.generate", "doctor", doctor_id,
+      fmt::format("{} to {}: {} created, {} skipped",
+                  FormatDate(std::chrono::year_month_day{first}),
+                  FormatDate(std::chrono::year_month_day{last}), result.created, result.skipped)));
+  return batch;
 }
 
 Result<Created<domain::Slot>> SchedulingService::CreateSlot(const domain::RequestContext& context,

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ struct WorkingHoursInput {
 // What slot generation did: slots created, and slots the working hours describe that were not
 // created (already there or overlapping an existing slot, in the past, or not existing in local
 // time because of a DST change).
+// Local days of slots one generation transaction creates at most.
+inline constexpr int kGenerationBatchDays = 7;
+
 struct GenerationResult {
   int created = 0;
   int skipped = 0;
@@ -104,13 +108,17 @@ class SchedulingService {
   // today (local; kInvalidArgument naming the field otherwise); slots that
   // would start in the past or overlap an existing slot of the doctor are skipped, so running it
   // twice creates nothing new. kFailedPrecondition when the doctor has no working hours.
+  // Works in batches of kGenerationBatchDays days, each a transaction of its own (with its audit
+  // row), so the doctor's lock is never held for a whole year of slots; a failure leaves the
+  // batches before it committed, and running it again completes the range.
   Result<GenerationResult> GenerateSlots(const domain::RequestContext& context, Id doctor_id,
                                          std::chrono::year_month_day from,
                                          std::chrono::year_month_day to);
   // For the operator's tools (clinicctl generate-slots, run e.g. nightly): for every active doctor
   // with working hours, creates the slots from today (local) to the end of their booking horizon,
-  // one transaction per doctor. Acts with the authority of whoever can reach the database, so it
-  // checks no caller; `context` is what the audit rows record. Never exposed over HTTP.
+  // in batches per doctor as GenerateSlots does. Acts with the authority of whoever can reach the
+  // database, so it checks no caller; `context` is what the audit rows record. Never exposed over
+  // HTTP.
   Result<std::vector<DoctorGeneration>> GenerateUpcomingSlots(
       const domain::RequestContext& context);
   // Adds one slot: end after start, start not in the past, the location exists; a slot
@@ -138,11 +146,24 @@ class SchedulingService {
   Result<SlotSearchPage> SearchSlots(const SlotQuery& query);
 
  private:
-  // Generation for a doctor whose row `tx` has locked: the local dates `range`, or today to the
-  // horizon when unset.
-  Result<GenerationResult> GenerateLocked(
-      storage::Transaction& tx, const domain::RequestContext& context, Id doctor_id,
-      std::optional<std::pair<std::chrono::year_month_day, std::chrono::year_month_day>> range);
+  using DateRange = std::pair<std::chrono::year_month_day, std::chrono::year_month_day>;
+  // One batch of generation and where the next starts (unset after the last).
+  struct GenerationBatch {
+    GenerationResult result;
+    std::optional<std::chrono::year_month_day> next;
+  };
+  // One batch for a doctor whose row `tx` has locked: the local dates `range` (today to the
+  // horizon when unset) are checked whole, and the slots of at most kGenerationBatchDays of them
+  // from `batch_from` (the range's first day when unset) are created.
+  Result<GenerationBatch> GenerateLocked(storage::Transaction& tx,
+                                         const domain::RequestContext& context, Id doctor_id,
+                                         std::optional<DateRange> range,
+                                         std::optional<std::chrono::year_month_day> batch_from);
+  // Every batch of `range`, each in a transaction of its own that first runs `lock`: it locks the
+  // doctor's row and answers whether to go on (nullopt when the first batch did not).
+  Result<std::optional<GenerationResult>> GenerateInBatches(
+      const domain::RequestContext& context, Id doctor_id, std::optional<DateRange> range,
+      const std::function<Result<bool>(storage::Transaction&)>& lock);
 
   storage::Store& store_;
   const Clock& clock_;
