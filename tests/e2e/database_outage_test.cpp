@@ -20,9 +20,11 @@
 #include <atomic>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -68,6 +70,7 @@ struct Attempt {
   Clock::time_point answered;
   int status = 0;  // 0: no answer (the connection failed or timed out)
   bool retry_after = false;
+  bool replayed = false;  // a 201 answered from the Idempotency-Key: an earlier send committed
   std::int64_t appointment = 0;
   std::string body;
 };
@@ -150,6 +153,7 @@ class BookingLoad {
         if (response) {
           attempt.status = response->status;
           attempt.retry_after = response->HasHeader("Retry-After");
+          attempt.replayed = response->Header("Idempotent-Replayed") == "true";
           attempt.body = response->body;
           if (response->status == 201) attempt.appointment = response->Json().at("id").as_int64();
         } else {
@@ -184,6 +188,13 @@ class BookingLoad {
   std::vector<Attempt> attempts_;
   std::vector<std::thread> threads_;  // last: they use everything above
 };
+
+// How many bookings a client sent again after a 503 or a lost answer and had answered from the
+// key: the earlier send had committed although its answer was not a 201.
+long CommittedDespiteNoAcknowledgement(const std::vector<Attempt>& attempts) {
+  return std::count_if(attempts.begin(), attempts.end(),
+                       [](const Attempt& attempt) { return attempt.replayed; });
+}
 
 // When /health on `port` first answered `status`, polling until `timeout`; nullopt if never.
 std::optional<Clock::time_point> WaitForHealth(std::uint16_t port, int status,
@@ -388,10 +399,11 @@ TEST_P(MariadbRestartTest, ClinicdAnswers503QuicklyWhileItIsDownAndBooksAgainOnc
   std::cout << fmt::format(
       "figures: {} requests, {} answered 503 while the database was down; slowest answer then "
       "{:.3f} s; /health said not ready {:.3f} s after the kill; mariadbd restarted in {:.3f} s; "
-      "first booking {:.3f} s after it accepted connections; /health ready {:.3f} s after\n",
+      "first booking {:.3f} s after it accepted connections; /health ready {:.3f} s after; {} "
+      "bookings committed although their answer was a 503 or lost, acknowledged by a resend\n",
       attempts.size(), unavailable, Seconds(slowest), Seconds(*unready - killed),
       Seconds(back - restarting), Seconds(first_booking_after - back),
-      Seconds(ready_again.value_or(back) - back));
+      Seconds(ready_again.value_or(back) - back), CommittedDespiteNoAcknowledgement(attempts));
 
   ExpectNothingLostOrDoubled(load, port(), {database().uri()});
 }
@@ -512,10 +524,11 @@ TEST_P(GaleraNodeRestartTest, TheSurvivorKeepsBookingAndTheKilledNodesClinicdRec
       "figures: {} requests; while node 2 was down its clinicd answered {} with 503, the slowest "
       "in {:.3f} s, and the survivor booked {} (slowest {:.3f} s); /health said not ready {:.3f} "
       "s after the kill; the node rejoined in {:.3f} s; its clinicd booked {:.3f} s later, "
-      "/health ready {:.3f} s after it rejoined\n",
+      "/health ready {:.3f} s after it rejoined; {} bookings committed although their answer was "
+      "a 503 or lost, acknowledged by a resend\n",
       attempts.size(), unavailable, Seconds(slowest), survivor_bookings, Seconds(survivor_slowest),
       Seconds(*unready - killed), Seconds(back - restarting), Seconds(first_booking_after - back),
-      Seconds(ready_again.value_or(back) - back));
+      Seconds(ready_again.value_or(back) - back), CommittedDespiteNoAcknowledgement(attempts));
 
   std::vector<std::string> every_node;
   for (const auto& node : nodes_) every_node.push_back(database().UriThrough(node));
