@@ -3,8 +3,9 @@
 # code (scripts/lint.sh: clang-format, clang-tidy), build the
 # integration tests under ThreadSanitizer (`tsan`) and the browser UI, start a private MariaDB and
 # (when ../shared/mongo-peer exists) the MongoDB wire-protocol peer and a three-node Galera cluster
-# (scripts/galera.sh), run the concurrency tests under TSan, then every C++ suite, the cluster
-# suites on Galera, the fuzzers for a bounded time (scripts/fuzz.sh), then the
+# (scripts/galera.sh), run the concurrency tests under TSan, then every C++ suite (among them the
+# database outage tests, which start a mariadbd and a Galera cluster of their own to kill), the
+# cluster suites on Galera, the fuzzers for a bounded time (scripts/fuzz.sh), then the
 # browser journeys in Chromium, and stop what it started, also on failure. Exits non-zero on any
 # failure.
 set -euo pipefail

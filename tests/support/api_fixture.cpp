@@ -12,7 +12,12 @@ namespace clinic::testing {
 namespace {}  // namespace
 
 void ApiTest::SetUp() {
-  CLINIC_SET_UP_TEST_DATABASE(database_, GetParam());
+  auto database = MakeDatabase();
+  if (!database) {
+    if (database.error().must_fail) FAIL() << database.error().reason;
+    GTEST_SKIP() << database.error().reason;
+  }
+  database_.emplace(std::move(*database));
   std::string pattern = (std::filesystem::temp_directory_path() / "clinic-api-XXXXXX").string();
   ASSERT_NE(mkdtemp(pattern.data()), nullptr);
   directory_ = pattern;
@@ -93,6 +98,9 @@ void ApiTest::TearDown() {
   client_.reset();
   clinicd_.reset();
   if (!directory_.empty()) std::filesystem::remove_all(directory_);
+  // Dropped here rather than with the fixture, while a database server the suite started for it
+  // still runs.
+  database_.reset();
 }
 
 test_support::HttpResponse ApiTest::Call(const std::string& method, const std::string& target,

@@ -28,6 +28,12 @@ class ApiTest : public ::testing::TestWithParam<storage::sql::Dialect> {
   void SetUp() override;
   void TearDown() override;
 
+  // The empty database the server uses; by default one of the parameter's backend on the shared
+  // test server (test_databases.hpp). A suite that runs a database server of its own makes it
+  // there.
+  virtual tl::expected<TestDatabase, NoTestDatabase> MakeDatabase() {
+    return MakeTestDatabase(GetParam());
+  }
   // Extra clinicd flags for this suite (e.g. a lower login throttle); called by SetUp.
   virtual std::vector<std::string> ExtraFlags() const { return {}; }
   // Extra variables in clinicd's environment for this suite; called by SetUp.

@@ -89,11 +89,14 @@ std::vector<std::string> TestDatabase::PeerUris() const {
   std::size_t begin = 0;
   while (begin < peers.size()) {
     const std::size_t end = std::min(peers.find(',', begin), peers.size());
-    if (end > begin)
-      uris.push_back(UriForDatabase(peers.substr(begin, end - begin), mysql_database_));
+    if (end > begin) uris.push_back(UriThrough(peers.substr(begin, end - begin)));
     begin = end + 1;
   }
   return uris;
+}
+
+std::string TestDatabase::UriThrough(std::string_view server_uri) const {
+  return UriForDatabase(server_uri, mysql_database_);
 }
 
 // Cleanup failures are reported but cannot fail the test: the test's own verdict is already in.
@@ -129,8 +132,7 @@ tl::expected<TestDatabase, NoTestDatabase> TestDatabase::MakeSqlite() {
   return database;
 }
 
-tl::expected<TestDatabase, NoTestDatabase> TestDatabase::MakeMysql() {
-  const std::string server_uri = Environment(kMysqlUriVariable);
+tl::expected<TestDatabase, NoTestDatabase> TestDatabase::MakeMysql(const std::string& server_uri) {
   if (server_uri.empty()) {
     if (Environment("CI") == "true") {
       return MustFail("CLINIC_TEST_MYSQL_URI is not set; CI requires MariaDB");
@@ -162,7 +164,12 @@ tl::expected<TestDatabase, NoTestDatabase> TestDatabase::MakeMysql() {
 }
 
 tl::expected<TestDatabase, NoTestDatabase> MakeTestDatabase(Dialect dialect) {
-  return dialect == Dialect::kSqlite ? TestDatabase::MakeSqlite() : TestDatabase::MakeMysql();
+  return dialect == Dialect::kSqlite ? TestDatabase::MakeSqlite()
+                                     : TestDatabase::MakeMysql(Environment(kMysqlUriVariable));
+}
+
+tl::expected<TestDatabase, NoTestDatabase> MakeMysqlTestDatabase(const std::string& server_uri) {
+  return TestDatabase::MakeMysql(server_uri);
 }
 
 std::string DialectName(Dialect dialect) {

@@ -23,6 +23,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <tl/expected.hpp>
 #include <vector>
 
@@ -58,11 +59,16 @@ class TestDatabase {
   // URIs of this database through the other nodes of a cluster (CLINIC_TEST_MYSQL_PEER_URIS,
   // comma-separated server URIs beside CLINIC_TEST_MYSQL_URI); empty for SQLite and a lone server.
   std::vector<std::string> PeerUris() const;
+  // The URI of this database through another server of its cluster (a server URI such as
+  // mysql://root@127.0.0.1:34307/).
+  std::string UriThrough(std::string_view server_uri) const;
 
  private:
   friend tl::expected<TestDatabase, NoTestDatabase> MakeTestDatabase(storage::sql::Dialect);
+  friend tl::expected<TestDatabase, NoTestDatabase> MakeMysqlTestDatabase(
+      const std::string& server_uri);
   static tl::expected<TestDatabase, NoTestDatabase> MakeSqlite();
-  static tl::expected<TestDatabase, NoTestDatabase> MakeMysql();
+  static tl::expected<TestDatabase, NoTestDatabase> MakeMysql(const std::string& server_uri);
   TestDatabase(storage::sql::Dialect dialect, std::string uri);
   void Destroy() noexcept;
 
@@ -77,6 +83,10 @@ class TestDatabase {
 // Creates an empty database of the given dialect. See the file comment for when MySQL is
 // skipped rather than failed.
 tl::expected<TestDatabase, NoTestDatabase> MakeTestDatabase(storage::sql::Dialect dialect);
+
+// Creates an empty database on the MySQL server `server_uri` names (a server the test started
+// itself); a server that cannot be reached fails the test.
+tl::expected<TestDatabase, NoTestDatabase> MakeMysqlTestDatabase(const std::string& server_uri);
 
 // CLINIC_TEST_MONGO_URI with its path naming `database` (so that each test has a database of its
 // own), or nullopt when the variable is not set.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
+#include <optional>
 #include <string>
 
 #include "clinic/common/utf8.hpp"
@@ -18,6 +19,11 @@ std::string Readable(std::string_view text) { return SanitizeUtf8(text, text.siz
 
 // A body of thousands of bad fields gets a short answer: the first ones and how many more.
 constexpr std::size_t kMaxListedErrors = 50;
+
+// A dependency that cannot be reached (the database) is worth trying again a second later unless
+// the error says otherwise: each request tries to reconnect, so a client that waits that long sees
+// the dependency's return that soon.
+constexpr int kUnavailableRetryAfterSeconds = 1;
 
 boost::json::object Document(HttpStatus status, std::string_view type_name, std::string_view detail,
                              const std::vector<FieldError>& fields) {
@@ -93,9 +99,12 @@ Response Problem(HttpStatus status, const boost::json::object& document) {
 
 Response Problem(const Error& error) {
   Response response = Problem(HttpStatusFor(error.code), ProblemDocument(error));
-  if (error.retry_after_seconds) {
-    response.set(boost::beast::http::field::retry_after,
-                 std::to_string(std::max(1, *error.retry_after_seconds)));
+  std::optional<int> retry_after = error.retry_after_seconds;
+  if (!retry_after && error.code == ErrorCode::kUnavailable) {
+    retry_after = kUnavailableRetryAfterSeconds;
+  }
+  if (retry_after) {
+    response.set(boost::beast::http::field::retry_after, std::to_string(std::max(1, *retry_after)));
   }
   return response;
 }

@@ -105,6 +105,12 @@ TEST(ProblemTest, UnauthorizedAddsBearerChallenge) {
   EXPECT_EQ(Problem(Error::PermissionDenied("no")).count(bhttp::field::www_authenticate), 0u);
 }
 
+TEST(ProblemTest, AnUnreachableDatabaseSaysWhenToTryAgain) {
+  Response response = Problem(Error::Unavailable("cannot connect to the database"));
+  EXPECT_EQ(response.result(), HttpStatus::service_unavailable);
+  EXPECT_EQ(response[bhttp::field::retry_after], "1");
+}
+
 TEST(ProblemTest, ProtocolProblemsWithoutAnError) {
   auto document = ProblemDocument(HttpStatus::method_not_allowed, "method-not-allowed", "only GET");
   EXPECT_EQ(document.at("type"), "https://clinic.example/problems/method-not-allowed");
