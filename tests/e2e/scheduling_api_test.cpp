@@ -250,6 +250,25 @@ TEST_P(SchedulingApiTest, SearchFiltersPaginatesWithoutGapsAndShowsLocalTimes) {
   EXPECT_EQ(Call("GET", "/api/v1/slots?available=false").status, 400);
 }
 
+TEST_P(SchedulingApiTest, ASearchBySpecializationFollowsTheDoctorsChangeAtOnce) {
+  const auto location = CreateLocation();
+  const auto doctor = CreateDoctor("one@clinic.example", "Cardiology");
+  const auto slot = CreateSlot(doctor, location, On2030(9), On2030(10));
+  const auto at = "&location_id=" + std::to_string(location);
+  EXPECT_THAT(SearchAll("&specialization=Cardiology" + at), ::testing::ElementsAre(slot));
+  const auto before = Call("GET", "/api/v1/slots?doctor_id=" + std::to_string(doctor));
+  ASSERT_EQ(Call("PATCH", "/api/v1/doctors/" + std::to_string(doctor),
+                 object{{"specialization", "Neurology"}}, admin_token_)
+                .status,
+            200);
+  EXPECT_TRUE(SearchAll("&specialization=Cardiology" + at).empty());
+  EXPECT_THAT(SearchAll("&specialization=Neurology" + at), ::testing::ElementsAre(slot));
+  // The search's copy of the specialization is no change to the slot itself.
+  const auto after = Call("GET", "/api/v1/slots?doctor_id=" + std::to_string(doctor));
+  EXPECT_EQ(after.Json().at("items").at(0).at("updated_at"),
+            before.Json().at("items").at(0).at("updated_at"));
+}
+
 TEST_P(SchedulingApiTest, OnlyTheDoctorThemselfOrAnAdminChangesTheSchedule) {
   const auto location = CreateLocation();
   const auto doctor = CreateDoctor("one@clinic.example");

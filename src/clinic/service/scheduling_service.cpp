@@ -408,9 +408,9 @@ Result<SlotSearchPage> SchedulingService::SearchSlots(const SlotQuery& query) {
   if (query.cursor) {
     CLINIC_ASSIGN_OR_RETURN(search.after, DecodeStartCursor(*query.cursor));
   }
-  CLINIC_ASSIGN_OR_RETURN(auto listings, InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
-                            return tx.slots().Search(search);
-                          }));
+  CLINIC_ASSIGN_OR_RETURN(
+      auto listings, InTransaction(store_, TxMode::kSingleRead,
+                                   [&](Transaction& tx) { return tx.slots().Search(search); }));
   return MakeStartOrderedPage(std::move(listings), search.limit, [](const auto& listing) {
     return std::pair{listing.slot.start_time_utc, listing.slot.id};
   });

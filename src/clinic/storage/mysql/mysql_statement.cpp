@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <variant>
 
@@ -53,13 +54,30 @@ class StatementResultGuard {
   bool read_to_end_ = false;
 };
 
-// Where one result column is fetched to. Integer columns land in `integer`, everything else
-// (dates, text, decimals) as text in `text`; the library converts DATETIME/TIMESTAMP to
-// "YYYY-MM-DD HH:MM:SS" and DATE to "YYYY-MM-DD" when asked for a string.
+// Whether a column holds a date or a whole-second date and time, fetched as MYSQL_TIME.
+bool IsTemporalColumn(const MYSQL_FIELD& field) {
+  switch (field.type) {
+    case MYSQL_TYPE_DATE:
+      return true;
+    case MYSQL_TYPE_DATETIME:
+    case MYSQL_TYPE_TIMESTAMP:
+      return field.decimals == 0;
+    default:
+      return false;
+  }
+}
+
+// Where one result column is fetched to. Integer columns land in `integer`; dates and whole-second
+// dates and times in `time`, read as "YYYY-MM-DD" and "YYYY-MM-DD HH:MM:SS" (the library makes the
+// same text when asked for a string, but with sprintf: about 5% of clinicd's CPU in a search for a
+// page of 50 slots); everything else (text, decimals, fractional times) as text in `text`.
 struct ColumnBuffer {
   bool is_integer = false;
   bool is_unsigned = false;
+  bool is_temporal = false;
+  bool has_time = false;
   std::int64_t integer = 0;
+  MYSQL_TIME time{};
   std::vector<char> text;
   unsigned long length = 0;
   my_bool is_null = 0;
@@ -97,8 +115,29 @@ DriverResult<void> BindAndExecute(MYSQL_STMT* statement, std::span<const Value> 
   return {};
 }
 
+void PutDigits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+std::string TemporalText(const MYSQL_TIME& time, bool has_time) {
+  std::string text(has_time ? "0000-00-00 00:00:00" : "0000-00-00");
+  PutDigits(&text[0], time.year, 4);
+  PutDigits(&text[5], time.month, 2);
+  PutDigits(&text[8], time.day, 2);
+  if (has_time) {
+    PutDigits(&text[11], time.hour, 2);
+    PutDigits(&text[14], time.minute, 2);
+    PutDigits(&text[17], time.second, 2);
+  }
+  return text;
+}
+
 DriverResult<Value> ReadCell(MYSQL_STMT* statement, unsigned index, const ColumnBuffer& column) {
   if (column.is_null) return Value(nullptr);
+  if (column.is_temporal) return Value(TemporalText(column.time, column.has_time));
   if (column.is_integer) {
     // An unsigned value above INT64_MAX shows up as a negative signed one.
     if (column.is_unsigned && column.integer < 0) {
@@ -198,10 +237,16 @@ DriverResult<std::vector<Row>> FetchAll(MYSQL_STMT* statement, std::span<const V
     MYSQL_BIND& bind = binds[i];
     column.is_integer = IsIntegerColumn(fields[i].type);
     column.is_unsigned = (fields[i].flags & UNSIGNED_FLAG) != 0;
+    column.is_temporal = IsTemporalColumn(fields[i]);
+    column.has_time = fields[i].type != MYSQL_TYPE_DATE;
     if (column.is_integer) {
       bind.buffer_type = MYSQL_TYPE_LONGLONG;
       bind.buffer = &column.integer;
       bind.is_unsigned = static_cast<my_bool>(column.is_unsigned);
+    } else if (column.is_temporal) {
+      bind.buffer_type = fields[i].type;
+      bind.buffer = &column.time;
+      bind.buffer_length = sizeof(column.time);
     } else {
       column.text.resize(
           std::clamp<unsigned long>(fields[i].length + 1, 64, kMaxInitialTextBuffer));

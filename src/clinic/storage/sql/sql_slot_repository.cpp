@@ -101,7 +101,10 @@ Status SqlSlotRepository::Delete(Id id) {
 Result<std::vector<domain::SlotListing>> SqlSlotRepository::Search(const SlotSearch& search) {
   // One statement: the doctor's state and the location's zone come from joins, and "free" is a
   // NOT EXISTS on the active appointments (idx_appt_slot), so a page costs one round trip. The
-  // (start_time_utc, id) keyset walks idx_slot_start, or idx_slot_doctor_start for one doctor.
+  // specialization is the slot's copy of its doctor's (migration 0013), so a search by location
+  // and specialization seeks idx_slot_location_specialization_start and reads only the slots it
+  // returns. The (start_time_utc, id) keyset walks that index, idx_slot_location_start,
+  // idx_slot_start, or idx_slot_doctor_start for one doctor.
   std::string sql =
       "SELECT s.id, s.doctor_id, s.location_id, s.start_time_utc, s.end_time_utc, "
       "s.is_available, s.created_at, s.updated_at, l.timezone "
@@ -117,7 +120,7 @@ Result<std::vector<domain::SlotListing>> SqlSlotRepository::Search(const SlotSea
     params.emplace_back(*search.doctor_id);
   }
   if (search.specialization) {
-    sql += " AND d.specialization = ?";
+    sql += " AND s.specialization = ?";
     params.emplace_back(*search.specialization);
   }
   if (search.location_id) {

@@ -161,6 +161,12 @@ class SqlStore final : public Store {
     CLINIC_ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
     Connection& connection = *lease;
     (void)connection.TakeAbortReason();
+    if (mode == TxMode::kSingleRead) {
+      SqlTransaction statement(connection, AuditChainOf(connection));
+      auto outcome = body(statement);
+      abort_reason = connection.TakeAbortReason();
+      return outcome;
+    }
     CLINIC_TRY_STATUS(connection.Begin(mode));
     SqlTransaction tx(connection, AuditChainOf(connection));
     auto outcome = body(tx);
