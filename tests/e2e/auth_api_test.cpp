@@ -1,5 +1,6 @@
 // Accounts and sessions over HTTP, against a real clinicd on SQLite and on MariaDB.
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 
 #include <algorithm>
@@ -142,12 +143,22 @@ TEST_P(AuthApiTest, AWrongPasswordAndAnUnknownEmailLookAlike) {
   EXPECT_EQ(wrong.Json().at("detail"), unknown.Json().at("detail"));
 }
 
-// Password checks so far, from the server's /metrics.
-std::int64_t Verifications(const test_support::HttpResponse& metrics) {
-  constexpr std::string_view kName = "\nclinic_password_verifications_total ";
-  const auto at = metrics.body.find(kName);
+// A counter's value from the server's /metrics (-1 when it is missing).
+std::int64_t Counter(const test_support::HttpResponse& metrics, std::string_view name) {
+  const std::string line_start = fmt::format("\n{} ", name);
+  const auto at = metrics.body.find(line_start);
   if (at == std::string::npos) return -1;
-  return std::stoll(metrics.body.substr(at + kName.size()));
+  return std::stoll(metrics.body.substr(at + line_start.size()));
+}
+
+// Password checks so far.
+std::int64_t Verifications(const test_support::HttpResponse& metrics) {
+  return Counter(metrics, "clinic_password_verifications_total");
+}
+
+// Passwords hashed so far (registrations, new passwords).
+std::int64_t Hashes(const test_support::HttpResponse& metrics) {
+  return Counter(metrics, "clinic_password_hashes_total");
 }
 
 TEST_P(AuthApiTest, EveryFailingLoginCostsOnePasswordCheckWhateverTheAccountsState) {
@@ -305,6 +316,8 @@ TEST_P(AuthApiTest, RegistrationNamesEveryBadFieldAndStoresNothing) {
   EXPECT_EQ(fields, (std::set<std::string>{"first_name", "last_name", "email", "password", "phone",
                                            "date_of_birth"}));
   RegisterPatient("taken@example.com");
+  const auto hashes_before = Hashes(Call("GET", "/metrics"));
+  ASSERT_GT(hashes_before, 0) << "the registration above hashed its password";
   auto taken = Call("POST", "/api/v1/auth/register",
                     boost::json::object{{"first_name", "Other"},
                                         {"last_name", "Person"},
@@ -312,6 +325,8 @@ TEST_P(AuthApiTest, RegistrationNamesEveryBadFieldAndStoresNothing) {
                                         {"password", "another-password"}});
   EXPECT_EQ(taken.status, 409);
   EXPECT_EQ(taken.Json().at("errors").at(0).at("field"), "email");
+  EXPECT_EQ(Hashes(Call("GET", "/metrics")), hashes_before)
+      << "a taken email is answered before any password is hashed";
   auto connection = database().factory().Open();
   auto rows = (*connection)->Query("SELECT COUNT(*) FROM patients");
   EXPECT_EQ(rows->at(0).Int(0), 1);
