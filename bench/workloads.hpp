@@ -41,7 +41,7 @@ struct Answer {
 };
 
 // Sends every request over `connections` connections and returns the answers in order: the
-// preparation's bulk tool. A request answered 429 (the password hasher was full) is sent again a
+// preparation's bulk tool. A request answered 429 (the password workers were full) is sent again a
 // second later, as a client following Retry-After would.
 std::vector<Answer> RunRequests(std::uint16_t port, std::vector<Request> requests,
                                 int connections = 32);
@@ -124,7 +124,7 @@ class LoginWorkload final : public Workload {
  public:
   explicit LoginWorkload(const BenchData& data) : data_(data) {}
   std::optional<Request> Next(int client) override;
-  // 429 is a right answer too: the server's password hasher was full and said to retry
+  // 429 is a right answer too: the server's password workers were full and said to retry
   // (the table's note counts them).
   bool Check(int, const Request&, unsigned status, std::string_view) override {
     return status == 200 || status == 429;

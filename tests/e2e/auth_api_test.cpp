@@ -254,8 +254,8 @@ TEST_P(AuthApiTest, ConcurrentWrongPasswordsAreCheckedNoMoreThanTheLimit) {
     return Credentials("target@example.com", "guess-" + std::to_string(i));
   }));
   // Ten guesses are checked and refused (401); every other attempt is answered 429 unchecked.
-  // (A check the hasher had no room for is a 429 too, and frees its place for another guess, so
-  // under a burst fewer than ten may be checked; never more.)
+  // (A login the password workers had no room for is a 429 too, answered before its attempt is
+  // counted, so under a burst fewer than ten may be checked; never more.)
   const auto checked = std::count(statuses.begin(), statuses.end(), 401);
   EXPECT_GE(checked, 1);
   EXPECT_LE(checked, 10);

@@ -40,8 +40,7 @@ Api::Api(storage::Store& store, const storage::DocumentStores& documents,
       // A name of this instance's own, for the outbox entries it writes.
       outbox_writer_(clock_, RandomToken(8)),
       hasher_(config.fast_password_hashing ? service::PasswordHasher::Cost::kFastForTests
-                                           : service::PasswordHasher::Cost::kProduction,
-              std::max<std::size_t>(1, config.workers / 2)),
+                                           : service::PasswordHasher::Cost::kProduction),
       auth_(store, hasher_, clock_, AuthOptionsFrom(config)),
       locations_(store, clock_),
       doctors_(store, hasher_, clock_, &appointment_events_, &outbox_writer_),
@@ -104,12 +103,8 @@ void Api::AddMetrics(http::Metrics& metrics) const {
         "clinic_password_hashes_total {}\n"
         "# HELP clinic_password_verifications_total Passwords checked against a stored hash.\n"
         "# TYPE clinic_password_verifications_total counter\n"
-        "clinic_password_verifications_total {}\n"
-        "# HELP clinic_password_checks_refused_total Hashes or checks refused with 429 because "
-        "the hasher was full.\n"
-        "# TYPE clinic_password_checks_refused_total counter\n"
-        "clinic_password_checks_refused_total {}\n",
-        counters.hashes, counters.verifications, counters.refused);
+        "clinic_password_verifications_total {}\n",
+        counters.hashes, counters.verifications);
   });
   metrics.AddCollector([&store = store_, &relay = outbox_relay_](std::string& out) {
     const auto counters = relay.counters();

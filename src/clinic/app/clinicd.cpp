@@ -94,9 +94,11 @@ int ClinicdMain(int argc, char** argv) {
                        .port = listen.port,
                        .io_threads = config.threads,
                        .worker_threads = config.workers,
+                       .cpu_worker_threads = config.password_workers,
                        .max_connections = config.max_connections,
                        .max_connections_per_address = config.max_connections_per_address,
                        .max_body_bytes = config.max_body_bytes,
+                       .max_body_bytes_in_flight = config.max_body_bytes_in_flight,
                        .trusted_proxies = std::move(trusted_proxies),
                        .metrics = metrics},
                       std::move(router));

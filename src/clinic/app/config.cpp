@@ -69,8 +69,17 @@ void AddServerOptions(CLI::App& cli, ServerConfig& config) {
   cli.add_option("--workers", config.workers,
                  "request worker threads and database connections (0: four per core)")
       ->envname("CLINIC_WORKERS");
+  cli.add_option("--password-workers", config.password_workers,
+                 "threads that hash and check passwords, apart from the request workers (0: one "
+                 "per two cores)")
+      ->envname("CLINIC_PASSWORD_WORKERS");
   cli.add_option("--max-body", config.max_body_bytes, "largest JSON request body in bytes")
       ->envname("CLINIC_MAX_BODY")
+      ->capture_default_str();
+  cli.add_option("--max-body-in-flight", config.max_body_bytes_in_flight,
+                 "request body bytes held at once across all connections; a body beyond it is "
+                 "answered 503 before it is read")
+      ->envname("CLINIC_MAX_BODY_IN_FLIGHT")
       ->capture_default_str();
   cli.add_option("--live-poll-ms", config.live_poll_ms,
                  "with several instances: poll the document store for messages stored by the "
@@ -230,6 +239,14 @@ Status ValidateServerConfig(ServerConfig& config) {
   if (config.workers == 0) config.workers = 4 * cores;
   if (config.threads > 256) return Invalid("--threads", "must be between 1 and 256");
   if (config.workers > 1024) return Invalid("--workers", "must be between 1 and 1024");
+  if (config.password_workers == 0) config.password_workers = std::max(1u, cores / 2);
+  if (config.password_workers > 256) {
+    return Invalid("--password-workers", "must be between 1 and 256");
+  }
+  if (config.max_body_bytes_in_flight < 1024ull * 1024 ||
+      config.max_body_bytes_in_flight > 1024ull * 1024 * 1024 * 1024) {
+    return Invalid("--max-body-in-flight", "must be between 1 MiB and 1 TiB");
+  }
   if (config.max_body_bytes < 1024 || config.max_body_bytes > 64ull * 1024 * 1024) {
     return Invalid("--max-body", "must be between 1 KiB and 64 MiB");
   }

@@ -31,10 +31,15 @@ struct ServerConfig {
   std::string web_dir;   // the built browser UI; default: the source tree's build/web
   unsigned threads = 0;  // I/O threads; 0: one per core
   unsigned workers = 0;  // request workers (and database connections); 0: 4 per core
+  // Threads for the routes that hash or check a password, apart from the request workers;
+  // 0: one per two cores.
+  unsigned password_workers = 0;
   // Load balancers whose X-Forwarded-For is believed (CIDR networks or addresses).
   std::vector<std::string> trusted_proxies;
   std::uint64_t max_body_bytes = std::uint64_t{1024} * 1024;
   std::uint64_t max_attachment_bytes = std::uint64_t{10} * 1024 * 1024;
+  // Request body bytes held at once across all connections; a body beyond it is answered 503.
+  std::uint64_t max_body_bytes_in_flight = std::uint64_t{256} * 1024 * 1024;
   std::uint64_t upload_quota_bytes = service::kDefaultUploadQuotaBytes;  // per account, 24 hours
   std::string log_level = "info";
   bool fast_password_hashing = false;  // tests only: cheap argon2id parameters

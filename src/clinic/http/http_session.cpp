@@ -119,6 +119,13 @@ Response Busy() {
   return busy;
 }
 
+// For a CPU-heavy route whose own pool has a full queue: 429, as the caller alone (a flood of
+// logins, say) should slow down, not every client of the server.
+Response CpuBusy() {
+  return Problem(Error::ResourceExhausted(
+      "The server is busy with requests like this one; retry shortly.", 1));
+}
+
 Response PayloadTooLarge(std::size_t limit) {
   return Problem(
       Error{ErrorCode::kPayloadTooLarge,
@@ -139,7 +146,10 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if (!ec) client_address_ = peer.address().to_string();
   }
 
-  ~HttpSession() override { core_->connections->Unregister(this); }
+  ~HttpSession() override {
+    ReleaseBodyBytes();
+    core_->connections->Unregister(this);
+  }
   HttpSession(const HttpSession&) = delete;
   HttpSession& operator=(const HttpSession&) = delete;
 
@@ -310,10 +320,27 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void StartBody() {
     body_parser_.emplace(std::move(*header_parser_));
     header_parser_.reset();
+    if (!ReserveBodyBytes()) return Respond(Busy(), AfterResponse::kLingerAndClose);
     body_parser_->body_limit(exchange_.body_limit);
     const auto& expect = body_parser_->get()[bhttp::field::expect];
     if (beast::iequals(expect, "100-continue") && !body_parser_->is_done()) return SendContinue();
     ReadBody();
+  }
+
+  // Reserves room for the body about to be read, held until its response is written: its declared
+  // length, or for a chunked one the route's limit. False when the server holds too many bodies.
+  bool ReserveBodyBytes() {
+    if (body_parser_->is_done()) return true;
+    const auto declared = body_parser_->content_length();
+    const std::size_t bytes = declared ? static_cast<std::size_t>(*declared) : exchange_.body_limit;
+    if (!core_->body_budget->TryReserve(bytes)) return false;
+    reserved_body_bytes_ = bytes;
+    return true;
+  }
+
+  void ReleaseBodyBytes() {
+    core_->body_budget->Release(reserved_body_bytes_);
+    reserved_body_bytes_ = 0;
   }
 
   // The client waits for this before sending a body (curl does for large ones); by now the
@@ -370,15 +397,17 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if (match_.route->options.execution == Execution::kIoThread) {
       return Respond(RunHandler(), AfterResponse::kKeepAliveIfAllowed);
     }
+    const bool cpu_heavy = match_.route->options.execution == Execution::kCpuWorkerPool;
+    WorkerPool& pool = cpu_heavy ? core_->cpu_workers : core_->workers;
     // The worker touches only request_ and match_, which nothing on the strand touches until
     // the response is posted back.
-    const bool queued = core_->workers.TrySubmit([self = shared_from_this()] {
+    const bool queued = pool.TrySubmit([self = shared_from_this()] {
       Response response = self->RunHandler();
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Respond(std::move(response), AfterResponse::kKeepAliveIfAllowed);
       });
     });
-    if (!queued) Respond(Busy(), AfterResponse::kKeepAliveIfAllowed);
+    if (!queued) Respond(cpu_heavy ? CpuBusy() : Busy(), AfterResponse::kKeepAliveIfAllowed);
   }
 
   // What a handler learns of the request beyond its line, header and body.
@@ -555,6 +584,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     response_.reset();
     streamed_.reset();
     request_ = Request{};
+    ReleaseBodyBytes();
     match_ = RouteMatch{};
     RecordExchange(status, bytes);
     if (!complete) return Close();
@@ -619,6 +649,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   bool keep_alive_ = false;
   bool linger_ = false;
   std::size_t lingered_bytes_ = 0;
+  std::size_t reserved_body_bytes_ = 0;  // of core_->body_budget, for the request being served
   std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
   std::optional<bhttp::request_parser<bhttp::string_body>> body_parser_;
   std::optional<bhttp::request<bhttp::empty_body>> upgrade_request_;

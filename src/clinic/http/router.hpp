@@ -23,8 +23,10 @@ using Handler = std::function<Result<Response>(Request& request)>;
 
 // Where a handler runs. The worker pool is the default because handlers make blocking database
 // calls; only handlers that never block (metrics, embedded documents) may run on an I/O thread,
-// which saves two thread hops.
-enum class Execution { kWorkerPool, kIoThread };
+// which saves two thread hops. Handlers that spend tens of milliseconds of CPU each (password
+// hashing) run on a pool of their own, so a flood of them never holds the request workers that
+// every other route needs; when that pool's queue is full they are answered 429 at once.
+enum class Execution { kWorkerPool, kIoThread, kCpuWorkerPool };
 
 // The server's side of an open WebSocket connection, handed to its WebSocketChannel.
 // Thread-safe; frames go out in the order Send was called.

@@ -55,10 +55,13 @@ class Server::Impl {
         io_guard_(asio::make_work_guard(io_context_)),
         acceptor_(asio::make_strand(io_context_)),
         accept_retry_timer_(acceptor_.get_executor()),
-        workers_(options.max_queued_requests) {
+        workers_(options.max_queued_requests),
+        cpu_workers_(options.max_queued_cpu_requests) {
     options.io_threads = std::max<std::size_t>(options.io_threads, 1);
     options.worker_threads = std::max<std::size_t>(options.worker_threads, 1);
-    core_ = std::make_shared<detail::ServerCore>(std::move(options), std::move(router), workers_);
+    options.cpu_worker_threads = std::max<std::size_t>(options.cpu_worker_threads, 1);
+    core_ = std::make_shared<detail::ServerCore>(std::move(options), std::move(router), workers_,
+                                                 cpu_workers_);
   }
 
   ~Impl() { Stop(); }
@@ -103,7 +106,8 @@ class Server::Impl {
       });
     }
     asio::post(acceptor_.get_executor(), [this] { Accept(); });
-    workers_.Start(options.worker_threads);
+    workers_.Start(options.worker_threads, "http-worker");
+    cpu_workers_.Start(options.cpu_worker_threads, "http-cpu");
     for (std::size_t i = 0; i < options.io_threads; ++i) {
       io_threads_.emplace_back([this, i] {
         detail::NameThisThread(fmt::format("http-io-{}", i));
@@ -167,11 +171,14 @@ class Server::Impl {
     Accept();
   }
 
-  // The connection figures, on every rendering of the server's Metrics.
+  // The connection and body figures, on every rendering of the server's Metrics.
   void ExportConnectionMetrics() {
-    core_->metrics->AddCollector([weak = std::weak_ptr(core_->connections)](std::string& out) {
+    core_->metrics->AddCollector([weak = std::weak_ptr(core_->connections),
+                                  weak_budget =
+                                      std::weak_ptr(core_->body_budget)](std::string& out) {
       const auto connections = weak.lock();
-      if (!connections) return;
+      const auto budget = weak_budget.lock();
+      if (!connections || !budget) return;
       fmt::format_to(
           std::back_inserter(out),
           "# HELP clinic_http_connections_open Connections admitted and not yet closed.\n"
@@ -182,8 +189,17 @@ class Server::Impl {
           "clinic_http_connections_refused_total {}\n"
           "# HELP clinic_http_connections_shed_total Idle connections closed to make room.\n"
           "# TYPE clinic_http_connections_shed_total counter\n"
-          "clinic_http_connections_shed_total {}\n",
-          connections->open(), connections->refused(), connections->shed());
+          "clinic_http_connections_shed_total {}\n"
+          "# HELP clinic_http_request_body_bytes_held Request body bytes reserved by requests "
+          "being read or handled.\n"
+          "# TYPE clinic_http_request_body_bytes_held gauge\n"
+          "clinic_http_request_body_bytes_held {}\n"
+          "# HELP clinic_http_request_bodies_refused_total Requests answered 503 because too many "
+          "body bytes were held.\n"
+          "# TYPE clinic_http_request_bodies_refused_total counter\n"
+          "clinic_http_request_bodies_refused_total {}\n",
+          connections->open(), connections->refused(), connections->shed(), budget->reserved(),
+          budget->refused());
     });
   }
 
@@ -247,6 +263,7 @@ class Server::Impl {
       for (auto& thread : io_threads_) thread.join();
       // Handlers still queued would answer connections that are gone; running ones finish.
       workers_.Stop(/*drop_queued=*/busy > 0);
+      cpu_workers_.Stop(/*drop_queued=*/busy > 0);
       spdlog::info("HTTP server stopped");
     });
   }
@@ -260,6 +277,7 @@ class Server::Impl {
   asio::steady_timer accept_retry_timer_;
   std::optional<asio::signal_set> signals_;
   detail::WorkerPool workers_;
+  detail::WorkerPool cpu_workers_;
   std::vector<std::thread> io_threads_;
   std::atomic<std::uint16_t> port_{0};
 

@@ -26,6 +26,10 @@ struct ServerOptions {
   // Requests waiting for a worker beyond this many are answered 503 at once instead of queueing
   // without bound behind a slow database.
   std::size_t max_queued_requests = 1024;
+  // The pool for Execution::kCpuWorkerPool routes ("http-cpu-N"), and how many of their requests
+  // may wait for it; one more is answered 429 with Retry-After at once.
+  std::size_t cpu_worker_threads = 1;
+  std::size_t max_queued_cpu_requests = 32;
   // Open connections at most (WebSockets included), in all and from one peer address; a trusted
   // proxy's connections count only toward the total. At the total cap an idle keep-alive
   // connection is closed to make room; without one, and over the per-address cap, a new
@@ -34,6 +38,11 @@ struct ServerOptions {
   std::size_t max_connections_per_address = 128;
   std::size_t max_body_bytes = std::size_t{1024} * 1024;  // routes may override (RouteOptions)
   std::size_t max_header_bytes = std::size_t{16} * 1024;
+  // Request bodies held at once across all connections, in bytes: a body's declared length (a
+  // chunked body: its route's limit) is reserved before it is read and freed once its response is
+  // written. A body that does not fit is answered 503 with Retry-After before it is read, unless
+  // no other body is held, so one the route allows is always served.
+  std::size_t max_body_bytes_in_flight = std::size_t{256} * 1024 * 1024;
   // Time to receive a complete request header, from connect or from its first byte.
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
   // Time to receive a complete body once the header is in.
@@ -62,8 +71,9 @@ struct ServerOptions {
 // Connections are served by `io_threads` threads running an io_context; each connection is a
 // strand, so its requests are handled one after another in order (pipelining-safe) and kept alive
 // when the client allows it. Handlers run on a pool of `worker_threads` threads ("http-worker-N")
-// unless their route says Execution::kIoThread; blocking work never runs on an I/O thread
-// ("http-io-N"). The header is read first: the route decides the body limit, and a declared
+// unless their route says Execution::kIoThread, or Execution::kCpuWorkerPool for the separate
+// `cpu_worker_threads` ("http-cpu-N"); blocking work never runs on an I/O thread ("http-io-N").
+// The header is read first: the route decides the body limit, and a declared
 // Content-Length over it is answered 413 without reading the body (a chunked body is cut off at
 // the limit with 413 too); the connection then closes. Malformed HTTP is answered 400, an
 // oversized header 431, and the connection closes. A streamed body (Response::StreamBody) is read

@@ -13,10 +13,10 @@ void NameThisThread(const std::string& name) {
 WorkerPool::WorkerPool(std::size_t max_queued)
     : max_queued_(max_queued), guard_(boost::asio::make_work_guard(context_)) {}
 
-void WorkerPool::Start(std::size_t threads) {
+void WorkerPool::Start(std::size_t threads, const std::string& name) {
   for (std::size_t i = 0; i < threads; ++i) {
-    threads_.emplace_back([this, i] {
-      NameThisThread(fmt::format("http-worker-{}", i));
+    threads_.emplace_back([this, i, name] {
+      NameThisThread(fmt::format("{}-{}", name, i));
       context_.run();
     });
   }

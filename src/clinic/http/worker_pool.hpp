@@ -17,8 +17,8 @@ namespace clinic::http::detail {
 // Names the calling thread as ps, top and debuggers show it.
 void NameThisThread(const std::string& name);
 
-// The request workers: threads ("http-worker-N") that run handlers, so that blocking work such as a
-// database call never holds up an I/O thread. Tasks wait in one queue, run in the order queued,
+// A pool of threads ("<name>-N") that run handlers, so that blocking work such as a database call
+// never holds up an I/O thread. Tasks wait in one queue, run in the order queued,
 // and TrySubmit refuses a task once `max_queued` wait (the server then answers 503 rather than
 // queue without bound behind a slow database). Submitting is thread-safe.
 //
@@ -30,7 +30,8 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  void Start(std::size_t threads);
+  // Starts `threads` threads named `name`-0, `name`-1, …
+  void Start(std::size_t threads, const std::string& name);
 
   // Queues `task` unless `max_queued` tasks wait already; false then, and `task` is dropped.
   template <typename Task>

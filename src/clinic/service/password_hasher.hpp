@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <semaphore>
 #include <string>
 #include <string_view>
 
@@ -11,13 +10,11 @@
 namespace clinic::service {
 
 // Hashes and checks passwords with argon2id (libsodium crypto_pwhash_str). The encoded hash
-// carries its own salt and parameters, so hashes made with other costs still verify. At most one
-// hash per two cores runs at a time (the others wait): each takes 19 MiB and a core, so a burst of
-// logins costs login latency instead of memory, and leaves half the machine to everything else.
-// Admission is bounded too: at most `max_admitted` callers are inside at once (running or
-// waiting), and one more is refused at once with kResourceExhausted (429, Retry-After 1), so a
-// flood of logins or registrations holds at most that many request workers and the others keep
-// serving every other route. Thread-safe.
+// carries its own salt and parameters, so hashes made with other costs still verify. Each call
+// takes tens of milliseconds of a core and, at production cost, 19 MiB: callers bound how many
+// run at once. clinicd runs every route that hashes on the HTTP server's CPU pool (half the
+// cores, with a bounded queue answered 429 when full), so a flood of logins holds neither the
+// request workers nor more memory than that pool's threads use. Thread-safe.
 class PasswordHasher {
  public:
   // The cost of a new hash. kProduction is OWASP's argon2id baseline (19 MiB, 2 passes), which
@@ -29,35 +26,24 @@ class PasswordHasher {
   struct Counters {
     std::uint64_t hashes = 0;
     std::uint64_t verifications = 0;
-    std::uint64_t refused = 0;  // turned away because max_admitted callers were inside
   };
 
-  // max_admitted 0: no bound (command-line tools).
-  explicit PasswordHasher(Cost cost = Cost::kProduction, std::size_t max_admitted = 0);
+  explicit PasswordHasher(Cost cost = Cost::kProduction);
 
   PasswordHasher(const PasswordHasher&) = delete;
   PasswordHasher& operator=(const PasswordHasher&) = delete;
 
   Result<std::string> Hash(std::string_view password) const;
-  // Whether `password` matches; kResourceExhausted when the hasher is full.
+  // Whether `password` matches `encoded_hash` (false for a hash it cannot read).
   Result<bool> Verify(std::string_view encoded_hash, std::string_view password) const;
 
   Counters counters() const;
 
  private:
-  static constexpr std::ptrdiff_t kMaxConcurrentHashes = 256;
-
-  // Admits the caller and waits for a running permit, or refuses when max_admitted are inside.
-  class Turn;
-
   unsigned long long ops_limit_;
   std::size_t mem_limit_;
-  std::size_t max_admitted_;
-  mutable std::counting_semaphore<kMaxConcurrentHashes> running_;
-  mutable std::atomic<std::size_t> admitted_{0};
   mutable std::atomic<std::uint64_t> hashes_{0};
   mutable std::atomic<std::uint64_t> verifications_{0};
-  mutable std::atomic<std::uint64_t> refused_{0};
 };
 
 }  // namespace clinic::service

@@ -1,5 +1,6 @@
 #include "clinic/http/server.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <pthread.h>
@@ -167,7 +168,29 @@ class CapturingSink : public spdlog::sinks::base_sink<std::mutex> {
 class ServerTest : public ::testing::Test {
  protected:
   void TearDown() override {
+    ReleaseHeavy();
     if (server_) server_->Stop();
+  }
+
+  // Lets every /heavy request still held finish.
+  void ReleaseHeavy() {
+    if (!heavy_released_.exchange(true)) heavy_release_.set_value();
+  }
+
+  // Waits (at most 5 s) until the unlabelled metric `name` shows `value`; what it shows then.
+  std::string WaitForMetric(std::string_view name, std::string_view value) const {
+    for (int i = 0; i < 500 && Metric(name) != value; ++i) std::this_thread::sleep_for(10ms);
+    return Metric(name);
+  }
+
+  // The value of an unlabelled metric, as /metrics renders it; empty when absent.
+  std::string Metric(std::string_view name) const {
+    const std::string text = metrics_->RenderPrometheus();
+    const std::string prefix = "\n" + std::string(name) + " ";
+    const auto at = text.find(prefix);
+    if (at == std::string::npos) return "";
+    const auto begin = at + prefix.size();
+    return text.substr(begin, text.find('\n', begin) - begin);
   }
 
   void StartServer(ServerOptions options = {}) {
@@ -213,6 +236,14 @@ class ServerTest : public ::testing::Test {
                 }});
     router.Add(Method::get, "/thread",
                [](Request&) -> Result<Response> { return Text(HttpStatus::ok, ThreadName()); });
+    // Holds its thread until the test releases it; the first call tells the test it started.
+    router.Add(Method::get, "/heavy",
+               [this](Request&) -> Result<Response> {
+                 if (!heavy_started_signalled_.exchange(true)) heavy_started_.set_value();
+                 heavy_release_future_.wait();
+                 return Text(HttpStatus::ok, ThreadName());
+               },
+               {.execution = Execution::kCpuWorkerPool});
     router.Add(Method::get, "/stream", [this](Request&) -> Result<Response> {
       return Streamed(HttpStatus::ok, stream_bytes_,
                       std::make_unique<PatternReader>(reader_log_, stream_fails_after_),
@@ -273,6 +304,11 @@ class ServerTest : public ::testing::Test {
   std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
   std::shared_ptr<CapturingSink> access_sink_ = std::make_shared<CapturingSink>();
   std::promise<void> slow_started_;
+  std::promise<void> heavy_started_;
+  std::atomic<bool> heavy_started_signalled_{false};
+  std::promise<void> heavy_release_;
+  std::shared_future<void> heavy_release_future_ = heavy_release_.get_future().share();
+  std::atomic<bool> heavy_released_{false};
   std::unique_ptr<Server> server_;
 };
 
@@ -474,6 +510,52 @@ TEST_F(ServerTest, AnAdmissionRefusalIsAnsweredBeforeTheBodyIsRead) {
   ASSERT_THAT(admitted, IsOk());
   EXPECT_EQ(admitted->status, 200);
   EXPECT_EQ(admitted->body, "12");
+}
+
+TEST_F(ServerTest, BodiesBeyondTheBytesInFlightAreAnswered503BeforeTheyAreRead) {
+  StartServer({.max_body_bytes_in_flight = 1024 * 1024});
+  // A slow client: 800 KiB declared, a few bytes sent so far.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket slow(io);
+  slow.connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
+  constexpr std::size_t kSlowBody = 800 * 1024;
+  boost::asio::write(
+      slow, boost::asio::buffer(fmt::format(
+                "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\nfirst", kSlowBody)));
+  ASSERT_EQ(WaitForMetric("clinic_http_request_body_bytes_held", "819200"), "819200");
+
+  // 300 KiB more do not fit: refused before a byte of that body is read.
+  const auto refused = ExchangeRaw(server_->port(),
+                                   "POST /echo HTTP/1.1\r\nHost: x\r\n"
+                                   "Content-Length: 307200\r\n\r\nfirst bytes");
+  ASSERT_THAT(refused, IsOk());
+  EXPECT_THAT(*refused, StartsWith("HTTP/1.1 503"));
+  EXPECT_THAT(*refused, HasSubstr("Retry-After: 1"));
+  EXPECT_THAT(*refused, HasSubstr("Connection: close"));
+  EXPECT_EQ(Metric("clinic_http_request_bodies_refused_total"), "1");
+  HttpClient client(server_->port());
+  auto bodiless = client.Get("/hello");
+  ASSERT_THAT(bodiless, IsOk());
+  EXPECT_EQ(bodiless->status, 200) << "a request without a body needs no room";
+
+  // The slow body completes and is served; its room is given back.
+  boost::asio::write(slow, boost::asio::buffer(std::string(kSlowBody - 5, 'x')));
+  std::string reply(12, '\0');
+  boost::asio::read(slow, boost::asio::buffer(reply));
+  EXPECT_EQ(reply, "HTTP/1.1 200");
+  slow.close();
+  ASSERT_EQ(WaitForMetric("clinic_http_request_body_bytes_held", "0"), "0");
+  auto retried =
+      client.Send({.method = "POST", .target = "/echo", .body = std::string(307200, 'y')});
+  ASSERT_THAT(retried, IsOk());
+  EXPECT_EQ(retried->status, 200);
+  // A body larger than the whole budget is served when no other is held.
+  ASSERT_EQ(WaitForMetric("clinic_http_request_body_bytes_held", "0"), "0");
+  auto alone =
+      client.Send({.method = "POST", .target = "/upload", .body = std::string(1536 * 1024, 'z')});
+  ASSERT_THAT(alone, IsOk());
+  EXPECT_EQ(alone->status, 200);
+  EXPECT_EQ(WaitForMetric("clinic_http_request_body_bytes_held", "0"), "0");
 }
 
 TEST_F(ServerTest, UnknownRouteIsProblemJson404AndWrongMethod405) {
@@ -766,6 +848,42 @@ TEST_F(ServerTest, FullWorkerQueueAnswers503) {
                                    "Sec-WebSocket-Version: 13\r\n\r\n");
   ASSERT_THAT(upgrade, IsOk());
   EXPECT_THAT(*upgrade, StartsWith("HTTP/1.1 503")) << "an upgrade waits in the same queue";
+}
+
+TEST_F(ServerTest, CpuHeavyRoutesWaitForTheirOwnThreadsAndAFullQueueAnswers429) {
+  StartServer({.cpu_worker_threads = 1, .max_queued_cpu_requests = 1});
+  auto get_heavy = [port = server_->port()] { return HttpClient(port).Get("/heavy"); };
+  auto first = std::async(std::launch::async, get_heavy);
+  ASSERT_EQ(heavy_started_.get_future().wait_for(10s), std::future_status::ready);
+  // The one CPU thread is taken: of two more, one waits in the queue and one finds it full.
+  auto second = std::async(std::launch::async, get_heavy);
+  auto third = std::async(std::launch::async, get_heavy);
+  auto ready = [](auto& call) { return call.wait_for(0ms) == std::future_status::ready; };
+  for (int i = 0; i < 1000 && !ready(second) && !ready(third); ++i)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_NE(ready(second), ready(third));
+  const bool second_turned_away = ready(second);
+  auto turned_away = second_turned_away ? second.get() : third.get();
+  auto& queued = second_turned_away ? third : second;
+  ASSERT_THAT(turned_away, IsOk());
+  EXPECT_EQ(turned_away->status, 429);
+  EXPECT_EQ(turned_away->Header("Retry-After"), "1");
+  EXPECT_EQ(turned_away->Header("Content-Type"), "application/problem+json");
+
+  // The request workers are all free meanwhile.
+  HttpClient client(server_->port());
+  auto other = client.Get("/thread");
+  ASSERT_THAT(other, IsOk());
+  EXPECT_THAT(other->body, StartsWith("http-worker-"));
+
+  ReleaseHeavy();
+  auto served = first.get();
+  ASSERT_THAT(served, IsOk());
+  EXPECT_EQ(served->status, 200);
+  EXPECT_EQ(served->body, "http-cpu-0");
+  auto waited = queued.get();
+  ASSERT_THAT(waited, IsOk());
+  EXPECT_EQ(waited->status, 200);
 }
 
 TEST_F(ServerTest, MetricsCountRequestsByRoutePattern) {

@@ -67,7 +67,7 @@ Result<Response> Restore(AdminService& admins, Call& call) {
 }  // namespace
 
 void AddAdminRoutes(RouteTable& routes, AdminService& admins) {
-  routes.Add({.method = Method::post, .path = "/api/v1/admins"},
+  routes.Add({.method = Method::post, .path = "/api/v1/admins", .hashes_passwords = true},
              [&admins](Call& call) { return Create(admins, call); });
   routes.Add({.method = Method::get,
               .path = "/api/v1/admins",
@@ -75,7 +75,7 @@ void AddAdminRoutes(RouteTable& routes, AdminService& admins) {
              [&admins](Call& call) { return List(admins, call); });
   routes.Add({.method = Method::get, .path = "/api/v1/admins/{id}"},
              [&admins](Call& call) { return Get(admins, call); });
-  routes.Add({.method = Method::patch, .path = "/api/v1/admins/{id}"},
+  routes.Add({.method = Method::patch, .path = "/api/v1/admins/{id}", .hashes_passwords = true},
              [&admins](Call& call) { return Update(admins, call); });
   routes.Add({.method = Method::delete_, .path = "/api/v1/admins/{id}"},
              [&admins](Call& call) { return Delete(admins, call); });

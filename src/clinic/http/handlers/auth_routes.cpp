@@ -75,15 +75,20 @@ Result<Response> ChangePassword(service::AuthService& auth, const AuthRoutesOpti
 }  // namespace
 
 void AddAuthRoutes(RouteTable& routes, service::AuthService& auth, AuthRoutesOptions options) {
-  routes.Add(
-      {.method = Method::post, .path = "/api/v1/auth/register", .access = Access::kAnonymous},
-      [&auth](Call& call) { return Register(auth, call); });
-  routes.Add({.method = Method::post, .path = "/api/v1/auth/login", .access = Access::kAnonymous},
+  routes.Add({.method = Method::post,
+              .path = "/api/v1/auth/register",
+              .access = Access::kAnonymous,
+              .hashes_passwords = true},
+             [&auth](Call& call) { return Register(auth, call); });
+  routes.Add({.method = Method::post,
+              .path = "/api/v1/auth/login",
+              .access = Access::kAnonymous,
+              .hashes_passwords = true},
              [&auth, options](Call& call) { return Login(auth, options, call); });
   routes.Add({.method = Method::post, .path = "/api/v1/auth/logout"},
              [&auth, options](Call& call) { return Logout(auth, options, call); });
   routes.Add({.method = Method::get, .path = "/api/v1/auth/me"}, Me);
-  routes.Add({.method = Method::post, .path = "/api/v1/auth/password"},
+  routes.Add({.method = Method::post, .path = "/api/v1/auth/password", .hashes_passwords = true},
              [&auth, options](Call& call) { return ChangePassword(auth, options, call); });
 }
 

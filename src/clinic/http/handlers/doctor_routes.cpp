@@ -87,7 +87,7 @@ Result<Response> Restore(DoctorService& doctors, Call& call) {
 }  // namespace
 
 void AddDoctorRoutes(RouteTable& routes, DoctorService& doctors) {
-  routes.Add({.method = Method::post, .path = "/api/v1/doctors"},
+  routes.Add({.method = Method::post, .path = "/api/v1/doctors", .hashes_passwords = true},
              [&doctors](Call& call) { return Create(doctors, call); });
   routes.Add({.method = Method::get,
               .path = "/api/v1/doctors",
@@ -98,7 +98,7 @@ void AddDoctorRoutes(RouteTable& routes, DoctorService& doctors) {
   routes.Add(
       {.method = Method::get, .path = "/api/v1/doctors/{id}", .access = Access::kOptionalLogin},
       [&doctors](Call& call) { return Get(doctors, call); });
-  routes.Add({.method = Method::patch, .path = "/api/v1/doctors/{id}"},
+  routes.Add({.method = Method::patch, .path = "/api/v1/doctors/{id}", .hashes_passwords = true},
              [&doctors](Call& call) { return Update(doctors, call); });
   routes.Add({.method = Method::delete_, .path = "/api/v1/doctors/{id}"},
              [&doctors](Call& call) { return Delete(doctors, call); });

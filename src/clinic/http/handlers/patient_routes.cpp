@@ -83,7 +83,7 @@ Result<Response> Restore(PatientService& patients, Call& call) {
 }  // namespace
 
 void AddPatientRoutes(RouteTable& routes, PatientService& patients) {
-  routes.Add({.method = Method::post, .path = "/api/v1/patients"},
+  routes.Add({.method = Method::post, .path = "/api/v1/patients", .hashes_passwords = true},
              [&patients](Call& call) { return Create(patients, call); });
   routes.Add({.method = Method::get,
               .path = "/api/v1/patients",
@@ -95,7 +95,7 @@ void AddPatientRoutes(RouteTable& routes, PatientService& patients) {
              [&patients](Call& call) { return UpdateOwn(patients, call); });
   routes.Add({.method = Method::get, .path = "/api/v1/patients/{id}"},
              [&patients](Call& call) { return Get(patients, call); });
-  routes.Add({.method = Method::patch, .path = "/api/v1/patients/{id}"},
+  routes.Add({.method = Method::patch, .path = "/api/v1/patients/{id}", .hashes_passwords = true},
              [&patients](Call& call) { return Update(patients, call); });
   routes.Add({.method = Method::delete_, .path = "/api/v1/patients/{id}"},
              [&patients](Call& call) { return Delete(patients, call); });

@@ -78,11 +78,14 @@ void RouteTable::Add(RouteSpec spec, CallHandler handler) {
       return Ok();
     };
   }
-  router_.Add(spec.method, spec.path,
-              [spec, &auth = auth_, handler = std::move(handler)](Request& request) {
-                return Checked(spec, auth, request, handler);
-              },
-              {.max_body_bytes = spec.max_body_bytes, .admit = std::move(admit)});
+  router_.Add(
+      spec.method, spec.path,
+      [spec, &auth = auth_, handler = std::move(handler)](Request& request) {
+        return Checked(spec, auth, request, handler);
+      },
+      {.max_body_bytes = spec.max_body_bytes,
+       .execution = spec.hashes_passwords ? Execution::kCpuWorkerPool : Execution::kWorkerPool,
+       .admit = std::move(admit)});
   specs_.push_back(std::move(spec));
 }
 

@@ -47,6 +47,10 @@ struct RouteSpec {
   // it (an upload) also has its caller resolved before the body is read: no session, a forged or
   // ended one is answered without reading a byte of the body.
   std::optional<std::size_t> max_body_bytes{};
+  // The handler may hash or check a password (argon2id: tens of milliseconds of a core and
+  // 19 MiB each). It runs on the server's CPU pool, so a flood of logins never holds the request
+  // workers every other route needs, and is answered 429 at once when that pool's queue is full.
+  bool hashes_passwords = false;
 };
 
 // A request as a route's handler receives it: the caller resolved by the route's access, its
