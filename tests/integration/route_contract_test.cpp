@@ -116,5 +116,23 @@ TEST_F(RouteContractTest, EachRouteAcceptsTheQueryParametersTheContractNames) {
   }
 }
 
+TEST_F(RouteContractTest, TheRoutesThatMayHashAPasswordRunOnThePasswordWorkers) {
+  // Login, registration, a password change and an admin setting someone's password: each may run
+  // argon2 (tens of milliseconds of a core), so none may hold a request worker.
+  const std::set<Operation> hashing = {
+      {"POST", "/api/v1/auth/register"}, {"POST", "/api/v1/auth/login"},
+      {"POST", "/api/v1/auth/password"}, {"POST", "/api/v1/doctors"},
+      {"PATCH", "/api/v1/doctors/{}"},   {"POST", "/api/v1/patients"},
+      {"PATCH", "/api/v1/patients/{}"},  {"POST", "/api/v1/admins"},
+      {"PATCH", "/api/v1/admins/{}"}};
+  std::set<Operation> declared;
+  for (const auto& spec : api_.api().route_specs()) {
+    if (spec.hashes_passwords) {
+      declared.insert({std::string(boost::beast::http::to_string(spec.method)), Shape(spec.path)});
+    }
+  }
+  EXPECT_EQ(declared, hashing);
+}
+
 }  // namespace
 }  // namespace clinic
