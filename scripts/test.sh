@@ -78,8 +78,12 @@ echo "Galera cluster: ${galera_uris[*]}"
 if [[ -d ../shared/mongo-peer ]]; then
   [[ -f "$mongo_dir/server.mjs" ]] || bash ../shared/mongo-peer/install.sh "$mongo_dir"
   mongo_port=$(free_port 27117)
-  # The peer's server with the shim its README says to keep on, started and stopped by this script.
-  CONGO_SHIM=1 PORT="$mongo_port" node "$mongo_dir/server.mjs" >"$state/mongo-peer.log" 2>&1 &
+  # The peer's server with the shim its README says to keep on, started and stopped by this script,
+  # and with strings kept byte for byte as MongoDB keeps them (tests/mongo-peer/raw_strings.mjs,
+  # copied beside the server so that it patches the server's own BSON module).
+  cp tests/mongo-peer/raw_strings.mjs "$mongo_dir/"
+  CONGO_SHIM=1 PORT="$mongo_port" node --import "$mongo_dir/raw_strings.mjs" "$mongo_dir/server.mjs" \
+    >"$state/mongo-peer.log" 2>&1 &
   mongo_pid=$!
   for _ in $(seq 1 100); do
     grep -q READY "$state/mongo-peer.log" && break

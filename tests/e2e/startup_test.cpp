@@ -1,22 +1,23 @@
 // Starting clinicd and running clinicctl as an operator would: wrong flags, unreachable or too new
 // databases, MariaDB as the backend, and the demo data on both backends.
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
-#include "clinic/storage/message_document.hpp"
+#include "clinic/app/stores.hpp"
+#include "clinic/common/crypto.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
 #include "support/http_client.hpp"
 #include "support/printers.hpp"
+#include "support/private_mariadb.hpp"
 #include "support/run_command.hpp"
 #include "support/test_databases.hpp"
+#include "support/unreadable_documents.hpp"
 #include "testkit/clinicd_process.hpp"
 
 namespace clinic::testing {
@@ -77,15 +78,6 @@ TEST(ClinicdStartup, AnUnreachableDatabaseStopsItWithExitCode1) {
   EXPECT_THAT(result.output, HasSubstr("cannot open the database"));
 }
 
-TEST(ClinicdStartup, AnUnreachableDocumentStoreStopsItWithExitCode1) {
-  TempDir dir;
-  const auto result =
-      RunCommand(CLINICD_PATH, {"--db", dir.Sqlite("c.db"), "--docs",
-                                "mongodb://127.0.0.1:1/clinic", "--listen", "127.0.0.1:0"});
-  EXPECT_EQ(result.exit_code, 1) << result.output;
-  EXPECT_THAT(result.output, HasSubstr("cannot open the document store"));
-}
-
 TEST(ClinicdStartup, ServesHealthWithMessagesOnMongoDb) {
   const char* mongo = std::getenv("CLINIC_TEST_MONGO_URI");
   if (mongo == nullptr || *mongo == '\0') {
@@ -105,25 +97,18 @@ TEST(ClinicdStartup, ServesHealthWithMessagesOnMongoDb) {
   EXPECT_EQ((*started)->Terminate(), 0);
 }
 
-// A port no one listens on right now.
-std::uint16_t FreePort() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(
-      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
-  return acceptor.local_endpoint().port();
-}
-
 TEST(ClinicdStartup, MetricsCanBeServedOnAListenerOfTheirOwn) {
   TempDir dir;
   const auto metrics_port = FreePort();
+  ASSERT_TRUE(metrics_port);
   auto started = ClinicdProcess::Start(
       {.args = {"--db", dir.Sqlite("c.db"), "--listen", "127.0.0.1:0", "--metrics-listen",
-                "127.0.0.1:" + std::to_string(metrics_port)}});
+                "127.0.0.1:" + std::to_string(*metrics_port)}});
   ASSERT_TRUE(started.has_value()) << started.error().message;
   HttpClient clients((*started)->port());
   EXPECT_EQ(clients.Get("/metrics")->status, 404) << "not where clients connect";
   EXPECT_EQ(clients.Get("/health")->status, 200);
-  HttpClient operators(metrics_port);
+  HttpClient operators(*metrics_port);
   const auto metrics = operators.Get("/metrics");
   ASSERT_TRUE(metrics.has_value()) << metrics.error().message;
   EXPECT_EQ(metrics->status, 200);
@@ -150,14 +135,23 @@ TEST(ClinicdStartup, RefusesADatabaseWithANewerSchema) {
   EXPECT_THAT(result.output, HasSubstr("999"));
 }
 
+// Each run keeps its documents where production would: the embedded store beside SQLite, MongoDB
+// (the wire peer, when CLINIC_TEST_MONGO_URI names one) beside MariaDB.
 class BackendTest : public ::testing::TestWithParam<storage::sql::Dialect> {
  protected:
-  void SetUp() override { CLINIC_SET_UP_TEST_DATABASE(database_, GetParam()); }
+  void SetUp() override {
+    CLINIC_SET_UP_TEST_DATABASE(database_, GetParam());
+    docs_uri_ = docs_.Sqlite("docs.db");
+    if (GetParam() == storage::sql::Dialect::kMysql) {
+      if (auto mongo = TestMongoUri("clinic_e2e_" + RandomToken(6))) docs_uri_ = *mongo;
+    }
+  }
   std::vector<std::string> StorageFlags() const {
-    return {"--db", database_->uri(), "--docs", docs_.Sqlite("docs.db")};
+    return {"--db", database_->uri(), "--docs", docs_uri_};
   }
   std::optional<TestDatabase> database_;
   TempDir docs_;
+  std::string docs_uri_;
 };
 
 TEST_P(BackendTest, ClinicdServesHealthFromThisBackend) {
@@ -260,38 +254,53 @@ TEST_P(BackendTest, AMysqlPasswordComesFromAFileOrTheEnvironmentNotTheCommandLin
 }
 
 TEST_P(BackendTest, ClinicctlRepairsStoredMessagesThatCannotBeRead) {
-  const auto docs = docs_.Sqlite("docs.db");
+  const auto files = docs_.File("files").string();
   auto repair = [&] {
     auto args = StorageFlags();
-    args.insert(args.end(), {"repair-messages", "--files", docs_.File("files").string()});
+    args.insert(args.end(), {"repair-messages", "--files", files});
     return RunCommand(CLINICCTL_PATH, args);
   };
   const auto empty = repair();
   ASSERT_EQ(empty.exit_code, 0) << empty.output;
   EXPECT_THAT(empty.output, HasSubstr("0 messages checked, 0 repaired, 0 unrepairable"));
+  EXPECT_THAT(empty.output, HasSubstr("0 upload records checked, 0 repaired, 0 unrepairable"));
 
-  auto store = storage::sqlite::MakeSqliteConnectionFactory(docs.substr(9))->Open();
-  ASSERT_TRUE(store);
+  auto stores =
+      app::OpenDocumentStores({.db_uri = database_->uri(), .docs_uri = docs_uri_}, 1, files);
+  ASSERT_TRUE(stores) << stores.error().message;
   domain::Message message;
   message.id = "66ff1a7f8f1b2c3456700001";
   message.thread_id = "apt-1";
-  message.text = "bad MARK bytes";
+  message.text = fmt::format("bad {} bytes", kSpoiledMark);
   message.refs = {.appointment_id = 1, .patient_id = 2, .doctor_id = 3};
   message.author = {.role = domain::Role::kPatient, .id = 2, .display_name = "Pat"};
-  std::string poisoned =
-      boost::json::serialize(storage::MessageToDocument(message, storage::DocumentDialect::kPlain));
-  poisoned.replace(poisoned.find("MARK"), 4, "\xED\xA0\x80");
-  ASSERT_TRUE((*store)->Execute(
-      "INSERT INTO messages (id, thread_id, created_at, appointment_id, patient_id, doctor_id, "
-      "author_role, author_id, version, doc) VALUES ('66ff1a7f8f1b2c3456700001', 'apt-1', "
-      "1893931200, 1, 2, 3, 'patient', 2, 1, ?)",
-      {storage::sql::Value{poisoned}}));
+  ASSERT_TRUE(stores->messages->Insert(message));
+  const std::string content = "%PDF-1.7 lab report";
+  ASSERT_TRUE(stores->attachments->Save({.file_id = "f_0123456789abcdef0123456789abcdef",
+                                         .file_name = fmt::format("lab {}.pdf", kSpoiledMark),
+                                         .mime_type = "application/pdf",
+                                         .size_bytes = static_cast<std::int64_t>(content.size()),
+                                         .sha256 = Sha256Hex(content),
+                                         .uploaded_by_role = domain::Role::kPatient,
+                                         .uploaded_by_id = 2},
+                                        content));
+  ASSERT_TRUE(SpoilStoredDocument(docs_uri_, StoredDocument::kMessage, message.id));
+  ASSERT_TRUE(SpoilStoredDocument(docs_uri_, StoredDocument::kUploadRecord,
+                                  "f_0123456789abcdef0123456789abcdef"));
+  EXPECT_TRUE(stores->messages->ListThread("apt-1", std::nullopt, 10)->empty()) << "unreadable";
+
   const auto repaired = repair();
   EXPECT_EQ(repaired.exit_code, 0) << repaired.output;
   EXPECT_THAT(repaired.output, HasSubstr("1 messages checked, 1 repaired, 0 unrepairable"));
-  auto rows = (*store)->Query("SELECT doc FROM messages");
-  ASSERT_TRUE(rows);
-  EXPECT_THAT(rows->at(0).Text(0), HasSubstr("bad \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD bytes"));
+  EXPECT_THAT(repaired.output, HasSubstr("1 upload records checked, 1 repaired, 0 unrepairable"));
+  const std::string replaced = "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD";
+  auto listed = stores->messages->ListThread("apt-1", std::nullopt, 10);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().text, "bad " + replaced + " bytes");
+  auto record = stores->attachments->Find("f_0123456789abcdef0123456789abcdef");
+  ASSERT_TRUE(record && *record);
+  EXPECT_EQ((*record)->file_name, "lab " + replaced + ".pdf");
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(BackendTest);

@@ -3,6 +3,7 @@
 // fails the MongoDB cases instead of skipping them).
 
 #include <fmt/format.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <array>
@@ -15,9 +16,11 @@
 #include "clinic/common/crypto.hpp"
 #include "clinic/storage/mongo/mongo_attachment_store.hpp"
 #include "clinic/storage/sqlite/sqlite_attachment_store.hpp"
+#include "support/captured_log.hpp"
 #include "support/matchers.hpp"
 #include "support/printers.hpp"
 #include "support/test_databases.hpp"
+#include "support/unreadable_documents.hpp"
 
 namespace clinic::testing {
 namespace {
@@ -27,6 +30,8 @@ using domain::Message;
 using domain::Role;
 using storage::MessagePosition;
 using storage::MessageReader;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 enum class DocumentBackend { kSqlite, kMongo };
 
@@ -63,6 +68,7 @@ class MessageStoreContractTest : public ::testing::TestWithParam<DocumentBackend
     if (GetParam() == DocumentBackend::kSqlite) {
       directory_ = std::filesystem::temp_directory_path() / ("clinic-docs-" + RandomToken(6));
       std::filesystem::create_directories(directory_);
+      docs_uri_ = "sqlite://" + (directory_ / "docs.db").string();
       auto opened = storage::sqlite::OpenSqliteDocumentStores((directory_ / "docs.db").string(), 4,
                                                               (directory_ / "files").string());
       ASSERT_THAT(opened, IsOk());
@@ -78,6 +84,7 @@ class MessageStoreContractTest : public ::testing::TestWithParam<DocumentBackend
       }
       GTEST_SKIP() << "CLINIC_TEST_MONGO_URI is not set; skipping the MongoDB message store";
     }
+    docs_uri_ = *uri;
     auto opened = storage::mongo::OpenMongoDocumentStores(*uri);
     ASSERT_THAT(opened, IsOk());
     store_ = std::move(opened->messages);
@@ -103,9 +110,17 @@ class MessageStoreContractTest : public ::testing::TestWithParam<DocumentBackend
     return ids;
   }
 
+  // Replaces kSpoiledMark in the stored message or upload record `id` by bytes that are not UTF-8.
+  void Spoil(StoredDocument kind, const std::string& id) {
+    ASSERT_THAT(SpoilStoredDocument(docs_uri_, kind, id), IsOk())
+        << "MongoDB stores strings that are not UTF-8 as they come: a MongoDB peer that refuses "
+           "them needs tests/mongo-peer/raw_strings.mjs (scripts/test.sh loads it)";
+  }
+
   std::unique_ptr<storage::MessageStore> store_;
   std::unique_ptr<storage::AttachmentStore> attachments_;
   std::filesystem::path directory_;
+  std::string docs_uri_;
 };
 
 TEST_P(MessageStoreContractTest, AStoredMessageReadsBackFieldForField) {
@@ -334,14 +349,15 @@ TEST_P(MessageStoreContractTest, RecentMessagesOfAllThreadsComeOldestFirst) {
   EXPECT_EQ(store_->ListCreatedSince(kNoon, 1)->size(), 1u);
 }
 
-// Rows written before input was checked as strictly as now may hold text that is not UTF-8 (the
-// store itself does not check; MongoDB refuses such a document). Listings leave such a row out
-// instead of failing, and RepairUnreadable makes it readable again.
+// Rows written before input was checked as strictly as now (or by another tool: MongoDB does not
+// check that strings are UTF-8 either) may hold text that is not UTF-8. Listings leave such a row
+// out instead of failing, and RepairUnreadable makes it readable again.
 TEST_P(MessageStoreContractTest, AnUnreadableMessageIsLeftOutOfListingsUntilRepaired) {
   Message poisoned = ChatMessage(1, kNoon);
-  poisoned.client_ua = "Device \xED\xA0\x80";
-  const bool stored = static_cast<bool>(store_->Insert(poisoned));
+  poisoned.client_ua = fmt::format("Device {}", kSpoiledMark);
+  Insert(poisoned);
   Insert(ChatMessage(2, kNoon + 1s));
+  ASSERT_NO_FATAL_FAILURE(Spoil(StoredDocument::kMessage, IdNumber(1)));
 
   EXPECT_EQ(ThreadIds(std::nullopt, 10), std::vector<std::string>{IdNumber(2)});
   auto recent = store_->ListCreatedSince(kNoon, 10);
@@ -350,17 +366,65 @@ TEST_P(MessageStoreContractTest, AnUnreadableMessageIsLeftOutOfListingsUntilRepa
 
   auto repair = store_->RepairUnreadable();
   ASSERT_THAT(repair, IsOk());
-  EXPECT_EQ(repair->scanned, stored ? 2 : 1);
-  EXPECT_EQ(repair->repaired, stored ? 1 : 0);
+  EXPECT_EQ(repair->scanned, 2);
+  EXPECT_EQ(repair->repaired, 1);
   EXPECT_TRUE(repair->unrepairable.empty());
-  if (stored) {
-    EXPECT_EQ(ThreadIds(std::nullopt, 10), (std::vector<std::string>{IdNumber(2), IdNumber(1)}));
-    auto repaired = store_->Get(IdNumber(1));
-    ASSERT_TRUE(repaired && *repaired);
-    EXPECT_EQ((*repaired)->client_ua, "Device \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
-    EXPECT_EQ((*repaired)->text, poisoned.text);
-  }
+  EXPECT_EQ(ThreadIds(std::nullopt, 10), (std::vector<std::string>{IdNumber(2), IdNumber(1)}));
+  auto repaired = store_->Get(IdNumber(1));
+  ASSERT_TRUE(repaired && *repaired);
+  EXPECT_EQ((*repaired)->client_ua, "Device \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ((*repaired)->text, poisoned.text);
   auto again = store_->RepairUnreadable();
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->repaired, 0);
+}
+
+// The operator learns of a row a listing leaves out from one error line naming it and why, and the
+// log, which is kept and read more widely than the store, never gets the health record it holds.
+TEST_P(MessageStoreContractTest, AnUnreadableMessageLeftOutIsLoggedByIdWithoutItsContent) {
+  Message poisoned = ChatMessage(1, kNoon);
+  poisoned.text = fmt::format("Your biopsy came back benign {}", kSpoiledMark);
+  Insert(poisoned);
+  ASSERT_NO_FATAL_FAILURE(Spoil(StoredDocument::kMessage, IdNumber(1)));
+
+  const auto log = std::make_shared<CapturingSink>();
+  {
+    const CapturedLog capture(log);
+    EXPECT_TRUE(ThreadIds(std::nullopt, 10).empty());
+  }
+  std::vector<std::string> lines;
+  for (const auto& line : log->Lines()) {
+    if (line.find("left out") != std::string::npos) lines.push_back(line);
+  }
+  ASSERT_EQ(lines.size(), 1u) << ::testing::PrintToString(log->Lines());
+  EXPECT_THAT(lines[0], HasSubstr(fmt::format("message {} cannot be read", IdNumber(1))));
+  EXPECT_THAT(lines[0], HasSubstr("not valid UTF-8"));
+  EXPECT_THAT(lines[0], HasSubstr("clinicctl repair-messages"));
+  for (const auto& line : log->Lines()) EXPECT_THAT(line, Not(HasSubstr("biopsy")));
+}
+
+// Older versions kept an upload's name with bytes that are not UTF-8: MongoDB then cannot find
+// the record, and SQLite hands the name on to each message that attaches the file, which then
+// cannot be read. The repair cleans such names and leaves other records alone.
+TEST_P(MessageStoreContractTest, AnUploadRecordWhoseNameIsNotUtf8IsRepaired) {
+  auto spoiled = Upload("f_spoiled", "%PDF-1.7 a");
+  spoiled.file_name = fmt::format("scan {}.pdf", kSpoiledMark);
+  ASSERT_THAT(attachments_->Save(spoiled, "%PDF-1.7 a"), IsOk());
+  ASSERT_THAT(attachments_->Save(Upload("f_clean", "%PDF-1.7 b"), "%PDF-1.7 b"), IsOk());
+  ASSERT_NO_FATAL_FAILURE(Spoil(StoredDocument::kUploadRecord, "f_spoiled"));
+
+  auto repair = attachments_->RepairUnreadable();
+  ASSERT_THAT(repair, IsOk());
+  EXPECT_EQ(repair->scanned, 2);
+  EXPECT_EQ(repair->repaired, 1);
+  EXPECT_TRUE(repair->unrepairable.empty());
+  auto found = attachments_->Find("f_spoiled");
+  ASSERT_THAT(found, IsOk());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->file_name, "scan \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD.pdf");
+  EXPECT_EQ((*found)->sha256, spoiled.sha256);
+  EXPECT_EQ((**attachments_->Find("f_clean")).file_name, "scan.pdf");
+  auto again = attachments_->RepairUnreadable();
   ASSERT_THAT(again, IsOk());
   EXPECT_EQ(again->repaired, 0);
 }

@@ -38,22 +38,6 @@ sockaddr_in Loopback(std::uint16_t port) {
   return address;
 }
 
-// A port nothing listens on right now, chosen by the kernel.
-std::optional<std::uint16_t> FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return std::nullopt;
-  sockaddr_in address = Loopback(0);
-  socklen_t length = sizeof(address);
-  std::optional<std::uint16_t> port;
-  // NOLINTBEGIN(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API takes sockaddr*.
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 bool Accepts(std::uint16_t port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
@@ -76,6 +60,21 @@ std::string LastLines(const fs::path& file, std::size_t count) {
 }
 
 }  // namespace
+
+std::optional<std::uint16_t> FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return std::nullopt;
+  sockaddr_in address = Loopback(0);
+  socklen_t length = sizeof(address);
+  std::optional<std::uint16_t> port;
+  // NOLINTBEGIN(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API takes sockaddr*.
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
+}
 
 std::optional<fs::path> FindProgram(const std::string& name) {
   // Tests never change their environment, so reading it cannot race with a setenv().

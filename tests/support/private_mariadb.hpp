@@ -16,6 +16,10 @@ namespace clinic::testing {
 // servers into (often not on a user's PATH); nullopt when it is not installed.
 std::optional<std::filesystem::path> FindProgram(const std::string& name);
 
+// A port of 127.0.0.1 nothing listens on right now, chosen by the kernel; nullopt when no socket
+// could be had.
+std::optional<std::uint16_t> FreePort();
+
 // A MariaDB server of a test's own: mariadbd in a fresh temporary datadir, on a free loopback
 // port, with the character set, collation and time zone of the shared test server. For tests that
 // kill the database server and start it again, which the shared server other tests use must never

@@ -48,8 +48,8 @@ int ClinicctlMain(int argc, char** argv) {
       "verify", "check that no audit row was altered or removed (exit code 1 when one was)");
   auto* repair_messages = cli.add_subcommand(
       "repair-messages",
-      "find stored messages a listing cannot read (text that is not valid UTF-8) and replace their "
-      "bad bytes with U+FFFD (exit code 1 when one cannot be repaired)");
+      "find stored messages a listing cannot read and upload records whose file name is not valid "
+      "UTF-8, and replace their bad bytes with U+FFFD (exit code 1 when one cannot be repaired)");
   std::string files_dir = "clinic-files";
   repair_messages->add_option("--files", files_dir, "the server's folder of attachments")
       ->envname("CLINIC_FILES");
@@ -98,7 +98,7 @@ int ClinicctlMain(int argc, char** argv) {
   if (repair_messages->parsed()) {
     auto documents = OpenDocumentStores(storage, 1, files_dir);
     if (!documents) return cli::ReportError(documents.error(), console);
-    return cli::RepairMessages(*documents->messages, console);
+    return cli::RepairMessages(*documents, console);
   }
   if (backup->parsed() || restore->parsed()) {
     // Opened once the command has checked its folder: a refused command opens nothing.

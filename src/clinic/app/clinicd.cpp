@@ -55,7 +55,10 @@ int ClinicdMain(int argc, char** argv) {
     std::cerr << "clinicd: cannot open the database: " << store.error().message << "\n";
     return kCannotStart;
   }
-  auto documents = OpenDocumentStores(config.storage, config.workers, config.files_dir);
+  // A document store that does not answer yet costs the messages only: bookings go on, and
+  // /health/ready keeps the instance in the load balancer (docs/decisions.md "Operations").
+  auto documents = OpenDocumentStores(config.storage, config.workers, config.files_dir,
+                                      storage::mongo::ServerAtOpen::kMayBeDown);
   if (!documents) {
     std::cerr << "clinicd: cannot open the document store: " << documents.error().message << "\n";
     return kCannotStart;

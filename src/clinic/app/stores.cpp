@@ -39,9 +39,10 @@ Result<std::unique_ptr<storage::Store>> OpenStore(const StorageConfig& config,
 
 Result<storage::DocumentStores> OpenDocumentStores(const StorageConfig& config,
                                                    std::size_t pool_size,
-                                                   const std::string& files_dir) {
+                                                   const std::string& files_dir,
+                                                   storage::mongo::ServerAtOpen server) {
   if (config.docs_uri.starts_with("mongodb"))
-    return storage::mongo::OpenMongoDocumentStores(config.docs_uri);
+    return storage::mongo::OpenMongoDocumentStores(config.docs_uri, server);
   CLINIC_ASSIGN_OR_RETURN(auto path, storage::sqlite::ParseSqliteUri(config.docs_uri));
   return storage::sqlite::OpenSqliteDocumentStores(path, pool_size, files_dir);
 }

@@ -7,6 +7,7 @@
 #include "clinic/service/backup_service.hpp"
 #include "clinic/storage/attachment_store.hpp"
 #include "clinic/storage/backup.hpp"
+#include "clinic/storage/mongo/mongo_attachment_store.hpp"
 #include "clinic/storage/sql/migrator.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -21,12 +22,12 @@ Result<std::unique_ptr<storage::Store>> OpenStore(const StorageConfig& config,
                                                   std::size_t pool_size);
 
 // Opens the message and attachment stores named by `config.docs_uri`: MongoDB and GridFS for
-// mongodb:// URIs (creating their indexes), otherwise the embedded SQLite store (creating its
-// tables) with attachment bytes in `files_dir`. The only place that chooses a document-store
-// adapter.
-Result<storage::DocumentStores> OpenDocumentStores(const StorageConfig& config,
-                                                   std::size_t pool_size,
-                                                   const std::string& files_dir);
+// mongodb:// URIs (creating their indexes; with `server` kMayBeDown even when no server answers
+// yet, see OpenMongoDocumentStores), otherwise the embedded SQLite store (creating its tables)
+// with attachment bytes in `files_dir`. The only place that chooses a document-store adapter.
+Result<storage::DocumentStores> OpenDocumentStores(
+    const StorageConfig& config, std::size_t pool_size, const std::string& files_dir,
+    storage::mongo::ServerAtOpen server = storage::mongo::ServerAtOpen::kMustAnswer);
 
 // What `clinicctl backup` and `restore` work on: the relational database as it is (opening it
 // does not migrate it), and the document side (its tables or indexes created when missing, so

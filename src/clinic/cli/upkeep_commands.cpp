@@ -42,15 +42,24 @@ int VerifyAudit(storage::Store& store, const Console& console) {
   return kExitDone;
 }
 
-int RepairMessages(storage::MessageStore& messages, const Console& console) {
-  auto repair = messages.RepairUnreadable();
-  if (!repair) return ReportError(repair.error(), console);
-  for (const auto& id : repair->unrepairable) {
-    console.out << fmt::format("message {} cannot be read or repaired\n", id);
-  }
-  console.out << fmt::format("{} messages checked, {} repaired, {} unrepairable\n", repair->scanned,
-                             repair->repaired, repair->unrepairable.size());
-  return repair->unrepairable.empty() ? kExitDone : kExitFailed;
+int RepairMessages(storage::DocumentStores& documents, const Console& console) {
+  // What was repaired of one kind of document ("messages", "upload records"); whether all could be.
+  const auto report = [&](const storage::RepairReport& repair, std::string_view kind,
+                          std::string_view one) {
+    for (const auto& id : repair.unrepairable) {
+      console.out << fmt::format("{} {} cannot be read or repaired\n", one, id);
+    }
+    console.out << fmt::format("{} {} checked, {} repaired, {} unrepairable\n", repair.scanned,
+                               kind, repair.repaired, repair.unrepairable.size());
+    return repair.unrepairable.empty();
+  };
+  auto messages = documents.messages->RepairUnreadable();
+  if (!messages) return ReportError(messages.error(), console);
+  const bool all_messages = report(*messages, "messages", "message");
+  auto records = documents.attachments->RepairUnreadable();
+  if (!records) return ReportError(records.error(), console);
+  const bool all_records = report(*records, "upload records", "upload record");
+  return all_messages && all_records ? kExitDone : kExitFailed;
 }
 
 }  // namespace clinic::cli

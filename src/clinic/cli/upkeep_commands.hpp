@@ -2,7 +2,7 @@
 
 #include "clinic/cli/console.hpp"
 #include "clinic/common/clock.hpp"
-#include "clinic/storage/message_store.hpp"
+#include "clinic/storage/attachment_store.hpp"
 #include "clinic/storage/store.hpp"
 
 namespace clinic::cli {
@@ -21,8 +21,9 @@ int Prune(storage::Store& store, const Clock& clock, const Console& console);
 // what is wrong there, when the trail was altered; otherwise how many rows in how many chains.
 int VerifyAudit(storage::Store& store, const Console& console);
 
-// `clinicctl repair-messages`: MessageStore::RepairUnreadable, then each message that could not
-// be repaired and the counts. kExitFailed when there is such a message.
-int RepairMessages(storage::MessageStore& messages, const Console& console);
+// `clinicctl repair-messages`: MessageStore::RepairUnreadable and AttachmentStore's, then each
+// message or upload record that could not be repaired and the counts of each. kExitFailed when
+// there is such a message or record.
+int RepairMessages(storage::DocumentStores& documents, const Console& console);
 
 }  // namespace clinic::cli

@@ -54,6 +54,11 @@ class AttachmentStore {
   // The size of the uploads this account made at or after `since`, summed (an upload of bytes
   // already stored counts too: what is measured is what the account sent).
   virtual Result<std::int64_t> BytesUploadedSince(domain::Role role, Id id, Instant since) = 0;
+  // Finds the upload records whose file name is not strict UTF-8 (stored before names were
+  // checked as they are now: such a record cannot be found on MongoDB, and on SQLite it passes its
+  // name on to every message that attaches it, which then cannot be read) and rewrites the name
+  // with its bad bytes replaced by U+FFFD. Other records are not touched.
+  virtual Result<RepairReport> RepairUnreadable() = 0;
 };
 
 // The two stores of the document side, opened together because they share a connection (pool).

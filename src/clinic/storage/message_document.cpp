@@ -290,11 +290,11 @@ std::optional<value> RepairedDocument(std::string_view text, DocumentDialect dia
   return document;
 }
 
-void LogUnreadableMessage(const Error& error) {
+void LogUnreadableMessage(std::string_view id, const Error& error) {
   spdlog::error(
-      "a stored message cannot be read and is left out of a listing: {}; run "
-      "`clinicctl repair-messages` to find and repair it",
-      error.message);
+      "message {} cannot be read and is left out of a listing: {}; run "
+      "`clinicctl repair-messages` to repair it",
+      id, error.message);
 }
 
 }  // namespace clinic::storage

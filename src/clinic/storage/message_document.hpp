@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "clinic/common/result.hpp"
 #include "clinic/domain/message.hpp"
@@ -36,7 +37,8 @@ Result<domain::Message> MessageFromDocument(const boost::json::value& document,
 std::optional<boost::json::value> RepairedDocument(std::string_view text, DocumentDialect dialect);
 
 // Logs a stored message a listing leaves out because it cannot be read: one bad row must not fail
-// the whole thread for everyone, and the operator learns of it (`clinicctl repair-messages`).
-void LogUnreadableMessage(const Error& error);
+// the whole thread for everyone, and the operator learns of it (`clinicctl repair-messages`). One
+// line naming the message's id and why; never its content, which is a patient's health record.
+void LogUnreadableMessage(std::string_view id, const Error& error);
 
 }  // namespace clinic::storage

@@ -31,12 +31,13 @@ struct ThreadUnread {
   std::int64_t unread = 0;
 };
 
-// What a repair of stored messages did (`clinicctl repair-messages`).
-struct MessageRepair {
+// What a repair of stored messages or upload records did (`clinicctl repair-messages`).
+struct RepairReport {
   std::int64_t scanned = 0;
   // Rewritten with every byte that was not strict UTF-8 replaced by U+FFFD.
   std::int64_t repaired = 0;
-  // Still unreadable after that (not a message document at all): left as they are.
+  // The ids of those still unreadable after that (not a document this server writes at all):
+  // left as they are.
   std::vector<std::string> unrepairable;
 };
 
@@ -82,7 +83,7 @@ class MessageStore {
   // Finds the stored messages a listing cannot read and leaves out (text that is not strict
   // UTF-8, stored before input was checked as it is now) and rewrites each string of them with
   // its bad bytes replaced by U+FFFD. Readable messages are not touched.
-  virtual Result<MessageRepair> RepairUnreadable() = 0;
+  virtual Result<RepairReport> RepairUnreadable() = 0;
 };
 
 }  // namespace clinic::storage

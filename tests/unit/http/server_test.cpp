@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <pthread.h>
 #include <spdlog/logger.h>
-#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -26,12 +25,15 @@
 
 #include "clinic/http/operations_routes.hpp"
 #include "clinic/http/problem.hpp"
+#include "support/captured_log.hpp"
 #include "support/http_client.hpp"
 #include "support/matchers.hpp"
 #include "support/websocket_client.hpp"
 
 namespace clinic::http {
 
+using ::clinic::testing::CapturedLog;
+using ::clinic::testing::CapturingSink;
 using ::clinic::testing::IsOk;
 using ::clinic::testing::StatusIs;
 namespace {
@@ -119,51 +121,11 @@ class PatternReader final : public ByteReader {
   std::atomic<bool> reading_{false};
 };
 
-// Sends what the server logs through spdlog's default logger (its warnings) to a sink while it
-// lives. Destroy it only once the server has stopped.
-class CapturedServerLog {
- public:
-  explicit CapturedServerLog(std::shared_ptr<spdlog::sinks::sink> sink)
-      : previous_(spdlog::default_logger()) {
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("server-test", std::move(sink)));
-  }
-  ~CapturedServerLog() { spdlog::set_default_logger(previous_); }
-  CapturedServerLog(const CapturedServerLog&) = delete;
-  CapturedServerLog& operator=(const CapturedServerLog&) = delete;
-
- private:
-  std::shared_ptr<spdlog::logger> previous_;
-};
-
 std::string ThreadName() {
   char name[16] = {};
   pthread_getname_np(pthread_self(), name, sizeof name);
   return name;
 }
-
-// Keeps the access log's lines so tests can read them.
-class CapturingSink : public spdlog::sinks::base_sink<std::mutex> {
- public:
-  // Waits until at least `count` lines were logged (or 10 s passed) and returns them all.
-  std::vector<std::string> WaitForLines(std::size_t count) {
-    std::unique_lock lock(lines_mutex_);
-    lines_changed_.wait_for(lock, 10s, [&] { return lines_.size() >= count; });
-    return lines_;
-  }
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& message) override {
-    std::lock_guard lock(lines_mutex_);
-    lines_.emplace_back(message.payload.data(), message.payload.size());
-    lines_changed_.notify_all();
-  }
-  void flush_() override {}
-
- private:
-  std::mutex lines_mutex_;
-  std::condition_variable lines_changed_;
-  std::vector<std::string> lines_;
-};
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -640,7 +602,7 @@ TEST_F(ServerTest, HeadOfAStreamedBodyAnnouncesItsLengthAndReadsNothing) {
 // short of the Content-Length.
 TEST_F(ServerTest, AStreamedBodyWhoseReaderFailsIsCutShortAndTheConnectionClosed) {
   auto server_log = std::make_shared<CapturingSink>();
-  const CapturedServerLog capture(server_log);
+  const CapturedLog capture(server_log);
   stream_bytes_ = 1024 * 1024;
   stream_fails_after_ = 200 * 1024;
   StartServer();

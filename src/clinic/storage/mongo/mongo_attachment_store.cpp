@@ -191,6 +191,13 @@ class GridFsAttachmentStore final : public AttachmentStore {
     return Parse(*found);
   }
 
+  Result<RepairReport> RepairUnreadable() override {
+    return RepairStrings(*pool_, kAttachmentRecordsCollection, [](const bson_t* record) {
+      auto json = ToJson(record);
+      return json && Parse(*json).has_value();
+    });
+  }
+
   Result<std::int64_t> BytesUploadedSince(domain::Role role, Id id, Instant since) override {
     CLINIC_ASSIGN_OR_RETURN(
         auto query, ToBson(object{{"uploaded_by.role", domain::Name(role)},
@@ -330,14 +337,14 @@ Result<std::unique_ptr<AttachmentStore>> OpenGridFsAttachmentStore(
   const object uploader_index{
       {"name", "uploader_uploaded"},
       {"key", object{{"uploaded_by.role", 1}, {"uploaded_by.id", 1}, {"uploaded_at", 1}}}};
-  CLINIC_TRY_STATUS(pool->WriteCommand(
+  CLINIC_TRY_STATUS(pool->SetUp(
       object{{"createIndexes", kAttachmentRecordsCollection}, {"indexes", array{uploader_index}}},
       "could not create the attachment indexes"));
   return std::unique_ptr<AttachmentStore>(std::make_unique<GridFsAttachmentStore>(std::move(pool)));
 }
 
-Result<DocumentStores> OpenMongoDocumentStores(const std::string& uri) {
-  CLINIC_ASSIGN_OR_RETURN(auto pool, MongoPool::Open(uri));
+Result<DocumentStores> OpenMongoDocumentStores(const std::string& uri, ServerAtOpen server) {
+  CLINIC_ASSIGN_OR_RETURN(auto pool, MongoPool::Open(uri, server));
   CLINIC_ASSIGN_OR_RETURN(auto messages, OpenMongoMessageStore(pool));
   CLINIC_ASSIGN_OR_RETURN(auto attachments, OpenGridFsAttachmentStore(std::move(pool)));
   return DocumentStores{.messages = std::move(messages), .attachments = std::move(attachments)};

@@ -3,11 +3,9 @@
 #include <fmt/format.h>
 #include <mongoc/mongoc.h>
 
-#include <boost/json/serialize.hpp>
 #include <set>
 #include <utility>
 
-#include "clinic/common/utf8.hpp"
 #include "clinic/storage/message_document.hpp"
 #include "clinic/storage/mongo/mongo_collections.hpp"
 #include "clinic/storage/mongo/mongo_driver.hpp"
@@ -35,57 +33,13 @@ void AddUnreadBy(object& filter, const MessageReader& reader) {
                     object{{"$elemMatch", object{{"user_role", role}, {"user_id", reader.id}}}}}}};
 }
 
-// Destroys a cursor that has been read to its end and returns `status`, or, when that is Ok, the
-// driver's error if the reading stopped on one.
-Status EndCursor(mongoc_cursor_t* cursor, Status status, std::string_view what) {
-  bson_error_t error;
-  if (status && mongoc_cursor_error(cursor, &error)) status = Fail(FromDriver(error, what));
-  mongoc_cursor_destroy(cursor);
-  return status;
-}
-
-// Copies `source` into `target`, replacing the bytes of every string that are not strict UTF-8
-// by U+FFFD (RepairUnreadable).
-void CopyWithValidUtf8(const bson_t* source, bson_t* target) {
-  bson_iter_t it;
-  if (!bson_iter_init(&it, source)) return;
-  while (bson_iter_next(&it)) {
-    const char* key = bson_iter_key(&it);
-    const auto type = bson_iter_type(&it);
-    if (type == BSON_TYPE_UTF8) {
-      std::uint32_t length = 0;
-      const char* text = bson_iter_utf8(&it, &length);
-      const auto clean = SanitizeUtf8(std::string_view(text, length), std::size_t{length} * 3);
-      bson_append_utf8(target, key, -1, clean.data(), static_cast<int>(clean.size()));
-    } else if (type == BSON_TYPE_DOCUMENT || type == BSON_TYPE_ARRAY) {
-      std::uint32_t length = 0;
-      const std::uint8_t* data = nullptr;
-      if (type == BSON_TYPE_DOCUMENT) {
-        bson_iter_document(&it, &length, &data);
-      } else {
-        bson_iter_array(&it, &length, &data);
-      }
-      bson_t child;
-      bson_t copy;
-      if (!bson_init_static(&child, data, length)) continue;
-      if (type == BSON_TYPE_DOCUMENT) {
-        bson_append_document_begin(target, key, -1, &copy);
-        CopyWithValidUtf8(&child, &copy);
-        bson_append_document_end(target, &copy);
-      } else {
-        bson_append_array_begin(target, key, -1, &copy);
-        CopyWithValidUtf8(&child, &copy);
-        bson_append_array_end(target, &copy);
-      }
-    } else {
-      bson_append_iter(target, key, -1, &it);
-    }
-  }
-}
-
 Result<domain::Message> ReadMessage(const bson_t* document) {
-  CLINIC_ASSIGN_OR_RETURN(auto json, ToJson(document));
-  return MessageFromDocument(json, DocumentDialect::kExtended);
+  auto json = ToJson(document);
+  if (!json && HoldsInvalidUtf8(document)) {
+    return Fail(Error::Internal("a stored message is not valid UTF-8"));
+  }
+  if (!json) return Fail(json.error());
+  return MessageFromDocument(*json, DocumentDialect::kExtended);
 }
 
 class MongoMessageStore final : public MessageStore {
@@ -100,7 +54,7 @@ class MongoMessageStore final : public MessageStore {
     const auto index = [](const char* name, object keys) {
       return object{{"name", name}, {"key", std::move(keys)}};
     };
-    return pool_->WriteCommand(
+    return pool_->SetUp(
         object{{"createIndexes", kMessagesCollection},
                {"indexes",
                 array{index("thread_created", object{{"thread_id", 1}, {"meta.created_at", 1}}),
@@ -236,39 +190,9 @@ class MongoMessageStore final : public MessageStore {
     return matched == 1;
   }
 
-  Result<MessageRepair> RepairUnreadable() override {
-    PooledClient client(*pool_);
-    Collection messages(client, pool_->database(), kMessagesCollection);
-    const Bson everything(bson_new());
-    mongoc_cursor_t* cursor =
-        mongoc_collection_find_with_opts(messages.get(), everything.get(), nullptr, nullptr);
-    MessageRepair repair;
-    Status status = Ok();
-    const bson_t* document = nullptr;
-    while (status && mongoc_cursor_next(cursor, &document)) {
-      ++repair.scanned;
-      if (ReadMessage(document)) continue;
-      bson_iter_t id;
-      if (!bson_iter_init_find(&id, document, "_id")) continue;
-      Bson selector(bson_new());
-      bson_append_iter(selector.get(), "_id", -1, &id);
-      Bson replacement(bson_new());
-      CopyWithValidUtf8(document, replacement.get());
-      if (!ReadMessage(replacement.get())) {
-        auto json = ToJson(selector.get());
-        repair.unrepairable.push_back(json ? boost::json::serialize(*json) : "?");
-        continue;
-      }
-      bson_error_t error;
-      if (!mongoc_collection_replace_one(messages.get(), selector.get(), replacement.get(), nullptr,
-                                         nullptr, &error)) {
-        status = Fail(FromDriver(error, "could not repair a message"));
-        break;
-      }
-      ++repair.repaired;
-    }
-    CLINIC_TRY_STATUS(EndCursor(cursor, std::move(status), "could not read messages"));
-    return repair;
+  Result<RepairReport> RepairUnreadable() override {
+    return RepairStrings(*pool_, kMessagesCollection,
+                         [](const bson_t* document) { return ReadMessage(document).has_value(); });
   }
 
  private:
@@ -284,7 +208,7 @@ class MongoMessageStore final : public MessageStore {
     while (mongoc_cursor_next(cursor, &document)) {
       auto message = ReadMessage(document);
       if (!message) {
-        LogUnreadableMessage(message.error());
+        LogUnreadableMessage(DocumentId(document), message.error());
         continue;
       }
       found.push_back(std::move(*message));

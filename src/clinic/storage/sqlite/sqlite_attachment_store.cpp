@@ -12,6 +12,7 @@
 
 #include "clinic/common/crypto.hpp"
 #include "clinic/common/time.hpp"
+#include "clinic/common/utf8.hpp"
 #include "clinic/storage/sql/connection_pool.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
 #include "clinic/storage/sqlite/sqlite_message_store.hpp"
@@ -156,6 +157,17 @@ class LocalAttachmentStore final : public AttachmentStore {
                                      "AND uploaded_at >= ?",
                                      params));
     return rows.empty() ? std::int64_t{0} : rows.front().Int(0);
+  }
+
+  Result<RepairReport> RepairUnreadable() override {
+    return RepairColumn(
+        pool_, {.table = "attachments",
+                .key = "file_id",
+                .column = "file_name",
+                .readable = [](const std::string& name) { return Utf8Length(name).has_value(); },
+                .repaired = [](const std::string& name) -> std::optional<std::string> {
+                  return SanitizeUtf8(name, name.size() * 3);
+                }});
   }
 
   Result<std::unique_ptr<ByteReader>> OpenContent(const std::string& sha256) override {

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "clinic/common/time.hpp"
+#include "clinic/common/utf8.hpp"
 #include "clinic/storage/message_document.hpp"
 #include "clinic/storage/sql/connection_pool.hpp"
 #include "clinic/storage/sqlite/sqlite_connection.hpp"
@@ -60,13 +61,20 @@ std::string DocumentText(const domain::Message& message) {
   return boost::json::serialize(MessageToDocument(message, DocumentDialect::kPlain));
 }
 
-// The message in column `column` (a document's text) of the row.
-Result<domain::Message> ParseRow(const sql::Row& row, std::size_t column = 0) {
+// The message stored as `text`.
+Result<domain::Message> ParseDocument(const std::string& text) {
   boost::system::error_code error;
-  const auto document = boost::json::parse(row.Text(column), error);
-  if (error) return Fail(Error::Internal("a stored message is not JSON"));
+  const auto document = boost::json::parse(text, error);
+  if (error) {
+    return Fail(Error::Internal(Utf8Length(text) ? "a stored message is not JSON"
+                                                 : "a stored message is not valid UTF-8"));
+  }
   return MessageFromDocument(document, DocumentDialect::kPlain);
 }
+
+// The message of a row (id, doc): every query that reads messages selects the id too, so a row that
+// cannot be read can be named.
+Result<domain::Message> ParseRow(const sql::Row& row) { return ParseDocument(row.Text(1)); }
 
 // One unreadable stored row is left out and logged, so it cannot fail its whole thread;
 // `clinicctl repair-messages` finds and repairs such rows.
@@ -76,7 +84,7 @@ std::vector<domain::Message> ParseRows(const std::vector<sql::Row>& rows) {
   for (const auto& row : rows) {
     auto message = ParseRow(row);
     if (!message) {
-      LogUnreadableMessage(message.error());
+      LogUnreadableMessage(row.Text(0), message.error());
       continue;
     }
     messages.push_back(std::move(*message));
@@ -137,39 +145,24 @@ class SqliteMessageStore final : public MessageStore {
     CLINIC_ASSIGN_OR_RETURN(auto connection, pool_.Acquire());
     const std::vector<Value> params{Value{Seconds(since)},
                                     Value{static_cast<std::int64_t>(std::max(limit, 1))}};
-    CLINIC_ASSIGN_OR_RETURN(auto rows, connection->Query("SELECT doc FROM messages WHERE "
+    CLINIC_ASSIGN_OR_RETURN(auto rows, connection->Query("SELECT id, doc FROM messages WHERE "
                                                          "created_at >= ? ORDER BY created_at, "
                                                          "id LIMIT ?",
                                                          params));
     return ParseRows(rows);
   }
 
-  Result<MessageRepair> RepairUnreadable() override {
-    constexpr std::int64_t kBatch = 500;
-    MessageRepair repair;
-    std::string after;
-    for (;;) {
-      CLINIC_ASSIGN_OR_RETURN(auto connection, pool_.Acquire());
-      CLINIC_ASSIGN_OR_RETURN(
-          auto rows,
-          connection->Query("SELECT id, doc FROM messages WHERE id > ? ORDER BY id LIMIT ?",
-                            {Value{after}, Value{kBatch}}));
-      for (const auto& row : rows) {
-        ++repair.scanned;
-        after = row.Text(0);
-        if (ParseRow(row, 1)) continue;
-        const auto repaired = RepairedDocument(row.Text(1), DocumentDialect::kPlain);
-        if (!repaired) {
-          repair.unrepairable.push_back(after);
-          continue;
-        }
-        CLINIC_TRY_STATUS(
-            connection->Execute("UPDATE messages SET doc = ? WHERE id = ?",
-                                {Value{boost::json::serialize(*repaired)}, Value{after}}));
-        ++repair.repaired;
-      }
-      if (static_cast<std::int64_t>(rows.size()) < kBatch) return repair;
-    }
+  Result<RepairReport> RepairUnreadable() override {
+    return RepairColumn(
+        pool_, {.table = "messages",
+                .key = "id",
+                .column = "doc",
+                .readable = [](const std::string& doc) { return ParseDocument(doc).has_value(); },
+                .repaired = [](const std::string& doc) -> std::optional<std::string> {
+                  auto repaired = RepairedDocument(doc, DocumentDialect::kPlain);
+                  if (!repaired) return std::nullopt;
+                  return boost::json::serialize(*repaired);
+                }});
   }
 
   Result<std::vector<Id>> AppointmentsWithFile(const std::string& file_id) override {
@@ -189,7 +182,7 @@ class SqliteMessageStore final : public MessageStore {
     CLINIC_ASSIGN_OR_RETURN(auto connection, pool_.Acquire());
     const std::vector<Value> params{Value{id}};
     CLINIC_ASSIGN_OR_RETURN(auto rows,
-                            connection->Query("SELECT doc FROM messages WHERE id = ?", params));
+                            connection->Query("SELECT id, doc FROM messages WHERE id = ?", params));
     if (rows.empty()) return std::optional<domain::Message>{};
     CLINIC_ASSIGN_OR_RETURN(auto message, ParseRow(rows.front()));
     return std::optional<domain::Message>{std::move(message)};
@@ -199,7 +192,7 @@ class SqliteMessageStore final : public MessageStore {
                                                   const std::optional<MessagePosition>& before,
                                                   int limit) override {
     CLINIC_ASSIGN_OR_RETURN(auto connection, pool_.Acquire());
-    std::string statement = "SELECT doc FROM messages WHERE thread_id = ?";
+    std::string statement = "SELECT id, doc FROM messages WHERE thread_id = ?";
     std::vector<Value> params;
     params.reserve(5);
     params.emplace_back(thread_id);
@@ -284,6 +277,34 @@ class SqliteMessageStore final : public MessageStore {
 };
 
 }  // namespace
+
+Result<RepairReport> RepairColumn(sql::ConnectionPool& pool, const RepairedColumn& what) {
+  constexpr std::int64_t kBatch = 500;
+  const auto select = fmt::format("SELECT {0}, {1} FROM {2} WHERE {0} > ? ORDER BY {0} LIMIT ?",
+                                  what.key, what.column, what.table);
+  const auto update =
+      fmt::format("UPDATE {} SET {} = ? WHERE {} = ?", what.table, what.column, what.key);
+  RepairReport repair;
+  std::string after;
+  for (;;) {
+    CLINIC_ASSIGN_OR_RETURN(auto connection, pool.Acquire());
+    CLINIC_ASSIGN_OR_RETURN(auto rows, connection->Query(select, {Value{after}, Value{kBatch}}));
+    for (const auto& row : rows) {
+      ++repair.scanned;
+      after = row.Text(0);
+      const std::string stored = row.Text(1);
+      if (what.readable(stored)) continue;
+      auto repaired = what.repaired(stored);
+      if (!repaired) {
+        repair.unrepairable.push_back(after);
+        continue;
+      }
+      CLINIC_TRY_STATUS(connection->Execute(update, {Value{std::move(*repaired)}, Value{after}}));
+      ++repair.repaired;
+    }
+    if (static_cast<std::int64_t>(rows.size()) < kBatch) return repair;
+  }
+}
 
 Result<std::unique_ptr<MessageStore>> OpenSqliteMessageStore(const std::string& path,
                                                              std::size_t pool_size) {
