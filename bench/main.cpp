@@ -691,11 +691,12 @@ int Run(const Options& options) {
     rows.push_back(
         Measure("login", backend, pid, {port}, options, login, std::min(options.connections, 8)));
     const auto busy = rows.back().result.statuses[429];
-    rows.back().note = fmt::format("argon2id 19 MiB, t=2; {} answered 429 (hasher full)", busy);
+    rows.back().note =
+        fmt::format("argon2id 19 MiB, t=2; {} answered 429 (password workers full)", busy);
   }
   if (options.Runs("login-flood")) {
-    // Searches while 32 more connections log in as fast as they can: the hasher's admission
-    // keeps request workers free, and the search latency shows whether it does.
+    // Searches while 32 more connections log in as fast as they can: logins run on the password
+    // workers, so the request workers stay free, and the search latency shows whether they do.
     LoginWorkload flood(data);
     LoadResult flooded;
     std::thread flooder([&] {
