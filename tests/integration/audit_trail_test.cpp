@@ -110,10 +110,10 @@ class AuditTrailTest : public StoreTest {
 TEST_P(AuditTrailTest, AnEmptyTrailIsIntact) {
   const auto verification = Verify();
   EXPECT_EQ(verification.rows, 0);
-  EXPECT_EQ(verification.chains, 16);
+  EXPECT_EQ(verification.chains, domain::kAuditChains);
   EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
   const auto heads = Heads();
-  ASSERT_EQ(heads.size(), 16u);
+  ASSERT_EQ(heads.size(), static_cast<std::size_t>(domain::kAuditChains));
   for (const auto& head : heads) {
     EXPECT_EQ(head.last_hash, domain::kAuditGenesisHash);
     EXPECT_EQ(head.last_seq, 0);
@@ -343,7 +343,7 @@ TEST_P(AuditTrailTest, ARowMovedToAnotherChainIsNoticed) {
   const auto rows = AppendRows(3);
   ASSERT_EQ(rows.size(), 3u);
   DropAppendOnlyTriggers();
-  const int elsewhere = rows[1].chain % 16 + 1;
+  const int elsewhere = rows[1].chain % domain::kAuditChains + 1;
   auto moved = raw().Execute(
       "UPDATE audit_log SET chain = ? WHERE id = ?",
       {storage::sql::Value{std::int64_t{elsewhere}}, storage::sql::Value{rows[1].id}});
@@ -370,7 +370,7 @@ TEST_P(AuditTrailTest, ARemovedChainHeadIsNoticed) {
   RawExecute("DELETE FROM audit_chain_head WHERE id = ?", rows[0].chain);
 
   const auto verification = Verify();
-  EXPECT_EQ(verification.chains, 15);
+  EXPECT_EQ(verification.chains, domain::kAuditChains - 1);
   EXPECT_EQ(verification.first_broken_id, rows[0].id) << verification.problem;
 }
 
@@ -448,7 +448,7 @@ TEST(AuditChainsMigrationTest, ATrailWrittenAsOneChainVerifiesAfterTheMigration)
     auto verification = service::VerifyAuditChain(*store);
     ASSERT_THAT(verification, IsOk());
     EXPECT_EQ(verification->rows, 3);
-    EXPECT_EQ(verification->chains, 16);
+    EXPECT_EQ(verification->chains, domain::kAuditChains);
     EXPECT_EQ(verification->first_broken_id, std::nullopt) << verification->problem;
   }
 }

@@ -42,19 +42,23 @@ struct AuditTable {
 }  // namespace
 
 Result<AuditEntry> SqlAuditRepository::Append(const AuditEntry& entry) {
+  if (lease_.chain == 0) {
+    return Fail(Error::Internal("audit rows are appended only in write transactions"));
+  }
   // The lock on the chain's head row serialises the appenders of one chain on MySQL: the second
   // waits here until the first commits, then chains to the row the first added. Writers on other
   // chains do not wait. On a Galera cluster two nodes appending to one chain both update the head
-  // row and insert the same (chain, chain_seq), so certification lets only one commit.
+  // row and insert the same (chain, chain_seq), so certification lets only one commit; the chain
+  // leases keep that rare.
   CLINIC_ASSIGN_OR_RETURN(
       auto head,
       c_.Query(fmt::format("SELECT last_hash, last_seq FROM audit_chain_head WHERE id = ?{}",
                            RowLockSuffix(c_)),
-               {Value{std::int64_t{chain_}}}));
+               {Value{std::int64_t{lease_.chain}}}));
   if (head.empty()) return Fail(Error::Internal("an audit chain head row is missing"));
   AuditEntry row = entry;
   row.prev_hash = head.front().Text(0);
-  row.chain = chain_;
+  row.chain = lease_.chain;
   row.chain_seq = head.front().Int(1) + 1;
   row.hash = domain::AuditChainHash(row, row.prev_hash);
   CLINIC_ASSIGN_OR_RETURN(
@@ -67,11 +71,34 @@ Result<AuditEntry> SqlAuditRepository::Append(const AuditEntry& entry) {
                   ToValue(row.client_addr), ToValue(row.request_id), ToValue(row.client_request_id),
                   ToValue(row.details), Value{row.prev_hash}, Value{row.hash},
                   Value{std::int64_t{row.chain}}, Value{row.chain_seq}}));
-  CLINIC_TRY_STATUS(
-      c_.Execute("UPDATE audit_chain_head SET last_hash = ?, last_seq = ? WHERE id = ?",
-                 {Value{row.hash}, Value{row.chain_seq}, Value{std::int64_t{chain_}}}));
+  CLINIC_TRY_STATUS(AdvanceHead(row));
   row.id = result.last_insert_id;
   return row;
+}
+
+Status SqlAuditRepository::AdvanceHead(const AuditEntry& row) {
+  const Value chain{std::int64_t{row.chain}};
+  if (!lease_.held) {
+    CLINIC_TRY_STATUS(
+        c_.Execute("UPDATE audit_chain_head SET last_hash = ?, last_seq = ? WHERE id = ?",
+                   {Value{row.hash}, Value{row.chain_seq}, chain}));
+    return Ok();
+  }
+  CLINIC_ASSIGN_OR_RETURN(
+      auto advanced,
+      c_.Execute("UPDATE audit_chain_head SET last_hash = ?, last_seq = ?, held_until = ? "
+                 "WHERE id = ? AND holder = ?",
+                 {Value{row.hash}, Value{row.chain_seq}, ToValue(lease_.renew_until), chain,
+                  Value{lease_.holder}}));
+  if (advanced.affected_rows == 0) {
+    // The lease ran out and another connection claimed the chain: the row chained above may race
+    // that holder's, so the transaction runs again, on a chain claimed afresh.
+    lease_.lost = true;
+    return Fail(
+        Error::Aborted(fmt::format("audit chain {} was taken over by another holder", row.chain)));
+  }
+  lease_.renewed = true;
+  return Ok();
 }
 
 Result<domain::Page<AuditEntry>> SqlAuditRepository::List(const AuditFilter& filter,

@@ -6,11 +6,10 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <mutex>
 #include <random>
 #include <thread>
-#include <unordered_map>
 
+#include "clinic/storage/sql/audit_chain_leases.hpp"
 #include "clinic/storage/sql/connection_pool.hpp"
 #include "clinic/storage/sql/sql_admin_repository.hpp"
 #include "clinic/storage/sql/sql_appointment_repository.hpp"
@@ -56,7 +55,7 @@ std::size_t RetryReasonIndex(std::string_view reason) {
 
 class SqlTransaction final : public Transaction {
  public:
-  SqlTransaction(Connection& c, int audit_chain)
+  SqlTransaction(Connection& c, AuditChainLease& audit_chain)
       : locations_(c),
         patients_(c),
         doctors_(c),
@@ -110,7 +109,7 @@ class SqlTransaction final : public Transaction {
 class SqlStore final : public Store {
  public:
   SqlStore(std::unique_ptr<ConnectionFactory> factory, std::size_t pool_size)
-      : pool_(std::move(factory), pool_size) {}
+      : pool_(std::move(factory), pool_size), audit_chains_(clock_) {}
 
   std::string_view backend() const override {
     return pool_.dialect() == Dialect::kSqlite ? "sqlite" : "mysql";
@@ -161,17 +160,32 @@ class SqlStore final : public Store {
     CLINIC_ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
     Connection& connection = *lease;
     (void)connection.TakeAbortReason();
+    // Read-only transactions never append to the audit trail, so they need no chain.
+    AuditChainLease no_chain;
     if (mode == TxMode::kSingleRead) {
-      SqlTransaction statement(connection, AuditChainOf(connection));
+      SqlTransaction statement(connection, no_chain);
       auto outcome = body(statement);
       abort_reason = connection.TakeAbortReason();
       return outcome;
     }
+    AuditChainLease* chain = &no_chain;
+    if (mode == TxMode::kWrite) {
+      auto leased = audit_chains_.ForWrite(connection);
+      if (!leased) {
+        abort_reason = connection.TakeAbortReason();
+        return Fail(std::move(leased).error());
+      }
+      chain = *leased;
+    }
+    const Instant began = clock_.Now();
     CLINIC_TRY_STATUS(connection.Begin(mode));
-    SqlTransaction tx(connection, AuditChainOf(connection));
+    SqlTransaction tx(connection, *chain);
     auto outcome = body(tx);
     if (outcome) outcome = connection.Commit();
-    if (outcome && mode == TxMode::kWrite) committed_writes_.fetch_add(1);
+    if (outcome && mode == TxMode::kWrite) {
+      committed_writes_.fetch_add(1);
+      audit_chains_.Committed(*chain, began);
+    }
     if (!outcome) {
       // Also after a failed COMMIT, so the connection goes back to the pool with no transaction.
       if (auto rolled_back = connection.Rollback(); !rolled_back) {
@@ -189,21 +203,9 @@ class SqlStore final : public Store {
     return outcome;
   }
 
-  // The audit chain `connection` appends to: its own for as long as it lives, handed out in turn
-  // from a random start, so the connections of one process spread over the chains and those of
-  // several processes (on a cluster) rarely share one.
-  int AuditChainOf(const Connection& connection) {
-    const std::lock_guard lock(audit_chains_mutex_);
-    auto [entry, added] = audit_chains_.try_emplace(&connection, 0);
-    if (added) entry->second = 1 + static_cast<int>(next_audit_chain_++ % kAuditChains);
-    return entry->second;
-  }
-
+  SystemClock clock_;
   ConnectionPool pool_;
-  std::mutex audit_chains_mutex_;
-  // Keyed by address: a connection opened where a closed one was takes over its chain.
-  std::unordered_map<const Connection*, int> audit_chains_;
-  std::uint64_t next_audit_chain_ = std::random_device{}();
+  AuditChainLeases audit_chains_;
   std::atomic<std::uint64_t> committed_writes_{0};
   std::array<std::atomic<std::uint64_t>, kRetryReasons.size()> retries_{};
 };
