@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -410,6 +411,136 @@ TEST_P(AuditTrailTest, VerificationCarriesTheChainAcrossPages) {
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(AuditTrailTest);
+
+// Two stores over one database, as two instances of the server would be (on a cluster, through
+// different nodes): each connection claims a chain of its own and keeps it while it appends.
+class AuditChainLeaseTest : public AuditTrailTest {
+ protected:
+  std::unique_ptr<storage::Store> NewInstance(std::size_t connections) {
+    return storage::sql::MakeSqlStore(database().NewFactory(), connections);
+  }
+
+  // Appends one row as the account `actor`, so the test can tell the instances' rows apart, about
+  // an entity of its own (rows alike in every field would have alike hashes as first rows of two
+  // chains, which the unique index on hash refuses).
+  domain::AuditEntry AppendAs(storage::Store& instance, Id actor) {
+    domain::AuditEntry appended;
+    auto done = instance.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
+      CLINIC_ASSIGN_OR_RETURN(appended, tx.audit().Append({.occurred_at = clock_.Now(),
+                                                           .actor_role = Role::kPatient,
+                                                           .actor_id = actor,
+                                                           .action = "patient.read",
+                                                           .entity = "patient",
+                                                           .entity_id = ++entities_}));
+      return Ok();
+    });
+    EXPECT_THAT(done, IsOk());
+    return appended;
+  }
+
+  std::atomic<Id> entities_{0};
+
+  std::optional<std::string> HolderOf(int chain) {
+    auto rows = raw().Query("SELECT holder FROM audit_chain_head WHERE id = ?",
+                            {storage::sql::Value{std::int64_t{chain}}});
+    EXPECT_THAT(rows, IsOk());
+    if (!rows || rows->empty()) return std::nullopt;
+    return rows->front().OptText(0);
+  }
+
+  // Makes every chain but `except` look held by a live holder elsewhere.
+  void HoldEveryChainBut(int except) {
+    auto held = raw().Execute(
+        "UPDATE audit_chain_head SET holder = 'elsewhere', held_until = '2999-01-01 00:00:00' "
+        "WHERE id <> ?",
+        {storage::sql::Value{std::int64_t{except}}});
+    ASSERT_THAT(held, IsOk());
+  }
+
+  void ReleaseTheChainsHeldElsewhere() {
+    auto released = raw().Execute(
+        "UPDATE audit_chain_head SET holder = NULL, held_until = NULL WHERE holder = 'elsewhere'",
+        {});
+    ASSERT_THAT(released, IsOk());
+  }
+};
+
+TEST_P(AuditChainLeaseTest, InstancesAppendingAtOnceNeverShareAChain) {
+  constexpr int kInstances = 2;
+  constexpr int kThreadsPerInstance = 4;
+  constexpr int kRowsPerThread = 15;
+  std::vector<std::unique_ptr<storage::Store>> instances;
+  for (int i = 0; i < kInstances; ++i) instances.push_back(NewInstance(kThreadsPerInstance));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kInstances; ++i) {
+    for (int t = 0; t < kThreadsPerInstance; ++t) {
+      threads.emplace_back([&, i] {
+        for (int n = 0; n < kRowsPerThread; ++n) AppendAs(*instances[i], i + 1);
+      });
+    }
+  }
+  for (auto& thread : threads) thread.join();
+
+  // Leases last a minute, so every chain written here was written by one instance only.
+  std::map<int, std::set<Id>> writers_by_chain;
+  for (const auto& row : AllRows()) writers_by_chain[row.chain].insert(*row.actor_id);
+  EXPECT_GT(writers_by_chain.size(), 1u);
+  for (const auto& [chain, writers] : writers_by_chain) {
+    EXPECT_EQ(writers.size(), 1u) << "chain " << chain << " was written by both instances";
+    EXPECT_TRUE(HolderOf(chain).has_value()) << "chain " << chain;
+  }
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, kInstances * kThreadsPerInstance * kRowsPerThread);
+  EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
+}
+
+TEST_P(AuditChainLeaseTest, AnExpiredLeaseIsTakenOverAndItsOldHolderMovesOn) {
+  auto first = NewInstance(1);
+  auto second = NewInstance(1);
+  const auto before = AppendAs(*first, 1);
+  const int chain = before.chain;
+  const auto first_holder = HolderOf(chain);
+  ASSERT_TRUE(first_holder.has_value());
+
+  // The first instance's lease runs out (as if it had stalled), and the only chain free to the
+  // second instance is that one.
+  auto expired =
+      raw().Execute("UPDATE audit_chain_head SET held_until = '2000-01-01 00:00:00' WHERE id = ?",
+                    {storage::sql::Value{std::int64_t{chain}}});
+  ASSERT_THAT(expired, IsOk());
+  HoldEveryChainBut(chain);
+  const auto taken_over = AppendAs(*second, 2);
+  EXPECT_EQ(taken_over.chain, chain);
+  EXPECT_EQ(taken_over.prev_hash, before.hash);
+  EXPECT_NE(HolderOf(chain), first_holder);
+  ReleaseTheChainsHeldElsewhere();
+
+  // The first instance still believes it holds the chain: its append finds the lease gone and
+  // runs again on another chain.
+  const auto moved = AppendAs(*first, 1);
+  EXPECT_NE(moved.chain, chain);
+  EXPECT_EQ(moved.chain_seq, 1);
+  EXPECT_EQ(AppendAs(*second, 2).chain, chain);
+
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, 4);
+  EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
+}
+
+TEST_P(AuditChainLeaseTest, WhenEveryChainIsHeldAnInstanceSharesOne) {
+  HoldEveryChainBut(0);
+  auto instance = NewInstance(1);
+  const auto shared = AppendAs(*instance, 1);
+  EXPECT_GE(shared.chain, 1);
+  EXPECT_EQ(HolderOf(shared.chain), "elsewhere");
+  EXPECT_EQ(AppendAs(*instance, 1).prev_hash, shared.hash);
+
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, 2);
+  EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
+}
+
+CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(AuditChainLeaseTest);
 
 TEST(AuditChainsMigrationTest, ATrailWrittenAsOneChainVerifiesAfterTheMigration) {
   InitCrypto();
