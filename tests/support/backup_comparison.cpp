@@ -125,7 +125,15 @@ void ExpectSameRows(Connection& source, Connection& target, const std::set<std::
       ADD_FAILURE() << "the restored database has no table " << table;
       continue;
     }
-    const auto columns = StoredColumns(source, table);
+    auto columns = StoredColumns(source, table);
+    // A chain's lease is the running server's, not the record: a connection of the server the
+    // backup was taken from may claim a chain after the backup (its first write), and the
+    // restored leases only wait to expire.
+    if (table == "audit_chain_head") {
+      std::erase_if(columns, [](const std::string& column) {
+        return column == "holder" || column == "held_until";
+      });
+    }
     const auto expected = RowsAsText(source, table, columns);
     const auto actual = RowsAsText(target, table, columns);
     EXPECT_EQ(expected.size(), actual.size()) << "rows of " << table;
