@@ -1,6 +1,7 @@
 // The audit trail: rows chain to each other, concurrent writers form intact chains of their own, a
 // rolled back action leaves no row, verification names the first row that was altered, moved or
-// removed, and a trail written as one chain before migration 0009 still verifies after it.
+// removed, and a trail written as one chain before migration 0009 still verifies after it (and
+// after 0015). Connections of two stores (two instances) lease chains of their own.
 // Runs on SQLite and on MariaDB.
 
 #include "clinic/service/audit_trail.hpp"
@@ -573,10 +574,20 @@ TEST(AuditChainsMigrationTest, ATrailWrittenAsOneChainVerifiesAfterTheMigration)
     }
     ASSERT_TRUE((*connection)->Execute("UPDATE audit_chain_head SET last_hash = ?", {previous}));
 
-    auto migrated = storage::sql::Migrate(**connection, migrations);
-    ASSERT_THAT(migrated, IsOk());
+    // Sixteen chains (0009 up to 0014), then sixty-four with leases (0015): verification walks
+    // the chains the database has at each step.
+    const auto before_leases = std::find_if(migrations.begin(), migrations.end(),
+                                            [](const auto& m) { return m.version >= 15; });
+    ASSERT_THAT(storage::sql::Migrate(**connection, {migrations.begin(), before_leases}), IsOk());
     auto store = storage::sql::MakeSqlStore(database->NewFactory(), 2);
     auto verification = service::VerifyAuditChain(*store);
+    ASSERT_THAT(verification, IsOk());
+    EXPECT_EQ(verification->rows, 3);
+    EXPECT_EQ(verification->chains, 16);
+    EXPECT_EQ(verification->first_broken_id, std::nullopt) << verification->problem;
+
+    ASSERT_THAT(storage::sql::Migrate(**connection, migrations), IsOk());
+    verification = service::VerifyAuditChain(*store);
     ASSERT_THAT(verification, IsOk());
     EXPECT_EQ(verification->rows, 3);
     EXPECT_EQ(verification->chains, domain::kAuditChains);
