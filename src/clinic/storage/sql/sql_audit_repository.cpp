@@ -91,8 +91,9 @@ Status SqlAuditRepository::AdvanceHead(const AuditEntry& row) {
                  {Value{row.hash}, Value{row.chain_seq}, ToValue(lease_.renew_until), chain,
                   Value{lease_.holder}}));
   if (advanced.affected_rows == 0) {
-    // The lease ran out and another connection claimed the chain: the row chained above may race
-    // that holder's, so the transaction runs again, on a chain claimed afresh.
+    // The lease ran out and another connection claimed the chain. The head row lock made this
+    // append correct anyway, but on a cluster it would keep conflicting with the new holder's:
+    // the transaction runs again, on a chain claimed afresh.
     lease_.lost = true;
     return Fail(
         Error::Aborted(fmt::format("audit chain {} was taken over by another holder", row.chain)));
