@@ -422,8 +422,7 @@ class AuditChainLeaseTest : public AuditTrailTest {
   }
 
   // Appends one row as the account `actor`, so the test can tell the instances' rows apart, about
-  // an entity of its own (rows alike in every field would have alike hashes as first rows of two
-  // chains, which the unique index on hash refuses).
+  // an entity of its own.
   domain::AuditEntry AppendAs(storage::Store& instance, Id actor) {
     domain::AuditEntry appended;
     auto done = instance.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
@@ -536,6 +535,32 @@ TEST_P(AuditChainLeaseTest, WhenEveryChainIsHeldAnInstanceSharesOne) {
   EXPECT_EQ(HolderOf(shared.chain), "elsewhere");
   EXPECT_EQ(AppendAs(*instance, 1).prev_hash, shared.hash);
 
+  const auto verification = Verify();
+  EXPECT_EQ(verification.rows, 2);
+  EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
+}
+
+TEST_P(AuditChainLeaseTest, AlikeRowsThatStartTwoChainsAreBothKept) {
+  // Two instances' housekeeping writes the same row in the same second as the first row of its
+  // chain: both chain to the genesis hash, so both rows have the same hash.
+  const domain::AuditEntry housekeeping{.occurred_at = clock_.Now(),
+                                        .actor_role = Role::kSystem,
+                                        .action = "sessions.prune",
+                                        .entity = "session"};
+  auto first = NewInstance(1);
+  auto second = NewInstance(1);
+  std::vector<domain::AuditEntry> appended;
+  for (auto* instance : {first.get(), second.get()}) {
+    auto done = instance->Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
+      CLINIC_ASSIGN_OR_RETURN(auto row, tx.audit().Append(housekeeping));
+      appended.push_back(std::move(row));
+      return Ok();
+    });
+    ASSERT_THAT(done, IsOk());
+  }
+  ASSERT_EQ(appended.size(), 2u);
+  EXPECT_NE(appended[0].chain, appended[1].chain);
+  EXPECT_EQ(appended[0].hash, appended[1].hash);
   const auto verification = Verify();
   EXPECT_EQ(verification.rows, 2);
   EXPECT_EQ(verification.first_broken_id, std::nullopt) << verification.problem;
