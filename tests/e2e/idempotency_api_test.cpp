@@ -1,7 +1,8 @@
 // Idempotency-Key on every create and money movement over HTTP, on SQLite and MariaDB
 // (DESIGN.md §6, docs/decisions.md "Idempotency"): a retry answers what the first request made
 // and writes nothing; the key with a different request is refused and writes nothing; racing
-// retries make one record; the transaction_ref of a payment follows the same rule.
+// retries make one record; the transaction_ref of a payment follows the same rule. Self-
+// registration included.
 
 #include <gmock/gmock.h>
 
@@ -48,6 +49,15 @@ class IdempotencyApiTest : public BookingApiTest {
     EXPECT_EQ(paid.status, 201) << paid.body;
     return "/api/v1/payments/" +
            std::to_string(paid.status == 201 ? paid.Json().at("id").as_int64() : 0) + "/refund";
+  }
+
+  // Passwords the server hashed so far, from /metrics.
+  std::int64_t PasswordHashes() {
+    const std::string body = Call("GET", "/metrics").body;
+    constexpr std::string_view kLine = "\nclinic_password_hashes_total ";
+    const auto at = body.find(kLine);
+    EXPECT_NE(at, std::string::npos) << body;
+    return at == std::string::npos ? -1 : std::stoll(body.substr(at + kLine.size()));
   }
 
   std::int64_t location_ = 0;
@@ -210,6 +220,42 @@ TEST_P(IdempotencyApiTest, ATransactionRefRecordedForADifferentPaymentIsRefused)
   EXPECT_EQ(refused.status, 409) << refused.body;
   EXPECT_THAT(ProblemFields(refused), ElementsAre("transaction_ref"));
   EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM payments"), 1);
+}
+
+TEST_P(IdempotencyApiTest, ARetriedRegistrationAnswersTheFirstPatientAndHashesNoPassword) {
+  const object registration{{"first_name", "Fox"},
+                            {"last_name", "Mulder"},
+                            {"email", "fox@example.com"},
+                            {"password", "trust-no-one-1"}};
+  const test_support::HeaderList key{{"Idempotency-Key", "sign-up-1"}};
+  const auto patients = QueryCount("SELECT COUNT(*) FROM patients");
+  const auto sessions = QueryCount("SELECT COUNT(*) FROM sessions");
+  const std::string registered = "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.register'";
+  const auto audited = QueryCount(registered);
+  auto first = Call("POST", "/api/v1/auth/register", registration, "", key);
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_FALSE(first.HasHeader("Idempotent-Replayed"));
+  const auto hashes = PasswordHashes();
+
+  auto retry = Call("POST", "/api/v1/auth/register", registration, "", key);
+  ASSERT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(retry.Header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(retry.Json(), first.Json());
+  EXPECT_FALSE(retry.HasHeader("Set-Cookie"));
+  // Whoever sends the key without the same body (here: without the password) learns nothing.
+  object guessed = registration;
+  guessed["password"] = "trust-no-one-2";
+  auto reused = Call("POST", "/api/v1/auth/register", guessed, "", key);
+  EXPECT_EQ(reused.status, 400) << reused.body;
+  EXPECT_THAT(ProblemFields(reused), ElementsAre("Idempotency-Key"));
+  EXPECT_EQ(reused.body.find("fox@example.com"), std::string::npos) << reused.body;
+
+  EXPECT_EQ(PasswordHashes(), hashes);
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM patients"), patients + 1);
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM sessions"), sessions);
+  EXPECT_EQ(QueryCount(registered), audited + 1);
+  // Without the key the same body is a new registration of a taken email.
+  EXPECT_EQ(Call("POST", "/api/v1/auth/register", registration).status, 409);
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(IdempotencyApiTest);

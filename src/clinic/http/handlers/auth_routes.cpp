@@ -24,7 +24,7 @@ Result<Response> Register(service::AuthService& auth, Call& call) {
   }
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto patient, auth.Register(registration, call.context));
-  return Json(HttpStatus::created, ToJson(patient));
+  return CreatedJson(ToJson(patient.value), patient.replayed);
 }
 
 Result<Response> Login(service::AuthService& auth, const AuthRoutesOptions& options, Call& call) {
