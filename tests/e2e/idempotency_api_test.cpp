@@ -2,13 +2,14 @@
 // (DESIGN.md §6, docs/decisions.md "Idempotency"): a retry answers what the first request made
 // and writes nothing; the key with a different request is refused and writes nothing; racing
 // retries make one record; the transaction_ref of a payment follows the same rule. Self-
-// registration included.
+// registration and attachment uploads included.
 
 #include <gmock/gmock.h>
 
 #include <boost/json/serialize.hpp>
 #include <set>
 
+#include "clinic/storage/sqlite/sqlite_connection.hpp"
 #include "support/booking_fixture.hpp"
 
 namespace clinic::testing {
@@ -49,6 +50,27 @@ class IdempotencyApiTest : public BookingApiTest {
     EXPECT_EQ(paid.status, 201) << paid.body;
     return "/api/v1/payments/" +
            std::to_string(paid.status == 201 ? paid.Json().at("id").as_int64() : 0) + "/refund";
+  }
+
+  // POST /api/v1/attachments with raw `content` under `key`, as the test's patient.
+  test_support::HttpResponse Upload(const std::string& content, const std::string& query,
+                                    const std::string& key) {
+    return Send({.method = "POST",
+                 .target = "/api/v1/attachments" + query,
+                 .body = content,
+                 .headers = {{"Content-Type", "text/plain"}, {"Idempotency-Key", key}}},
+                patient_token_);
+  }
+
+  // Upload records in the embedded document store (the suite's --docs is a SQLite file).
+  std::int64_t UploadRecords() {
+    auto path = storage::sqlite::ParseSqliteUri(docs_uri());
+    EXPECT_TRUE(path);
+    auto connection = storage::sqlite::MakeSqliteConnectionFactory(*path)->Open();
+    EXPECT_TRUE(connection);
+    auto rows = (*connection)->Query("SELECT COUNT(*) FROM attachments", {});
+    EXPECT_TRUE(rows && rows->size() == 1u);
+    return rows->front().Int(0);
   }
 
   // Passwords the server hashed so far, from /metrics.
@@ -256,6 +278,33 @@ TEST_P(IdempotencyApiTest, ARetriedRegistrationAnswersTheFirstPatientAndHashesNo
   EXPECT_EQ(QueryCount(registered), audited + 1);
   // Without the key the same body is a new registration of a taken email.
   EXPECT_EQ(Call("POST", "/api/v1/auth/register", registration).status, 409);
+}
+
+TEST_P(IdempotencyApiTest, ARetriedUploadAnswersTheFirstAttachmentAndStoresNothing) {
+  const std::string report = "Blood pressure 120/80\n";
+  const auto before = UploadRecords();
+  auto first = Upload(report, "?file_name=bp.txt", "upload-1");
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_FALSE(first.HasHeader("Idempotent-Replayed"));
+
+  auto retry = Upload(report, "?file_name=bp.txt", "upload-1");
+  ASSERT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(retry.Header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(retry.Json(), first.Json());
+  EXPECT_EQ(retry.Header("Location"), first.Header("Location"));
+  for (const auto& [content, query] :
+       {std::pair{std::string("Blood pressure 140/90\n"), std::string("?file_name=bp.txt")},
+        std::pair{report, std::string("?file_name=other.txt")}}) {
+    auto reused = Upload(content, query, "upload-1");
+    EXPECT_EQ(reused.status, 400) << reused.body;
+    EXPECT_THAT(ProblemFields(reused), ElementsAre("Idempotency-Key"));
+  }
+  EXPECT_EQ(UploadRecords(), before + 1);
+  // A new key is a new upload of the same bytes.
+  auto again = Upload(report, "?file_name=bp.txt", "upload-2");
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_NE(again.Json().at("file_id"), first.Json().at("file_id"));
+  EXPECT_EQ(UploadRecords(), before + 2);
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(IdempotencyApiTest);
