@@ -5,6 +5,7 @@
 #include "clinic/common/crypto.hpp"
 #include "clinic/domain/validation.hpp"
 #include "clinic/domain/validator.hpp"
+#include "clinic/service/create_account_once.hpp"
 
 namespace clinic::service {
 namespace {
@@ -24,7 +25,7 @@ constexpr auto kTouchInterval = std::chrono::seconds(60);
 
 // The audit action of a self-registration, and the operation its Idempotency-Key is kept for.
 // The caller is anonymous, so every anonymous caller shares the keys' scope: a retry is answered
-// only for the identical body, which holds the password, so a key tells nothing to anyone else.
+// only with the account's password (ConfirmRetry), so a key tells nothing to anyone else.
 constexpr std::string_view kRegisterOperation = "auth.register";
 
 Error WrongCredentials() { return Error::Unauthenticated("the login or password is wrong"); }
@@ -280,13 +281,15 @@ Result<Created<domain::Patient>> AuthService::Register(const Registration& regis
   if (admission.wait.count() > 0) {
     return Fail(Throttled(admission.wait, "registrations from this address"));
   }
-  if (admission.replay) return std::move(*admission.replay);
+  if (admission.replay) {
+    return ConfirmRetry(hasher_, std::move(*admission.replay), registration.password);
+  }
   if (admission.taken) return Fail(EmailTaken());
-  CLINIC_ASSIGN_OR_RETURN(patient.password_hash, hasher_.Hash(registration.password));
 
-  auto created = CreateOnce(
-      store_, clock_, context, kRegisterOperation,
-      [&](Transaction& tx) -> Result<Id> {
+  auto created = HashAndCreateOnce(
+      store_, clock_, hasher_, context, kRegisterOperation, registration.password,
+      [&](Transaction& tx, const std::optional<std::string>& password_hash) -> Result<Id> {
+        patient.password_hash = password_hash;
         CLINIC_ASSIGN_OR_RETURN(auto stored, tx.patients().Create(patient));
         domain::RequestContext as_patient = context;
         as_patient.actor = {Role::kPatient, stored.id};

@@ -66,9 +66,10 @@ class AuthService {
   // Creates a patient account that can log in. kInvalidArgument names each bad field;
   // kAlreadyExists when the email is taken (also by a soft-deleted account); kResourceExhausted
   // once the client address made max_registrations_per_address attempts in the window (a retry
-  // counts too). Once per Idempotency-Key (CreateOnce), scoped to anonymous callers: a retry with
-  // the same body, password included, answers the patient the first made without hashing
-  // anything; the key with any other body is kInvalidArgument naming Idempotency-Key.
+  // counts too). Once per Idempotency-Key (CreateAccountOnce), scoped to anonymous callers: a
+  // retry with the same fields and the password of the patient the first made answers that
+  // patient, hashing nothing (one verification); the key with other fields or another password is
+  // kInvalidArgument naming Idempotency-Key.
   Result<Created<domain::Patient>> Register(const Registration& registration,
                                             const domain::RequestContext& context);
 

@@ -9,12 +9,12 @@ namespace {
 
 constexpr std::size_t kMaxKeyLength = 255;
 
+}  // namespace
+
 Error KeyReused() {
   return Error::InvalidField(
       "Idempotency-Key", "was already used for a different request; use a new key for a new one");
 }
-
-}  // namespace
 
 // Keys are opaque to the server; visible ASCII keeps them safe in logs and the database.
 Status CheckKey(const domain::RequestContext& context) {

@@ -24,6 +24,9 @@ struct Created {
 
 namespace create_once_detail {
 
+// kInvalidArgument naming Idempotency-Key: the key was used for a different request.
+Error KeyReused();
+
 // kInvalidArgument naming Idempotency-Key unless the context's key is 1–255 visible ASCII
 // characters (or there is none).
 Status CheckKey(const domain::RequestContext& context);

@@ -67,8 +67,9 @@ Result<Response> Restore(AdminService& admins, Call& call) {
 }  // namespace
 
 void AddAdminRoutes(RouteTable& routes, AdminService& admins) {
-  routes.Add({.method = Method::post, .path = "/api/v1/admins"},
-             [&admins](Call& call) { return Create(admins, call); });
+  routes.Add(
+      {.method = Method::post, .path = "/api/v1/admins", .fingerprint_leaves_out = {"password"}},
+      [&admins](Call& call) { return Create(admins, call); });
   routes.Add({.method = Method::get,
               .path = "/api/v1/admins",
               .query = {"q", "include_deleted", "limit", "cursor"}},

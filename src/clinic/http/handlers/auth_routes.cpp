@@ -75,9 +75,11 @@ Result<Response> ChangePassword(service::AuthService& auth, const AuthRoutesOpti
 }  // namespace
 
 void AddAuthRoutes(RouteTable& routes, service::AuthService& auth, AuthRoutesOptions options) {
-  routes.Add(
-      {.method = Method::post, .path = "/api/v1/auth/register", .access = Access::kAnonymous},
-      [&auth](Call& call) { return Register(auth, call); });
+  routes.Add({.method = Method::post,
+              .path = "/api/v1/auth/register",
+              .access = Access::kAnonymous,
+              .fingerprint_leaves_out = {"password"}},
+             [&auth](Call& call) { return Register(auth, call); });
   routes.Add({.method = Method::post, .path = "/api/v1/auth/login", .access = Access::kAnonymous},
              [&auth, options](Call& call) { return Login(auth, options, call); });
   routes.Add({.method = Method::post, .path = "/api/v1/auth/logout"},

@@ -87,8 +87,9 @@ Result<Response> Restore(DoctorService& doctors, Call& call) {
 }  // namespace
 
 void AddDoctorRoutes(RouteTable& routes, DoctorService& doctors) {
-  routes.Add({.method = Method::post, .path = "/api/v1/doctors"},
-             [&doctors](Call& call) { return Create(doctors, call); });
+  routes.Add(
+      {.method = Method::post, .path = "/api/v1/doctors", .fingerprint_leaves_out = {"password"}},
+      [&doctors](Call& call) { return Create(doctors, call); });
   routes.Add({.method = Method::get,
               .path = "/api/v1/doctors",
               .access = Access::kOptionalLogin,

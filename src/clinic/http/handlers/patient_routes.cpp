@@ -83,8 +83,9 @@ Result<Response> Restore(PatientService& patients, Call& call) {
 }  // namespace
 
 void AddPatientRoutes(RouteTable& routes, PatientService& patients) {
-  routes.Add({.method = Method::post, .path = "/api/v1/patients"},
-             [&patients](Call& call) { return Create(patients, call); });
+  routes.Add(
+      {.method = Method::post, .path = "/api/v1/patients", .fingerprint_leaves_out = {"password"}},
+      [&patients](Call& call) { return Create(patients, call); });
   routes.Add({.method = Method::get,
               .path = "/api/v1/patients",
               .query = {"q", "include_deleted", "limit", "cursor"}},

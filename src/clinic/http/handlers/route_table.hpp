@@ -47,6 +47,10 @@ struct RouteSpec {
   // it (an upload) also has its caller resolved before the body is read: no session, a forged or
   // ended one is answered without reading a byte of the body.
   std::optional<std::size_t> max_body_bytes{};
+  // Fields of the JSON body that the Idempotency-Key's fingerprint leaves out: the passwords of a
+  // create, which must not be kept under a fast hash. The route's service checks a retry's
+  // password against the account the first request made instead (CreateAccountOnce).
+  std::vector<std::string_view> fingerprint_leaves_out{};
 };
 
 // A request as a route's handler receives it: the caller resolved by the route's access, its
