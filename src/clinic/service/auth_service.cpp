@@ -335,23 +335,12 @@ Result<LoginResult> AuthService::Login(const std::string& login_text, const std:
 
   // Every account the login names costs one verification, whether it may log in or not, and no
   // account costs one too: how long a failure takes tells nothing of the account's state.
-  // A check that could not run (the hasher is full: 429) was no guess; it no longer counts.
-  const auto unchecked = [&](Error error) -> Error {
-    auto released =
-        store_.Run(TxMode::kWrite, [&](Transaction& tx) { return Release(tx, gates, now); });
-    return released ? std::move(error) : std::move(released).error();
-  };
   const Candidate* match = nullptr;
   for (const auto& candidate : candidates) {
-    auto verified = hasher_.Verify(candidate.password_hash, password);
-    if (!verified) return Fail(unchecked(std::move(verified).error()));
-    if (*verified && candidate.can_log_in && match == nullptr) match = &candidate;
+    const bool verified = hasher_.Verify(candidate.password_hash, password);
+    if (verified && candidate.can_log_in && match == nullptr) match = &candidate;
   }
-  if (candidates.empty()) {
-    if (auto verified = hasher_.Verify(dummy_hash_, password); !verified) {
-      return Fail(unchecked(std::move(verified).error()));
-    }
-  }
+  if (candidates.empty()) static_cast<void>(hasher_.Verify(dummy_hash_, password));
 
   if (match == nullptr) {
     // The failure stays counted: it was reserved before the check.
@@ -455,13 +444,10 @@ Status AuthService::ChangePassword(const domain::RequestContext& context,
   if (admitted.wait.count() > 0) return Fail(Throttled(admitted.wait, "failed password checks"));
   const auto& gates = admitted.gates;
   domain::Validator check;
-  auto checked = hasher_.Verify(account.password_hash, current_password);
-  const bool current_matches = checked.value_or(false);
-  if (!checked || current_matches) {
-    // Right, or not checked at all (the hasher is full): either way it was no wrong guess.
+  if (hasher_.Verify(account.password_hash, current_password)) {
+    // Right: it was no wrong guess.
     CLINIC_TRY_STATUS(
         store_.Run(TxMode::kWrite, [&](Transaction& tx) { return Release(tx, gates, now); }));
-    if (!checked) return Fail(std::move(checked).error());
   } else {
     CLINIC_TRY_STATUS(store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
       return Audit(tx, clock_, context, "auth.password_change.failure",

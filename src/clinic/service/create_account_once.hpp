@@ -31,7 +31,7 @@ inline const std::string* LoginHash(const std::optional<std::string>& password_h
 }
 
 // Ok when `password` is the one `login_hash` was made from, or neither exists; kInvalidArgument
-// naming Idempotency-Key otherwise; kResourceExhausted when the hasher is full.
+// naming Idempotency-Key otherwise.
 Status CheckRetriedPassword(const PasswordHasher& hasher, const std::string* login_hash,
                             std::optional<std::string_view> password);
 
