@@ -1,13 +1,17 @@
 // Idempotency-Key on every create and money movement over HTTP, on SQLite and MariaDB
 // (DESIGN.md §6, docs/decisions.md "Idempotency"): a retry answers what the first request made
 // and writes nothing; the key with a different request is refused and writes nothing; racing
-// retries make one record; the transaction_ref of a payment follows the same rule.
+// retries make one record; the transaction_ref of a payment follows the same rule. Self-
+// registration and attachment uploads included. Account creates keep no password in the key's
+// fingerprint and answer a retry only with the first request's password.
 
 #include <gmock/gmock.h>
 
 #include <boost/json/serialize.hpp>
 #include <set>
 
+#include "clinic/common/crypto.hpp"
+#include "clinic/storage/sqlite/sqlite_connection.hpp"
 #include "support/booking_fixture.hpp"
 
 namespace clinic::testing {
@@ -48,6 +52,36 @@ class IdempotencyApiTest : public BookingApiTest {
     EXPECT_EQ(paid.status, 201) << paid.body;
     return "/api/v1/payments/" +
            std::to_string(paid.status == 201 ? paid.Json().at("id").as_int64() : 0) + "/refund";
+  }
+
+  // POST /api/v1/attachments with raw `content` under `key`, as the test's patient.
+  test_support::HttpResponse Upload(const std::string& content, const std::string& query,
+                                    const std::string& key) {
+    return Send({.method = "POST",
+                 .target = "/api/v1/attachments" + query,
+                 .body = content,
+                 .headers = {{"Content-Type", "text/plain"}, {"Idempotency-Key", key}}},
+                patient_token_);
+  }
+
+  // Upload records in the embedded document store (the suite's --docs is a SQLite file).
+  std::int64_t UploadRecords() {
+    auto path = storage::sqlite::ParseSqliteUri(docs_uri());
+    EXPECT_TRUE(path);
+    auto connection = storage::sqlite::MakeSqliteConnectionFactory(*path)->Open();
+    EXPECT_TRUE(connection);
+    auto rows = (*connection)->Query("SELECT COUNT(*) FROM attachments", {});
+    EXPECT_TRUE(rows && rows->size() == 1u);
+    return rows->front().Int(0);
+  }
+
+  // Passwords the server hashed so far, from /metrics.
+  std::int64_t PasswordHashes() {
+    const std::string body = Call("GET", "/metrics").body;
+    constexpr std::string_view kLine = "\nclinic_password_hashes_total ";
+    const auto at = body.find(kLine);
+    EXPECT_NE(at, std::string::npos) << body;
+    return at == std::string::npos ? -1 : std::stoll(body.substr(at + kLine.size()));
   }
 
   std::int64_t location_ = 0;
@@ -95,7 +129,10 @@ TEST_P(IdempotencyApiTest, EveryCreateAnswersARetryWithTheFirstRecordAndWritesNo
                       {"password", kDoctorPassword}},
        .count_sql = "SELECT COUNT(*) FROM doctors"},
       {.path = "/api/v1/patients",
-       .body = {{"first_name", "Walter"}, {"last_name", "Skinner"}, {"email", "ws@example.com"}},
+       .body = {{"first_name", "Walter"},
+                {"last_name", "Skinner"},
+                {"email", "ws@example.com"},
+                {"password", "assistant-director-1"}},
        .other_body = {{"first_name", "Dana"}, {"last_name", "Katz"}, {"email", "dk@example.com"}},
        .count_sql = "SELECT COUNT(*) FROM patients"},
       {.path = "/api/v1/admins",
@@ -131,6 +168,8 @@ TEST_P(IdempotencyApiTest, EveryCreateAnswersARetryWithTheFirstRecordAndWritesNo
     auto first = Post(route.path, route.body, token, "create-1");
     ASSERT_EQ(first.status, 201) << first.body;
     EXPECT_FALSE(first.HasHeader("Idempotent-Replayed"));
+    const auto hashes = PasswordHashes();
+    const auto keys = QueryCount("SELECT COUNT(*) FROM idempotency_keys");
     auto retry = Post(route.path, route.body, token, "create-1");
     ASSERT_EQ(retry.status, 201) << retry.body;
     EXPECT_EQ(retry.Header("Idempotent-Replayed"), "true");
@@ -138,6 +177,16 @@ TEST_P(IdempotencyApiTest, EveryCreateAnswersARetryWithTheFirstRecordAndWritesNo
     auto reused = Post(route.path, route.other_body, token, "create-1");
     EXPECT_EQ(reused.status, 400) << reused.body;
     EXPECT_THAT(ProblemFields(reused), ElementsAre("Idempotency-Key"));
+    if (route.body.contains("password")) {
+      // The fingerprint leaves the password out; the account's own hash tells this one apart.
+      object other_password = route.body;
+      other_password["password"] = "another-password-9";
+      auto guessed = Post(route.path, other_password, token, "create-1");
+      EXPECT_EQ(guessed.status, 400) << guessed.body;
+      EXPECT_THAT(ProblemFields(guessed), ElementsAre("Idempotency-Key"));
+    }
+    EXPECT_EQ(PasswordHashes(), hashes);
+    EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM idempotency_keys"), keys);
     EXPECT_EQ(QueryCount(route.count_sql), before + 1);
     // A new key is a new request: the other body goes through.
     EXPECT_EQ(Post(route.path, route.other_body, token, "create-2").status, 201);
@@ -210,6 +259,108 @@ TEST_P(IdempotencyApiTest, ATransactionRefRecordedForADifferentPaymentIsRefused)
   EXPECT_EQ(refused.status, 409) << refused.body;
   EXPECT_THAT(ProblemFields(refused), ElementsAre("transaction_ref"));
   EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM payments"), 1);
+}
+
+TEST_P(IdempotencyApiTest, ARetriedRegistrationAnswersTheFirstPatientAndHashesNoPassword) {
+  const object registration{{"first_name", "Fox"},
+                            {"last_name", "Mulder"},
+                            {"email", "fox@example.com"},
+                            {"password", "trust-no-one-1"}};
+  const test_support::HeaderList key{{"Idempotency-Key", "sign-up-1"}};
+  const auto patients = QueryCount("SELECT COUNT(*) FROM patients");
+  const auto sessions = QueryCount("SELECT COUNT(*) FROM sessions");
+  const std::string registered = "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.register'";
+  const auto audited = QueryCount(registered);
+  auto first = Call("POST", "/api/v1/auth/register", registration, "", key);
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_FALSE(first.HasHeader("Idempotent-Replayed"));
+  const auto hashes = PasswordHashes();
+
+  auto retry = Call("POST", "/api/v1/auth/register", registration, "", key);
+  ASSERT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(retry.Header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(retry.Json(), first.Json());
+  EXPECT_FALSE(retry.HasHeader("Set-Cookie"));
+  // Whoever sends the key without the same body (here: without the password) learns nothing.
+  object guessed = registration;
+  guessed["password"] = "trust-no-one-2";
+  auto reused = Call("POST", "/api/v1/auth/register", guessed, "", key);
+  EXPECT_EQ(reused.status, 400) << reused.body;
+  EXPECT_THAT(ProblemFields(reused), ElementsAre("Idempotency-Key"));
+  EXPECT_EQ(reused.body.find("fox@example.com"), std::string::npos) << reused.body;
+
+  EXPECT_EQ(PasswordHashes(), hashes);
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM patients"), patients + 1);
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM sessions"), sessions);
+  EXPECT_EQ(QueryCount(registered), audited + 1);
+  // Without the key the same body is a new registration of a taken email.
+  EXPECT_EQ(Call("POST", "/api/v1/auth/register", registration).status, 409);
+}
+
+TEST_P(IdempotencyApiTest, APatientRecordedWithoutAPasswordIsNotRetriedWithOne) {
+  object record{{"first_name", "Alex"}, {"last_name", "Krycek"}, {"email", "ak@example.com"}};
+  const test_support::HeaderList key{{"Idempotency-Key", "no-login-1"}};
+  ASSERT_EQ(Call("POST", "/api/v1/patients", record, admin_token_, key).status, 201);
+  const auto patients = QueryCount("SELECT COUNT(*) FROM patients");
+  record["password"] = "rat-bastard-1";
+  auto reused = Call("POST", "/api/v1/patients", record, admin_token_, key);
+  EXPECT_EQ(reused.status, 400) << reused.body;
+  EXPECT_THAT(ProblemFields(reused), ElementsAre("Idempotency-Key"));
+  EXPECT_EQ(QueryCount("SELECT COUNT(*) FROM patients"), patients);
+}
+
+// The Idempotency-Key fingerprint of a POST of `body` to `path` without a query: SHA-256 over
+// the method, path and body, each length-prefixed.
+std::string PostFingerprint(const std::string& path, const object& body) {
+  std::string text;
+  for (const std::string& part : {std::string("POST"), path, boost::json::serialize(body)}) {
+    text += std::to_string(part.size()) + ":" + part + "\n";
+  }
+  return Sha256Hex(text);
+}
+
+TEST_P(IdempotencyApiTest, TheKeptFingerprintOfARegistrationLeavesThePasswordOut) {
+  InitCrypto();
+  const object without_password{
+      {"first_name", "John"}, {"last_name", "Doggett"}, {"email", "jd@example.com"}};
+  object registration = without_password;
+  registration["password"] = "super-soldier-1";
+  auto registered = Call("POST", "/api/v1/auth/register", registration, "",
+                         {{"Idempotency-Key", "sign-up-fingerprint"}});
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  const std::string kept_as =
+      "SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'sign-up-fingerprint' AND "
+      "request_hash = '";
+  EXPECT_EQ(QueryCount(kept_as + PostFingerprint("/api/v1/auth/register", without_password) + "'"),
+            1);
+  EXPECT_EQ(QueryCount(kept_as + PostFingerprint("/api/v1/auth/register", registration) + "'"), 0);
+}
+
+TEST_P(IdempotencyApiTest, ARetriedUploadAnswersTheFirstAttachmentAndStoresNothing) {
+  const std::string report = "Blood pressure 120/80\n";
+  const auto before = UploadRecords();
+  auto first = Upload(report, "?file_name=bp.txt", "upload-1");
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_FALSE(first.HasHeader("Idempotent-Replayed"));
+
+  auto retry = Upload(report, "?file_name=bp.txt", "upload-1");
+  ASSERT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(retry.Header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(retry.Json(), first.Json());
+  EXPECT_EQ(retry.Header("Location"), first.Header("Location"));
+  for (const auto& [content, query] :
+       {std::pair{std::string("Blood pressure 140/90\n"), std::string("?file_name=bp.txt")},
+        std::pair{report, std::string("?file_name=other.txt")}}) {
+    auto reused = Upload(content, query, "upload-1");
+    EXPECT_EQ(reused.status, 400) << reused.body;
+    EXPECT_THAT(ProblemFields(reused), ElementsAre("Idempotency-Key"));
+  }
+  EXPECT_EQ(UploadRecords(), before + 1);
+  // A new key is a new upload of the same bytes.
+  auto again = Upload(report, "?file_name=bp.txt", "upload-2");
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_NE(again.Json().at("file_id"), first.Json().at("file_id"));
+  EXPECT_EQ(UploadRecords(), before + 2);
 }
 
 CLINIC_INSTANTIATE_FOR_SQL_BACKENDS(IdempotencyApiTest);

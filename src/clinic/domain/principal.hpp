@@ -18,8 +18,8 @@ struct Principal {
 };
 
 // A create's Idempotency-Key as the client sent it (the service checks its shape) and a
-// fingerprint of the request it came with (method, path, query and body): a retry carries the
-// same pair, a reuse of the key for something else a different hash.
+// fingerprint of the request it came with (method, path, query and body, less any password): a
+// retry carries the same pair, a reuse of the key for something else a different hash.
 struct IdempotencyKey {
   std::string key;
   std::string request_hash;

@@ -5,6 +5,7 @@
 #include "clinic/domain/validator.hpp"
 #include "clinic/service/account_lifecycle.hpp"
 #include "clinic/service/audit_trail.hpp"
+#include "clinic/service/create_account_once.hpp"
 #include "clinic/service/record_update.hpp"
 
 namespace clinic::service {
@@ -72,11 +73,11 @@ Result<Created<domain::Admin>> AdminService::Create(const domain::RequestContext
   domain::Admin admin;
   admin.username = *fields.username;
   admin.email = *fields.email;
-  CLINIC_ASSIGN_OR_RETURN(admin.password_hash, hasher_.Hash(*fields.password));
-  return CreateOnce(
-      store_, clock_, context, "admin.create",
-      [&](Transaction& tx) -> Result<Id> {
+  return CreateAccountOnce(
+      store_, clock_, hasher_, context, "admin.create", fields.password,
+      [&](Transaction& tx, const std::optional<std::string>& password_hash) -> Result<Id> {
         CLINIC_TRY_STATUS(CheckUnique(tx, fields, std::nullopt));
+        admin.password_hash = *password_hash;
         CLINIC_ASSIGN_OR_RETURN(auto created, tx.admins().Create(admin));
         CLINIC_TRY_STATUS(Audit(tx, clock_, context, "admin.create", "admin", created.id));
         return created.id;

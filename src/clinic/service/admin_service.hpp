@@ -37,7 +37,8 @@ class AdminService {
  public:
   AdminService(storage::Store& store, const PasswordHasher& hasher, const Clock& clock);
 
-  // Once per Idempotency-Key (CreateOnce).
+  // Once per Idempotency-Key (CreateAccountOnce): a retry answers the account the first request
+  // made only with its password, and hashes none.
   Result<Created<domain::Admin>> Create(const domain::RequestContext& context, AdminFields fields);
   Result<domain::Admin> Get(const domain::RequestContext& context, Id id);
   Result<domain::Page<domain::Admin>> List(const domain::RequestContext& context,

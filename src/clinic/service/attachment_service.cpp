@@ -25,6 +25,9 @@ constexpr int kQuotaRetryAfterSeconds = 3600;
 // Where attachments are: a single-site installation has one region.
 constexpr std::string_view kRegion = "local";
 
+// The operation an upload's Idempotency-Key is kept for.
+constexpr std::string_view kUploadOperation = "attachment.upload";
+
 constexpr std::string_view kFileIdPrefix = "f_";
 constexpr std::size_t kFileIdHexDigits = 32;
 
@@ -56,10 +59,9 @@ AttachmentService::AttachmentService(storage::Store& store, storage::MessageStor
       clock_(clock),
       upload_quota_bytes_(upload_quota_bytes) {}
 
-Result<storage::StoredAttachment> AttachmentService::Upload(const domain::RequestContext& context,
-                                                            std::string_view declared_type,
-                                                            std::string_view file_name,
-                                                            std::string_view content) {
+Result<Created<storage::StoredAttachment>> AttachmentService::Upload(
+    const domain::RequestContext& context, std::string_view declared_type,
+    std::string_view file_name, std::string_view content) {
   if (content.empty()) return Fail(Error::InvalidArgument("the file is empty"));
   if (file_name.size() > kMaxFileNameBytes) {
     return Fail(Error::InvalidField("file_name", "at most 255 bytes"));
@@ -75,6 +77,23 @@ Result<storage::StoredAttachment> AttachmentService::Upload(const domain::Reques
     return Fail(Error{ErrorCode::kUnsupportedMediaType,
                       "the content is not a PDF, PNG, JPEG or plain-text file",
                       {}});
+  }
+  const auto load = [this](Transaction&,
+                           const std::string& file_id) -> Result<storage::StoredAttachment> {
+    CLINIC_ASSIGN_OR_RETURN(auto found, attachments_.Find(file_id));
+    if (!found) {
+      return Fail(Error::Internal(
+          fmt::format("the upload {} that an Idempotency-Key names is gone", file_id)));
+    }
+    return std::move(*found);
+  };
+  if (context.idempotency) {
+    // A retry is answered before anything is stored or charged to the quota.
+    CLINIC_ASSIGN_OR_RETURN(auto replay, InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
+                              return ReplayEarlier<std::string>(tx, context, kUploadOperation,
+                                                                load);
+                            }));
+    if (replay) return std::move(*replay);
   }
   const Instant now = clock_.Now();
   CLINIC_ASSIGN_OR_RETURN(const std::int64_t uploaded,
@@ -95,7 +114,17 @@ Result<storage::StoredAttachment> AttachmentService::Upload(const domain::Reques
                                        .uploaded_by_id = context.actor.id,
                                        .uploaded_at = now};
   CLINIC_TRY_STATUS(attachments_.Save(attachment, content));
-  return attachment;
+  if (!context.idempotency) return Created<storage::StoredAttachment>{.value = attachment};
+  // The document store takes no part in a relational transaction, so the upload is stored first
+  // and the key then names it. When a concurrent retry got there first, this one's record stays
+  // unnamed (its bytes are the first's, stored once) and the answer is the first upload.
+  return CreateOnce(
+      store_, clock_, context, kUploadOperation,
+      [&](Transaction&) -> Result<std::string> { return attachment.file_id; },
+      [&](Transaction& tx, const std::string& file_id) -> Result<storage::StoredAttachment> {
+        if (file_id == attachment.file_id) return attachment;  // just stored: nothing to read
+        return load(tx, file_id);
+      });
 }
 
 Result<AttachmentDownload> AttachmentService::Download(const domain::RequestContext& context,

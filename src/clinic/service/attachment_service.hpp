@@ -12,6 +12,7 @@
 #include "clinic/common/result.hpp"
 #include "clinic/domain/message.hpp"
 #include "clinic/domain/principal.hpp"
+#include "clinic/service/create_once.hpp"
 #include "clinic/storage/attachment_store.hpp"
 #include "clinic/storage/message_store.hpp"
 #include "clinic/storage/store.hpp"
@@ -41,9 +42,13 @@ class AttachmentService {
   // declared type that disagrees with the bytes is overruled by them), kInvalidArgument for an
   // empty body or a file name of more than 255 bytes, kResourceExhausted when the upload would
   // take the account past its quota (concurrent uploads may overshoot it by what they carry).
-  Result<storage::StoredAttachment> Upload(const domain::RequestContext& context,
-                                           std::string_view declared_type,
-                                           std::string_view file_name, std::string_view content);
+  // Once per Idempotency-Key (CreateOnce): a retry with the same bytes and name answers the first
+  // upload, stores nothing and is not charged to the quota; the key with other bytes or another
+  // name is kInvalidArgument naming Idempotency-Key.
+  Result<Created<storage::StoredAttachment>> Upload(const domain::RequestContext& context,
+                                                    std::string_view declared_type,
+                                                    std::string_view file_name,
+                                                    std::string_view content);
 
   Result<AttachmentDownload> Download(const domain::RequestContext& context,
                                       const std::string& file_id);

@@ -5,6 +5,7 @@
 #include "clinic/common/crypto.hpp"
 #include "clinic/domain/validation.hpp"
 #include "clinic/domain/validator.hpp"
+#include "clinic/service/create_account_once.hpp"
 
 namespace clinic::service {
 namespace {
@@ -21,6 +22,11 @@ constexpr std::size_t kTokenBytes = 32;
 // Sessions in use are written back (sliding expiry) at most this often, so authenticating a
 // request is a read, not a write, in the common case.
 constexpr auto kTouchInterval = std::chrono::seconds(60);
+
+// The audit action of a self-registration, and the operation its Idempotency-Key is kept for.
+// The caller is anonymous, so every anonymous caller shares the keys' scope: a retry is answered
+// only with the account's password (ConfirmRetry), so a key tells nothing to anyone else.
+constexpr std::string_view kRegisterOperation = "auth.register";
 
 Error WrongCredentials() { return Error::Unauthenticated("the login or password is wrong"); }
 
@@ -234,8 +240,8 @@ AuthService::AuthService(storage::Store& store, const PasswordHasher& hasher, co
       options_(options),
       dummy_hash_(hasher.Hash(RandomToken(16)).value_or("")) {}
 
-Result<domain::Patient> AuthService::Register(const Registration& registration,
-                                              const domain::RequestContext& context) {
+Result<Created<domain::Patient>> AuthService::Register(const Registration& registration,
+                                                       const domain::RequestContext& context) {
   domain::Validator check;
   domain::Patient patient;
   patient.first_name = check.Text("first_name", registration.first_name, 100);
@@ -247,40 +253,50 @@ Result<domain::Patient> AuthService::Register(const Registration& registration,
   patient.date_of_birth = registration.date_of_birth;
   patient.gender = registration.gender;
   CLINIC_TRY_STATUS(check.Finish("the registration is not valid"));
-  // Every registration from an address counts, taken email or not; a taken email is answered
-  // before hashing, so a flood of duplicates costs lookups, not hashes.
+  // Every registration from an address counts, taken email or retry or not; a taken email and a
+  // retry are answered before hashing, so a flood of either costs lookups, not hashes.
   const Instant now = clock_.Now();
   const std::vector<Gate> gates{{ThrottleSubject::kRegistration,
                                  context.client_addr.value_or("unknown"),
                                  {.limit = options_.max_registrations_per_address,
                                   .window = options_.registration_window,
                                   .max_block = options_.registration_window}}};
+  const auto load = [](Transaction& tx, Id id) { return tx.patients().Get(id); };
   struct Admission {
     std::chrono::seconds wait{0};
+    std::optional<Created<domain::Patient>> replay;
     bool taken = false;
   };
   CLINIC_ASSIGN_OR_RETURN(
-      const auto admission,
+      auto admission,
       InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<Admission> {
         CLINIC_ASSIGN_OR_RETURN(const auto wait, Reserve(tx, gates, now));
         if (wait.count() > 0) return Admission{.wait = wait};
+        CLINIC_ASSIGN_OR_RETURN(auto replay,
+                                ReplayEarlier<Id>(tx, context, kRegisterOperation, load));
+        if (replay) return Admission{.replay = std::move(replay)};
         CLINIC_ASSIGN_OR_RETURN(const auto found, tx.patients().FindByEmail(patient.email));
         return Admission{.taken = found.has_value()};
       }));
   if (admission.wait.count() > 0) {
     return Fail(Throttled(admission.wait, "registrations from this address"));
   }
+  if (admission.replay) {
+    return ConfirmRetry(hasher_, std::move(*admission.replay), registration.password);
+  }
   if (admission.taken) return Fail(EmailTaken());
-  CLINIC_ASSIGN_OR_RETURN(patient.password_hash, hasher_.Hash(registration.password));
 
-  auto created =
-      InTransaction(store_, TxMode::kWrite, [&](Transaction& tx) -> Result<domain::Patient> {
+  auto created = HashAndCreateOnce(
+      store_, clock_, hasher_, context, kRegisterOperation, registration.password,
+      [&](Transaction& tx, const std::optional<std::string>& password_hash) -> Result<Id> {
+        patient.password_hash = password_hash;
         CLINIC_ASSIGN_OR_RETURN(auto stored, tx.patients().Create(patient));
         domain::RequestContext as_patient = context;
         as_patient.actor = {Role::kPatient, stored.id};
-        CLINIC_TRY_STATUS(Audit(tx, clock_, as_patient, "auth.register", "patient", stored.id));
-        return stored;
-      });
+        CLINIC_TRY_STATUS(Audit(tx, clock_, as_patient, kRegisterOperation, "patient", stored.id));
+        return stored.id;
+      },
+      load);
   if (!created && created.error().code == ErrorCode::kAlreadyExists) return Fail(EmailTaken());
   return created;
 }
@@ -319,23 +335,12 @@ Result<LoginResult> AuthService::Login(const std::string& login_text, const std:
 
   // Every account the login names costs one verification, whether it may log in or not, and no
   // account costs one too: how long a failure takes tells nothing of the account's state.
-  // A check that could not run (the hasher is full: 429) was no guess; it no longer counts.
-  const auto unchecked = [&](Error error) -> Error {
-    auto released =
-        store_.Run(TxMode::kWrite, [&](Transaction& tx) { return Release(tx, gates, now); });
-    return released ? std::move(error) : std::move(released).error();
-  };
   const Candidate* match = nullptr;
   for (const auto& candidate : candidates) {
-    auto verified = hasher_.Verify(candidate.password_hash, password);
-    if (!verified) return Fail(unchecked(std::move(verified).error()));
-    if (*verified && candidate.can_log_in && match == nullptr) match = &candidate;
+    const bool verified = hasher_.Verify(candidate.password_hash, password);
+    if (verified && candidate.can_log_in && match == nullptr) match = &candidate;
   }
-  if (candidates.empty()) {
-    if (auto verified = hasher_.Verify(dummy_hash_, password); !verified) {
-      return Fail(unchecked(std::move(verified).error()));
-    }
-  }
+  if (candidates.empty()) static_cast<void>(hasher_.Verify(dummy_hash_, password));
 
   if (match == nullptr) {
     // The failure stays counted: it was reserved before the check.
@@ -439,13 +444,10 @@ Status AuthService::ChangePassword(const domain::RequestContext& context,
   if (admitted.wait.count() > 0) return Fail(Throttled(admitted.wait, "failed password checks"));
   const auto& gates = admitted.gates;
   domain::Validator check;
-  auto checked = hasher_.Verify(account.password_hash, current_password);
-  const bool current_matches = checked.value_or(false);
-  if (!checked || current_matches) {
-    // Right, or not checked at all (the hasher is full): either way it was no wrong guess.
+  if (hasher_.Verify(account.password_hash, current_password)) {
+    // Right: it was no wrong guess.
     CLINIC_TRY_STATUS(
         store_.Run(TxMode::kWrite, [&](Transaction& tx) { return Release(tx, gates, now); }));
-    if (!checked) return Fail(std::move(checked).error());
   } else {
     CLINIC_TRY_STATUS(store_.Run(TxMode::kWrite, [&](Transaction& tx) -> Status {
       return Audit(tx, clock_, context, "auth.password_change.failure",

@@ -10,6 +10,7 @@
 #include "clinic/domain/entities.hpp"
 #include "clinic/domain/principal.hpp"
 #include "clinic/service/audit_trail.hpp"
+#include "clinic/service/create_once.hpp"
 #include "clinic/service/password_hasher.hpp"
 #include "clinic/storage/store.hpp"
 
@@ -64,9 +65,13 @@ class AuthService {
 
   // Creates a patient account that can log in. kInvalidArgument names each bad field;
   // kAlreadyExists when the email is taken (also by a soft-deleted account); kResourceExhausted
-  // once the client address made max_registrations_per_address attempts in the window.
-  Result<domain::Patient> Register(const Registration& registration,
-                                   const domain::RequestContext& context);
+  // once the client address made max_registrations_per_address attempts in the window (a retry
+  // counts too). Once per Idempotency-Key (CreateAccountOnce), scoped to anonymous callers: a
+  // retry with the same fields and the password of the patient the first made answers that
+  // patient, hashing nothing (one verification); the key with other fields or another password is
+  // kInvalidArgument naming Idempotency-Key.
+  Result<Created<domain::Patient>> Register(const Registration& registration,
+                                            const domain::RequestContext& context);
 
   // `login` is an email (patients, doctors, admins) or an admin's username. kUnauthenticated for
   // wrong credentials or a deleted/inactive account; kResourceExhausted (with retry_after_seconds)

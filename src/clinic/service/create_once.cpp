@@ -9,12 +9,12 @@ namespace {
 
 constexpr std::size_t kMaxKeyLength = 255;
 
+}  // namespace
+
 Error KeyReused() {
   return Error::InvalidField(
       "Idempotency-Key", "was already used for a different request; use a new key for a new one");
 }
-
-}  // namespace
 
 // Keys are opaque to the server; visible ASCII keeps them safe in logs and the database.
 Status CheckKey(const domain::RequestContext& context) {
@@ -29,35 +29,40 @@ Status CheckKey(const domain::RequestContext& context) {
   return Ok();
 }
 
-Result<std::optional<Id>> FindOrReserve(storage::Transaction& tx, Instant now,
-                                        const domain::RequestContext& context,
-                                        std::string_view operation) {
+Result<std::optional<storage::IdempotencyRecord>> FindEarlier(storage::Transaction& tx,
+                                                              const domain::RequestContext& context,
+                                                              std::string_view operation) {
   const auto& [key, request_hash] = *context.idempotency;
   const auto& actor = context.actor;
   CLINIC_ASSIGN_OR_RETURN(auto earlier,
                           tx.idempotency().Find(actor.role, actor.id, operation, key));
-  if (earlier) {
-    if (earlier->request_hash != request_hash) return Fail(KeyReused());
-    return std::optional<Id>{earlier->resource_id};
-  }
+  if (earlier && earlier->request_hash != request_hash) return Fail(KeyReused());
+  return earlier;
+}
+
+Result<std::optional<storage::IdempotencyRecord>> FindOrReserve(
+    storage::Transaction& tx, Instant now, const domain::RequestContext& context,
+    std::string_view operation) {
+  CLINIC_ASSIGN_OR_RETURN(auto earlier, FindEarlier(tx, context, operation));
+  if (earlier) return earlier;
+  const auto& actor = context.actor;
   auto reserved = tx.idempotency().Reserve({.actor_role = actor.role,
                                             .actor_id = actor.id,
                                             .operation = std::string(operation),
-                                            .key = key,
-                                            .request_hash = request_hash,
+                                            .key = context.idempotency->key,
+                                            .request_hash = context.idempotency->request_hash,
                                             .created_at = now});
   if (!reserved && reserved.error().code == ErrorCode::kAlreadyExists) {
     return Fail(Error::Aborted("a request with this Idempotency-Key is being processed"));
   }
   CLINIC_TRY_STATUS(std::move(reserved));
-  return std::optional<Id>{};
+  return std::optional<storage::IdempotencyRecord>{};
 }
 
 Status Attach(storage::Transaction& tx, const domain::RequestContext& context,
-              std::string_view operation, Id resource_id) {
+              std::string_view operation, const storage::CreatedResource& made) {
   const auto& actor = context.actor;
-  return tx.idempotency().Attach(actor.role, actor.id, operation, context.idempotency->key,
-                                 resource_id);
+  return tx.idempotency().Attach(actor.role, actor.id, operation, context.idempotency->key, made);
 }
 
 }  // namespace clinic::service::create_once_detail

@@ -5,6 +5,7 @@
 #include "clinic/domain/validator.hpp"
 #include "clinic/service/account_lifecycle.hpp"
 #include "clinic/service/audit_trail.hpp"
+#include "clinic/service/create_account_once.hpp"
 
 namespace clinic::service {
 namespace {
@@ -133,11 +134,11 @@ Result<Created<domain::Doctor>> DoctorService::Create(const domain::RequestConte
   CLINIC_TRY_STATUS(CheckFields(fields, /*creating=*/true));
   domain::Doctor doctor;
   Apply(fields, doctor);
-  CLINIC_ASSIGN_OR_RETURN(doctor.password_hash, hasher_.Hash(*fields.password));
-  return EmailTakenIfDuplicate(CreateOnce(
-      store_, clock_, context, "doctor.create",
-      [&](Transaction& tx) -> Result<Id> {
+  return EmailTakenIfDuplicate(CreateAccountOnce(
+      store_, clock_, hasher_, context, "doctor.create", fields.password,
+      [&](Transaction& tx, const std::optional<std::string>& password_hash) -> Result<Id> {
         CLINIC_TRY_STATUS(CheckLocationExists(tx, fields.location_id));
+        doctor.password_hash = *password_hash;
         CLINIC_ASSIGN_OR_RETURN(auto created, tx.doctors().Create(doctor));
         CLINIC_TRY_STATUS(Audit(tx, clock_, context, "doctor.create", "doctor", created.id));
         return created.id;

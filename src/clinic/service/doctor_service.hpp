@@ -57,7 +57,8 @@ class DoctorService {
   DoctorService(storage::Store& store, const PasswordHasher& hasher, const Clock& clock,
                 AppointmentEvents* events = nullptr, const OutboxWriter* outbox = nullptr);
 
-  // Once per Idempotency-Key (CreateOnce).
+  // Once per Idempotency-Key (CreateAccountOnce): a retry answers the account the first request
+  // made only with its password, and hashes none.
   Result<Created<domain::Doctor>> Create(const domain::RequestContext& context,
                                          DoctorFields fields);
   Result<domain::Doctor> Get(const domain::RequestContext& context, Id id);

@@ -18,8 +18,7 @@ Result<std::string> PasswordHasher::Hash(std::string_view password) const {
   return std::string(out);
 }
 
-Result<bool> PasswordHasher::Verify(std::string_view encoded_hash,
-                                    std::string_view password) const {
+bool PasswordHasher::Verify(std::string_view encoded_hash, std::string_view password) const {
   const std::string hash(encoded_hash);  // libsodium wants a NUL-terminated string
   verifications_.fetch_add(1, std::memory_order_relaxed);
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;

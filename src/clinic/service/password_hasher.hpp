@@ -35,7 +35,7 @@ class PasswordHasher {
 
   Result<std::string> Hash(std::string_view password) const;
   // Whether `password` matches `encoded_hash` (false for a hash it cannot read).
-  Result<bool> Verify(std::string_view encoded_hash, std::string_view password) const;
+  bool Verify(std::string_view encoded_hash, std::string_view password) const;
 
   Counters counters() const;
 

@@ -7,6 +7,7 @@
 #include "clinic/domain/validator.hpp"
 #include "clinic/service/account_lifecycle.hpp"
 #include "clinic/service/audit_trail.hpp"
+#include "clinic/service/create_account_once.hpp"
 
 namespace clinic::service {
 namespace {
@@ -80,12 +81,10 @@ Result<Created<domain::Patient>> PatientService::Create(const domain::RequestCon
   CLINIC_TRY_STATUS(CheckFields(fields, /*creating=*/true, clock_.Now()));
   domain::Patient patient;
   Apply(fields, patient);
-  if (fields.password) {
-    CLINIC_ASSIGN_OR_RETURN(patient.password_hash, hasher_.Hash(*fields.password));
-  }
-  return EmailTakenIfDuplicate(CreateOnce(
-      store_, clock_, context, "patient.create",
-      [&](Transaction& tx) -> Result<Id> {
+  return EmailTakenIfDuplicate(CreateAccountOnce(
+      store_, clock_, hasher_, context, "patient.create", fields.password,
+      [&](Transaction& tx, const std::optional<std::string>& password_hash) -> Result<Id> {
+        patient.password_hash = password_hash;
         CLINIC_ASSIGN_OR_RETURN(auto created, tx.patients().Create(patient));
         CLINIC_TRY_STATUS(Audit(tx, clock_, context, "patient.create", "patient", created.id));
         return created.id;

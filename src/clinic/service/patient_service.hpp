@@ -48,7 +48,8 @@ class PatientService {
  public:
   PatientService(storage::Store& store, const PasswordHasher& hasher, const Clock& clock);
 
-  // Once per Idempotency-Key (CreateOnce).
+  // Once per Idempotency-Key (CreateAccountOnce): a retry answers the account the first request
+  // made only with its password, and hashes none.
   Result<Created<domain::Patient>> Create(const domain::RequestContext& context,
                                           PatientFields fields);
   Result<domain::Patient> Get(const domain::RequestContext& context, Id id);

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "clinic/common/result.hpp"
@@ -190,8 +191,13 @@ class AppointmentRepository {
   virtual Result<bool> ExistsBetween(Id doctor_id, Id patient_id) = 0;
 };
 
+// What a create made: a row of the relational store, or a document of the document store (an
+// attachment, named by its file_id).
+using CreatedResource = std::variant<Id, std::string>;
+
 // What a create with an Idempotency-Key made: per caller, operation and key, a hash of the
-// request and the id of the created resource (0 while the create's transaction runs).
+// request and the id of the created resource (0 while the create's transaction runs), or for a
+// document its name in `document_id` (resource_id 0).
 struct IdempotencyRecord {
   domain::Role actor_role = domain::Role::kSystem;
   Id actor_id = 0;
@@ -199,6 +205,7 @@ struct IdempotencyRecord {
   std::string key;
   std::string request_hash;
   Id resource_id = 0;
+  std::optional<std::string> document_id;
   Instant created_at{};
 };
 
@@ -214,7 +221,7 @@ class IdempotencyRepository {
   virtual Status Reserve(const IdempotencyRecord& record) = 0;
   // Records what the create that reserved the key made.
   virtual Status Attach(domain::Role actor_role, Id actor_id, std::string_view operation,
-                        std::string_view key, Id resource_id) = 0;
+                        std::string_view key, const CreatedResource& made) = 0;
   // Forgets keys recorded before `before`; returns how many.
   virtual Result<std::int64_t> Prune(Instant before) = 0;
 };

@@ -66,9 +66,9 @@ TEST(PasswordHasher, VerifiesOnlyTheRightPassword) {
   ASSERT_TRUE(hash);
   EXPECT_TRUE(hash->starts_with("$argon2id$"));
   EXPECT_LE(hash->size(), 255u) << "must fit password_hash VARCHAR(255)";
-  EXPECT_TRUE(hasher.Verify(*hash, "correct horse battery").value());
-  EXPECT_FALSE(hasher.Verify(*hash, "correct horse batterz").value());
-  EXPECT_FALSE(hasher.Verify("not a hash", "correct horse battery").value());
+  EXPECT_TRUE(hasher.Verify(*hash, "correct horse battery"));
+  EXPECT_FALSE(hasher.Verify(*hash, "correct horse batterz"));
+  EXPECT_FALSE(hasher.Verify("not a hash", "correct horse battery"));
   EXPECT_NE(*hasher.Hash("correct horse battery"), *hash) << "each hash has its own salt";
   EXPECT_EQ(hasher.counters().verifications, 3u);
   EXPECT_EQ(hasher.counters().hashes, 2u);

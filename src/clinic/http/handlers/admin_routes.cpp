@@ -67,7 +67,10 @@ Result<Response> Restore(AdminService& admins, Call& call) {
 }  // namespace
 
 void AddAdminRoutes(RouteTable& routes, AdminService& admins) {
-  routes.Add({.method = Method::post, .path = "/api/v1/admins", .hashes_passwords = true},
+  routes.Add({.method = Method::post,
+              .path = "/api/v1/admins",
+              .hashes_passwords = true,
+              .fingerprint_leaves_out = {"password"}},
              [&admins](Call& call) { return Create(admins, call); });
   routes.Add({.method = Method::get,
               .path = "/api/v1/admins",

@@ -46,8 +46,8 @@ Result<Response> Upload(AttachmentService& attachments, Call& call) {
   const std::string_view declared = type == call.request.headers.end() ? "" : type->value();
   CLINIC_ASSIGN_OR_RETURN(auto stored,
                           attachments.Upload(call.context, declared, file_name, call.request.body));
-  auto response = Json(HttpStatus::created, ToJson(stored));
-  response.set(bhttp::field::location, "/api/v1/attachments/" + stored.file_id);
+  auto response = CreatedJson(ToJson(stored.value), stored.replayed);
+  response.set(bhttp::field::location, "/api/v1/attachments/" + stored.value.file_id);
   return response;
 }
 

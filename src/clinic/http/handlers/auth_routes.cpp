@@ -24,7 +24,7 @@ Result<Response> Register(service::AuthService& auth, Call& call) {
   }
   CLINIC_TRY_STATUS(fields.Finish());
   CLINIC_ASSIGN_OR_RETURN(auto patient, auth.Register(registration, call.context));
-  return Json(HttpStatus::created, ToJson(patient));
+  return CreatedJson(ToJson(patient.value), patient.replayed);
 }
 
 Result<Response> Login(service::AuthService& auth, const AuthRoutesOptions& options, Call& call) {
@@ -78,7 +78,8 @@ void AddAuthRoutes(RouteTable& routes, service::AuthService& auth, AuthRoutesOpt
   routes.Add({.method = Method::post,
               .path = "/api/v1/auth/register",
               .access = Access::kAnonymous,
-              .hashes_passwords = true},
+              .hashes_passwords = true,
+              .fingerprint_leaves_out = {"password"}},
              [&auth](Call& call) { return Register(auth, call); });
   routes.Add({.method = Method::post,
               .path = "/api/v1/auth/login",

@@ -2,30 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "clinic/common/crypto.hpp"
-
 namespace clinic::http {
 namespace {
-
-// The request's Idempotency-Key with a fingerprint of everything that makes the request what it
-// is: method, path, query and body, each length-prefixed so no two requests spell the same text.
-std::optional<domain::IdempotencyKey> IdempotencyKeyOf(const Request& request) {
-  const auto key = request.headers.find("Idempotency-Key");
-  if (key == request.headers.end()) return std::nullopt;
-  std::string fingerprint;
-  const auto add = [&fingerprint](std::string_view part) {
-    fmt::format_to(std::back_inserter(fingerprint), "{}:{}\n", part.size(), part);
-  };
-  add(boost::beast::http::to_string(request.method));
-  add(request.path);
-  for (const auto& [name, value] : request.query) {
-    add(name);
-    add(value);
-  }
-  add(request.body);
-  return domain::IdempotencyKey{.key = std::string(key->value()),
-                                .request_hash = Sha256Hex(fingerprint)};
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
@@ -118,7 +96,6 @@ domain::RequestContext AnonymousContext(const Request& request) {
   context.client_addr = request.client_address;
   context.request_id = request.request_id;
   if (!request.client_request_id.empty()) context.client_request_id = request.client_request_id;
-  context.idempotency = IdempotencyKeyOf(request);
   return context;
 }
 

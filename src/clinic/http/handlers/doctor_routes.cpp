@@ -87,7 +87,10 @@ Result<Response> Restore(DoctorService& doctors, Call& call) {
 }  // namespace
 
 void AddDoctorRoutes(RouteTable& routes, DoctorService& doctors) {
-  routes.Add({.method = Method::post, .path = "/api/v1/doctors", .hashes_passwords = true},
+  routes.Add({.method = Method::post,
+              .path = "/api/v1/doctors",
+              .hashes_passwords = true,
+              .fingerprint_leaves_out = {"password"}},
              [&doctors](Call& call) { return Create(doctors, call); });
   routes.Add({.method = Method::get,
               .path = "/api/v1/doctors",

@@ -83,7 +83,10 @@ Result<Response> Restore(PatientService& patients, Call& call) {
 }  // namespace
 
 void AddPatientRoutes(RouteTable& routes, PatientService& patients) {
-  routes.Add({.method = Method::post, .path = "/api/v1/patients", .hashes_passwords = true},
+  routes.Add({.method = Method::post,
+              .path = "/api/v1/patients",
+              .hashes_passwords = true,
+              .fingerprint_leaves_out = {"password"}},
              [&patients](Call& call) { return Create(patients, call); });
   routes.Add({.method = Method::get,
               .path = "/api/v1/patients",

@@ -1,16 +1,56 @@
 #include "clinic/http/handlers/route_table.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <iterator>
 #include <utility>
 
+#include "clinic/common/crypto.hpp"
 #include "clinic/http/field_rules.hpp"
 #include "clinic/http/handlers/authentication.hpp"
+#include "clinic/http/json_body.hpp"
 #include "clinic/http/problem.hpp"
 
 namespace clinic::http {
 namespace {
 
 constexpr std::string_view kIdSegment = "{id}";
+
+// The body as the Idempotency-Key's fingerprint takes it: as sent, or when the route leaves
+// fields out, the JSON object without them, serialised again. A body that is not a JSON object
+// counts as empty: the handler refuses it before anything is kept under the key.
+std::string FingerprintedBody(const Request& request,
+                              const std::vector<std::string_view>& leaves_out) {
+  if (leaves_out.empty()) return request.body;
+  auto body = ParseJsonObject(request);
+  if (!body) return "";
+  for (const std::string_view field : leaves_out) body->erase(field);
+  return boost::json::serialize(*body);
+}
+
+// The request's Idempotency-Key with a fingerprint of everything that makes the request what it
+// is: method, path, query and body (less the route's `leaves_out` fields), each length-prefixed
+// so no two requests spell the same text.
+std::optional<domain::IdempotencyKey> IdempotencyKeyOf(
+    const Request& request, const std::vector<std::string_view>& leaves_out) {
+  const auto key = request.headers.find("Idempotency-Key");
+  if (key == request.headers.end()) return std::nullopt;
+  std::string fingerprint;
+  const auto add = [&fingerprint](std::string_view part) {
+    fmt::format_to(std::back_inserter(fingerprint), "{}:{}\n", part.size(), part);
+  };
+  add(boost::beast::http::to_string(request.method));
+  add(request.path);
+  for (const auto& [name, value] : request.query) {
+    add(name);
+    add(value);
+  }
+  add(FingerprintedBody(request, leaves_out));
+  return domain::IdempotencyKey{.key = std::string(key->value()),
+                                .request_hash = Sha256Hex(fingerprint)};
+}
 
 Result<domain::RequestContext> ResolveCaller(Access access, const Request& request,
                                              service::AuthService& auth) {
@@ -47,6 +87,7 @@ template <typename Handle>
 auto Checked(const RouteSpec& spec, service::AuthService& auth, Request& request, Handle&& handle)
     -> decltype(handle(std::declval<Call&>())) {
   CLINIC_ASSIGN_OR_RETURN(auto context, ResolveCaller(spec.access, request, auth));
+  context.idempotency = IdempotencyKeyOf(request, spec.fingerprint_leaves_out);
   Id id = 0;
   if (spec.path.find(kIdSegment) != std::string_view::npos) {
     CLINIC_ASSIGN_OR_RETURN(id, request.PathId("id"));

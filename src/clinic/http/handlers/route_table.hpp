@@ -51,6 +51,10 @@ struct RouteSpec {
   // 19 MiB each). It runs on the server's CPU pool, so a flood of logins never holds the request
   // workers every other route needs, and is answered 429 at once when that pool's queue is full.
   bool hashes_passwords = false;
+  // Fields of the JSON body that the Idempotency-Key's fingerprint leaves out: the passwords of a
+  // create, which must not be kept under a fast hash. The route's service checks a retry's
+  // password against the account the first request made instead (CreateAccountOnce).
+  std::vector<std::string_view> fingerprint_leaves_out{};
 };
 
 // A request as a route's handler receives it: the caller resolved by the route's access, its

@@ -10,7 +10,7 @@ Result<std::optional<IdempotencyRecord>> SqlIdempotencyRepository::Find(domain::
                                                                         std::string_view key) {
   CLINIC_ASSIGN_OR_RETURN(
       auto rows,
-      c_.Query("SELECT request_hash, resource_id, created_at FROM idempotency_keys "
+      c_.Query("SELECT request_hash, resource_id, document_id, created_at FROM idempotency_keys "
                "WHERE actor_role = ? AND actor_id = ? AND operation = ? AND idem_key = ?",
                {RoleValue(actor_role), Value{actor_id}, Value{std::string(operation)},
                 Value{std::string(key)}}));
@@ -22,7 +22,8 @@ Result<std::optional<IdempotencyRecord>> SqlIdempotencyRepository::Find(domain::
                                                             .key = std::string(key),
                                                             .request_hash = row.Text(0),
                                                             .resource_id = row.Int(1),
-                                                            .created_at = InstantAt(row, 2)}};
+                                                            .document_id = row.OptText(2),
+                                                            .created_at = InstantAt(row, 3)}};
 }
 
 Status SqlIdempotencyRepository::Reserve(const IdempotencyRecord& record) {
@@ -36,12 +37,15 @@ Status SqlIdempotencyRepository::Reserve(const IdempotencyRecord& record) {
 
 Status SqlIdempotencyRepository::Attach(domain::Role actor_role, Id actor_id,
                                         std::string_view operation, std::string_view key,
-                                        Id resource_id) {
+                                        const CreatedResource& made) {
+  const Id* row = std::get_if<Id>(&made);
+  const std::string* document = std::get_if<std::string>(&made);
   CLINIC_TRY_STATUS(
-      c_.Execute("UPDATE idempotency_keys SET resource_id = ? "
+      c_.Execute("UPDATE idempotency_keys SET resource_id = ?, document_id = ? "
                  "WHERE actor_role = ? AND actor_id = ? AND operation = ? AND idem_key = ?",
-                 {Value{resource_id}, RoleValue(actor_role), Value{actor_id},
-                  Value{std::string(operation)}, Value{std::string(key)}}));
+                 {Value{row ? *row : Id{0}}, document ? Value{*document} : Value{nullptr},
+                  RoleValue(actor_role), Value{actor_id}, Value{std::string(operation)},
+                  Value{std::string(key)}}));
   return Ok();
 }
 

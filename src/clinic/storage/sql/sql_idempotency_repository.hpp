@@ -16,7 +16,7 @@ class SqlIdempotencyRepository final : public IdempotencyRepository {
                                                 std::string_view key) override;
   Status Reserve(const IdempotencyRecord& record) override;
   Status Attach(domain::Role actor_role, Id actor_id, std::string_view operation,
-                std::string_view key, Id resource_id) override;
+                std::string_view key, const CreatedResource& made) override;
   Result<std::int64_t> Prune(Instant before) override;
 
  private:
