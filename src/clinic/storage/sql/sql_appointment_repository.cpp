@@ -89,7 +89,7 @@ Result<domain::AppointmentListing> SqlAppointmentRepository::GetListing(Id id) {
 
 Result<std::optional<Appointment>> SqlAppointmentRepository::FindActiveBySlot(Id slot_id) {
   return QueryOne<AppointmentTable>(
-      c_, Select<AppointmentTable>("WHERE slot_id = ? AND status <> 'cancelled'"),
+      c_, Select<AppointmentTable>("WHERE " + ActiveAppointmentOfSlot(c_, "appointments", "?")),
       {Value{slot_id}});
 }
 

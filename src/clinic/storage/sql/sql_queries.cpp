@@ -18,6 +18,14 @@ std::string_view RowLockSuffix(const Connection& c) {
   return c.dialect() == Dialect::kMysql ? " FOR UPDATE" : "";
 }
 
+std::string ActiveAppointmentOfSlot(const Connection& c, std::string_view appointment,
+                                    std::string_view slot_id) {
+  if (c.dialect() == Dialect::kMysql) {
+    return fmt::format("{}.active_slot_id = {}", appointment, slot_id);
+  }
+  return fmt::format("{0}.slot_id = {1} AND {0}.status <> 'cancelled'", appointment, slot_id);
+}
+
 Status BumpLockVersion(Connection& c, std::string_view table, Id id) {
   if (c.dialect() != Dialect::kMysql) return Ok();
   CLINIC_TRY_STATUS(c.Execute(fmt::format("UPDATE {} SET lock_version = lock_version + 1, "

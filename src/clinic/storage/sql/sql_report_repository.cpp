@@ -28,12 +28,11 @@ Result<std::vector<SlotFact>> SqlReportRepository::Slots(Instant from, Instant t
   CLINIC_ASSIGN_OR_RETURN(
       auto rows,
       c_.Query(fmt::format("SELECT s.start_time_utc, s.is_available, "
-                           "EXISTS (SELECT 1 FROM appointments a WHERE a.slot_id = s.id "
-                           "AND a.status <> 'cancelled'), {} "
+                           "EXISTS (SELECT 1 FROM appointments a WHERE {}), {} "
                            "FROM doctor_time_slots s JOIN doctors d ON d.id = s.doctor_id "
                            "LEFT JOIN clinic_locations l ON l.id = s.location_id "
                            "WHERE s.start_time_utc >= ? AND s.start_time_utc < ?",
-                           kDimensionColumns),
+                           ActiveAppointmentOfSlot(c_, "a", "s.id"), kDimensionColumns),
                {ToValue(from), ToValue(to)}));
   std::vector<SlotFact> facts;
   facts.reserve(rows.size());

@@ -42,14 +42,16 @@ Result<std::vector<domain::DoctorSlotListing>> SqlSlotRepository::ListForDoctor(
     Id doctor_id, Instant from, Instant to, bool include_deleted_patients) {
   CLINIC_ASSIGN_OR_RETURN(
       auto rows,
-      c_.Query("SELECT s.id, s.doctor_id, s.location_id, s.start_time_utc, s.end_time_utc, "
-               "s.is_available, s.created_at, s.updated_at, l.timezone, a.id "
-               "FROM doctor_time_slots s "
-               "LEFT JOIN clinic_locations l ON l.id = s.location_id "
-               "LEFT JOIN appointments a ON a.slot_id = s.id AND a.status <> 'cancelled' "
-               "AND (? = 1 OR a.patient_id IN (SELECT id FROM patients WHERE deleted_at IS NULL)) "
-               "WHERE s.doctor_id = ? AND s.start_time_utc >= ? AND s.start_time_utc < ? "
-               "ORDER BY s.start_time_utc, s.id",
+      c_.Query(fmt::format("SELECT s.id, s.doctor_id, s.location_id, s.start_time_utc, "
+                           "s.end_time_utc, s.is_available, s.created_at, s.updated_at, "
+                           "l.timezone, a.id "
+                           "FROM doctor_time_slots s "
+                           "LEFT JOIN clinic_locations l ON l.id = s.location_id "
+                           "LEFT JOIN appointments a ON {} AND (? = 1 OR a.patient_id IN "
+                           "(SELECT id FROM patients WHERE deleted_at IS NULL)) "
+                           "WHERE s.doctor_id = ? AND s.start_time_utc >= ? "
+                           "AND s.start_time_utc < ? ORDER BY s.start_time_utc, s.id",
+                           ActiveAppointmentOfSlot(c_, "a", "s.id")),
                {ToValue(include_deleted_patients), Value{doctor_id}, ToValue(from), ToValue(to)}));
   std::vector<domain::DoctorSlotListing> listings;
   listings.reserve(rows.size());
@@ -80,12 +82,14 @@ Status SqlSlotRepository::SetAvailable(Id id, bool is_available) {
 Result<std::int64_t> SqlSlotRepository::SetAvailableInRange(Id doctor_id, Instant from, Instant to,
                                                             bool is_available) {
   CLINIC_ASSIGN_OR_RETURN(
-      auto result, c_.Execute("UPDATE doctor_time_slots SET is_available = ? "
-                              "WHERE doctor_id = ? AND start_time_utc >= ? AND start_time_utc < ? "
-                              "AND is_available <> ? AND NOT EXISTS (SELECT 1 FROM appointments a "
-                              "WHERE a.slot_id = doctor_time_slots.id AND a.status <> 'cancelled')",
-                              {ToValue(is_available), Value{doctor_id}, ToValue(from), ToValue(to),
-                               ToValue(is_available)}));
+      auto result,
+      c_.Execute(fmt::format("UPDATE doctor_time_slots SET is_available = ? "
+                             "WHERE doctor_id = ? AND start_time_utc >= ? AND start_time_utc < ? "
+                             "AND is_available <> ? AND NOT EXISTS (SELECT 1 FROM appointments a "
+                             "WHERE {})",
+                             ActiveAppointmentOfSlot(c_, "a", "doctor_time_slots.id")),
+                 {ToValue(is_available), Value{doctor_id}, ToValue(from), ToValue(to),
+                  ToValue(is_available)}));
   return static_cast<std::int64_t>(result.affected_rows);
 }
 
@@ -100,7 +104,8 @@ Status SqlSlotRepository::Delete(Id id) {
 
 Result<std::vector<domain::SlotListing>> SqlSlotRepository::Search(const SlotSearch& search) {
   // One statement: the doctor's state and the location's zone come from joins, and "free" is a
-  // NOT EXISTS on the active appointments (idx_appt_slot), so a page costs one round trip. The
+  // NOT EXISTS on the slot's active appointment (ActiveAppointmentOfSlot: one probe of a unique
+  // index), so a page costs one round trip. The
   // specialization is the slot's copy of its doctor's (migration 0013), so a search by location
   // and specialization seeks idx_slot_location_specialization_start and reads only the slots it
   // returns. The (start_time_utc, id) keyset walks that index, idx_slot_location_start,
@@ -112,8 +117,8 @@ Result<std::vector<domain::SlotListing>> SqlSlotRepository::Search(const SlotSea
       "JOIN doctors d ON d.id = s.doctor_id "
       "LEFT JOIN clinic_locations l ON l.id = s.location_id "
       "WHERE s.is_available = 1 AND d.is_active = 1 AND d.deleted_at IS NULL "
-      "AND NOT EXISTS (SELECT 1 FROM appointments a "
-      "WHERE a.slot_id = s.id AND a.status <> 'cancelled')";
+      "AND NOT EXISTS (SELECT 1 FROM appointments a WHERE " +
+      ActiveAppointmentOfSlot(c_, "a", "s.id") + ")";
   std::vector<Value> params;
   if (search.doctor_id) {
     sql += " AND s.doctor_id = ?";
