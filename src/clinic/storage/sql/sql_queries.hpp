@@ -35,9 +35,8 @@ std::string_view RowLockSuffix(const Connection& c);
 
 // The condition that `appointment` (the appointments table or its alias) is the active, not
 // cancelled, appointment of the slot whose id is `slot_id`. On MySQL it compares the generated
-// active_slot_id, so each slot costs one probe of its unique index: compared by slot_id and
-// status, MariaDB at times planned to read every appointment ever booked into a table first, on
-// every free-slot search. SQLite's partial unique index on slot_id serves the plain condition.
+// active_slot_id, so each slot costs one probe of its unique index rather than of idx_appt_slot
+// and then the rows. SQLite's partial unique index on slot_id serves the plain condition.
 std::string ActiveAppointmentOfSlot(const Connection& c, std::string_view appointment,
                                     std::string_view slot_id);
 

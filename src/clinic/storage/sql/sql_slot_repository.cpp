@@ -104,21 +104,23 @@ Status SqlSlotRepository::Delete(Id id) {
 
 Result<std::vector<domain::SlotListing>> SqlSlotRepository::Search(const SlotSearch& search) {
   // One statement: the doctor's state and the location's zone come from joins, and "free" is a
-  // NOT EXISTS on the slot's active appointment (ActiveAppointmentOfSlot: one probe of a unique
-  // index), so a page costs one round trip. The
-  // specialization is the slot's copy of its doctor's (migration 0013), so a search by location
-  // and specialization seeks idx_slot_location_specialization_start and reads only the slots it
-  // returns. The (start_time_utc, id) keyset walks that index, idx_slot_location_start,
-  // idx_slot_start, or idx_slot_doctor_start for one doctor.
+  // slot that the join to its active appointment (ActiveAppointmentOfSlot: one probe of a unique
+  // index) finds none for, so a page costs one round trip. Not a NOT EXISTS: MariaDB may turn that
+  // into NOT IN and read every appointment ever booked into a temporary table on each search,
+  // while a LEFT JOIN keeps its order and probes the index per slot. The specialization is the
+  // slot's copy of its doctor's (migration 0013), so a search by location and specialization
+  // seeks idx_slot_location_specialization_start and reads only the slots it returns. The
+  // (start_time_utc, id) keyset walks that index, idx_slot_location_start, idx_slot_start, or
+  // idx_slot_doctor_start for one doctor.
   std::string sql =
       "SELECT s.id, s.doctor_id, s.location_id, s.start_time_utc, s.end_time_utc, "
       "s.is_available, s.created_at, s.updated_at, l.timezone "
       "FROM doctor_time_slots s "
       "JOIN doctors d ON d.id = s.doctor_id "
       "LEFT JOIN clinic_locations l ON l.id = s.location_id "
-      "WHERE s.is_available = 1 AND d.is_active = 1 AND d.deleted_at IS NULL "
-      "AND NOT EXISTS (SELECT 1 FROM appointments a WHERE " +
-      ActiveAppointmentOfSlot(c_, "a", "s.id") + ")";
+      "LEFT JOIN appointments a ON " +
+      ActiveAppointmentOfSlot(c_, "a", "s.id") +
+      " WHERE s.is_available = 1 AND d.is_active = 1 AND d.deleted_at IS NULL AND a.id IS NULL";
   std::vector<Value> params;
   if (search.doctor_id) {
     sql += " AND s.doctor_id = ?";
