@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <vector>
 
 #include "clinic/domain/audit.hpp"
@@ -66,7 +67,10 @@ Status AuditChainLeases::Claim(Connection& connection, AuditChainLease& lease) {
   for (const auto& row : rows) free.push_back(static_cast<int>(row.Int(0)));
   // The chain it had first, so a connection keeps its chain while no one else took it; then from
   // a random one on, so instances starting together spread out.
-  if (!free.empty()) std::rotate(free.begin(), free.begin() + RandomBelow(free.size()), free.end());
+  if (!free.empty()) {
+    const auto first = static_cast<std::ptrdiff_t>(RandomBelow(free.size()));
+    std::rotate(free.begin(), free.begin() + first, free.end());
+  }
   if (auto own = std::find(free.begin(), free.end(), lease.chain); own != free.end()) {
     std::rotate(free.begin(), own, own + 1);
   }
