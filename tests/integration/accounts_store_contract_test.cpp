@@ -123,6 +123,68 @@ TEST_P(AccountsStoreContractTest, SessionRoundTripsAndIsFoundByTokenHash) {
   EXPECT_EQ(FindSession('b'), std::nullopt);
 }
 
+TEST_P(AccountsStoreContractTest, ASessionIsFoundWithItsAccountsStanding) {
+  const auto patient = NewPatient("here@example.com");
+  const auto gone = NewPatient("gone@example.com");
+  const auto doctor = NewDoctor(std::nullopt, "active@clinic.example");
+  const auto resting = NewDoctor(std::nullopt, "resting@clinic.example");
+  domain::Admin admin;
+  admin.username = "frontdesk";
+  admin.email = "desk@clinic.example";
+  admin.password_hash = "hash";
+  const auto desk = InTransaction(store(), TxMode::kWrite,
+                                  [&](Transaction& tx) { return tx.admins().Create(admin); });
+  ASSERT_THAT(desk, IsOk());
+  ASSERT_THAT(raw().Execute("UPDATE patients SET deleted_at = created_at WHERE id = ?", {gone.id}),
+              IsOk());
+  ASSERT_THAT(raw().Execute("UPDATE doctors SET is_active = 0 WHERE id = ?", {resting.id}), IsOk());
+  NewSession('p', Role::kPatient, patient.id);
+  NewSession('g', Role::kPatient, gone.id);
+  NewSession('d', Role::kDoctor, doctor.id);
+  NewSession('r', Role::kDoctor, resting.id);
+  NewSession('a', Role::kAdmin, desk->id);
+  NewSession('x', Role::kAdmin, patient.id + doctor.id + desk->id + 100);
+  NewSession('y', Role::kDoctor, patient.id);
+
+  struct Expected {
+    char token_hash_fill;
+    Id user_id;
+    bool exists;
+    bool deleted;
+    bool active;
+  };
+  for (const auto& expected : {
+           Expected{'p', patient.id, true, false, true},
+           Expected{'g', gone.id, true, true, true},
+           Expected{'d', doctor.id, true, false, true},
+           Expected{'r', resting.id, true, false, false},
+           Expected{'a', desk->id, true, false, true},
+           Expected{'x', patient.id + doctor.id + desk->id + 100, false, false, true},
+       }) {
+    const auto found = InTransaction(store(), TxMode::kSingleRead, [&](Transaction& tx) {
+      return tx.sessions().FindWithAccountByTokenHash(std::string(64, expected.token_hash_fill));
+    });
+    ASSERT_THAT(found, IsOk());
+    ASSERT_TRUE(found->has_value()) << expected.token_hash_fill;
+    EXPECT_EQ((*found)->session.user_id, expected.user_id) << expected.token_hash_fill;
+    EXPECT_EQ((*found)->account.exists, expected.exists) << expected.token_hash_fill;
+    EXPECT_EQ((*found)->account.deleted, expected.deleted) << expected.token_hash_fill;
+    EXPECT_EQ((*found)->account.active, expected.active) << expected.token_hash_fill;
+  }
+  const auto as_another_role = InTransaction(store(), TxMode::kSingleRead, [&](Transaction& tx) {
+    return tx.sessions().FindWithAccountByTokenHash(std::string(64, 'y'));
+  });
+  ASSERT_THAT(as_another_role, IsOk());
+  ASSERT_TRUE(as_another_role->has_value());
+  EXPECT_EQ((*as_another_role)->account.exists, patient.id == doctor.id)
+      << "the account is looked up in the table of the session's role";
+  const auto unknown = InTransaction(store(), TxMode::kSingleRead, [&](Transaction& tx) {
+    return tx.sessions().FindWithAccountByTokenHash(std::string(64, 'z'));
+  });
+  ASSERT_THAT(unknown, IsOk());
+  EXPECT_FALSE(unknown->has_value());
+}
+
 TEST_P(AccountsStoreContractTest, TokenHashesAreUnique) {
   NewSession('a', Role::kPatient, 1);
   domain::Session again;

@@ -58,25 +58,10 @@ Result<std::vector<Candidate>> FindCandidates(Transaction& tx, const std::string
   return candidates;
 }
 
-// Whether the account behind a session may still act.
-Result<bool> AccountIsLive(Transaction& tx, const Principal& who) {
-  switch (who.role) {
-    case Role::kAdmin: {
-      CLINIC_ASSIGN_OR_RETURN(auto admin, tx.admins().Get(who.id));
-      return !admin.deleted_at;
-    }
-    case Role::kDoctor: {
-      CLINIC_ASSIGN_OR_RETURN(auto doctor, tx.doctors().Get(who.id));
-      return !doctor.deleted_at && doctor.is_active;
-    }
-    case Role::kPatient: {
-      CLINIC_ASSIGN_OR_RETURN(auto patient, tx.patients().Get(who.id));
-      return !patient.deleted_at;
-    }
-    case Role::kSystem:
-      return false;
-  }
-  return false;
+// Whether the account behind a session may still act: it exists, is not deleted and, for a
+// doctor, is active.
+bool AccountMayAct(const storage::AccountStanding& account) {
+  return account.exists && !account.deleted && account.active;
 }
 
 // The email and password hash of a logged-in account.
@@ -132,13 +117,14 @@ Status StorePasswordHash(Transaction& tx, const Principal& who, const std::strin
 // account was deleted or deactivated since.
 Result<domain::Session> FindLiveSession(Transaction& tx, const std::string& token, Instant now) {
   if (token.empty() || token.size() > 128) return Fail(Error::Unauthenticated("not logged in"));
-  CLINIC_ASSIGN_OR_RETURN(auto found, tx.sessions().FindByTokenHash(Sha256Hex(token)));
-  if (!found || found->revoked_at || found->expires_at <= now) {
+  CLINIC_ASSIGN_OR_RETURN(auto found, tx.sessions().FindWithAccountByTokenHash(Sha256Hex(token)));
+  if (!found || found->session.revoked_at || found->session.expires_at <= now) {
     return Fail(Error::Unauthenticated("the session has expired or was ended"));
   }
-  CLINIC_ASSIGN_OR_RETURN(bool live, AccountIsLive(tx, {found->role, found->user_id}));
-  if (!live) return Fail(Error::Unauthenticated("the account can no longer log in"));
-  return std::move(*found);
+  if (!AccountMayAct(found->account)) {
+    return Fail(Error::Unauthenticated("the account can no longer log in"));
+  }
+  return std::move(found->session);
 }
 
 Error EmailTaken() {
@@ -396,7 +382,8 @@ Status AuthService::Logout(const std::string& token, const domain::RequestContex
 
 Result<Principal> AuthService::Authenticate(const std::string& token) {
   const Instant now = clock_.Now();
-  CLINIC_ASSIGN_OR_RETURN(auto session, InTransaction(store_, TxMode::kRead, [&](Transaction& tx) {
+  CLINIC_ASSIGN_OR_RETURN(auto session,
+                          InTransaction(store_, TxMode::kSingleRead, [&](Transaction& tx) {
                             return FindLiveSession(tx, token, now);
                           }));
   if (now - session.last_seen_at >= kTouchInterval) {

@@ -351,11 +351,29 @@ class ReportRepository {
   virtual Result<std::vector<MoneyFact>> Money(Instant from, Instant to) = 0;
 };
 
+// What the account behind a session is now: whether its row exists, is deleted, and (a doctor's
+// only; always true for the other roles) is active.
+struct AccountStanding {
+  bool exists = false;
+  bool deleted = false;
+  bool active = false;
+};
+
+// A session with its account's standing, read together.
+struct SessionWithAccount {
+  domain::Session session;
+  AccountStanding account;
+};
+
 class SessionRepository {
  public:
   virtual ~SessionRepository() = default;
   virtual Result<domain::Session> Create(const domain::Session& session) = 0;
   virtual Result<std::optional<domain::Session>> FindByTokenHash(const std::string& token_hash) = 0;
+  // As FindByTokenHash, with the standing of the session's account, in one statement (every
+  // authenticated request asks this, so it is one round trip and needs no transaction).
+  virtual Result<std::optional<SessionWithAccount>> FindWithAccountByTokenHash(
+      const std::string& token_hash) = 0;
   // Slides the expiry of a session that is still in use.
   virtual Status Touch(Id id, Instant last_seen_at, Instant expires_at) = 0;
   virtual Status Revoke(Id id, Instant at) = 0;

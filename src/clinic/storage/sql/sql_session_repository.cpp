@@ -27,6 +27,28 @@ struct SessionTable {
   }
 };
 
+// The session's columns (qualified), then its account's standing from whichever account table its
+// role names.
+struct SessionWithAccountTable {
+  using Record = SessionWithAccount;
+  static constexpr std::string_view kColumns =
+      "s.id, s.token_hash, s.role, s.user_id, s.created_at, s.expires_at, s.last_seen_at, "
+      "s.revoked_at, s.client_addr, "
+      "COALESCE(p.id, d.id, a.id) IS NOT NULL, "
+      "COALESCE(p.deleted_at, d.deleted_at, a.deleted_at) IS NOT NULL, "
+      "COALESCE(d.is_active, 1)";
+  static constexpr std::string_view kFrom =
+      "sessions s "
+      "LEFT JOIN patients p ON s.role = 'patient' AND p.id = s.user_id "
+      "LEFT JOIN doctors d ON s.role = 'doctor' AND d.id = s.user_id "
+      "LEFT JOIN admins a ON s.role = 'admin' AND a.id = s.user_id";
+  static SessionWithAccount FromRow(const Row& r) {
+    return SessionWithAccount{
+        .session = SessionTable::FromRow(r),
+        .account = {.exists = r.Bool(9), .deleted = r.Bool(10), .active = r.Bool(11)}};
+  }
+};
+
 }  // namespace
 
 Result<Session> SqlSessionRepository::Create(const Session& s) {
@@ -43,6 +65,14 @@ Result<std::optional<Session>> SqlSessionRepository::FindByTokenHash(
     const std::string& token_hash) {
   return QueryOne<SessionTable>(c_, Select<SessionTable>("WHERE token_hash = ?"),
                                 {Value{token_hash}});
+}
+
+Result<std::optional<SessionWithAccount>> SqlSessionRepository::FindWithAccountByTokenHash(
+    const std::string& token_hash) {
+  static const std::string sql =
+      fmt::format("SELECT {} FROM {} WHERE s.token_hash = ?", SessionWithAccountTable::kColumns,
+                  SessionWithAccountTable::kFrom);
+  return QueryOne<SessionWithAccountTable>(c_, sql, {Value{token_hash}});
 }
 
 Status SqlSessionRepository::Touch(Id id, Instant last_seen_at, Instant expires_at) {

@@ -13,6 +13,8 @@ class SqlSessionRepository final : public SessionRepository {
   explicit SqlSessionRepository(Connection& c) : c_(c) {}
   Result<domain::Session> Create(const domain::Session& session) override;
   Result<std::optional<domain::Session>> FindByTokenHash(const std::string& token_hash) override;
+  Result<std::optional<SessionWithAccount>> FindWithAccountByTokenHash(
+      const std::string& token_hash) override;
   Status Touch(Id id, Instant last_seen_at, Instant expires_at) override;
   Status Revoke(Id id, Instant at) override;
   Status RevokeAllForUser(domain::Role role, Id user_id, Instant at) override;
