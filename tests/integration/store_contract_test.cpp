@@ -208,6 +208,36 @@ TEST_P(StoreContractTest, SlotOverlapIsDetectedButTouchingEndsAreNot) {
   EXPECT_EQ(listed->front().appointment_id, std::nullopt);
 }
 
+TEST_P(StoreContractTest, ASlotIsReadWithItsDoctorAfterTheDoctorIsLocked) {
+  const auto location = NewLocation();
+  const auto doctor = NewDoctor(location.id, "d@clinic.example");
+  const auto slot = NewSlot(doctor.id, At(0), 30min);
+  auto read =
+      InTransaction(store(), TxMode::kWrite,
+                    [&](Transaction& tx) -> Result<std::pair<domain::Slot, domain::Doctor>> {
+                      CLINIC_TRY_STATUS(tx.doctors().Lock(doctor.id));
+                      return tx.slots().GetWithDoctor(slot.id);
+                    });
+  ASSERT_THAT(read, IsOk());
+  const auto& [read_slot, read_doctor] = *read;
+  EXPECT_EQ(read_slot.id, slot.id);
+  EXPECT_EQ(read_slot.doctor_id, doctor.id);
+  EXPECT_EQ(read_slot.location_id, slot.location_id);
+  EXPECT_EQ(read_slot.start_time_utc, At(0));
+  EXPECT_EQ(read_slot.end_time_utc, At(30));
+  EXPECT_EQ(read_slot.is_available, slot.is_available);
+  EXPECT_EQ(read_doctor.id, doctor.id);
+  EXPECT_EQ(read_doctor.email, "d@clinic.example");
+  EXPECT_EQ(read_doctor.specialization, doctor.specialization);
+  EXPECT_EQ(read_doctor.location_id, location.id);
+  EXPECT_EQ(read_doctor.is_active, doctor.is_active);
+  EXPECT_EQ(read_doctor.updated_at, doctor.updated_at) << "locking changes no visible column";
+
+  auto missing = InTransaction(store(), TxMode::kRead,
+                               [&](Transaction& tx) { return tx.slots().GetWithDoctor(424242); });
+  EXPECT_THAT(missing, StatusIs(ErrorCode::kNotFound));
+}
+
 TEST_P(StoreContractTest, OnlyNeverBookedSlotsCanBeDeleted) {
   const auto doctor = NewDoctor(std::nullopt, "d@clinic.example");
   const auto patient = NewPatient("p@example.com");

@@ -31,22 +31,21 @@ bool IsStaff(const domain::Principal& caller) {
 }
 
 // A slot named in the request must exist; reported on the field, like other references in a body.
-Result<domain::Slot> LoadSlot(Transaction& tx, Id slot_id) {
-  auto slot = tx.slots().Get(slot_id);
-  if (!slot && slot.error().code == ErrorCode::kNotFound) {
+template <typename T>
+Result<T> NamedSlotMustExist(Result<T> read) {
+  if (!read && read.error().code == ErrorCode::kNotFound) {
     return Fail(Error::InvalidField("slot_id", "no slot has this id"));
   }
-  return slot;
+  return read;
 }
 
 // The slot and its doctor with the doctor's row locked (the lock every change to the doctor's
-// slots takes first, domain::AuthorizeSchedule's writers included), then the slot read again so
-// that it is seen as the last lock holder left it.
+// slots takes first, domain::AuthorizeSchedule's writers included), then both read so that they
+// are seen as the last lock holder left them.
 Result<std::pair<domain::Slot, domain::Doctor>> LockSlotAndDoctor(Transaction& tx, Id slot_id) {
-  CLINIC_ASSIGN_OR_RETURN(auto first_look, LoadSlot(tx, slot_id));
-  CLINIC_ASSIGN_OR_RETURN(auto doctor, tx.doctors().GetForUpdate(first_look.doctor_id));
-  CLINIC_ASSIGN_OR_RETURN(auto slot, LoadSlot(tx, slot_id));
-  return std::pair{slot, std::move(doctor)};
+  CLINIC_ASSIGN_OR_RETURN(auto first_look, NamedSlotMustExist(tx.slots().Get(slot_id)));
+  CLINIC_TRY_STATUS(tx.doctors().Lock(first_look.doctor_id));
+  return NamedSlotMustExist(tx.slots().GetWithDoctor(slot_id));
 }
 
 // The patient's row, locked so that one patient's bookings queue and each sees the ones before.
@@ -172,7 +171,7 @@ Result<Created<AppointmentListing>> AppointmentService::Book(const domain::Reque
 
   auto booked = CreateOnce(
       store_, clock_, context, kBookOperation,
-      [&](Transaction& tx) -> Result<Id> {
+      [&](Transaction& tx) -> Result<MadeWithAnswer<Id, AppointmentListing>> {
         CLINIC_ASSIGN_OR_RETURN(auto locked, LockSlotAndDoctor(tx, request.slot_id));
         const auto& [slot, doctor] = locked;
         CLINIC_TRY_STATUS(LockPatient(tx, *patient_id));
@@ -189,8 +188,10 @@ Result<Created<AppointmentListing>> AppointmentService::Book(const domain::Reque
                                                      slot.id));
         CLINIC_TRY_STATUS(Audit(tx, clock_, context, "appointment.book", "appointment", created.id,
                                 fmt::format("slot {}", slot.id)));
-        CLINIC_TRY_STATUS(Recorded(tx, outbox_, context, AppointmentEvent::kBooked, created.id));
-        return created.id;
+        CLINIC_ASSIGN_OR_RETURN(
+            auto listing, Recorded(tx, outbox_, context, AppointmentEvent::kBooked, created.id));
+        return MadeWithAnswer<Id, AppointmentListing>{.id = created.id,
+                                                      .answer = std::move(listing)};
       },
       [](Transaction& tx, Id id) { return tx.appointments().GetListing(id); });
   if (booked && !booked->replayed && events_ != nullptr) {

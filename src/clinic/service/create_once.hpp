@@ -22,7 +22,29 @@ struct Created {
   bool replayed = false;
 };
 
+// What a create may return instead of a bare id when it has read its answer while making it: the
+// id of what it made (which the Idempotency-Key names) and the answer, so that CreateOnce answers
+// it without reading it again.
+template <class ResourceId, class T>
+struct MadeWithAnswer {
+  ResourceId id;
+  T answer;
+};
+
 namespace create_once_detail {
+
+// The id type of what a create returns: a bare id, or MadeWithAnswer's.
+template <class Returned>
+struct MadeId {
+  using type = Returned;
+};
+template <class ResourceId, class T>
+struct MadeId<MadeWithAnswer<ResourceId, T>> {
+  using type = ResourceId;
+};
+template <class Create>
+using MadeIdOf = typename MadeId<
+    typename std::invoke_result_t<Create&, storage::Transaction&>::value_type>::type;
 
 // kInvalidArgument naming Idempotency-Key: the key was used for a different request.
 Error KeyReused();
@@ -72,8 +94,9 @@ auto Replay(storage::Transaction& tx, const storage::IdempotencyRecord& earlier,
 
 // Runs a create in one write transaction, at most once per caller, `operation` and
 // Idempotency-Key (DESIGN.md §6, docs/decisions.md "Idempotency"). `create(tx)` writes and returns
-// the id of what it made (a row's Id, or a document's name as a std::string); `load(tx, id)`
-// reads the answer. Without a key that is all. With one, the key is reserved in the same
+// the id of what it made (a row's Id, or a document's name as a std::string), or that id with the
+// answer (MadeWithAnswer); `load(tx, id)` reads the answer when `create` did not, and for a
+// retry. Without a key that is all. With one, the key is reserved in the same
 // transaction before `create` runs: a concurrent request with the key waits on the reservation
 // and, once the first commits, is answered as its retry. A retry of the same request loads what
 // the first made (replayed, nothing written); the key with a different request is
@@ -83,10 +106,13 @@ template <class Create, class Load>
 auto CreateOnce(storage::Store& store, const Clock& clock, const domain::RequestContext& context,
                 std::string_view operation, Create&& create, Load&& load)
     -> Result<Created<typename std::invoke_result_t<
-        Load&, storage::Transaction&,
-        typename std::invoke_result_t<Create&, storage::Transaction&>::value_type>::value_type>> {
-  using ResourceId = typename std::invoke_result_t<Create&, storage::Transaction&>::value_type;
+        Load&, storage::Transaction&, create_once_detail::MadeIdOf<Create>>::value_type>> {
+  using Returned = typename std::invoke_result_t<Create&, storage::Transaction&>::value_type;
+  using ResourceId = create_once_detail::MadeIdOf<Create>;
   using T = typename std::invoke_result_t<Load&, storage::Transaction&, ResourceId>::value_type;
+  static_assert(std::is_same_v<Returned, ResourceId> ||
+                    std::is_same_v<Returned, MadeWithAnswer<ResourceId, T>>,
+                "create returns the id of what it made, or MadeWithAnswer with load's answer");
   CLINIC_TRY_STATUS(create_once_detail::CheckKey(context));
   return storage::InTransaction(
       store, storage::TxMode::kWrite, [&](storage::Transaction& tx) -> Result<Created<T>> {
@@ -95,12 +121,19 @@ auto CreateOnce(storage::Store& store, const Clock& clock, const domain::Request
                                                           tx, clock.Now(), context, operation));
           if (earlier) return create_once_detail::Replay<ResourceId>(tx, *earlier, load);
         }
-        CLINIC_ASSIGN_OR_RETURN(const ResourceId made, create(tx));
-        if (context.idempotency) {
-          CLINIC_TRY_STATUS(create_once_detail::Attach(tx, context, operation, made));
+        CLINIC_ASSIGN_OR_RETURN(Returned made, create(tx));
+        if constexpr (std::is_same_v<Returned, ResourceId>) {
+          if (context.idempotency) {
+            CLINIC_TRY_STATUS(create_once_detail::Attach(tx, context, operation, made));
+          }
+          CLINIC_ASSIGN_OR_RETURN(auto answer, load(tx, made));
+          return Created<T>{.value = std::move(answer)};
+        } else {
+          if (context.idempotency) {
+            CLINIC_TRY_STATUS(create_once_detail::Attach(tx, context, operation, made.id));
+          }
+          return Created<T>{.value = std::move(made.answer)};
         }
-        CLINIC_ASSIGN_OR_RETURN(auto answer, load(tx, made));
-        return Created<T>{.value = std::move(answer)};
       });
 }
 

@@ -78,6 +78,9 @@ class DoctorRepository {
   // (MySQL SELECT ... FOR UPDATE plus a write, which a Galera cluster certifies across nodes;
   // SQLite's write transaction already excludes other writers).
   virtual Result<domain::Doctor> GetForUpdate(Id id) = 0;
+  // Takes GetForUpdate's lock without reading the row (MySQL: the write alone, which locks the
+  // row as FOR UPDATE does). Reads that follow in the transaction see the row as it is now.
+  virtual Status Lock(Id id) = 0;
 };
 
 class AdminRepository {
@@ -113,6 +116,8 @@ class SlotRepository {
   virtual ~SlotRepository() = default;
   virtual Result<domain::Slot> Create(const domain::Slot& slot) = 0;
   virtual Result<domain::Slot> Get(Id id) = 0;
+  // The slot and its doctor, read together (one statement).
+  virtual Result<std::pair<domain::Slot, domain::Doctor>> GetWithDoctor(Id id) = 0;
   // The doctor's slots that start in [from, to) — free, blocked and booked — by start time,
   // each with its active appointment, if any; without `include_deleted_patients` an appointment of
   // a deleted patient is left out (the slot reads as if it had none).

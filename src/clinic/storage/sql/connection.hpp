@@ -35,6 +35,10 @@ class Row {
   std::string Text(std::size_t i) const;
   std::optional<std::int64_t> OptInt(std::size_t i) const;
   std::optional<std::string> OptText(std::size_t i) const;
+  // The cells from `first` on, as a row of their own (the second table of a joined row).
+  Row From(std::size_t first) const {
+    return Row({cells_.begin() + static_cast<std::ptrdiff_t>(first), cells_.end()});
+  }
 
  private:
   std::vector<Value> cells_;

@@ -1,27 +1,11 @@
 #include "clinic/storage/sql/sql_doctor_repository.hpp"
 
 #include "clinic/storage/sql/sql_queries.hpp"
+#include "clinic/storage/sql/sql_tables.hpp"
 
 namespace clinic::storage::sql {
-namespace {
 
 using domain::Doctor;
-
-struct DoctorTable {
-  using Record = Doctor;
-  static constexpr std::string_view kTable = "doctors";
-  static constexpr std::string_view kNoun = "doctor";
-  static constexpr std::string_view kColumns =
-      "id, first_name, last_name, email, phone, specialization, bio, location_id, password_hash, "
-      "is_active, created_at, updated_at, deleted_at";
-  static Doctor FromRow(const Row& r) {
-    return Doctor{r.Int(0),         r.Text(1),        r.Text(2),          r.Text(3), r.OptText(4),
-                  r.Text(5),        r.OptText(6),     r.OptInt(7),        r.Text(8), r.Bool(9),
-                  InstantAt(r, 10), InstantAt(r, 11), OptInstantAt(r, 12)};
-  }
-};
-
-}  // namespace
 
 Result<Doctor> SqlDoctorRepository::Create(const Doctor& d) {
   CLINIC_ASSIGN_OR_RETURN(
@@ -35,6 +19,8 @@ Result<Doctor> SqlDoctorRepository::Create(const Doctor& d) {
 }
 
 Result<Doctor> SqlDoctorRepository::Get(Id id) { return GetById<DoctorTable>(c_, id); }
+
+Status SqlDoctorRepository::Lock(Id id) { return BumpLockVersion(c_, DoctorTable::kTable, id); }
 
 Result<Doctor> SqlDoctorRepository::GetForUpdate(Id id) {
   CLINIC_TRY_STATUS(BumpLockVersion(c_, DoctorTable::kTable, id));

@@ -20,6 +20,7 @@ class SqlDoctorRepository final : public DoctorRepository {
   Result<domain::Doctor> Update(const domain::Doctor& doctor) override;
   Status SetDeletedAt(Id id, std::optional<Instant> deleted_at) override;
   Result<domain::Doctor> GetForUpdate(Id id) override;
+  Status Lock(Id id) override;
 
  private:
   Connection& c_;

@@ -26,6 +26,19 @@ std::string ActiveAppointmentOfSlot(const Connection& c, std::string_view appoin
   return fmt::format("{0}.slot_id = {1} AND {0}.status <> 'cancelled'", appointment, slot_id);
 }
 
+std::string Qualified(std::string_view alias, std::string_view columns) {
+  std::string qualified;
+  while (!columns.empty()) {
+    const auto comma = columns.find(',');
+    const auto column = columns.substr(0, comma);
+    if (!qualified.empty()) qualified += ", ";
+    qualified += fmt::format("{}.{}", alias, column);
+    columns = comma == std::string_view::npos ? std::string_view{} : columns.substr(comma + 1);
+    while (!columns.empty() && columns.front() == ' ') columns.remove_prefix(1);
+  }
+  return qualified;
+}
+
 Status BumpLockVersion(Connection& c, std::string_view table, Id id) {
   if (c.dialect() != Dialect::kMysql) return Ok();
   CLINIC_TRY_STATUS(c.Execute(fmt::format("UPDATE {} SET lock_version = lock_version + 1, "

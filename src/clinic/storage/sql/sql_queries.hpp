@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -45,6 +47,14 @@ std::string ActiveAppointmentOfSlot(const Connection& c, std::string_view appoin
 // node's row lock does not reach other nodes, but certification refuses the second of two
 // transactions that wrote the same row. SQLite's write transactions exclude each other already.
 Status BumpLockVersion(Connection& c, std::string_view table, Id id);
+
+// `columns` (a table description's kColumns) each prefixed with `alias.`, for a joined SELECT.
+std::string Qualified(std::string_view alias, std::string_view columns);
+
+// How many columns a kColumns list names.
+constexpr std::size_t ColumnCount(std::string_view columns) {
+  return static_cast<std::size_t>(std::count(columns.begin(), columns.end(), ',')) + 1;
+}
 
 template <typename Table>
 std::string Select(std::string_view where) {

@@ -5,26 +5,11 @@
 #include <algorithm>
 
 #include "clinic/storage/sql/sql_queries.hpp"
+#include "clinic/storage/sql/sql_tables.hpp"
 
 namespace clinic::storage::sql {
-namespace {
 
 using domain::Slot;
-
-struct SlotTable {
-  using Record = Slot;
-  static constexpr std::string_view kTable = "doctor_time_slots";
-  static constexpr std::string_view kNoun = "slot";
-  static constexpr std::string_view kColumns =
-      "id, doctor_id, location_id, start_time_utc, end_time_utc, is_available, created_at, "
-      "updated_at";
-  static Slot FromRow(const Row& r) {
-    return Slot{r.Int(0),        r.Int(1),  r.OptInt(2),     InstantAt(r, 3),
-                InstantAt(r, 4), r.Bool(5), InstantAt(r, 6), InstantAt(r, 7)};
-  }
-};
-
-}  // namespace
 
 Result<Slot> SqlSlotRepository::Create(const Slot& s) {
   CLINIC_ASSIGN_OR_RETURN(
@@ -37,6 +22,16 @@ Result<Slot> SqlSlotRepository::Create(const Slot& s) {
 }
 
 Result<Slot> SqlSlotRepository::Get(Id id) { return GetById<SlotTable>(c_, id); }
+
+Result<std::pair<Slot, domain::Doctor>> SqlSlotRepository::GetWithDoctor(Id id) {
+  static const std::string sql = fmt::format(
+      "SELECT {}, {} FROM doctor_time_slots s JOIN doctors d ON d.id = s.doctor_id WHERE s.id = ?",
+      Qualified("s", SlotTable::kColumns), Qualified("d", DoctorTable::kColumns));
+  CLINIC_ASSIGN_OR_RETURN(auto rows, c_.Query(sql, {Value{id}}));
+  if (rows.empty()) return Fail(Error::NotFound(fmt::format("slot {} not found", id)));
+  return std::pair{SlotTable::FromRow(rows.front()),
+                   DoctorTable::FromRow(rows.front().From(ColumnCount(SlotTable::kColumns)))};
+}
 
 Result<std::vector<domain::DoctorSlotListing>> SqlSlotRepository::ListForDoctor(
     Id doctor_id, Instant from, Instant to, bool include_deleted_patients) {

@@ -13,6 +13,7 @@ class SqlSlotRepository final : public SlotRepository {
   explicit SqlSlotRepository(Connection& c) : c_(c) {}
   Result<domain::Slot> Create(const domain::Slot& slot) override;
   Result<domain::Slot> Get(Id id) override;
+  Result<std::pair<domain::Slot, domain::Doctor>> GetWithDoctor(Id id) override;
   Result<std::vector<domain::DoctorSlotListing>> ListForDoctor(
       Id doctor_id, Instant from, Instant to, bool include_deleted_patients) override;
   Result<bool> Overlaps(Id doctor_id, Instant start, Instant end) override;
