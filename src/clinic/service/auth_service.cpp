@@ -22,6 +22,8 @@ constexpr std::size_t kTokenBytes = 32;
 // Sessions in use are written back (sliding expiry) at most this often, so authenticating a
 // request is a read, not a write, in the common case.
 constexpr auto kTouchInterval = std::chrono::seconds(60);
+// How often the uses of sessions noted since are written back (SessionTouches).
+constexpr auto kTouchFlushPeriod = std::chrono::seconds(1);
 
 // The audit action of a self-registration, and the operation its Idempotency-Key is kept for.
 // The caller is anonymous, so every anonymous caller shares the keys' scope: a retry is answered
@@ -224,7 +226,8 @@ AuthService::AuthService(storage::Store& store, const PasswordHasher& hasher, co
       hasher_(hasher),
       clock_(clock),
       options_(options),
-      dummy_hash_(hasher.Hash(RandomToken(16)).value_or("")) {}
+      dummy_hash_(hasher.Hash(RandomToken(16)).value_or("")),
+      touches_(store, kTouchFlushPeriod) {}
 
 Result<Created<domain::Patient>> AuthService::Register(const Registration& registration,
                                                        const domain::RequestContext& context) {
@@ -389,9 +392,7 @@ Result<Principal> AuthService::Authenticate(const std::string& token) {
   if (now - session.last_seen_at >= kTouchInterval) {
     const Instant expires =
         std::min(now + options_.idle_timeout, session.created_at + options_.max_lifetime);
-    CLINIC_TRY_STATUS(store_.Run(TxMode::kWrite, [&](Transaction& tx) {
-      return tx.sessions().Touch(session.id, now, expires);
-    }));
+    touches_.Note(session.id, now, expires);
   }
   return Principal{session.role, session.user_id};
 }

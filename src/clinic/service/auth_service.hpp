@@ -12,6 +12,7 @@
 #include "clinic/service/audit_trail.hpp"
 #include "clinic/service/create_once.hpp"
 #include "clinic/service/password_hasher.hpp"
+#include "clinic/service/session_touches.hpp"
 #include "clinic/storage/store.hpp"
 
 namespace clinic::service {
@@ -103,6 +104,7 @@ class AuthService {
   const Clock& clock_;
   AuthOptions options_;
   std::string dummy_hash_;  // verified against when no account matches, so timing tells nothing
+  SessionTouches touches_;
 };
 
 }  // namespace clinic::service
