@@ -4,7 +4,7 @@
 # systemd and nothing of /etc/mysql. Nodes 2 and 3 join by rsync state transfer.
 #
 #   bash scripts/galera.sh start DIR [FIRST_PORT]  starts the nodes (client ports FIRST_PORT..+2,
-#                                                  default 34306) and prints one
+#                                                  default 24306) and prints one
 #                                                  mysql://root@127.0.0.1:PORT/ line per node
 #   bash scripts/galera.sh stop DIR                stops them
 #   bash scripts/galera.sh kill-node DIR N         kills node N (SIGKILL), as a crash would
@@ -38,7 +38,10 @@ free_port() {
 }
 
 # Each node: client port, group communication port, incremental and full state transfer ports,
-# chosen by `start` and kept in DIR/ports for kill-node and start-node.
+# chosen by `start` and kept in DIR/ports for kill-node and start-node. Keep FIRST_PORT below the
+# kernel's ephemeral range (ip_local_port_range, from 32768): there any client connection may take
+# a port found free here, and Galera's state-transfer listener, bound when a node (re)joins, then
+# fails with "Address already in use" and the node aborts.
 declare -a client_ports group_ports ist_ports sst_ports
 
 choose_ports() {
@@ -129,7 +132,7 @@ case "$command" in
     ;;
   start)
     [[ -f "$provider" ]] || { echo "galera.sh: $provider is missing (apt-get install galera-4)" >&2; exit 1; }
-    choose_ports "${3:-34306}"
+    choose_ports "${3:-24306}"
     cluster="gcomm://127.0.0.1:${group_ports[1]},127.0.0.1:${group_ports[2]},127.0.0.1:${group_ports[3]}"
     for node in 1 2 3; do
       if [[ "$node" == 1 ]]; then start_node "$node" bootstrap; else start_node "$node" join; fi

@@ -69,8 +69,9 @@ mariadb-admin --no-defaults --socket="$mariadb_dir/mysqld.sock" -uroot ping >/de
 export CLINIC_TEST_MYSQL_URI="mysql://root@127.0.0.1:$mysql_port/"
 echo "MariaDB $(mariadbd --version | awk '{print $3}') on 127.0.0.1:$mysql_port"
 
-# A three-node Galera cluster for the suites that must hold on a cluster too.
-mapfile -t galera_uris < <(bash scripts/galera.sh start "$galera_dir" 35306)
+# A three-node Galera cluster for the suites that must hold on a cluster too, on ports below the
+# kernel's ephemeral range (see scripts/galera.sh).
+mapfile -t galera_uris < <(bash scripts/galera.sh start "$galera_dir" 25306)
 ((${#galera_uris[@]} == 3)) || { echo "the Galera cluster did not start"; exit 1; }
 echo "Galera cluster: ${galera_uris[*]}"
 

@@ -60,7 +60,7 @@ class TestDatabase {
   // comma-separated server URIs beside CLINIC_TEST_MYSQL_URI); empty for SQLite and a lone server.
   std::vector<std::string> PeerUris() const;
   // The URI of this database through another server of its cluster (a server URI such as
-  // mysql://root@127.0.0.1:34307/).
+  // mysql://root@127.0.0.1:24307/).
   std::string UriThrough(std::string_view server_uri) const;
 
  private:
