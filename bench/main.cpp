@@ -24,6 +24,7 @@
 #include <iostream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -500,6 +501,34 @@ std::int64_t DoubleBookings(const std::string& db_uri) {
   return rows.front().Int(0);
 }
 
+// Transactions the instances on `ports` have run again so far (clinic_db_retries_total of their
+// /metrics, every reason): what their writers lost to each other, on a cluster across nodes.
+std::uint64_t TransactionsRunAgain(const std::vector<std::uint16_t>& ports) {
+  constexpr std::string_view kCounter = "clinic_db_retries_total{";
+  std::uint64_t total = 0;
+  for (const auto port : ports) {
+    const auto metrics = RunRequests(port, {Request{.target = "/metrics"}}).front();
+    if (metrics.status != 200) Die(fmt::format("/metrics: HTTP {}", metrics.status));
+    std::istringstream lines(metrics.body);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.starts_with(kCounter)) continue;
+      total += std::stoull(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  return total;
+}
+
+// Measures `measure()` and notes on its row how many transactions the instances ran again
+// meanwhile.
+Row WithTransactionsRunAgain(const std::vector<std::uint16_t>& ports,
+                             const std::function<Row()>& measure) {
+  const auto before = TransactionsRunAgain(ports);
+  Row row = measure();
+  const auto again = TransactionsRunAgain(ports) - before;
+  row.note += fmt::format("{}{} transactions run again", row.note.empty() ? "" : "; ", again);
+  return row;
+}
+
 int Run(const Options& options) {
   const fs::path directory = fs::temp_directory_path() / ("clinic-bench-" + RandomToken(6));
   fs::create_directories(directory);
@@ -656,15 +685,19 @@ int Run(const Options& options) {
   // The messages go to the threads of the appointments booked here.
   BookWorkload book(data);
   if (options.Runs("book") || options.Runs("messages")) {
-    rows.push_back(Measure("book", backend, pid, {port}, options, book));
+    rows.push_back(WithTransactionsRunAgain(
+        {port}, [&] { return Measure("book", backend, pid, {port}, options, book); }));
     auto raw = MeasureRawTransaction(options, db_uri, data, backend);
     rows.back().ratio = Ratio(rows.back(), raw, "raw");
     if (!peers.empty()) {
       const Row& one_instance = rows.back();
-      Row spread =
-          Measure(fmt::format("book, {}", instances), backend, pid, every_port, options, book);
+      Row spread = WithTransactionsRunAgain(every_port, [&] {
+        Row row =
+            Measure(fmt::format("book, {}", instances), backend, pid, every_port, options, book);
+        row.note = "RSS and CPU of the first instance";
+        return row;
+      });
       spread.ratio = Ratio(spread, one_instance, "one instance");
-      spread.note = "RSS and CPU of the first instance";
       rows.push_back(std::move(spread));
     }
     auto service = MeasureServiceBooking(options, storage, files_dir, data, backend);
@@ -675,11 +708,14 @@ int Run(const Options& options) {
   std::int64_t doubled = 0;
   if (options.Runs("race")) {
     RaceWorkload race(data, options.connections);
-    rows.push_back(Measure(peers.empty() ? "race" : fmt::format("race, {}", instances), backend,
-                           pid, every_port, options, race));
-    doubled = DoubleBookings(db_uri);
-    rows.back().note = fmt::format("{} booked, {} conflicts, {} double bookings", race.successes(),
-                                   race.conflicts(), doubled);
+    rows.push_back(WithTransactionsRunAgain(every_port, [&] {
+      Row row = Measure(peers.empty() ? "race" : fmt::format("race, {}", instances), backend, pid,
+                        every_port, options, race);
+      doubled = DoubleBookings(db_uri);
+      row.note = fmt::format("{} booked, {} conflicts, {} double bookings", race.successes(),
+                             race.conflicts(), doubled);
+      return row;
+    }));
   }
   if (options.Runs("messages")) {
     MessageWorkload messages(data, book.booked());
