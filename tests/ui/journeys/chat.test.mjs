@@ -123,6 +123,8 @@ for (const [size, viewport] of Object.entries(viewports)) {
       await pp.getByRole('button', { name: 'Send' }).click();
       const patientLog = pp.getByRole('log');
       await patientLog.locator('strong', { hasText: 'lab result' }).waitFor();
+      // The live connection may show the message a moment before the post's own answer arrives.
+      await pp.getByRole('button', { name: 'Send', exact: true }).waitFor();
       assert.equal(await pp.getByLabel('Message', { exact: true }).inputValue(), '', 'the composer is emptied');
 
       // The doctor sees it arrive live, with its file and tags; reading it shows "Read" to the patient.
@@ -237,6 +239,30 @@ for (const [size, viewport] of Object.entries(viewports)) {
       assert.equal(thread.body.items.filter((m) => m.rich_text.markdown === retried).length, 1, 'stored once');
       assert.equal(await pp.getByRole('log').getByText(retried).count(), 1);
       assert.equal(await doctor.page.getByRole('log').getByText(retried).count(), 1);
+
+      // What is typed while a message is on its way stays in the composer for the next one.
+      await pp.unroute('**/api/v1/appointments/*/messages');
+      let releaseSend;
+      const sendHeld = new Promise((resolve) => {
+        releaseSend = resolve;
+      });
+      await pp.route('**/api/v1/appointments/*/messages', async (route) => {
+        if (route.request().method() === 'POST') await sendHeld;
+        await route.continue();
+      });
+      const composer = pp.getByLabel('Message', { exact: true });
+      await composer.fill('The paper copy is from March.');
+      await pp.getByRole('button', { name: 'Send', exact: true }).click();
+      await pp.getByRole('button', { name: 'Sending…', exact: true }).waitFor();
+      await composer.fill('And one from June.');
+      releaseSend();
+      await pp.getByRole('log').getByText('The paper copy is from March.').waitFor();
+      await pp.getByRole('button', { name: 'Send', exact: true }).waitFor();
+      assert.equal(await composer.inputValue(), 'And one from June.', 'the next message is kept');
+      await pp.getByRole('button', { name: 'Send', exact: true }).click();
+      await pp.getByRole('log').getByText('And one from June.').waitFor();
+      await pp.getByRole('button', { name: 'Send', exact: true }).waitFor();
+      assert.equal(await composer.inputValue(), '', 'the composer is emptied once it is sent');
 
       assertCleanExcept(patient, /request failed: POST .*\/messages net::ERR_INTERNET_DISCONNECTED|Failed to load resource: net::ERR_INTERNET_DISCONNECTED/);
       doctor.assertClean();

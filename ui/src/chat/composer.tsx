@@ -113,17 +113,20 @@ export function Composer({ appointmentId, onSent }: { appointmentId: number; onS
     }
     setProblem(null);
     clientMsgId.current ??= newIdempotencyKey();
-    const tags = parseTags(tagsText);
+    const sentTagsText = tagsText;
+    const tags = parseTags(sentTagsText);
     const message = await api.post<Message>(`/appointments/${appointmentId}/messages`, {
       client_msg_id: clientMsgId.current,
       ...(text ? { markdown: text } : {}),
       ...(tags.length ? { tags } : {}),
       ...(ready.length ? { attachments: ready } : {}),
     });
+    // Only what was sent leaves the composer: what was typed or attached while the message was
+    // on its way stays for the next one.
     clientMsgId.current = null;
-    setMarkdown('');
-    setTagsText('');
-    setUploads([]);
+    setMarkdown((current) => (current.trim() === text ? '' : current));
+    setTagsText((current) => (current === sentTagsText ? '' : current));
+    setUploads((list) => list.filter((u) => !u.attachment || !ready.includes(u.attachment.file_id)));
     setMode('write');
     refocus.current = true;
     onSent(message);
